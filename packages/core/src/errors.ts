@@ -1,0 +1,113 @@
+/**
+ * Every error Cairn throws, each with a stable `code`. Callers match on `code`,
+ * never on message text. Pass `{ cause }` to keep the underlying error.
+ */
+export class CairnError extends Error {
+  readonly code: string = 'ERR_CAIRN'
+  constructor (message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = new.target.name
+  }
+}
+
+/** A block's bytes do not hash to its id, or stored data is corrupt. */
+export class IntegrityError extends CairnError {
+  override readonly code = 'ERR_INTEGRITY'
+}
+
+/** Decryption failed. One generic message for every cause: no oracle. */
+export class DecryptionError extends CairnError {
+  override readonly code = 'ERR_DECRYPT'
+  constructor (options?: { cause?: unknown }) {
+    super('decryption failed', options)
+  }
+}
+
+/** A key of the wrong length was given. */
+export class InvalidKeyError extends CairnError {
+  override readonly code = 'ERR_INVALID_KEY'
+}
+
+/** A block id that is not a CIDv1 raw sha2-256, or is malformed. */
+export class InvalidIdError extends CairnError {
+  override readonly code = 'ERR_INVALID_ID'
+}
+
+/** A manifest that fails validation or exceeds its limits. */
+export class ManifestError extends CairnError {
+  override readonly code = 'ERR_MANIFEST'
+}
+
+/** A share link that cannot be parsed. */
+export class LinkError extends CairnError {
+  override readonly code = 'ERR_LINK'
+}
+
+/** A wire frame that is malformed, oversized or of an unknown type. */
+export class WireError extends CairnError {
+  override readonly code: string = 'ERR_WIRE'
+}
+export class FrameTooLargeError extends WireError {
+  override readonly code = 'ERR_FRAME_TOO_LARGE'
+}
+export class MalformedFrameError extends WireError {
+  override readonly code = 'ERR_FRAME_MALFORMED'
+}
+export class UnknownMessageError extends WireError {
+  override readonly code = 'ERR_UNKNOWN_MESSAGE'
+}
+
+/** A block the store (or the mesh) does not have. */
+export class NotFoundError extends CairnError {
+  override readonly code = 'ERR_NOT_FOUND'
+}
+
+/** The store is over its quota or the disk is full. */
+export class StorageFullError extends CairnError {
+  override readonly code = 'ERR_STORAGE_FULL'
+}
+
+/** The connection closed while an operation needed it. */
+export class ConnectionClosedError extends CairnError {
+  override readonly code = 'ERR_CONNECTION_CLOSED'
+}
+
+/** The peer failed the handshake; `reason` is the wire reason code. */
+export class HandshakeError extends CairnError {
+  override readonly code = 'ERR_HANDSHAKE'
+  readonly reason: string
+  constructor (reason: string, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.reason = reason
+  }
+}
+
+/** An operation did not finish in its time bound. */
+export class TimeoutError extends CairnError {
+  override readonly code = 'ERR_TIMEOUT'
+}
+
+/** No reachable peer can supply a block. */
+export class UnavailableError extends CairnError {
+  override readonly code = 'ERR_UNAVAILABLE'
+}
+
+/** A put reached fewer than W durable copies. */
+export class ReplicationError extends CairnError {
+  override readonly code = 'ERR_REPLICATION'
+  readonly copies: number
+  constructor (message: string, copies: number, options?: { cause?: unknown }) {
+    super(message, options)
+    this.copies = copies
+  }
+}
+
+/** A peer broke the protocol (bad frame, limit exceeded, lying). */
+export class ProtocolError extends CairnError {
+  override readonly code = 'ERR_PROTOCOL'
+}
+
+/** The operation was aborted by its AbortSignal. */
+export class AbortError extends CairnError {
+  override readonly code = 'ERR_ABORTED'
+}

@@ -1,0 +1,20 @@
+/** Hard limits on what a frame may hold. Decoders check these before allocating. */
+
+/** Bytes of one content block: 64 sealed Cobblestone chunks. */
+export const MAX_BLOCK_SIZE = 64 * (16384 + 16)
+/** Largest frame on any transport (a whole block plus its header fits). */
+export const MAX_FRAME_SIZE = MAX_BLOCK_SIZE + 64 * 1024
+/** Bytes a `block`/`put` frame needs besides its data. */
+export const FRAME_OVERHEAD = 256
+/** Frames before authentication are capped at this size. */
+export const MAX_PRE_AUTH_FRAME = 4096
+export const MAX_PEER_ID_LENGTH = 128
+export const MAX_ADDRS = 8
+export const MAX_ADDR_LENGTH = 256
+export const MAX_PEERS = 256
+export const MAX_HAVE_CIDS = 1024
+export const MAX_SIGNAL_BYTES = 16 * 1024
+export const MAX_ERROR_MESSAGE = 512
+export const MAX_CODE_LENGTH = 64
+export const MAX_REPLICAS = 16
+export const MAX_STATUS_PEERS = 1024

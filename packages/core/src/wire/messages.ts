@@ -1,0 +1,168 @@
+/**
+ * Every message on the wire. A frame is one CBOR map `{ t: type, ...fields }`.
+ * Requests carry an `id` (unsigned 32-bit) unique among the sender's requests
+ * in flight on that connection; replies echo it.
+ *
+ * Binary fields are `Uint8Array`. Block ids travel in binary CID form (36 bytes).
+ */
+
+export const PROTOCOL_VERSION = 1
+
+export type Role = 'host' | 'browser' | 'client'
+
+/** First frame each side sends. */
+export interface HelloMessage {
+  t: 'hello'
+  version: number
+  peerId: string
+  /** Raw Ed25519 public key, 32 bytes. */
+  publicKey: Uint8Array
+  role: Role
+  /** 32 fresh random bytes. */
+  nonce: Uint8Array
+  /** Addresses where this node accepts connections (`ws://h:p/mesh`). */
+  addrs: string[]
+}
+
+/** Second frame each side sends, after both hellos. */
+export interface AuthMessage {
+  t: 'auth'
+  /** Ed25519 signature over the transcript, 64 bytes. */
+  sig: Uint8Array
+  /** HMAC-SHA-256 over the transcript keyed from the join token, 32 bytes. */
+  mac: Uint8Array
+}
+
+export interface PeerInfo {
+  peerId: string
+  role: Role
+  addrs: string[]
+}
+
+/** Gossip of known peers. */
+export interface PeersMessage {
+  t: 'peers'
+  peers: PeerInfo[]
+}
+
+/**
+ * Ask for a block. With `probe`, ask only whether the peer has it
+ * (answered by `have` or `dont-have`, no data).
+ */
+export interface WantMessage {
+  t: 'want'
+  id: number
+  cid: Uint8Array
+  probe?: boolean
+}
+
+/** Answer to a probe (with `id`), or an unsolicited announcement (without). */
+export interface HaveMessage {
+  t: 'have'
+  id?: number
+  cids: Uint8Array[]
+}
+
+/**
+ * A block, or one part of it: `data` holds bytes `[offset, offset + data.length)`
+ * of a block of `total` bytes. Parts of one block arrive in order.
+ */
+export interface BlockMessage {
+  t: 'block'
+  id: number
+  offset: number
+  total: number
+  data: Uint8Array
+}
+
+export interface DontHaveMessage {
+  t: 'dont-have'
+  id: number
+}
+
+/**
+ * Store a block (in parts, like `block`). `replicas` > 0 asks the receiving host
+ * to coordinate: store it and forward it to the top-R hosts; without it the
+ * receiver only stores its own copy. Answered by `stored` or `error`.
+ */
+export interface PutMessage {
+  t: 'put'
+  id: number
+  cid: Uint8Array
+  offset: number
+  total: number
+  data: Uint8Array
+  replicas?: number
+}
+
+/** A put is durable on `copies` hosts. */
+export interface StoredMessage {
+  t: 'stored'
+  id: number
+  copies: number
+}
+
+/** WebRTC signaling relayed by hosts, addressed by peer id. */
+export interface SignalMessage {
+  t: 'signal'
+  to: string
+  from: string
+  data: Uint8Array
+}
+
+export interface PingMessage {
+  t: 'ping'
+  id: number
+}
+
+export interface PongMessage {
+  t: 'pong'
+  id: number
+}
+
+/** Ask a host for its status. */
+export interface StatusMessage {
+  t: 'status'
+  id: number
+}
+
+export interface PeerStatus {
+  peerId: string
+  role: Role
+  transport: string
+  addrs: string[]
+  bytesSent: number
+  bytesReceived: number
+}
+
+export interface HostStatus {
+  peerId: string
+  peers: PeerStatus[]
+  blocks: number
+  bytes: number
+  underReplicated: number
+}
+
+/** A host's answer to `status`. */
+export interface InfoMessage {
+  t: 'info'
+  id: number
+  status: HostStatus
+}
+
+/** A failure, in reply to request `id` or about the connection as a whole. */
+export interface ErrorMessage {
+  t: 'error'
+  id?: number
+  /** Stable reason code, e.g. 'ERR_HANDSHAKE', 'ERR_NOT_FOUND', 'ERR_STORAGE_FULL'. */
+  code: string
+  message?: string
+}
+
+export type Message =
+  | HelloMessage | AuthMessage | PeersMessage
+  | WantMessage | HaveMessage | BlockMessage | DontHaveMessage
+  | PutMessage | StoredMessage | SignalMessage
+  | PingMessage | PongMessage | StatusMessage | InfoMessage | ErrorMessage
+
+export type MessageType = Message['t']
