@@ -1,0 +1,91 @@
+/**
+ * The contract between the mesh node (core/mesh) and its users: the host and
+ * CLI (node-host), the web app, and the file pipelines. `MeshNode` implements
+ * `Mesh`.
+ */
+import type { BlockId } from '../block/id.js'
+import type { BlockStore, AbortOptions } from '../store/block-store.js'
+import type { Connection, Transport } from '../transport/connection.js'
+import type { HostStatus, PeerStatus, Role } from '../wire/messages.js'
+
+/** An Ed25519 identity. `privateKey` may be non-extractable (browsers). */
+export interface Identity {
+  /** base32 multihash of the public key. */
+  peerId: string
+  /** Raw 32-byte Ed25519 public key. */
+  publicKey: Uint8Array
+  privateKey: CryptoKey
+}
+
+export interface MeshNodeInit {
+  identity: Identity
+  role: Role
+  /** Where this node keeps blocks. Absent: it keeps none (clients, `--no-store` hosts). */
+  store?: BlockStore
+  /** Used to dial addresses (from `dial()`, `--peer` and gossip). */
+  transports: Transport[]
+  /** Join token; '' for an open mesh. */
+  joinToken: string
+  /** Replica target R (default 3). */
+  replicas?: number
+  /** Minimum durable copies for a put to succeed (default min(2, live hosts)). */
+  writeQuorum?: number
+  /** Addresses this node accepts connections on, advertised in `hello`. */
+  listenAddrs?: string[]
+  /** Milliseconds between periodic repair passes (hosts; default 60 000; 0 disables). */
+  repairInterval?: number
+  /** Dial peers learned from gossip (default true for hosts, false otherwise). */
+  autoDial?: boolean
+}
+
+export interface PutResult {
+  /** Durable copies reached. */
+  copies: number
+}
+
+export interface RepairResult {
+  /** Blocks checked. */
+  checked: number
+  /** Copies sent to bring blocks back to R. */
+  copied: number
+  /** Blocks still under R after the pass. */
+  underReplicated: number
+}
+
+/** Events a node dispatches (as `CustomEvent`s with these `detail`s). */
+export interface MeshEvents {
+  'peer:connect': PeerStatus
+  'peer:disconnect': { peerId: string }
+  /** A signaling message addressed to this node. */
+  signal: { from: string, data: Uint8Array }
+  /** A stored block failed verification and was quarantined. */
+  'block:corrupt': { cid: string }
+}
+
+export interface Mesh extends EventTarget {
+  readonly peerId: string
+  readonly role: Role
+  start (): Promise<void>
+  /** Close every connection and stop timers. */
+  stop (): Promise<void>
+  /** Run the handshake on an inbound connection; resolves with the peer's id once authenticated. */
+  accept (conn: Connection): Promise<string>
+  /** Dial an address and run the handshake; resolves with the peer's id. */
+  dial (address: string, options?: AbortOptions): Promise<string>
+  /** Run the handshake as initiator on an already-open connection (e.g. a WebRTC channel). */
+  connect (conn: Connection, options?: AbortOptions): Promise<string>
+  /** Connected, authenticated peers. */
+  peers (): PeerStatus[]
+  /** Fetch a block: local store first, then peers; every byte verified. Throws `UnavailableError`. */
+  getBlock (cid: BlockId, options?: AbortOptions): Promise<Uint8Array>
+  /** Store a block with R replicas on hosts; resolves after W durable copies. Throws `ReplicationError`. */
+  putBlock (cid: BlockId, bytes: Uint8Array, options?: AbortOptions & { replicas?: number }): Promise<PutResult>
+  /** Send a signaling message to a peer through the hosts. */
+  signal (to: string, data: Uint8Array): Promise<void>
+  /** This node's status (hosts: with `underReplicated`). */
+  status (): Promise<HostStatus>
+  /** Ask a connected host for its status. */
+  requestStatus (peerId: string, options?: AbortOptions): Promise<HostStatus>
+  /** One repair pass now (hosts). */
+  repair (options?: AbortOptions): Promise<RepairResult>
+}
