@@ -1,0 +1,25 @@
+/**
+ * Wraps an async generator so that once it has thrown, every further next()
+ * rejects with the same error instead of reporting a clean end: a reader that
+ * ignores one failure cannot mistake the stream for a complete message.
+ */
+export function stickyFailure<T> (generator: AsyncGenerator<T, void, undefined>): AsyncIterableIterator<T> {
+  let failure: { error: unknown } | undefined
+  return {
+    async next (): Promise<IteratorResult<T, void>> {
+      if (failure !== undefined) throw failure.error
+      try {
+        return await generator.next()
+      } catch (error) {
+        failure = { error }
+        throw error
+      }
+    },
+    async return (): Promise<IteratorResult<T, void>> {
+      return await generator.return(undefined)
+    },
+    [Symbol.asyncIterator] () {
+      return this
+    }
+  }
+}
