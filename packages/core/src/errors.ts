@@ -111,3 +111,13 @@ export class ProtocolError extends CairnError {
 export class AbortError extends CairnError {
   override readonly code = 'ERR_ABORTED'
 }
+
+/** A peer answered a request with an error frame; `remoteCode` is its code. */
+export class RemoteError extends CairnError {
+  override readonly code = 'ERR_REMOTE'
+  readonly remoteCode: string
+  constructor (remoteCode: string, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.remoteCode = remoteCode
+  }
+}
