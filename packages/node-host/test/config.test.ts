@@ -1,0 +1,105 @@
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import {
+  dataDirPaths, ensureDataDir, formatJoinUrl, originFor, parseJoinUrl, parsePeerAddress, parseSize,
+  readHostFile, removeHostFile, requireLocalHost, writeHostFile
+} from '../src/config/index.js'
+import { resolveJoinToken } from '../src/host/join-token.js'
+
+describe('parseSize', () => {
+  it('accepts bytes and binary and decimal units', () => {
+    expect(parseSize('1048576')).toBe(1048576)
+    expect(parseSize('10GiB')).toBe(10 * 2 ** 30)
+    expect(parseSize('500MB')).toBe(500e6)
+    expect(parseSize('1.5 KiB')).toBe(1536)
+    expect(parseSize('2tib')).toBe(2 * 2 ** 40)
+    expect(parseSize('7B')).toBe(7)
+  })
+
+  it('rejects anything else', () => {
+    for (const bad of ['', '-1', '0', '0GiB', '10 XB', 'GiB', '1e9', '1.5', '10GiBs', ' 1 0MB', '0x10', 'NaN', '99999999999TiB']) {
+      expect(() => parseSize(bad), bad).toThrow(expect.objectContaining({ code: 'ERR_USAGE' }))
+    }
+  })
+})
+
+describe('join URLs and peer addresses', () => {
+  it('round-trip a join URL', () => {
+    const url = formatJoinUrl('http://127.0.0.1:4001', 'abc_-DEF')
+    expect(url).toBe('http://127.0.0.1:4001/#join=abc_-DEF')
+    expect(parseJoinUrl(url)).toEqual({ origin: 'http://127.0.0.1:4001', address: 'ws://127.0.0.1:4001/mesh', token: 'abc_-DEF' })
+  })
+
+  it('treat a URL without join= as an open mesh, https as wss', () => {
+    expect(parseJoinUrl('https://example.org')).toEqual({ origin: 'https://example.org', address: 'wss://example.org/mesh', token: '' })
+  })
+
+  it('reject non-http mesh URLs', () => {
+    for (const bad of ['ws://h:1', 'nonsense', 'ftp://h/']) {
+      expect(() => parseJoinUrl(bad)).toThrow(expect.objectContaining({ code: 'ERR_USAGE' }))
+    }
+  })
+
+  it('imply /mesh on ws:// peers and take a join URL token', () => {
+    expect(parsePeerAddress('ws://10.0.0.1:4001')).toEqual({ address: 'ws://10.0.0.1:4001/mesh' })
+    expect(parsePeerAddress('ws://10.0.0.1:4001/mesh')).toEqual({ address: 'ws://10.0.0.1:4001/mesh' })
+    expect(parsePeerAddress('http://h:5/#join=T')).toEqual({ address: 'ws://h:5/mesh', token: 'T' })
+    expect(parsePeerAddress('http://h:5/')).toEqual({ address: 'ws://h:5/mesh' })
+    expect(() => parsePeerAddress('tcp://h:5')).toThrow(expect.objectContaining({ code: 'ERR_USAGE' }))
+  })
+
+  it('show wildcard listen addresses as loopback and bracket IPv6', () => {
+    expect(originFor('0.0.0.0', 80)).toBe('http://127.0.0.1:80')
+    expect(originFor('::1', 80)).toBe('http://[::1]:80')
+  })
+})
+
+describe('data dir', () => {
+  let dir: string | undefined
+  afterEach(async () => {
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true })
+    dir = undefined
+  })
+
+  async function tempPaths (): Promise<ReturnType<typeof dataDirPaths>> {
+    dir = await mkdtemp(join(tmpdir(), 'cairn-config-'))
+    const paths = dataDirPaths(join(dir, 'data'))
+    await ensureDataDir(paths)
+    return paths
+  }
+
+  it('creates a 128-bit token on first start, keeps it, and lets --token and --open override it', async () => {
+    const paths = await tempPaths()
+    const first = await resolveJoinToken(paths, {})
+    expect(first).toMatch(/^[A-Za-z0-9_-]{22}$/)
+    expect((await stat(paths.token)).mode & 0o777).toBe(0o600)
+    expect(await resolveJoinToken(paths, {})).toBe(first)
+    expect(await resolveJoinToken(paths, { token: 'chosen' })).toBe('chosen')
+    expect(await resolveJoinToken(paths, {})).toBe('chosen')
+    expect(await resolveJoinToken(paths, { peers: ['http://h:1/#join=fromPeer'] })).toBe('fromPeer')
+    expect(await resolveJoinToken(paths, { open: true })).toBe('')
+    expect(await readFile(paths.token, 'utf8')).toBe('')
+    await expect(resolveJoinToken(paths, { open: true, token: 'x' })).rejects.toMatchObject({ code: 'ERR_USAGE' })
+    await expect(resolveJoinToken(paths, { token: 'has space' })).rejects.toMatchObject({ code: 'ERR_USAGE' })
+  })
+
+  it('publishes host.json only while the host process lives', async () => {
+    const paths = await tempPaths()
+    await expect(requireLocalHost(paths)).rejects.toMatchObject({ code: 'ERR_NO_HOST' })
+    await writeHostFile(paths, { port: 1234, url: 'http://127.0.0.1:1234/#join=x', pid: process.pid })
+    expect(await readHostFile(paths)).toEqual({ port: 1234, url: 'http://127.0.0.1:1234/#join=x', pid: process.pid })
+    expect((await stat(paths.hostFile)).mode & 0o777).toBe(0o600)
+    await removeHostFile(paths)
+    expect(await readHostFile(paths)).toBeUndefined()
+  })
+
+  it('ignores a stale or garbled host.json', async () => {
+    const paths = await tempPaths()
+    await writeFile(paths.hostFile, JSON.stringify({ port: 1, url: 'http://127.0.0.1:1/', pid: 2 ** 22 + 12345 }))
+    expect(await readHostFile(paths)).toBeUndefined()
+    await writeFile(paths.hostFile, '{not json')
+    await expect(requireLocalHost(paths)).rejects.toMatchObject({ code: 'ERR_NO_HOST' })
+  })
+})

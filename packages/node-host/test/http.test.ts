@@ -1,0 +1,74 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { PLACEHOLDER_HTML, resolveUnder, staticHandler } from '../src/http/index.js'
+
+const cleanups: Array<() => Promise<void>> = []
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+})
+
+async function serveDir (files: Record<string, string>): Promise<string> {
+  const root = await mkdtemp(join(tmpdir(), 'cairn-http-'))
+  cleanups.push(async () => { await rm(root, { recursive: true, force: true }) })
+  for (const [name, body] of Object.entries(files)) {
+    await mkdir(join(root, name, '..'), { recursive: true })
+    await writeFile(join(root, name), body)
+  }
+  const server: Server = createServer(staticHandler(join(root, 'dist')))
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  cleanups.push(async () => { await new Promise<void>(resolve => server.close(() => resolve())) })
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+}
+
+describe('static web app server', () => {
+  it('serves index.html, assets and sw.js with types and cache headers', async () => {
+    const base = await serveDir({
+      'dist/index.html': '<!doctype html><title>app</title>',
+      'dist/assets/index-abc123.js': 'console.log(1)',
+      'dist/sw.js': 'self.x = 1'
+    })
+    const index = await fetch(`${base}/`)
+    expect(index.status).toBe(200)
+    expect(index.headers.get('content-type')).toBe('text/html; charset=utf-8')
+    expect(index.headers.get('cache-control')).toBe('no-cache')
+    expect(await index.text()).toContain('<title>app</title>')
+    const asset = await fetch(`${base}/assets/index-abc123.js`)
+    expect(asset.headers.get('content-type')).toBe('text/javascript; charset=utf-8')
+    expect(asset.headers.get('cache-control')).toContain('immutable')
+    expect(await asset.text()).toBe('console.log(1)')
+    const sw = await fetch(`${base}/sw.js`)
+    expect(sw.headers.get('cache-control')).toBe('no-cache')
+    expect(sw.headers.get('x-content-type-options')).toBe('nosniff')
+  })
+
+  it('never serves files outside its root', async () => {
+    const base = await serveDir({ 'dist/index.html': 'app', 'secret.txt': 'secret' })
+    for (const path of ['/../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt', '/%2e%2e%5csecret.txt', '/assets/../../secret.txt', '/%00']) {
+      const res = await fetch(`${base}${path}`)
+      expect(res.status, path).toBe(404)
+      expect(await res.text()).not.toContain('secret')
+    }
+    expect(resolveUnder('/srv/app', '/..%2f..%2fetc/passwd')).toBeUndefined()
+    expect(resolveUnder('/srv/app', '/a/b.js')).toBe('/srv/app/a/b.js')
+  })
+
+  it('serves a placeholder page when the app is not built, 404 otherwise, and only GET/HEAD', async () => {
+    const base = await serveDir({})
+    const page = await fetch(`${base}/`)
+    expect(page.status).toBe(200)
+    expect(await page.text()).toBe(PLACEHOLDER_HTML)
+    expect((await fetch(`${base}/missing.js`)).status).toBe(404)
+    expect((await fetch(`${base}/assets`)).status).toBe(404)
+    const head = await fetch(`${base}/`, { method: 'HEAD' })
+    expect(head.status).toBe(200)
+    expect(Number(head.headers.get('content-length'))).toBe(Buffer.byteLength(PLACEHOLDER_HTML))
+    const post = await fetch(`${base}/`, { method: 'POST', body: 'x' })
+    expect(post.status).toBe(405)
+    expect(post.headers.get('allow')).toBe('GET, HEAD')
+    expect(await (await fetch(`${base}/healthz`)).text()).toBe('ok\n')
+  })
+})
