@@ -1,3 +1,8 @@
 export type * from './messages.js'
 export { PROTOCOL_VERSION } from './messages.js'
 export * from './limits.js'
+export { encodeMessage, decodeMessage } from './codec.js'
+export type { CodecOptions } from './codec.js'
+export { validateMessage, MESSAGE_TYPES } from './schema.js'
+export { FrameReader, encodeLengthPrefixed, encodeLengthPrefix, LENGTH_PREFIX_BYTES } from './frame-reader.js'
+export type { FrameReaderInit } from './frame-reader.js'

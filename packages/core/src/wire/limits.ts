@@ -18,3 +18,9 @@ export const MAX_ERROR_MESSAGE = 512
 export const MAX_CODE_LENGTH = 64
 export const MAX_REPLICAS = 16
 export const MAX_STATUS_PEERS = 1024
+/** Highest protocol version a `hello` may announce (versions are small positive integers). */
+export const MAX_PROTOCOL_VERSION = 255
+/** Length of `PeerStatus.transport` (a short name such as 'websocket' or 'webrtc'). */
+export const MAX_TRANSPORT_LENGTH = 32
+/** Highest `copies` a `stored` reply may report. */
+export const MAX_COPIES = 255

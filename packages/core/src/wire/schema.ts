@@ -1,0 +1,130 @@
+import { UnknownMessageError } from '../errors.js'
+import {
+  bool, bytesOf, bytesUpTo, checkFields, cid, fail, isPlainObject, list, oneOf, optional, record,
+  required, safeUint, text, token, uint, uint32
+} from './fields.js'
+import type { Fields } from './fields.js'
+import {
+  MAX_ADDR_LENGTH, MAX_ADDRS, MAX_BLOCK_SIZE, MAX_CODE_LENGTH, MAX_COPIES, MAX_ERROR_MESSAGE,
+  MAX_HAVE_CIDS, MAX_PEER_ID_LENGTH, MAX_PEERS, MAX_PROTOCOL_VERSION, MAX_REPLICAS,
+  MAX_SIGNAL_BYTES, MAX_STATUS_PEERS, MAX_TRANSPORT_LENGTH
+} from './limits.js'
+import type { Message, MessageType } from './messages.js'
+
+/*
+ * One strict schema per message type: the exact field set, each field's type
+ * and range, and the limits from limits.ts. Binary block ids must decode as
+ * CIDv1 raw sha2-256; an `InvalidIdError` is wrapped into `MalformedFrameError`
+ * (kept as `cause`) so the codec only ever throws wire errors.
+ */
+
+const ROLES = ['host', 'browser', 'client'] as const
+
+const id = required(uint32)
+const peerId = token(MAX_PEER_ID_LENGTH)
+const role = oneOf(ROLES)
+const addrs = list(token(MAX_ADDR_LENGTH), MAX_ADDRS)
+const count = required(safeUint)
+
+/** `offset`/`total`/`data` of a `block` or `put` part. */
+const partFields = {
+  offset: required(safeUint),
+  total: required(uint(MAX_BLOCK_SIZE)),
+  data: required(bytesUpTo(MAX_BLOCK_SIZE))
+} satisfies Fields
+
+const peerInfo = record({ peerId: required(peerId), role: required(role), addrs: required(addrs) })
+
+const peerStatus = record({
+  peerId: required(peerId),
+  role: required(role),
+  transport: required(token(MAX_TRANSPORT_LENGTH)),
+  addrs: required(addrs),
+  bytesSent: count,
+  bytesReceived: count
+})
+
+const hostStatus = record({
+  peerId: required(peerId),
+  peers: required(list(peerStatus, MAX_STATUS_PEERS)),
+  blocks: count,
+  bytes: count,
+  underReplicated: count
+})
+
+interface Schema {
+  readonly fields: Fields
+  /** Checks across fields, run after every field passed. */
+  readonly refine?: (message: Record<string, unknown>) => void
+}
+
+/**
+ * A part covers `[offset, offset + data.length)` of `total` bytes and carries
+ * at least one byte unless the block is empty (no zero-progress parts).
+ */
+function checkPart (message: Record<string, unknown>): void {
+  const offset = message['offset'] as number
+  const total = message['total'] as number
+  const length = (message['data'] as Uint8Array).length
+  if (offset + length > total) fail('message.data', 'runs past total')
+  if (length === 0 && total > 0) fail('message.data', 'is empty in a non-empty block')
+}
+
+const SCHEMAS: Readonly<Record<MessageType, Schema>> = {
+  hello: {
+    fields: {
+      version: required(uint(MAX_PROTOCOL_VERSION, 1)),
+      peerId: required(peerId),
+      publicKey: required(bytesOf(32)),
+      role: required(role),
+      nonce: required(bytesOf(32)),
+      addrs: required(addrs)
+    }
+  },
+  auth: { fields: { sig: required(bytesOf(64)), mac: required(bytesOf(32)) } },
+  peers: { fields: { peers: required(list(peerInfo, MAX_PEERS)) } },
+  want: { fields: { id, cid: required(cid), probe: optional(bool) } },
+  have: { fields: { id: optional(uint32), cids: required(list(cid, MAX_HAVE_CIDS)) } },
+  block: { fields: { id, ...partFields }, refine: checkPart },
+  'dont-have': { fields: { id } },
+  put: {
+    fields: { id, cid: required(cid), ...partFields, replicas: optional(uint(MAX_REPLICAS, 1)) },
+    refine: checkPart
+  },
+  stored: { fields: { id, copies: required(uint(MAX_COPIES)) } },
+  signal: {
+    fields: { to: required(peerId), from: required(peerId), data: required(bytesUpTo(MAX_SIGNAL_BYTES)) }
+  },
+  ping: { fields: { id } },
+  pong: { fields: { id } },
+  status: { fields: { id } },
+  info: { fields: { id, status: required(hostStatus) } },
+  error: {
+    fields: {
+      id: optional(uint32),
+      code: required(token(MAX_CODE_LENGTH)),
+      message: optional(text(MAX_ERROR_MESSAGE))
+    }
+  }
+}
+
+/** Every message type, in declaration order. */
+export const MESSAGE_TYPES = Object.keys(SCHEMAS) as readonly MessageType[]
+
+/**
+ * Check that `value` is exactly one of the wire messages. Returns it unchanged
+ * (typed) or throws `MalformedFrameError`, or `UnknownMessageError` for an
+ * unknown `t`.
+ */
+export function validateMessage (value: unknown): Message {
+  if (!isPlainObject(value)) fail('message', 'is not a map')
+  const type = Object.hasOwn(value, 't') ? value['t'] : undefined
+  if (typeof type !== 'string') fail('message.t', 'is missing or not a string')
+  if (!Object.hasOwn(SCHEMAS, type)) {
+    throw new UnknownMessageError(`unknown message type ${JSON.stringify(type.slice(0, 64))}`)
+  }
+  const schema = SCHEMAS[type as MessageType]
+  checkFields(value, schema.fields, 'message', 't')
+  schema.refine?.(value)
+  return value as unknown as Message
+}
