@@ -1,0 +1,215 @@
+import { mkdir, readFile, rename, stat, unlink } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { IntegrityError, NotFoundError, StorageFullError, blockKey, parseBlockId, verifyBlock } from '@cairn/core'
+import type { AbortOptions, BlockId, BlockStore, BlockStoreStats } from '@cairn/core'
+import { QUARANTINE_DIR, blockPath, quarantinePath, shardOf, tempPath } from './fs-layout.js'
+import { blockNames, scanStore, shardNames } from './fs-scan.js'
+import { syncDir, writeAtomic } from './fs-write.js'
+import { KeyedMutex } from './keyed-mutex.js'
+
+export interface FsBlockStoreInit {
+  /** Quota in bytes of block data; a put past it throws `StorageFullError` before writing. */
+  maxStorage?: number
+  /** Called once a corrupt block has been moved to `quarantine/`. */
+  onCorrupt?: (cid: string, error: IntegrityError) => void
+  /** fsync files and directories (default true). Only throwaway stores should turn it off. */
+  durable?: boolean
+}
+
+export interface FsckResult {
+  /** Blocks re-hashed. */
+  checked: number
+  /** Ids of blocks that failed and were quarantined. */
+  corrupt: string[]
+}
+
+export interface FsckOptions extends AbortOptions {
+  onProgress?: (checked: number) => void
+}
+
+/**
+ * Blocks as files in sharded directories (layout in `fs-layout.ts`).
+ * Writes go to a temp file, are flushed, then renamed: never a half-written
+ * block under a final name. Every read is re-hashed; a corrupt block moves to
+ * `quarantine/` and the read throws `IntegrityError`. Block count and bytes
+ * are counted at open and kept in memory.
+ */
+export class FsBlockStore implements BlockStore {
+  readonly dir: string
+  private readonly init: FsBlockStoreInit
+  private readonly locks = new KeyedMutex()
+  private readonly shards: Set<string>
+  private blocks: number
+  private bytes: number
+  /** Bytes of puts in progress, held against the quota. */
+  private reserved = 0
+
+  static async open (dir: string, init: FsBlockStoreInit = {}): Promise<FsBlockStore> {
+    const root = resolve(dir)
+    await mkdir(join(root, QUARANTINE_DIR), { recursive: true })
+    const scan = await scanStore(root)
+    return new FsBlockStore(root, init, scan)
+  }
+
+  private constructor (root: string, init: FsBlockStoreInit, scan: { blocks: number, bytes: number, shards: Set<string> }) {
+    this.dir = root
+    this.init = init
+    this.blocks = scan.blocks
+    this.bytes = scan.bytes
+    this.shards = scan.shards
+  }
+
+  async has (id: BlockId): Promise<boolean> {
+    return (await this.sizeOf(blockPath(this.dir, blockKey(id)))) !== undefined
+  }
+
+  async get (id: BlockId): Promise<Uint8Array> {
+    const key = blockKey(id)
+    const bytes = await this.read(key)
+    if ((await this.check(key, bytes)) === undefined) return bytes
+    return this.quarantine(key)
+  }
+
+  async put (id: BlockId, bytes: Uint8Array): Promise<void> {
+    const key = blockKey(id)
+    await this.locks.run(key, async () => {
+      const path = blockPath(this.dir, key)
+      if ((await this.sizeOf(path)) !== undefined) return
+      this.reserve(key, bytes.length)
+      try {
+        await this.ensureShard(shardOf(key))
+        await writeAtomic(tempPath(this.dir, key), path, bytes, this.durable)
+        this.blocks++
+        this.bytes += bytes.length
+      } finally {
+        this.reserved -= bytes.length
+      }
+      if (this.durable) await syncDir(join(this.dir, shardOf(key)))
+    })
+  }
+
+  async delete (id: BlockId): Promise<void> {
+    const key = blockKey(id)
+    await this.locks.run(key, async () => {
+      const path = blockPath(this.dir, key)
+      const size = await this.sizeOf(path)
+      if (size === undefined) return
+      try {
+        await unlink(path)
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return
+        throw err
+      }
+      this.blocks--
+      this.bytes -= size
+    })
+  }
+
+  async * ids (options: AbortOptions = {}): AsyncIterable<BlockId> {
+    for await (const shard of shardNames(this.dir)) {
+      for await (const name of blockNames(this.dir, shard)) {
+        options.signal?.throwIfAborted()
+        yield parseBlockId(name)
+      }
+    }
+  }
+
+  async stats (): Promise<BlockStoreStats> {
+    const stats: BlockStoreStats = { blocks: this.blocks, bytes: this.bytes }
+    if (this.init.maxStorage !== undefined) stats.capacity = this.init.maxStorage
+    return stats
+  }
+
+  /** Re-hash every block; corrupt ones are quarantined (and reported to `onCorrupt`). */
+  async fsck (options: FsckOptions = {}): Promise<FsckResult> {
+    const result: FsckResult = { checked: 0, corrupt: [] }
+    for await (const id of this.ids(options)) {
+      try {
+        await this.get(id)
+        result.checked++
+      } catch (err) {
+        if (err instanceof NotFoundError) continue
+        if (!(err instanceof IntegrityError)) throw err
+        result.checked++
+        result.corrupt.push(id.toString())
+      }
+      options.onProgress?.(result.checked)
+    }
+    return result
+  }
+
+  /** Waits for writes in progress. The store needs no other cleanup. */
+  async close (): Promise<void> {
+    await this.locks.idle()
+  }
+
+  private get durable (): boolean {
+    return this.init.durable ?? true
+  }
+
+  private reserve (key: string, size: number): void {
+    const max = this.init.maxStorage
+    if (max !== undefined && this.bytes + this.reserved + size > max) {
+      throw new StorageFullError(`block ${key}: store quota of ${max} bytes reached`)
+    }
+    this.reserved += size
+  }
+
+  private async read (key: string): Promise<Uint8Array> {
+    try {
+      const buf = await readFile(blockPath(this.dir, key))
+      return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(`block ${key} not found`, { cause: err })
+      throw err
+    }
+  }
+
+  /** The hash mismatch, if `bytes` are not the block `key`. */
+  private async check (key: string, bytes: Uint8Array): Promise<IntegrityError | undefined> {
+    try {
+      await verifyBlock(parseBlockId(key), bytes)
+      return undefined
+    } catch (err) {
+      if (err instanceof IntegrityError) return err
+      throw err
+    }
+  }
+
+  /**
+   * Move a block that failed its hash check out of the way, then throw. Under
+   * the block's lock it is read and checked again, so a block replaced since
+   * the failed read is returned, never quarantined by mistake.
+   */
+  private async quarantine (key: string): Promise<Uint8Array> {
+    const outcome = await this.locks.run(key, async () => {
+      const bytes = await this.read(key)
+      const mismatch = await this.check(key, bytes)
+      if (mismatch === undefined) return bytes
+      await rename(blockPath(this.dir, key), quarantinePath(this.dir, key))
+      this.blocks--
+      this.bytes -= bytes.length
+      return mismatch
+    })
+    if (outcome instanceof Uint8Array) return outcome
+    const error = new IntegrityError(`block ${key}: corrupt on disk, moved to ${QUARANTINE_DIR}/`, { cause: outcome })
+    this.init.onCorrupt?.(key, error)
+    throw error
+  }
+
+  private async sizeOf (path: string): Promise<number | undefined> {
+    try {
+      return (await stat(path)).size
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+      throw err
+    }
+  }
+
+  private async ensureShard (shard: string): Promise<void> {
+    if (this.shards.has(shard)) return
+    await mkdir(join(this.dir, shard), { recursive: true })
+    if (this.durable) await syncDir(this.dir)
+    this.shards.add(shard)
+  }
+}
