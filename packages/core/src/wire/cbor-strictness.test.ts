@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { encode } from 'cborg'
 import { decodeMessage, encodeMessage } from './index.js'
-import { MAX_CBOR_ITEMS } from './cbor-tokenizer.js'
+import { MAX_CBOR_ITEMS, MAX_CBOR_TEXT } from './cbor-tokenizer.js'
 
 /** Concatenate byte arrays / byte lists. */
 function cat (...parts: Array<Uint8Array | number[]>): Uint8Array {
@@ -117,6 +117,12 @@ describe('wire CBOR subset', () => {
       raw(0x7a, 0xff, 0xff, 0xff, 0xff) // text of 2^32 - 1
     ]
     for (const claim of claims) expect(codeOf(rawMap([['t', 'have'], ['cids', claim]]))).toBe(MALFORMED)
+  })
+
+  it('caps text strings before decoding them', () => {
+    const long = cat([0x79, 0x06, 0x01], new Uint8Array(MAX_CBOR_TEXT + 1).fill(0x61))
+    expect(codeOf(rawMap([['t', 'error'], ['code', 'E'], ['message', raw(long)]]))).toBe(MALFORMED)
+    expect(MAX_CBOR_TEXT).toBe(0x600)
   })
 
   it('caps the number of items in a frame', () => {

@@ -1,6 +1,6 @@
 import { Token, Type } from 'cborg'
 import { MalformedFrameError } from '../errors.js'
-import { MAX_HAVE_CIDS, MAX_STATUS_PEERS } from './limits.js'
+import { MAX_ADDR_LENGTH, MAX_ERROR_MESSAGE, MAX_HAVE_CIDS, MAX_STATUS_PEERS } from './limits.js'
 
 /*
  * A cborg tokenizer for the wire subset of CBOR. cborg builds the objects;
@@ -28,7 +28,9 @@ export const MAX_CBOR_DEPTH = 5
 export const MAX_CBOR_ARRAY = Math.max(MAX_HAVE_CIDS, MAX_STATUS_PEERS)
 /** Most entries in one map (the widest record has 7 fields). */
 export const MAX_CBOR_MAP = 8
-/** Most items (tokens) in one frame. */
+/** Longest text string in bytes (an error message of 512 UTF-16 units is at most 1536). */
+export const MAX_CBOR_TEXT = Math.max(3 * MAX_ERROR_MESSAGE, MAX_ADDR_LENGTH)
+/** Most items (tokens) in one frame: bounds what a frame can make the decoder allocate. */
 export const MAX_CBOR_ITEMS = 32 * 1024
 /** Byte strings up to this length are copied out of the frame; longer ones are views. */
 export const COPY_THRESHOLD = 64
@@ -147,6 +149,7 @@ export class WireTokenizer {
     const from = this.offset
     const to = from + length
     const data = this.data
+    if (length > MAX_CBOR_TEXT) malformed('text string too long')
     if (to > data.length) malformed('truncated text string')
     this.offset = to
     if (length <= 32) {

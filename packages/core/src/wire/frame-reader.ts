@@ -55,9 +55,9 @@ export class FrameReader {
     this.maxFrameSize = init.maxFrameSize ?? MAX_FRAME_SIZE
   }
 
-  /** Bytes received that belong to a frame not yet complete. */
+  /** Bytes received (prefix included) of a frame not yet complete. */
   get buffered (): number {
-    return this.prefixFill + this.frameFill
+    return this.frame === undefined ? this.prefixFill : LENGTH_PREFIX_BYTES + this.frameFill
   }
 
   /** Feed the next chunk of the stream; returns the frames it completed, in order. */

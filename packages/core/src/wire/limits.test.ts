@@ -64,7 +64,7 @@ const CASES: Array<[string, Record<string, unknown>, Record<string, unknown>]> =
   ['signal data', { t: 'signal', to: 'a', from: 'b', data: bytes(MAX_SIGNAL_BYTES) },
     { t: 'signal', to: 'a', from: 'b', data: bytes(MAX_SIGNAL_BYTES + 1) }],
   ['error code length', { t: 'error', code: str(MAX_CODE_LENGTH, 'E') }, { t: 'error', code: str(MAX_CODE_LENGTH + 1, 'E') }],
-  ['error message length', { t: 'error', code: 'E', message: str(MAX_ERROR_MESSAGE, 'é') },
+  ['error message length', { t: 'error', code: 'E', message: str(MAX_ERROR_MESSAGE, '€') },
     { t: 'error', code: 'E', message: str(MAX_ERROR_MESSAGE + 1) }],
   ['replicas lowest', part('put', { replicas: 1 }), part('put', { replicas: 0 })],
   ['replicas highest', part('put', { replicas: MAX_REPLICAS }), part('put', { replicas: MAX_REPLICAS + 1 })],
