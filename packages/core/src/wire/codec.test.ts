@@ -149,16 +149,11 @@ describe('1 MiB block frames', () => {
     expectSameBlock(decodeMessage(encodeMessage(put)), put)
   })
 
-  it('encodes and decodes fast (generous bound: > 50 MB/s)', () => {
-    const rounds = 40
-    const started = performance.now()
-    for (let i = 0; i < rounds; i++) {
-      const decoded = decodeMessage(encodeMessage(block)) as BlockMessage
-      if (decoded.data.length !== MAX_BLOCK_SIZE) throw new Error('lost data')
-    }
-    const seconds = (performance.now() - started) / 1000
-    const mbPerSecond = (rounds * MAX_BLOCK_SIZE) / 1e6 / seconds
-    expect(mbPerSecond).toBeGreaterThan(50)
+  it('decodes block data as a view into the frame, without copying it', () => {
+    const frame = encodeMessage(block)
+    const decoded = decodeMessage(frame) as BlockMessage
+    expect(decoded.data.buffer).toBe(frame.buffer)
+    expect(decoded.data.length).toBe(MAX_BLOCK_SIZE)
   })
 
   it('passes through a FrameReader split into 64 KiB chunks', () => {
