@@ -54,6 +54,7 @@ export class ByteReader {
         this.#ended = true
         break
       }
+      if (!(value instanceof Uint8Array)) throw new TypeError('byte streams must yield Uint8Array pieces')
       if (value.length > 0) {
         this.#piece = value
         this.#offset = 0

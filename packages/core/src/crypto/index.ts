@@ -1,3 +1,14 @@
+/**
+ * Cobblestone: C2SP chunked encryption (https://c2sp.org/chunked-encryption)
+ * with HKDF-Expand-SHA-512 and AES-GCM, on Web Crypto only. Cobblestone-128
+ * (16-byte keys) is the default, Cobblestone-256 is `{ aead: 'AES-256-GCM' }`.
+ *
+ * Ciphertext = salt (24) ‖ commitment (32) ‖ sealed 16 KiB chunks, the final
+ * chunk always short (possibly empty). Decryption checks the commitment before
+ * any chunk, yields only authenticated plaintext in order (the chunks before a
+ * failure may already have been released, never a failed one), and once it has
+ * failed with DecryptionError keeps failing. Messages are capped at 2^38 chunks.
+ */
 export {
   CHUNK_SIZE, TAG_SIZE, SEALED_CHUNK_SIZE, SALT_SIZE, COMMITMENT_SIZE, HEADER_SIZE, NONCE_SIZE,
   MAX_CHUNK_COUNT, DEFAULT_AEAD, DEFAULT_CONCURRENCY

@@ -5,15 +5,22 @@
  */
 export function stickyFailure<T> (generator: AsyncGenerator<T, void, undefined>): AsyncIterableIterator<T> {
   let failure: { error: unknown } | undefined
+  const rethrow = (): void => {
+    if (failure !== undefined) throw failure.error
+  }
   return {
     async next (): Promise<IteratorResult<T, void>> {
-      if (failure !== undefined) throw failure.error
+      rethrow()
+      let result: IteratorResult<T, void>
       try {
-        return await generator.next()
+        result = await generator.next()
       } catch (error) {
-        failure = { error }
+        failure ??= { error }
         throw error
       }
+      // A next() queued behind the one that failed finds the generator finished: still a failure.
+      if (result.done === true) rethrow()
+      return result
     },
     async return (): Promise<IteratorResult<T, void>> {
       return await generator.return(undefined)

@@ -102,6 +102,11 @@ describe('bounded memory and cancellation', () => {
     expect(closed).toBe(true)
   })
 
+  it('refuses pieces that are not Uint8Array rather than skipping them', async () => {
+    const input = source([new Uint8Array(10), new ArrayBuffer(10) as unknown as Uint8Array])
+    await expect(collect(encryptStream(randomBytes(16), context, input))).rejects.toBeInstanceOf(TypeError)
+  })
+
   it('passes a source error through, and keeps failing', async () => {
     const failure = new Error('disk on fire')
     const input = (async function * () { yield randomBytes(3 * CHUNK_SIZE); throw failure })()

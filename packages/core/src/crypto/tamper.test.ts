@@ -113,6 +113,12 @@ describe('tampered ciphertexts fail, release only authentic chunks, and keep fai
       .toThrow(expect.objectContaining({ code: 'ERR_INVALID_KEY' }))
   })
 
+  it('next() calls made concurrently all fail, none reports a clean end', async () => {
+    const stream = decryptStream(key, context, source([flip(ct, chunkAt(0) + 3)]))
+    const results = await Promise.allSettled([stream.next(), stream.next(), stream.next()])
+    expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected', 'rejected'])
+  })
+
   it('every failure has the same message (no oracle)', async () => {
     const messages = new Set<string>()
     for (const [, make] of cases) {
