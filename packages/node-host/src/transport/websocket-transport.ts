@@ -1,0 +1,79 @@
+import { AbortError, TimeoutError, UnavailableError } from '@cairn/core'
+import type { Connection, Transport } from '@cairn/core'
+import WebSocket from 'ws'
+import { wrapWebSocket } from './websocket-connection.js'
+import type { WebSocketConnectionInit } from './websocket-connection.js'
+import { DEFAULT_DIAL_TIMEOUT, MESH_PATH, wsOptions } from './websocket-options.js'
+
+export interface WebSocketTransportInit extends Omit<WebSocketConnectionInit, 'remoteAddress'> {
+  /** Milliseconds a dial may take (default 10 000). */
+  dialTimeout?: number
+}
+
+/**
+ * The URL to dial for a `ws://` or `wss://` address: path `/mesh` when none
+ * is given. Returns undefined for anything else.
+ */
+export function meshUrl (address: string): string | undefined {
+  let url: URL
+  try {
+    url = new URL(address)
+  } catch {
+    return undefined
+  }
+  if ((url.protocol !== 'ws:' && url.protocol !== 'wss:') || url.hostname === '') return undefined
+  if (url.pathname === '' || url.pathname === '/') url.pathname = MESH_PATH
+  url.hash = ''
+  return url.toString()
+}
+
+/** Dials `ws://host:port[/mesh]` with the mesh's limits (`websocket-options.ts`). */
+export class WebSocketTransport implements Transport {
+  readonly name = 'websocket'
+  private readonly init: WebSocketTransportInit
+
+  constructor (init: WebSocketTransportInit = {}) {
+    this.init = init
+  }
+
+  canDial (address: string): boolean {
+    return typeof address === 'string' && meshUrl(address) !== undefined
+  }
+
+  async dial (address: string, options: { signal?: AbortSignal } = {}): Promise<Connection> {
+    const url = meshUrl(address)
+    if (url === undefined) throw new UnavailableError(`not a WebSocket address: ${address}`)
+    if (options.signal?.aborted === true) throw new AbortError(`dial ${url} aborted`, { cause: options.signal.reason })
+    const ws = new WebSocket(url, wsOptions(this.init.maxFrameSize))
+    await waitForOpen(ws, url, this.init.dialTimeout ?? DEFAULT_DIAL_TIMEOUT, options.signal)
+    return wrapWebSocket(ws, { ...this.init, remoteAddress: url })
+  }
+}
+
+/** Resolve once `ws` is open; otherwise terminate it and throw a typed error. */
+async function waitForOpen (ws: WebSocket, url: string, timeout: number, signal?: AbortSignal): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const fail = (err: Error): void => {
+      cleanup()
+      ws.on('error', () => {})
+      ws.terminate()
+      reject(err)
+    }
+    const onOpen = (): void => { cleanup(); resolve() }
+    const onError = (cause: Error): void => { fail(new UnavailableError(`cannot connect to ${url}`, { cause })) }
+    const onClose = (): void => { fail(new UnavailableError(`${url} closed during connect`)) }
+    const onAbort = (): void => { fail(new AbortError(`dial ${url} aborted`, { cause: signal?.reason })) }
+    const timer = setTimeout(() => { fail(new TimeoutError(`dial ${url} timed out after ${timeout} ms`)) }, timeout)
+    const cleanup = (): void => {
+      clearTimeout(timer)
+      ws.off('open', onOpen)
+      ws.off('error', onError)
+      ws.off('close', onClose)
+      signal?.removeEventListener('abort', onAbort)
+    }
+    ws.on('open', onOpen)
+    ws.on('error', onError)
+    ws.on('close', onClose)
+    signal?.addEventListener('abort', onAbort)
+  })
+}

@@ -1,0 +1,11 @@
+/** The WebSocket transport: connection wrapper, dialer and the host's `/mesh` endpoint. */
+export { wrapWebSocket } from './websocket-connection.js'
+export type { WebSocketConnectionInit } from './websocket-connection.js'
+export { WebSocketTransport, meshUrl } from './websocket-transport.js'
+export type { WebSocketTransportInit } from './websocket-transport.js'
+export { attachMeshEndpoint } from './mesh-endpoint.js'
+export type { MeshEndpoint, MeshEndpointInit } from './mesh-endpoint.js'
+export {
+  DEFAULT_CLOSE_TIMEOUT, DEFAULT_DIAL_TIMEOUT, DEFAULT_MAX_BUFFERED_CHUNKS, DEFAULT_MAX_FRAGMENTS,
+  DEFAULT_SEND_HIGH_WATER_MARK, MESH_PATH, wsOptions
+} from './websocket-options.js'
