@@ -54,7 +54,8 @@ async function sendAll (conn: Connection, frames: Uint8Array[]): Promise<void> {
 }
 
 function sampleFrames (max: number): Uint8Array[] {
-  const sizes = [0, 1, 2, 100, 1000, 65_535, 65_536, 65_537, max - 1, max, 0, 3]
+  // Only sizes the connection carries: WebRTC's limit is 64 KiB.
+  const sizes = [0, 1, 2, 100, 1000, 65_535, 65_536, 65_537, max - 1, max, 0, 3].filter(size => size <= max)
   return sizes.map((size, i) => numbered(i, size))
 }
 
@@ -126,7 +127,7 @@ export function connectionCases (factory: ConnectionFactory, init: ConnectionCas
     }),
 
     withPair('frames sent before close reach the reader before the end', async (a, b) => {
-      const frames = [numbered(0, 5), numbered(1, 70_000), numbered(2, 0)]
+      const frames = [numbered(0, 5), numbered(1, Math.min(70_000, a.maxFrameSize)), numbered(2, 0)]
       const reading = readToEnd(b)
       await sendAll(a, frames)
       a.close()

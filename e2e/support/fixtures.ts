@@ -1,0 +1,178 @@
+/**
+ * Fixtures for the e2e specs. Everything a test starts it also ends, even on
+ * failure: host processes are killed by PID, temp dirs removed, browser
+ * contexts closed.
+ *
+ * - `pages`: the test pages (compliance cases, WebRTC harness) on a static server.
+ * - `startHost()`: a real `cairn host` from the built CLI, on port 0.
+ * - `openTab()`: a fresh browser context (own IndexedDB, own identity) and page.
+ * - `cli()`: run a `cairn` command and collect its output.
+ * - `tmp`: a temp dir for files the test writes.
+ */
+import { spawn } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { test as base, expect } from '@playwright/test'
+import type { BrowserContext, Page } from '@playwright/test'
+import { CONTEXT_OPTIONS } from './browser.js'
+import { serveStatic } from './static-server.js'
+import type { StaticServer } from './static-server.js'
+
+export const ROOT = join(import.meta.dirname, '..', '..')
+export const CLI = join(ROOT, 'packages/node-host/dist/cli/main.js')
+const HOST_START_TIMEOUT = 15_000
+
+export interface Host {
+  /** The join URL (`http://127.0.0.1:PORT/#join=TOKEN`). */
+  url: string
+  port: number
+  peerId: string
+  pid: number
+  dataDir: string
+  /** Lines the host printed on stderr (for failure messages). */
+  log: string[]
+}
+
+export interface HostOptions {
+  noStore?: boolean
+  /** Join URLs or ws:// addresses of hosts to dial. */
+  peers?: string[]
+  extraArgs?: string[]
+}
+
+export interface CliResult { code: number | null, stdout: string, stderr: string }
+
+interface Fixtures {
+  startHost: (options?: HostOptions) => Promise<Host>
+  openTab: (url: string) => Promise<Page>
+  cli: (args: string[], options?: { timeout?: number }) => Promise<CliResult>
+  tmp: string
+}
+
+interface WorkerFixtures {
+  pages: StaticServer
+}
+
+function requireBuilt (path: string): void {
+  if (!existsSync(path)) throw new Error(`${path} is missing: run \`npm run build\` first`)
+}
+
+async function stopProcess (child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return
+  const exited = new Promise<void>(resolve => child.once('exit', () => { resolve() }))
+  process.kill(child.pid, 'SIGTERM')
+  const timer = setTimeout(() => { if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL') }, 3000)
+  await exited
+  clearTimeout(timer)
+}
+
+/** Start `cairn host --json` and wait for its `listening` line. */
+async function launchHost (dataDir: string, options: HostOptions, children: ChildProcess[]): Promise<Host> {
+  requireBuilt(CLI)
+  const args = [CLI, 'host', '--port', '0', '--listen', '127.0.0.1', '--json', '--data', dataDir]
+  if (options.noStore === true) args.push('--no-store')
+  for (const peer of options.peers ?? []) args.push('--peer', peer)
+  args.push(...(options.extraArgs ?? []))
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+  children.push(child)
+  const log: string[] = []
+  createInterface({ input: child.stderr! }).on('line', line => { log.push(line) })
+  const lines = createInterface({ input: child.stdout! })
+  const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
+    const timer = setTimeout(() => { reject(new Error(`host did not start in ${HOST_START_TIMEOUT} ms:\n${log.join('\n')}`)) }, HOST_START_TIMEOUT)
+    child.once('exit', code => { clearTimeout(timer); reject(new Error(`host exited with ${code}:\n${log.join('\n')}`)) })
+    lines.on('line', line => {
+      try {
+        const event = JSON.parse(line) as Record<string, unknown>
+        if (event['event'] === 'listening') { clearTimeout(timer); resolve(event) }
+      } catch { log.push(line) }
+    })
+  })
+  return {
+    url: String(ready['url']),
+    port: Number(ready['port']),
+    peerId: String(ready['peerId']),
+    pid: child.pid!,
+    dataDir,
+    log
+  }
+}
+
+export const test = base.extend<Fixtures, WorkerFixtures>({
+  pages: [async ({}, use) => {
+    const dir = join(ROOT, 'packages/web/dist-test')
+    requireBuilt(join(dir, 'test-pages/compliance.html'))
+    const server = await serveStatic(dir)
+    await use(server)
+    await server.close()
+  }, { scope: 'worker' }],
+
+  tmp: async ({}, use) => {
+    const dir = await mkdtemp(join(tmpdir(), 'cairn-e2e-'))
+    try {
+      await use(dir)
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  },
+
+  startHost: async ({}, use) => {
+    const children: ChildProcess[] = []
+    const dirs: string[] = []
+    try {
+      await use(async (options = {}) => {
+        const dir = await mkdtemp(join(tmpdir(), 'cairn-host-'))
+        dirs.push(dir)
+        return launchHost(dir, options, children)
+      })
+    } finally {
+      await Promise.all(children.map(stopProcess))
+      await Promise.all(dirs.map(async dir => rm(dir, { recursive: true, force: true })))
+    }
+  },
+
+  openTab: async ({ browser }, use) => {
+    const contexts: BrowserContext[] = []
+    try {
+      await use(async (url: string) => {
+        const context = await browser.newContext(CONTEXT_OPTIONS)
+        contexts.push(context)
+        const page = await context.newPage()
+        page.on('pageerror', err => { console.error(`[tab ${contexts.length}] page error: ${err.message}`) })
+        await page.goto(url)
+        return page
+      })
+    } finally {
+      await Promise.all(contexts.map(async c => c.close()))
+    }
+  },
+
+  cli: async ({}, use) => {
+    const children: ChildProcess[] = []
+    try {
+      await use(async (args, options = {}) => {
+        requireBuilt(CLI)
+        const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+        children.push(child)
+        let stdout = ''
+        let stderr = ''
+        child.stdout!.on('data', (d: Buffer) => { stdout += d.toString() })
+        child.stderr!.on('data', (d: Buffer) => { stderr += d.toString() })
+        const timeout = options.timeout ?? 60_000
+        const code = await new Promise<number | null>((resolve, reject) => {
+          const timer = setTimeout(() => { reject(new Error(`cairn ${args.join(' ')} took over ${timeout} ms:\n${stderr}`)) }, timeout)
+          child.once('exit', c => { clearTimeout(timer); resolve(c) })
+        })
+        return { code, stdout, stderr }
+      })
+    } finally {
+      await Promise.all(children.map(stopProcess))
+    }
+  }
+})
+
+export { expect }

@@ -1,0 +1,179 @@
+/**
+ * `BlockStore` in IndexedDB, on idb-keyval with its own database and object
+ * store. Blocks live under `b/<cid>`; one `~stats` record, updated in the same
+ * transaction as every put and delete, keeps `stats()` exact without a scan.
+ *
+ * Browser storage is a cache, never the only copy: the mesh replicates to hosts.
+ * Blocks are hash-checked again on read. A write over the origin's quota aborts
+ * its transaction with `QuotaExceededError`, surfaced as `StorageFullError`.
+ */
+import { createStore, promisifyRequest } from 'idb-keyval'
+import type { UseStore } from 'idb-keyval'
+import {
+  blockKey,
+  NotFoundError,
+  parseBlockId,
+  StorageFullError,
+  verifyBlock
+} from '@cairn/core'
+import type { BlockId, BlockStore, BlockStoreStats } from '@cairn/core'
+
+export const DEFAULT_IDB_DATABASE = 'cairn-blocks'
+export const IDB_OBJECT_STORE = 'blocks'
+
+const PREFIX = 'b/'
+const STATS_KEY = '~stats'
+/** Every block key sorts between these. */
+const BLOCK_RANGE = (): IDBKeyRange => IDBKeyRange.bound(PREFIX, `${PREFIX}\uffff`)
+
+export interface IdbBlockStoreInit {
+  /** Database name (default `cairn-blocks`); tests use a fresh one each. */
+  database?: string
+  /** A store-level quota in bytes, below the browser's own. */
+  maxStorage?: number
+  /** Ask the browser to keep this origin's storage under pressure (default true). */
+  persist?: boolean
+}
+
+interface Totals { blocks: number, bytes: number }
+
+export class IdbBlockStore implements BlockStore {
+  /** Whether the browser granted persistent storage (`navigator.storage.persist()`). */
+  persisted = false
+  private readonly use: UseStore
+  private readonly maxStorage: number | undefined
+
+  private constructor (init: IdbBlockStoreInit) {
+    this.use = createStore(init.database ?? DEFAULT_IDB_DATABASE, IDB_OBJECT_STORE)
+    this.maxStorage = init.maxStorage
+  }
+
+  /** Open the store and, unless told not to, ask for persistent storage. */
+  static async open (init: IdbBlockStoreInit = {}): Promise<IdbBlockStore> {
+    const store = new IdbBlockStore(init)
+    await store.totals()
+    if (init.persist !== false) store.persisted = await requestPersistence()
+    return store
+  }
+
+  async has (id: BlockId): Promise<boolean> {
+    const k = PREFIX + blockKey(id)
+    const found = await this.use('readonly', async os => promisifyRequest(os.getKey(k)))
+    return found !== undefined
+  }
+
+  async get (id: BlockId): Promise<Uint8Array> {
+    const k = blockKey(id)
+    const value: unknown = await this.use('readonly', async os => promisifyRequest(os.get(PREFIX + k)))
+    if (value === undefined) throw new NotFoundError(`block ${k} not found`)
+    const bytes = value instanceof Uint8Array ? value : new Uint8Array(0)
+    // Re-check what comes back from disk: storage can rot or be tampered with.
+    await verifyBlock(parseBlockId(k), bytes)
+    return bytes
+  }
+
+  async put (id: BlockId, bytes: Uint8Array): Promise<void> {
+    const k = blockKey(id)
+    // A copy of exactly these bytes: the caller may reuse its buffer, and a
+    // view would structured-clone its whole underlying ArrayBuffer.
+    const copy = bytes.slice()
+    await this.write(os => {
+      const found = os.getKey(PREFIX + k)
+      found.onsuccess = () => {
+        if (found.result !== undefined) return
+        updateTotals(os, 1, copy.length, this.maxStorage, () => os.put(copy, PREFIX + k))
+      }
+    }, k)
+  }
+
+  async delete (id: BlockId): Promise<void> {
+    const k = blockKey(id)
+    await this.write(os => {
+      const found = os.get(PREFIX + k)
+      found.onsuccess = () => {
+        if (!(found.result instanceof Uint8Array)) return
+        const size = found.result.length
+        updateTotals(os, -1, -size, undefined, () => os.delete(PREFIX + k))
+      }
+    }, k)
+  }
+
+  async * ids (): AsyncIterable<BlockId> {
+    const keys = await this.use('readonly', async os => promisifyRequest(os.getAllKeys(BLOCK_RANGE())))
+    for (const key of keys) {
+      if (typeof key === 'string') yield parseBlockId(key.slice(PREFIX.length))
+    }
+  }
+
+  async stats (): Promise<BlockStoreStats> {
+    const totals = await this.totals()
+    const stats: BlockStoreStats = { blocks: totals.blocks, bytes: totals.bytes }
+    if (this.maxStorage !== undefined) stats.capacity = this.maxStorage
+    return stats
+  }
+
+  /** Close the database connection; later calls reopen it. */
+  async close (): Promise<void> {
+    await this.use('readonly', os => { os.transaction.db.close() })
+  }
+
+  private async totals (): Promise<Totals> {
+    const value: unknown = await this.use('readonly', async os => promisifyRequest(os.get(STATS_KEY)))
+    return asTotals(value)
+  }
+
+  /** Run `body` in a readwrite transaction and wait until it commits. */
+  private async write (body: (os: IDBObjectStore) => void, key: string): Promise<void> {
+    try {
+      await this.use('readwrite', async os => {
+        body(os)
+        await promisifyRequest(os.transaction)
+      })
+    } catch (cause) {
+      if (isQuotaError(cause)) {
+        throw new StorageFullError(`block ${key}: browser storage is full`, { cause })
+      }
+      throw cause
+    }
+  }
+}
+
+/** Adjust the `~stats` record, then run `then` in the same transaction. */
+function updateTotals (os: IDBObjectStore, blocks: number, bytes: number,
+  maxStorage: number | undefined, then: () => void): void {
+  const req = os.get(STATS_KEY)
+  req.onsuccess = () => {
+    const totals = asTotals(req.result)
+    if (maxStorage !== undefined && bytes > 0 && totals.bytes + bytes > maxStorage) {
+      // Aborting rejects the transaction with a null error; `write` maps that.
+      os.transaction.abort()
+      return
+    }
+    os.put({ blocks: totals.blocks + blocks, bytes: totals.bytes + bytes }, STATS_KEY)
+    then()
+  }
+}
+
+function asTotals (value: unknown): Totals {
+  if (typeof value === 'object' && value !== null) {
+    const { blocks, bytes } = value as Partial<Totals>
+    if (typeof blocks === 'number' && typeof bytes === 'number') return { blocks, bytes }
+  }
+  return { blocks: 0, bytes: 0 }
+}
+
+function isQuotaError (err: unknown): boolean {
+  // Only `updateTotals` aborts explicitly, which rejects with a null error.
+  if (err === null) return true
+  return err instanceof DOMException && err.name === 'QuotaExceededError'
+}
+
+/** Ask for persistent storage; false where the browser declines or lacks the API. */
+export async function requestPersistence (): Promise<boolean> {
+  try {
+    if (await navigator.storage?.persisted?.() === true) return true
+    return await navigator.storage?.persist?.() === true
+  } catch {
+    return false
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * The browser's native `WebSocket` as a `Connection` and `Transport`: binary
+ * frames to a host's `/mesh` endpoint. `send` waits while `bufferedAmount` is
+ * over the high-water mark (the API has no drain event, so it polls). The
+ * receive side cannot be paused (see inbox.ts); the mesh's request windows
+ * bound it.
+ */
+import { ConnectionClosedError, FrameTooLargeError, MAX_FRAME_SIZE, TimeoutError } from '@cairn/core'
+import type { Connection, Transport } from '@cairn/core'
+import { DEFAULT_INBOX_BYTES, Inbox } from './inbox.js'
+
+/** `send` waits once the socket buffers more than this. */
+export const DEFAULT_WS_HIGH_WATER_MARK = 4 * 1024 * 1024
+export const DEFAULT_WS_CONNECT_TIMEOUT = 10_000
+/** How often a waiting sender re-checks `bufferedAmount`, in milliseconds. */
+const DRAIN_POLL_MS = 2
+
+export interface BrowserWebSocketInit {
+  highWaterMark?: number
+  maxInboxBytes?: number
+  timeout?: number
+}
+
+export class BrowserWebSocketTransport implements Transport {
+  readonly name = 'websocket'
+  constructor (private readonly init: BrowserWebSocketInit = {}) {}
+
+  canDial (address: string): boolean {
+    return /^wss?:\/\//i.test(address)
+  }
+
+  async dial (address: string, options: { signal?: AbortSignal } = {}): Promise<Connection> {
+    return openWebSocket(address, { ...this.init, ...options })
+  }
+}
+
+/** Open a WebSocket and resolve once it is connected. */
+export async function openWebSocket (url: string,
+  init: BrowserWebSocketInit & { signal?: AbortSignal } = {}): Promise<BrowserWebSocketConnection> {
+  const ws = new WebSocket(url)
+  ws.binaryType = 'arraybuffer'
+  const timeout = init.timeout ?? DEFAULT_WS_CONNECT_TIMEOUT
+  await new Promise<void>((resolve, reject) => {
+    const fail = (err: Error): void => {
+      cleanup()
+      ws.close()
+      reject(err)
+    }
+    const onOpen = (): void => { cleanup(); resolve() }
+    const onError = (): void => { fail(new ConnectionClosedError(`cannot connect to ${url}`)) }
+    const onAbort = (): void => { fail(new ConnectionClosedError('connect aborted', { cause: init.signal?.reason })) }
+    const timer = setTimeout(() => { fail(new TimeoutError(`connecting to ${url} timed out`)) }, timeout)
+    const cleanup = (): void => {
+      clearTimeout(timer)
+      ws.removeEventListener('open', onOpen)
+      ws.removeEventListener('error', onError)
+      ws.removeEventListener('close', onError)
+      init.signal?.removeEventListener('abort', onAbort)
+    }
+    ws.addEventListener('open', onOpen)
+    ws.addEventListener('error', onError)
+    ws.addEventListener('close', onError)
+    init.signal?.addEventListener('abort', onAbort)
+  })
+  return new BrowserWebSocketConnection(ws, init)
+}
+
+export class BrowserWebSocketConnection implements Connection {
+  readonly maxFrameSize = MAX_FRAME_SIZE
+  readonly transport = 'websocket'
+  readonly remoteAddress: string
+  readonly stats = { bytesSent: 0, bytesReceived: 0 }
+  readonly closed: Promise<void>
+  private readonly inbox: Inbox
+  private readonly highWaterMark: number
+  private isClosed = false
+  private resolveClosed!: () => void
+
+  constructor (private readonly ws: WebSocket, init: BrowserWebSocketInit = {}) {
+    this.remoteAddress = ws.url
+    this.inbox = new Inbox(init.maxInboxBytes ?? DEFAULT_INBOX_BYTES)
+    this.highWaterMark = init.highWaterMark ?? DEFAULT_WS_HIGH_WATER_MARK
+    this.closed = new Promise(resolve => { this.resolveClosed = resolve })
+    ws.addEventListener('message', event => { this.receive(event.data) })
+    ws.addEventListener('close', () => { this.shutDown(true) })
+    ws.addEventListener('error', () => { this.shutDown(true) })
+  }
+
+  async send (frame: Uint8Array): Promise<void> {
+    if (frame.length > this.maxFrameSize) {
+      throw new FrameTooLargeError(`frame of ${frame.length} bytes exceeds ${this.maxFrameSize}`)
+    }
+    await this.drained()
+    this.ws.send(frame)
+    this.stats.bytesSent += frame.length
+    await this.drained()
+  }
+
+  close (reason?: string): void {
+    if (this.isClosed) return
+    this.ws.close(1000, reason?.slice(0, 100))
+    this.shutDown(false)
+  }
+
+  [Symbol.asyncIterator] (): AsyncIterator<Uint8Array> {
+    return this.inbox[Symbol.asyncIterator]()
+  }
+
+  private receive (data: unknown): void {
+    if (!(data instanceof ArrayBuffer)) {
+      this.close('text frames are not allowed')
+      return
+    }
+    this.stats.bytesReceived += data.byteLength
+    if (!this.inbox.push(new Uint8Array(data))) this.close('receive queue overflow')
+  }
+
+  /** Resolve once the socket buffers no more than the high-water mark. */
+  private async drained (): Promise<void> {
+    while (true) {
+      if (this.isClosed) throw new ConnectionClosedError('connection closed')
+      if (this.ws.bufferedAmount <= this.highWaterMark) return
+      await new Promise(resolve => setTimeout(resolve, DRAIN_POLL_MS))
+    }
+  }
+
+  private shutDown (remote: boolean): void {
+    if (this.isClosed) return
+    this.isClosed = true
+    if (remote) this.inbox.end()
+    else this.inbox.clear()
+    if (this.ws.readyState === WebSocket.CONNECTING || this.ws.readyState === WebSocket.OPEN) this.ws.close()
+    this.resolveClosed()
+  }
+}
