@@ -1,0 +1,32 @@
+import { AbortError } from '../errors.js'
+
+/** Throw `AbortError` (keeping the signal's reason as cause) if `signal` has fired. */
+export function throwIfAborted (signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) throw new AbortError('aborted', { cause: signal.reason })
+}
+
+/** Settle with `promise`, or reject with `AbortError` as soon as `signal` fires. */
+export async function abortable<T> (promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return await promise
+  throwIfAborted(signal)
+  let onAbort: (() => void) | undefined
+  const aborted = new Promise<never>((_resolve, reject) => {
+    onAbort = () => reject(new AbortError('aborted', { cause: signal.reason }))
+    signal.addEventListener('abort', onAbort, { once: true })
+  })
+  try {
+    return await Promise.race([promise, aborted])
+  } finally {
+    if (onAbort !== undefined) signal.removeEventListener('abort', onAbort)
+  }
+}
+
+/** A controller that also aborts when `signal` does; `dispose` stops listening to it. */
+export function linkedController (signal: AbortSignal | undefined): { controller: AbortController, dispose: () => void } {
+  const controller = new AbortController()
+  if (signal === undefined) return { controller, dispose: () => {} }
+  const onAbort = (): void => controller.abort(signal.reason)
+  if (signal.aborted) onAbort()
+  else signal.addEventListener('abort', onAbort, { once: true })
+  return { controller, dispose: () => signal.removeEventListener('abort', onAbort) }
+}

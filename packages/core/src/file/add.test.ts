@@ -1,0 +1,153 @@
+import { describe, it, expect } from 'vitest'
+import { equalBytes, type BlockId } from '../block/id.js'
+import { AbortError, ManifestError, StorageFullError } from '../errors.js'
+import { MemoryBlockStore } from '../store/memory.js'
+import { testBytes } from '../testing/bytes.js'
+import { waitForStall } from '../testing/stall.js'
+import { addFile } from './add.js'
+import { blockCount, BLOCK_PLAINTEXT } from './layout.js'
+import { parseLink } from './link.js'
+import { readFile } from './read.js'
+import type { BlockSink } from './put-queue.js'
+
+async function * pieces (bytes: Uint8Array, size = 100_003): AsyncGenerator<Uint8Array> {
+  for (let offset = 0; offset < bytes.length; offset += size) yield bytes.slice(offset, offset + size)
+}
+
+async function collect (parts: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = []
+  for await (const part of parts) chunks.push(part)
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0))
+  let offset = 0
+  for (const chunk of chunks) { out.set(chunk, offset); offset += chunk.length }
+  return out
+}
+
+/** `toEqual` walks typed arrays element by element: far too slow for megabytes. */
+function expectSameBytes (actual: Uint8Array, expected: Uint8Array): void {
+  expect(actual.length).toBe(expected.length)
+  expect(equalBytes(actual, expected)).toBe(true)
+}
+
+interface HeldPut { id: BlockId, resolve: () => void, reject: (error: unknown) => void }
+
+/** A sink whose puts stay pending until the test releases them. */
+class HeldSink implements BlockSink {
+  readonly held: HeldPut[] = []
+  readonly order: string[] = []
+  readonly store = new MemoryBlockStore()
+  calls = 0
+  maxPending = 0
+  async put (id: BlockId, bytes: Uint8Array): Promise<void> {
+    this.calls++
+    this.order.push(id.toString())
+    await new Promise<void>((resolve, reject) => {
+      this.held.push({ id, resolve, reject })
+      this.maxPending = Math.max(this.maxPending, this.held.length)
+    })
+    await this.store.put(id, bytes)
+  }
+
+  release (): number {
+    const released = this.held.splice(0)
+    for (const put of released) put.resolve()
+    return released.length
+  }
+}
+
+describe('addFile', () => {
+  it('stores content then manifest blocks, and reports size, blocks and link', async () => {
+    const store = new MemoryBlockStore()
+    const bytes = testBytes(2 * BLOCK_PLAINTEXT + 77)
+    const progress: number[] = []
+    const result = await addFile(pieces(bytes), { name: 'a.bin', type: 'application/x-test', mtime: 42 }, store,
+      { onProgress: n => progress.push(n) })
+    expect(result.size).toBe(bytes.length)
+    expect(result.blocks).toBe(blockCount(bytes.length))
+    expect(result.manifestBlocks).toBe(0)
+    expect(result.key).toHaveLength(16)
+    expect(result.replicas).toBeUndefined()
+    expect(parseLink(result.link).root.equals(result.root)).toBe(true)
+    expect((await store.stats()).blocks).toBe(result.blocks + 1)
+    expect(progress.at(-1)).toBe(bytes.length)
+    expect(progress).toEqual([...progress].sort((a, b) => a - b))
+    expectSameBytes(await collect(readFile(result.link, async id => await store.get(id))), bytes)
+  })
+
+  it('uses a fresh key for every file, even for identical content', async () => {
+    const store = new MemoryBlockStore()
+    const bytes = testBytes(1000)
+    const a = await addFile(pieces(bytes), { name: 'x' }, store)
+    const b = await addFile(pieces(bytes), { name: 'x' }, store)
+    expect(a.key).not.toEqual(b.key)
+    expect(a.root.equals(b.root)).toBe(false)
+  })
+
+  it('keeps at most `concurrency` puts in flight and stores the root last', async () => {
+    const sink = new HeldSink()
+    const bytes = testBytes(12 * BLOCK_PLAINTEXT + 5)
+    let settled = false
+    const adding = addFile(pieces(bytes, 1 << 20), { name: 'n' }, sink, { concurrency: 3 })
+    void adding.finally(() => { settled = true }).catch(() => {})
+    const contentBlocks = blockCount(bytes.length)
+    while (!settled) {
+      // Give the adder every chance to overrun the bound before releasing anything.
+      await waitForStall(() => sink.calls, { quietPolls: 10 })
+      if (sink.held.length >= 3 || sink.calls >= contentBlocks) sink.release()
+    }
+    const result = await adding
+    expect(sink.maxPending).toBe(3)
+    expect(sink.order).toHaveLength(result.blocks + 1)
+    expect(sink.order.at(-1)).toBe(result.root.toString())
+    expectSameBytes(await collect(readFile(result.link, async id => await sink.store.get(id))), bytes)
+  })
+
+  it('reports the lowest copy count the sink reached', async () => {
+    let n = 0
+    const sink: BlockSink = { put: async () => ({ copies: [3, 2, 3, 3][n++ % 4] as number }) }
+    const result = await addFile(pieces(testBytes(3 * BLOCK_PLAINTEXT)), { name: 'r' }, sink)
+    expect(result.replicas).toBe(2)
+  })
+
+  it('fails as a whole when a put fails', async () => {
+    const store = new MemoryBlockStore({ maxStorage: 2 * BLOCK_PLAINTEXT })
+    const bytes = testBytes(5 * BLOCK_PLAINTEXT)
+    await expect(addFile(pieces(bytes), { name: 'big' }, store)).rejects.toBeInstanceOf(StorageFullError)
+  })
+
+  it('stops promptly on abort, even with puts that never finish', async () => {
+    const sink = new HeldSink()
+    const controller = new AbortController()
+    const adding = addFile(pieces(testBytes(6 * BLOCK_PLAINTEXT)), { name: 'n' }, sink, { concurrency: 2, signal: controller.signal })
+    await waitForStall(() => sink.calls)
+    expect(sink.held.length).toBe(2)
+    controller.abort(new Error('user cancelled'))
+    const error = await adding.catch((err: unknown) => err)
+    expect(error).toBeInstanceOf(AbortError)
+    expect((error as AbortError).cause).toEqual(new Error('user cancelled'))
+  })
+
+  it('stops reading a source that stalls when aborted', async () => {
+    const controller = new AbortController()
+    let returned = false
+    const stalled: AsyncIterable<Uint8Array> = {
+      [Symbol.asyncIterator]: () => ({
+        next: async () => await new Promise<IteratorResult<Uint8Array>>(() => {}),
+        return: async () => { returned = true; return { done: true, value: undefined } }
+      })
+    }
+    const adding = addFile(stalled, { name: 'n' }, new MemoryBlockStore(), { signal: controller.signal })
+    controller.abort()
+    await expect(adding).rejects.toBeInstanceOf(AbortError)
+    expect(returned).toBe(true)
+  })
+
+  it('rejects bad metadata before reading anything', async () => {
+    let pulled = false
+    async function * source (): AsyncGenerator<Uint8Array> { pulled = true; yield new Uint8Array(1) }
+    for (const meta of [{ name: '' }, { name: 'a/b' }, { name: 'ok', type: 'bad\ntype' }, { name: 'ok', mtime: 1.5 }]) {
+      await expect(addFile(source(), meta, new MemoryBlockStore())).rejects.toBeInstanceOf(ManifestError)
+    }
+    expect(pulled).toBe(false)
+  })
+})

@@ -1,0 +1,114 @@
+import { blockId, type BlockId } from '../block/id.js'
+import { ChunkCipher } from '../crypto/index.js'
+import { abortable, throwIfAborted } from './abort.js'
+import { PlaintextBlocks, sealBlock } from './block-source.js'
+import { BLOCK_PLAINTEXT, CONTENT_CONTEXT } from './layout.js'
+import { FILE_KEY_BYTES, formatLink } from './link.js'
+import { DEFAULT_MEDIA_TYPE, validateMtime, validateName, validateType } from './manifest-fields.js'
+import { ManifestWriter } from './manifest-writer.js'
+import { PutQueue, type BlockSink } from './put-queue.js'
+
+/** Puts in flight while adding a file. */
+export const DEFAULT_PUT_CONCURRENCY = 8
+
+export interface FileMeta {
+  name: string
+  /** Media type; defaults to `application/octet-stream`. */
+  type?: string
+  /** Modification time in ms since the epoch; defaults to now. */
+  mtime?: number
+}
+
+export interface AddInit {
+  /** Puts in flight at once (default `DEFAULT_PUT_CONCURRENCY`). */
+  concurrency?: number
+  /** Called with the plaintext bytes read so far, once per block. */
+  onProgress?: (bytesIn: number) => void
+  signal?: AbortSignal
+}
+
+export interface AddResult {
+  root: BlockId
+  /** The fresh 16-byte file key. */
+  key: Uint8Array
+  /** `<root>.<key>` */
+  link: string
+  /** Plaintext bytes. */
+  size: number
+  /** Content blocks (manifest blocks not counted). */
+  blocks: number
+  /** Continuation manifest blocks (0 for files up to ~24 GiB). */
+  manifestBlocks: number
+  /** Lowest durable copy count over all blocks, when the sink reports copies. */
+  replicas?: number
+}
+
+const CONTENT = new TextEncoder().encode(CONTENT_CONTEXT)
+
+/**
+ * Encrypt `source` under a fresh key, store its blocks through `sink` (at most
+ * `concurrency` puts in flight), then its manifest, the root last, once every
+ * other block is stored. Memory stays at a few blocks whatever the size.
+ * Fails as a whole: the result is only returned once the root is stored.
+ */
+export async function addFile (
+  source: AsyncIterable<Uint8Array>, meta: FileMeta, sink: BlockSink, init: AddInit = {}
+): Promise<AddResult> {
+  const name = validateName(meta.name)
+  const type = validateType(meta.type === undefined || meta.type === '' ? DEFAULT_MEDIA_TYPE : meta.type)
+  const mtime = validateMtime(meta.mtime ?? Date.now())
+  throwIfAborted(init.signal)
+  const key = crypto.getRandomValues(new Uint8Array(FILE_KEY_BYTES))
+  const { cipher, header } = await ChunkCipher.create(key, CONTENT)
+  const puts = new PutQueue(sink, init.concurrency ?? DEFAULT_PUT_CONCURRENCY, init.signal)
+  const manifest = new ManifestWriter(key, async block => await puts.put(block.id, block.bytes))
+  const plaintext = new PlaintextBlocks(source)
+  try {
+    const blocks = await storeBlocks(cipher, plaintext, puts, manifest, init)
+    const root = await manifest.finish({ name, type, size: plaintext.total, mtime }, header)
+    await puts.drain()
+    await puts.put(root.id, root.bytes)
+    await puts.drain()
+    const result: AddResult = {
+      root: root.id, key, link: formatLink(root.id, key), size: plaintext.total, blocks, manifestBlocks: manifest.continuations
+    }
+    if (puts.minCopies !== undefined) result.replicas = puts.minCopies
+    return result
+  } catch (error) {
+    puts.close(error)
+    // Not awaited: a stalled source must not delay the failure.
+    plaintext.close().catch(() => {})
+    throw error
+  } finally {
+    puts.close()
+  }
+}
+
+/**
+ * Read, seal, hash and put every content block. Sealing block i+1 runs while
+ * block i is hashed and handed to the queue.
+ */
+async function storeBlocks (
+  cipher: ChunkCipher, plaintext: PlaintextBlocks, puts: PutQueue, manifest: ManifestWriter, init: AddInit
+): Promise<number> {
+  const produce = async (index: number): Promise<{ block: Uint8Array, last: boolean }> => {
+    const bytes = await plaintext.next()
+    init.onProgress?.(plaintext.total)
+    return { block: await sealBlock(cipher, index, bytes), last: bytes.length < BLOCK_PLAINTEXT }
+  }
+  let index = 0
+  let next = produce(0)
+  for (;;) {
+    const { block, last } = await abortable(next, init.signal)
+    if (!last) {
+      next = produce(index + 1)
+      next.catch(() => {}) // awaited on the next turn; this only marks it handled if we stop first
+    }
+    throwIfAborted(init.signal)
+    const id = await blockId(block)
+    await puts.put(id, block)
+    await manifest.add(id)
+    index++
+    if (last) return index
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * Manifest blocks on the wire: each is one whole Cobblestone message (header,
+ * then sealed chunks) under the file key and the manifest context, with a
+ * fresh salt, and must fit in one block.
+ */
+import { verifyBlock, type BlockId } from '../block/id.js'
+import { decryptStream, encryptStream } from '../crypto/index.js'
+import { ManifestError } from '../errors.js'
+import type { AbortOptions } from '../store/block-store.js'
+import { MAX_BLOCK_SIZE } from '../wire/limits.js'
+import { MANIFEST_CONTEXT } from './layout.js'
+
+/** Fetches a block by id; the bytes are not trusted (they are verified here). */
+export type GetBlock = (id: BlockId, options?: AbortOptions) => Promise<Uint8Array>
+
+const CONTEXT = new TextEncoder().encode(MANIFEST_CONTEXT)
+
+export async function sealManifestBlock (key: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array> {
+  const block = await collect(encryptStream(key, CONTEXT, once(plaintext)))
+  if (block.length > MAX_BLOCK_SIZE) throw new ManifestError(`manifest block of ${block.length} bytes exceeds one block`)
+  return block
+}
+
+/** The plaintext of a manifest block; `DecryptionError` for a wrong key or tampered bytes. */
+export async function openManifestBlock (key: Uint8Array, block: Uint8Array): Promise<Uint8Array> {
+  if (block.length > MAX_BLOCK_SIZE) throw new ManifestError('manifest block larger than one block')
+  return await collect(decryptStream(key, CONTEXT, once(block)))
+}
+
+/** Fetch, verify against its id, and decrypt a manifest block. */
+export async function loadManifestBlock (
+  id: BlockId, key: Uint8Array, getBlock: GetBlock, options: AbortOptions = {}
+): Promise<Uint8Array> {
+  const block = await getBlock(id, options)
+  if (block.length > MAX_BLOCK_SIZE) throw new ManifestError(`manifest block ${id.toString()} larger than one block`)
+  await verifyBlock(id, block)
+  return await openManifestBlock(key, block)
+}
+
+async function * once (bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield bytes
+}
+
+async function collect (parts: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = []
+  let length = 0
+  for await (const part of parts) {
+    chunks.push(part)
+    length += part.length
+  }
+  const out = new Uint8Array(length)
+  let offset = 0
+  for (const chunk of chunks) {
+    out.set(chunk, offset)
+    offset += chunk.length
+  }
+  return out
+}

@@ -1,0 +1,87 @@
+import type { BlockId } from '../block/id.js'
+import type { AbortOptions } from '../store/block-store.js'
+import { decodeContinuation, decodeRoot, type ManifestPart } from './manifest.js'
+import { loadManifestBlock, type GetBlock } from './manifest-block.js'
+import type { FileInfo } from './manifest-fields.js'
+import { abortable } from './abort.js'
+
+/** Continuation lists kept decoded (a sequential read crosses at most one boundary at a time). */
+const CACHED_PARTS = 2
+
+/**
+ * A file's decrypted manifest: its metadata, content header, and the ids of
+ * its content blocks, fetched from continuation blocks on demand.
+ */
+export class OpenManifest {
+  readonly root: BlockId
+  readonly info: FileInfo
+  readonly header: Uint8Array
+  /** Content blocks. */
+  readonly blocks: number
+  readonly #inline: BlockId[] | undefined
+  readonly #parts: ManifestPart[]
+  /** First block index of each part, and a final entry equal to `blocks`. */
+  readonly #starts: number[]
+  readonly #cache = new Map<number, Promise<BlockId[]>>()
+  readonly #key: Uint8Array
+  readonly #getBlock: GetBlock
+
+  private constructor (root: BlockId, key: Uint8Array, getBlock: GetBlock, bytes: Uint8Array) {
+    const manifest = decodeRoot(bytes)
+    this.root = root
+    this.info = { name: manifest.name, type: manifest.type, size: manifest.size, mtime: manifest.mtime }
+    this.header = manifest.header
+    this.#inline = manifest.blocks
+    this.#parts = manifest.parts ?? []
+    this.#starts = [0]
+    for (const part of this.#parts) this.#starts.push((this.#starts.at(-1) ?? 0) + part.count)
+    this.blocks = manifest.blocks?.length ?? this.#starts.at(-1) ?? 0
+    this.#key = key
+    this.#getBlock = getBlock
+  }
+
+  /** Fetch, verify and decrypt the root manifest block. */
+  static async open (root: BlockId, key: Uint8Array, getBlock: GetBlock, options: AbortOptions = {}): Promise<OpenManifest> {
+    const bytes = await loadManifestBlock(root, key, getBlock, options)
+    return new OpenManifest(root, key, getBlock, bytes)
+  }
+
+  /** The id of content block `index`. */
+  async blockId (index: number, options: AbortOptions = {}): Promise<BlockId> {
+    if (!Number.isSafeInteger(index) || index < 0 || index >= this.blocks) {
+      throw new RangeError(`block index ${index} out of range`)
+    }
+    if (this.#inline !== undefined) return this.#inline[index] as BlockId
+    const part = this.#partOf(index)
+    const ids = await this.#loadPart(part, options)
+    return ids[index - (this.#starts[part] as number)] as BlockId
+  }
+
+  #partOf (index: number): number {
+    let low = 0
+    let high = this.#parts.length - 1
+    while (low < high) {
+      const mid = (low + high + 1) >> 1
+      if ((this.#starts[mid] as number) <= index) low = mid
+      else high = mid - 1
+    }
+    return low
+  }
+
+  async #loadPart (part: number, options: AbortOptions): Promise<BlockId[]> {
+    let pending = this.#cache.get(part)
+    if (pending === undefined) {
+      const { id, count } = this.#parts[part] as ManifestPart
+      // Shared by concurrent readers, so not tied to one reader's signal.
+      pending = loadManifestBlock(id, this.#key, this.#getBlock)
+        .then(bytes => decodeContinuation(bytes, count))
+      pending.catch(() => this.#cache.delete(part))
+      this.#cache.set(part, pending)
+      for (const key of this.#cache.keys()) {
+        if (this.#cache.size <= CACHED_PARTS) break
+        this.#cache.delete(key)
+      }
+    }
+    return await abortable(pending, options.signal)
+  }
+}

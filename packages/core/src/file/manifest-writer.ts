@@ -1,0 +1,62 @@
+import { blockId, type BlockId } from '../block/id.js'
+import { ManifestError } from '../errors.js'
+import { blockCount } from './layout.js'
+import { encodeContinuation, encodeRoot, MAX_LIST_BLOCKS, type ManifestPart } from './manifest.js'
+import { sealManifestBlock } from './manifest-block.js'
+import type { FileInfo } from './manifest-fields.js'
+
+export interface SealedBlock {
+  id: BlockId
+  bytes: Uint8Array
+}
+
+/**
+ * Collects a file's block ids as they are produced. Whenever `MAX_LIST_BLOCKS`
+ * ids are pending and another arrives, they are sealed into a continuation
+ * block and handed to `store`, so at most one list's worth of ids is held
+ * whatever the file size. `finish` seals the root, which the caller stores last.
+ */
+export class ManifestWriter {
+  readonly #key: Uint8Array
+  readonly #store: (block: SealedBlock) => Promise<void>
+  #pending: BlockId[] = []
+  readonly #parts: ManifestPart[] = []
+  #count = 0
+
+  constructor (key: Uint8Array, store: (block: SealedBlock) => Promise<void>) {
+    this.#key = key
+    this.#store = store
+  }
+
+  /** Continuation blocks written so far. */
+  get continuations (): number {
+    return this.#parts.length
+  }
+
+  async add (id: BlockId): Promise<void> {
+    if (this.#pending.length === MAX_LIST_BLOCKS) await this.#flush()
+    this.#pending.push(id)
+    this.#count++
+  }
+
+  async finish (info: FileInfo, header: Uint8Array): Promise<SealedBlock> {
+    if (this.#count !== blockCount(info.size)) {
+      throw new ManifestError(`manifest: ${this.#count} blocks written, size implies ${blockCount(info.size)}`)
+    }
+    if (this.#parts.length > 0) await this.#flush()
+    const list = this.#parts.length > 0 ? { parts: this.#parts } : { blocks: this.#pending }
+    return await seal(this.#key, encodeRoot({ ...info, header, ...list }))
+  }
+
+  async #flush (): Promise<void> {
+    const block = await seal(this.#key, encodeContinuation(this.#pending))
+    this.#parts.push({ id: block.id, count: this.#pending.length })
+    this.#pending = []
+    await this.#store(block)
+  }
+}
+
+async function seal (key: Uint8Array, plaintext: Uint8Array): Promise<SealedBlock> {
+  const bytes = await sealManifestBlock(key, plaintext)
+  return { id: await blockId(bytes), bytes }
+}

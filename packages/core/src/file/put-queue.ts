@@ -1,0 +1,95 @@
+import type { BlockId } from '../block/id.js'
+import { AbortError } from '../errors.js'
+import type { AbortOptions } from '../store/block-store.js'
+import { linkedController } from './abort.js'
+
+/**
+ * Where `addFile` writes blocks. A `BlockStore` is one; the mesh passes an
+ * adapter whose `put` resolves with the durable copies reached.
+ */
+export interface BlockSink {
+  put (id: BlockId, bytes: Uint8Array, options?: AbortOptions): Promise<void | { copies: number }>
+}
+
+/**
+ * Runs `put`s with at most `limit` in flight. The first failure (or the
+ * caller's abort) aborts the others and is rethrown by the next `put`/`drain`.
+ */
+export class PutQueue {
+  readonly #sink: BlockSink
+  readonly #limit: number
+  readonly #inFlight = new Set<Promise<void>>()
+  readonly #controller: AbortController
+  readonly #dispose: () => void
+  readonly #stopped: Promise<void>
+  #error: unknown
+  #failed = false
+  #minCopies: number | undefined
+
+  constructor (sink: BlockSink, limit: number, signal?: AbortSignal) {
+    if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`put concurrency must be ≥ 1, got ${limit}`)
+    this.#sink = sink
+    this.#limit = limit
+    const { controller, dispose } = linkedController(signal)
+    this.#controller = controller
+    this.#dispose = dispose
+    this.#stopped = new Promise(resolve => {
+      const stop = (): void => {
+        this.#fail(new AbortError('aborted', { cause: controller.signal.reason }))
+        resolve()
+      }
+      if (controller.signal.aborted) stop()
+      else controller.signal.addEventListener('abort', stop, { once: true })
+    })
+  }
+
+  /** The lowest copy count any sink `put` reported, if it reported any. */
+  get minCopies (): number | undefined {
+    return this.#minCopies
+  }
+
+  /** Start a put once a slot is free. Resolves when started, not when done. */
+  async put (id: BlockId, bytes: Uint8Array): Promise<void> {
+    this.#check()
+    while (this.#inFlight.size >= this.#limit) {
+      await Promise.race([...this.#inFlight, this.#stopped])
+      this.#check()
+    }
+    const pending: Promise<void> = this.#run(id, bytes).finally(() => this.#inFlight.delete(pending))
+    this.#inFlight.add(pending)
+  }
+
+  /** Wait for every started put; rethrow the first failure. */
+  async drain (): Promise<void> {
+    while (this.#inFlight.size > 0 && !this.#failed) await Promise.race([...this.#inFlight, this.#stopped])
+    this.#check()
+  }
+
+  /** Abort whatever is still in flight (after a failure elsewhere) and stop listening to the caller's signal. */
+  close (reason?: unknown): void {
+    if (this.#inFlight.size > 0) this.#controller.abort(reason)
+    this.#dispose()
+  }
+
+  async #run (id: BlockId, bytes: Uint8Array): Promise<void> {
+    try {
+      const result = await this.#sink.put(id, bytes, { signal: this.#controller.signal })
+      if (result !== undefined && typeof result.copies === 'number') {
+        this.#minCopies = Math.min(this.#minCopies ?? Infinity, result.copies)
+      }
+    } catch (error) {
+      this.#fail(error)
+      this.#controller.abort(error)
+    }
+  }
+
+  #fail (error: unknown): void {
+    if (this.#failed) return
+    this.#failed = true
+    this.#error = error
+  }
+
+  #check (): void {
+    if (this.#failed) throw this.#error
+  }
+}

@@ -1,0 +1,214 @@
+import { describe, it, expect, beforeAll } from 'vitest'
+import fc from 'fast-check'
+import { equalBytes, type BlockId } from '../block/id.js'
+import { DecryptionError, IntegrityError, ManifestError, NotFoundError, AbortError } from '../errors.js'
+import { MemoryBlockStore } from '../store/memory.js'
+import { testBytes } from '../testing/bytes.js'
+import { addFile, type AddResult } from './add.js'
+import { BLOCK_PLAINTEXT, blockCount } from './layout.js'
+import { formatLink, parseLink } from './link.js'
+import { decodeRoot, encodeRoot } from './manifest.js'
+import { loadManifestBlock } from './manifest-block.js'
+import { ManifestWriter } from './manifest-writer.js'
+import { openFile, readFile } from './read.js'
+
+const MiB = BLOCK_PLAINTEXT
+
+async function * pieces (bytes: Uint8Array, size = 65_537): AsyncGenerator<Uint8Array> {
+  for (let offset = 0; offset < bytes.length; offset += size) yield bytes.subarray(offset, offset + size)
+}
+
+async function collect (parts: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = []
+  for await (const part of parts) chunks.push(part)
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0))
+  let offset = 0
+  for (const chunk of chunks) { out.set(chunk, offset); offset += chunk.length }
+  return out
+}
+
+function expectSameBytes (actual: Uint8Array, expected: Uint8Array): void {
+  expect(actual.length).toBe(expected.length)
+  expect(equalBytes(actual, expected)).toBe(true)
+}
+
+async function rejection (promise: Promise<unknown>): Promise<unknown> {
+  return await promise.then(() => undefined, (err: unknown) => err)
+}
+
+/** A getter that records which blocks were asked for. */
+function recording (store: MemoryBlockStore): { get: (id: BlockId) => Promise<Uint8Array>, asked: string[] } {
+  const asked: string[] = []
+  return { asked, get: async id => { asked.push(id.toString()); return await store.get(id) } }
+}
+
+describe('add → read round trips', () => {
+  const sizes = [0, 1, 16383, 16384, 16385, MiB - 1, MiB, MiB + 1, 3 * MiB + 12345]
+  for (const size of sizes) {
+    it(`round-trips ${size} bytes`, async () => {
+      const store = new MemoryBlockStore()
+      const bytes = testBytes(size, size)
+      const added = await addFile(pieces(bytes), { name: `f${size}.bin`, type: 'application/x-t', mtime: 1234 }, store)
+      expect(added.blocks).toBe(blockCount(size))
+      const file = await openFile(added.link, async id => await store.get(id))
+      expect({ name: file.name, type: file.type, size: file.size, mtime: file.mtime, blocks: file.blocks })
+        .toEqual({ name: `f${size}.bin`, type: 'application/x-t', size, mtime: 1234, blocks: added.blocks })
+      expectSameBytes(await collect(file.read()), bytes)
+      expectSameBytes(await collect(readFile(parseLink(added.link), async id => await store.get(id), { readAhead: 0 })), bytes)
+    })
+  }
+})
+
+describe('range reads', () => {
+  const size = 4 * MiB + 54321
+  const bytes = testBytes(size, 7)
+  const store = new MemoryBlockStore()
+  let added: AddResult
+  beforeAll(async () => { added = await addFile(pieces(bytes), { name: 'r' }, store) })
+
+  it('returns exactly the requested bytes and fetches only the blocks that hold them', async () => {
+    const file = await openFile(added.link, async id => await store.get(id))
+    const ids = (await loadIds(added, store))
+    await fc.assert(fc.asyncProperty(
+      fc.integer({ min: 0, max: size }), fc.integer({ min: 0, max: 3 * MiB }), fc.integer({ min: 0, max: 4 }),
+      async (offset, length, readAhead) => {
+        const { get, asked } = recording(store)
+        const opened = await openFile(added.link, get)
+        asked.length = 0
+        const got = await collect(opened.read({ offset, length, readAhead }))
+        const end = Math.min(size, offset + length)
+        expectSameBytes(got, bytes.subarray(offset, end))
+        const first = Math.floor(offset / MiB)
+        const last = end === size ? ids.length - 1 : Math.floor((end - 1) / MiB)
+        const wanted = end === offset && end < size ? [] : ids.slice(first, last + 1)
+        expect(asked).toEqual(wanted)
+      }), { numRuns: 40 })
+    expect(file.size).toBe(size)
+  })
+
+  it('handles boundary ranges', async () => {
+    const file = await openFile(added.link, async id => await store.get(id))
+    const cases: Array<[number, number]> = [
+      [0, 0], [MiB - 1, 2], [MiB, MiB], [MiB - 16384, 16385], [16383, 1], [size - 1, 10], [size, 0], [size, 5], [0, size + 1],
+      [2 * MiB - 1, MiB + 2]
+    ]
+    for (const [offset, length] of cases) {
+      expectSameBytes(await collect(file.read({ offset, length })), bytes.subarray(offset, Math.min(size, offset + length)))
+    }
+    await expect(collect(file.read({ offset: size + 1 }))).rejects.toBeInstanceOf(RangeError)
+    await expect(collect(file.read({ offset: -1 }))).rejects.toBeInstanceOf(RangeError)
+    await expect(collect(file.read({ length: 1.5 }))).rejects.toBeInstanceOf(RangeError)
+  })
+})
+
+async function loadIds (added: AddResult, store: MemoryBlockStore): Promise<string[]> {
+  const root = decodeRoot(await loadManifestBlock(added.root, added.key, async id => await store.get(id)))
+  return (root.blocks ?? []).map(String)
+}
+
+describe('read failures', () => {
+  const bytes = testBytes(3 * MiB + 1000, 3)
+  const store = new MemoryBlockStore()
+  let added: AddResult
+  beforeAll(async () => { added = await addFile(pieces(bytes), { name: 'f' }, store) })
+
+  it('fails with DecryptionError under the wrong key', async () => {
+    const key = added.key.slice()
+    key[0] = (key[0] ?? 0) ^ 1
+    const error = await rejection(openFile(formatLink(added.root, key), async id => await store.get(id)))
+    expect(error).toBeInstanceOf(DecryptionError)
+  })
+
+  it('fails with IntegrityError on a tampered content or manifest block', async () => {
+    const ids = await loadIds(added, store)
+    for (const target of [ids[1], added.root.toString()]) {
+      const get = async (id: BlockId): Promise<Uint8Array> => {
+        const block = await store.get(id)
+        if (id.toString() === target) block[100] = (block[100] ?? 0) ^ 0x40
+        return block
+      }
+      expect(await rejection(collect(readFile(added.link, get)))).toBeInstanceOf(IntegrityError)
+    }
+  })
+
+  it('fails when a block is missing, and releases no plaintext past it', async () => {
+    const ids = await loadIds(added, store)
+    const get = async (id: BlockId): Promise<Uint8Array> => {
+      if (id.toString() === ids[2]) return await new MemoryBlockStore().get(id)
+      return await store.get(id)
+    }
+    let received = 0
+    const error = await rejection((async () => { for await (const part of readFile(added.link, get)) received += part.length })())
+    expect(error).toBeInstanceOf(NotFoundError)
+    expect(received).toBeLessThanOrEqual(2 * MiB)
+  })
+
+  it('fails with IntegrityError when a manifest lies about the size', async () => {
+    const root = decodeRoot(await loadManifestBlock(added.root, added.key, async id => await store.get(id)))
+    for (const size of [root.size - 1, root.size + 1]) {
+      const writer = new ManifestWriter(added.key, async () => {})
+      for (const id of root.blocks ?? []) await writer.add(id)
+      const lie = await writer.finish({ ...root, size }, root.header)
+      await store.put(lie.id, lie.bytes)
+      const link = formatLink(lie.id, added.key)
+      expect(await rejection(collect(readFile(link, async id => await store.get(id))))).toBeInstanceOf(IntegrityError)
+    }
+    // A block count that disagrees with the size is refused before anything is fetched.
+    const writer = new ManifestWriter(added.key, async () => {})
+    for (const id of root.blocks ?? []) await writer.add(id)
+    await expect(writer.finish({ ...root, size: root.size + MiB }, root.header)).rejects.toBeInstanceOf(ManifestError)
+    expect(() => decodeRoot(encodeRoot({ ...root, size: root.size + MiB }))).toThrow(ManifestError)
+  })
+
+  it('stops fetching when aborted or when the reader stops early', async () => {
+    const controller = new AbortController()
+    const signals: AbortSignal[] = []
+    const get = async (id: BlockId, options?: { signal?: AbortSignal }): Promise<Uint8Array> => {
+      if (options?.signal !== undefined) signals.push(options.signal)
+      return await store.get(id)
+    }
+    const reading = readFile(added.link, get, { signal: controller.signal })
+    expect((await reading.next()).done).toBe(false)
+    controller.abort(new Error('stop'))
+    const error = await rejection(reading.next())
+    expect(error).toBeInstanceOf(AbortError)
+    expect(signals.length).toBeGreaterThan(0)
+    expect(signals.every(signal => signal.aborted)).toBe(true)
+
+    signals.length = 0
+    for await (const part of readFile(added.link, get)) { expect(part.length).toBe(MiB); break }
+    expect(signals.length).toBeGreaterThan(1)
+    expect(signals.every(signal => signal.aborted)).toBe(true)
+  })
+})
+
+describe('bounded read-ahead', () => {
+  it('never has more than readAhead + 1 blocks requested but not consumed (64 MiB)', async () => {
+    const store = new MemoryBlockStore()
+    async function * generated (): AsyncGenerator<Uint8Array> {
+      for (let i = 0; i < 64; i++) yield testBytes(MiB, i + 1)
+    }
+    const added = await addFile(generated(), { name: 'big' }, store)
+    for (const readAhead of [0, 3, 8]) {
+      let requested = 0
+      let consumed = 0
+      let worst = 0
+      const contentIds = new Set(await loadIds(added, store))
+      const get = async (id: BlockId): Promise<Uint8Array> => {
+        if (contentIds.has(id.toString())) {
+          requested++
+          worst = Math.max(worst, requested - consumed)
+        }
+        return await store.get(id)
+      }
+      let index = 0
+      for await (const part of readFile(added.link, get, { readAhead })) {
+        expect(equalBytes(part, testBytes(MiB, index + 1))).toBe(true)
+        index++
+        consumed = index
+      }
+      expect(requested).toBe(added.blocks)
+      expect(worst).toBe(readAhead + 1)
+    }
+  })
+})
