@@ -6,7 +6,7 @@
 import type { BlockId } from '../block/id.js'
 import type { BlockStore, AbortOptions } from '../store/block-store.js'
 import type { Connection, Transport } from '../transport/connection.js'
-import type { HostStatus, PeerStatus, Role } from '../wire/messages.js'
+import type { HostStatus, PeerInfo, PeerStatus, Role } from '../wire/messages.js'
 
 /** An Ed25519 identity. `privateKey` may be non-extractable (browsers). */
 export interface Identity {
@@ -60,6 +60,10 @@ export interface MeshEvents {
   signal: { from: string, data: Uint8Array }
   /** A stored block failed verification and was quarantined. */
   'block:corrupt': { cid: string }
+  /** A block reported corrupt was fetched back from peers and stored again. */
+  'block:restored': { cid: string }
+  /** A repair pass finished (hosts). */
+  repair: RepairResult
 }
 
 export interface Mesh extends EventTarget {
@@ -88,4 +92,11 @@ export interface Mesh extends EventTarget {
   requestStatus (peerId: string, options?: AbortOptions): Promise<HostStatus>
   /** One repair pass now (hosts). */
   repair (options?: AbortOptions): Promise<RepairResult>
+  /** Peers heard of through gossip, connected or not (e.g. tabs to open WebRTC channels to). */
+  knownPeers (): PeerInfo[]
+  /**
+   * The store found a block corrupt (e.g. `FsBlockStore`'s `onCorrupt`): drop it
+   * and fetch it back from peers. Dispatches 'block:corrupt'.
+   */
+  reportCorrupt (cid: BlockId): void
 }

@@ -1,0 +1,29 @@
+import type { BlockId } from '../block/id.js'
+import type { BlockStore } from '../store/block-store.js'
+import type { Role } from '../wire/messages.js'
+import type { Peer } from './peer.js'
+import type { ResolvedTuning } from './tuning.js'
+
+/** What the node's parts (fetch, put, repair, gossip, serving) see of the node. */
+export interface NodeContext {
+  readonly peerId: string
+  readonly role: Role
+  readonly store: BlockStore | undefined
+  /** Replica target R. */
+  readonly replicas: number
+  /** Explicit W, if set. */
+  readonly writeQuorum: number | undefined
+  readonly tuning: ResolvedTuning
+  /** Connected, authenticated peers. */
+  peerList: () => Peer[]
+  peer: (peerId: string) => Peer | undefined
+  /** Live hosts that keep blocks: connected storing hosts, plus this node if it is one. */
+  storingHosts: () => string[]
+  dispatch: (type: string, detail: unknown) => void
+  /** A held block failed verification. */
+  reportCorrupt: (cid: BlockId) => void
+}
+
+export function isStoringHost (peer: Peer): boolean {
+  return peer.role === 'host' && peer.stores && !peer.isClosed
+}

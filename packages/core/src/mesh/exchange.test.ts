@@ -1,0 +1,140 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { ReplicationError, StorageFullError } from '../errors.js'
+import { MemoryBlockStore } from '../store/memory.js'
+import { MemoryNetwork } from '../transport/memory-network.js'
+import { MAX_BLOCK_SIZE } from '../wire/limits.js'
+import { placeBlock } from './placement.js'
+import { fullMesh, makeBlock, sameBytes, TestMesh } from './test-support.js'
+import type { TestNode } from './test-support.js'
+
+let mesh: TestMesh
+afterEach(async () => { await mesh.stopAll() })
+
+async function hosts (n: number, options: Parameters<TestMesh['host']>[0] = {}): Promise<TestNode[]> {
+  const list: TestNode[] = []
+  for (let i = 0; i < n; i++) list.push(await mesh.host(options))
+  await fullMesh(list)
+  return list
+}
+
+async function holders (list: TestNode[], cid: Parameters<MemoryBlockStore['has']>[0]): Promise<string[]> {
+  const held = await Promise.all(list.map(async h => await h.store?.has(cid) === true))
+  return list.filter((_, i) => held[i]).map(h => h.node.peerId).sort()
+}
+
+describe('put', () => {
+  it('places R=3 copies on exactly the HRW top 3 of 4 hosts', async () => {
+    mesh = new TestMesh()
+    const list = await hosts(4)
+    const ids = list.map(h => h.node.peerId)
+    for (let seed = 1; seed <= 8; seed++) {
+      const { cid, bytes } = await makeBlock(1000 + seed, seed)
+      expect(await list[seed % 4]!.node.putBlock(cid, bytes, { replicas: 3 })).toEqual({ copies: 3 })
+      expect(await holders(list, cid)).toEqual(placeBlock(cid, ids, 3).sort())
+    }
+  })
+
+  it('lets a client put through one host, which coordinates', async () => {
+    mesh = new TestMesh()
+    const list = await hosts(4)
+    const client = await mesh.add('client')
+    await client.node.dial(list[0]!.address)
+    const { cid, bytes } = await makeBlock(5000, 42)
+    expect(await client.node.putBlock(cid, bytes)).toEqual({ copies: 3 })
+    expect(await holders(list, cid)).toEqual(placeBlock(cid, list.map(h => h.node.peerId), 3).sort())
+  })
+
+  it('fails below W copies with ReplicationError, storage-full surfaced', async () => {
+    mesh = new TestMesh()
+    const list = [
+      await mesh.host(),
+      await mesh.host({ store: new MemoryBlockStore({ maxStorage: 10 }) }),
+      await mesh.host({ store: new MemoryBlockStore({ maxStorage: 10 }) })
+    ]
+    await fullMesh(list)
+    const { cid, bytes } = await makeBlock(1000, 7)
+    const err = await list[0]!.node.putBlock(cid, bytes).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(ReplicationError)
+    expect((err as ReplicationError).copies).toBe(1)
+    expect((err as ReplicationError).cause).toBeInstanceOf(StorageFullError)
+    expect((err as Error).message).toContain('storage full')
+
+    const client = await mesh.add('client')
+    await client.node.dial(list[1]!.address)
+    const viaHost = await client.node.putBlock(cid, bytes).catch((e: unknown) => e)
+    expect(viaHost).toBeInstanceOf(ReplicationError)
+    expect((viaHost as ReplicationError).cause).toBeInstanceOf(StorageFullError)
+  })
+
+  it('honours an explicit write quorum', async () => {
+    mesh = new TestMesh()
+    const list = [await mesh.host({ writeQuorum: 3 }), await mesh.host({ writeQuorum: 3 })]
+    await fullMesh(list)
+    const { cid, bytes } = await makeBlock(100, 3)
+    await expect(list[0]!.node.putBlock(cid, bytes)).rejects.toMatchObject({ code: 'ERR_REPLICATION', copies: 2 })
+  })
+
+  it('replaces a host that keeps no blocks by the next in rank', async () => {
+    mesh = new TestMesh()
+    const list = [await mesh.host(), await mesh.host(), await mesh.host(), await mesh.host({ noStore: true })]
+    await fullMesh(list)
+    for (let seed = 1; seed <= 6; seed++) {
+      const { cid, bytes } = await makeBlock(300, seed)
+      expect(await list[0]!.node.putBlock(cid, bytes, { replicas: 3 })).toEqual({ copies: 3 })
+      expect(await holders(list, cid)).toHaveLength(3)
+    }
+  })
+})
+
+describe('get', () => {
+  it('fetches from another host, and a client through the one host it knows', async () => {
+    mesh = new TestMesh()
+    const list = await hosts(4)
+    const ids = list.map(h => h.node.peerId)
+    let block = await makeBlock(2000, 1)
+    for (let seed = 2; placeBlock(block.cid, ids, 3).includes(ids[0]!); seed++) block = await makeBlock(2000, seed)
+    await list[1]!.node.putBlock(block.cid, block.bytes)
+    expect(sameBytes(await list[0]!.node.getBlock(block.cid), block.bytes)).toBe(true)
+
+    const client = await mesh.add('client')
+    await client.node.dial(list[3]!.address)
+    const other = await makeBlock(3000, 99)
+    await list[2]!.node.putBlock(other.cid, other.bytes)
+    expect(sameBytes(await client.node.getBlock(other.cid), other.bytes)).toBe(true)
+  })
+
+  it('spreads the requests of a multi-block get over several hosts', async () => {
+    mesh = new TestMesh()
+    const list = await hosts(4)
+    const blocks = await Promise.all(Array.from({ length: 24 }, async (_, i) => await makeBlock(20_000, i + 1)))
+    for (const b of blocks) await list[0]!.node.putBlock(b.cid, b.bytes)
+    const client = await mesh.add('client')
+    for (const h of list) await client.node.dial(h.address)
+    const got = await Promise.all(blocks.map(async b => await client.node.getBlock(b.cid)))
+    got.forEach((bytes, i) => { expect(sameBytes(bytes, blocks[i]!.bytes)).toBe(true) })
+    const served = client.node.peers().filter(p => p.bytesReceived > 20_000)
+    expect(served.length).toBeGreaterThanOrEqual(3)
+  })
+
+  it('moves a maximal block in parts over a small-frame transport', async () => {
+    mesh = new TestMesh()
+    Object.assign(mesh, { net: new MemoryNetwork({ maxFrameSize: 64 * 1024 }) })
+    const list = await hosts(3)
+    const big = await makeBlock(MAX_BLOCK_SIZE, 5)
+    expect(await list[0]!.node.putBlock(big.cid, big.bytes)).toEqual({ copies: 3 })
+    const client = await mesh.add('client')
+    await client.node.dial(list[1]!.address)
+    expect(sameBytes(await client.node.getBlock(big.cid), big.bytes)).toBe(true)
+  })
+
+  it('caches fetched blocks in a browser store and announces them', async () => {
+    mesh = new TestMesh()
+    const list = await hosts(2)
+    const { cid, bytes } = await makeBlock(500, 8)
+    await list[0]!.node.putBlock(cid, bytes)
+    const tab = await mesh.add('browser')
+    await tab.node.dial(list[1]!.address)
+    expect(sameBytes(await tab.node.getBlock(cid), bytes)).toBe(true)
+    expect(await tab.store!.has(cid)).toBe(true)
+  })
+})

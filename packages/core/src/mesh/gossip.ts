@@ -1,0 +1,118 @@
+import { MAX_ADDRS, MAX_PEERS } from '../wire/limits.js'
+import type { PeerInfo, PeersMessage } from '../wire/messages.js'
+import type { NodeContext } from './context.js'
+import type { Peer } from './peer.js'
+
+/*
+ * Peer gossip. Every node tells each peer, right after the handshake and
+ * again (debounced) whenever its connections change, which hosts (with their
+ * addresses) and browser tabs (without) it is connected to. Only hosts are
+ * believed as introducers. With `autoDial`, a node dials every host it hears
+ * of, so hosts form a full mesh; failed dials back off per peer.
+ */
+
+const INITIAL_BACKOFF = 1_000
+const MAX_BACKOFF = 60_000
+
+export interface GossipInit {
+  autoDial: boolean
+  /** Dial one of `addrs`; resolves with the peer id reached. */
+  dial: (addrs: string[]) => Promise<string>
+}
+
+interface Known {
+  info: PeerInfo
+  /** Hosts that listed this peer. */
+  via: Set<string>
+}
+
+export class Gossip {
+  private readonly ctx: NodeContext
+  private readonly init: GossipInit
+  private readonly known = new Map<string, Known>()
+  private readonly dialing = new Set<string>()
+  private readonly backoff = new Map<string, { until: number, delay: number }>()
+  private timer: ReturnType<typeof setTimeout> | undefined
+  private stopped = false
+
+  constructor (ctx: NodeContext, init: GossipInit) {
+    this.ctx = ctx
+    this.init = init
+  }
+
+  /** Our view for a peer: connected hosts with addresses, tabs without. */
+  message (): PeersMessage {
+    const peers: PeerInfo[] = []
+    for (const peer of this.ctx.peerList()) {
+      if (peer.role === 'client') continue
+      peers.push({ peerId: peer.peerId, role: peer.role, addrs: peer.role === 'host' ? peer.addrs.slice(0, MAX_ADDRS) : [] })
+      if (peers.length >= MAX_PEERS) break
+    }
+    return { t: 'peers', peers }
+  }
+
+  /** Connections changed: tell every peer, soon. */
+  changed (): void {
+    if (this.stopped) return
+    clearTimeout(this.timer)
+    this.timer = setTimeout(() => { this.broadcast() }, this.ctx.tuning.gossipDelay)
+  }
+
+  stop (): void {
+    this.stopped = true
+    clearTimeout(this.timer)
+  }
+
+  /** Peers learned from gossip, connected or not. */
+  knownPeers (): PeerInfo[] {
+    return [...this.known.values()].map(k => k.info)
+  }
+
+  /** Hosts that reported being connected to `peerId`. */
+  via (peerId: string): string[] {
+    return [...this.known.get(peerId)?.via ?? []]
+  }
+
+  receive (from: Peer, msg: PeersMessage): void {
+    if (from.role !== 'host') return
+    this.forget(from.peerId)
+    for (const info of msg.peers) {
+      if (info.peerId === this.ctx.peerId) continue
+      const entry = this.known.get(info.peerId) ?? { info, via: new Set<string>() }
+      entry.info = info
+      entry.via.add(from.peerId)
+      this.known.set(info.peerId, entry)
+      if (info.role === 'host') this.maybeDial(info)
+    }
+  }
+
+  /** A host disconnected: drop what it told us. */
+  forget (hostId: string): void {
+    for (const [peerId, entry] of this.known) {
+      entry.via.delete(hostId)
+      if (entry.via.size === 0) this.known.delete(peerId)
+    }
+  }
+
+  private broadcast (): void {
+    if (this.stopped) return
+    const msg = this.message()
+    for (const peer of this.ctx.peerList()) void peer.send(msg).catch(() => {})
+  }
+
+  private maybeDial (info: PeerInfo): void {
+    if (!this.init.autoDial || this.stopped || info.addrs.length === 0) return
+    if (this.ctx.peer(info.peerId) !== undefined || this.dialing.has(info.peerId)) return
+    const backoff = this.backoff.get(info.peerId)
+    if (backoff !== undefined && backoff.until > Date.now()) return
+    this.dialing.add(info.peerId)
+    this.init.dial(info.addrs).then(() => {
+      this.backoff.delete(info.peerId)
+    }, () => {
+      const delay = Math.min(MAX_BACKOFF, (backoff?.delay ?? INITIAL_BACKOFF / 2) * 2)
+      this.backoff.set(info.peerId, { until: Date.now() + delay, delay })
+    }).finally(() => {
+      this.dialing.delete(info.peerId)
+    })
+  }
+}

@@ -1,0 +1,330 @@
+import { assertBlockId, decodeBlockId, verifyBlock } from '../block/id.js'
+import type { BlockId } from '../block/id.js'
+import { ConnectionClosedError, IntegrityError, NotFoundError, UnavailableError } from '../errors.js'
+import type { AbortOptions } from '../store/block-store.js'
+import type { Connection } from '../transport/connection.js'
+import { MAX_ADDRS, MAX_REPLICAS, MAX_STATUS_PEERS } from '../wire/limits.js'
+import type { HelloMessage, HostStatus, Message, PeerInfo, PeerStatus, Role, SignalMessage } from '../wire/messages.js'
+import { Announcer } from './announce.js'
+import type { Mesh, MeshNodeInit, PutResult, RepairResult } from './api.js'
+import type { NodeContext } from './context.js'
+import { isStoringHost } from './context.js'
+import { Fetcher } from './fetch.js'
+import { Gossip } from './gossip.js'
+import { runHandshake } from './handshake.js'
+import { HaveIndex } from './haves.js'
+import { NonceCache } from './nonces.js'
+import { Peer } from './peer.js'
+import { Repairer } from './repair.js'
+import { Replicator } from './replicate.js'
+import { RequestServer } from './serve.js'
+import { deriveJoinKey } from './transcript.js'
+import { resolveTuning } from './tuning.js'
+import type { MeshTuning, ResolvedTuning } from './tuning.js'
+
+export const DEFAULT_REPLICAS = 3
+export const DEFAULT_REPAIR_INTERVAL = 60_000
+
+/** `MeshNodeInit` plus optional time bounds and limits (tests shorten them). */
+export type MeshNodeOptions = MeshNodeInit & MeshTuning
+
+/**
+ * A mesh node over any transports: handshake, gossip, block exchange,
+ * placement, replication and repair. See README.md in this folder.
+ */
+export class MeshNode extends EventTarget implements Mesh {
+  readonly peerId: string
+  readonly role: Role
+  private readonly init: MeshNodeOptions
+  private readonly tuning: ResolvedTuning
+  private readonly connected = new Map<string, Peer>()
+  private readonly handshaking = new Set<Connection>()
+  private readonly nonces = new NonceCache()
+  private readonly joinKey: Promise<CryptoKey>
+  private readonly ctx: NodeContext
+  private readonly haves = new HaveIndex()
+  private readonly fetcher: Fetcher
+  private readonly replicator: Replicator
+  private readonly repairer: Repairer
+  private readonly gossip: Gossip
+  private readonly announcer: Announcer
+  private readonly server: RequestServer
+  private keepalive: ReturnType<typeof setInterval> | undefined
+  private stopped = false
+
+  constructor (init: MeshNodeOptions) {
+    super()
+    this.init = init
+    this.peerId = init.identity.peerId
+    this.role = init.role
+    this.tuning = resolveTuning(init)
+    this.joinKey = deriveJoinKey(init.joinToken)
+    this.joinKey.catch(() => {})
+    this.ctx = {
+      peerId: this.peerId,
+      role: this.role,
+      store: init.store,
+      replicas: Math.min(Math.max(1, init.replicas ?? DEFAULT_REPLICAS), MAX_REPLICAS),
+      writeQuorum: init.writeQuorum,
+      tuning: this.tuning,
+      peerList: () => [...this.connected.values()].filter(peer => !peer.isClosed),
+      peer: (id) => this.connected.get(id),
+      storingHosts: () => this.storingHosts(),
+      dispatch: (type, detail) => { this.emit(type, detail) },
+      reportCorrupt: (cid) => { this.reportCorrupt(cid) }
+    }
+    this.fetcher = new Fetcher(this.ctx, this.haves)
+    this.replicator = new Replicator(this.ctx)
+    this.repairer = new Repairer(this.ctx, this.fetcher)
+    this.announcer = new Announcer(this.ctx)
+    this.gossip = new Gossip(this.ctx, {
+      autoDial: init.autoDial ?? init.role === 'host',
+      dial: async (addrs) => await this.dialAny(addrs)
+    })
+    this.server = new RequestServer(this.ctx, this.replicator, this.fetcher, async () => await this.status(), cid => { this.announcer.held(cid) })
+  }
+
+  async start (): Promise<void> {
+    await this.joinKey
+    this.repairer.start(this.init.repairInterval ?? DEFAULT_REPAIR_INTERVAL)
+    const every = this.tuning.pingInterval
+    if (every > 0) this.keepalive = setInterval(() => { this.ping(every) }, every)
+  }
+
+  async stop (): Promise<void> {
+    this.stopped = true
+    clearInterval(this.keepalive)
+    this.repairer.stop()
+    this.gossip.stop()
+    this.announcer.stop()
+    const closing = [...this.handshaking].map(conn => conn.closed)
+    for (const conn of this.handshaking) conn.close('node stopped')
+    for (const peer of this.connected.values()) {
+      closing.push(peer.conn.closed)
+      peer.close('node stopped')
+    }
+    await Promise.all(closing)
+  }
+
+  async accept (conn: Connection): Promise<string> {
+    return await this.open(conn, false)
+  }
+
+  async connect (conn: Connection, options: AbortOptions = {}): Promise<string> {
+    return await this.open(conn, true, options)
+  }
+
+  async dial (address: string, options: AbortOptions = {}): Promise<string> {
+    if (this.stopped) throw new ConnectionClosedError('node stopped')
+    const transport = this.init.transports.find(t => t.canDial(address))
+    if (transport === undefined) throw new UnavailableError(`no transport can dial ${address}`)
+    return await this.open(await transport.dial(address, options), true, options)
+  }
+
+  peers (): PeerStatus[] {
+    return this.ctx.peerList().map(peer => peer.status())
+  }
+
+  /** Peers heard of through gossip (connected or not), e.g. tabs to open WebRTC channels to. */
+  knownPeers (): PeerInfo[] {
+    return this.gossip.knownPeers()
+  }
+
+  async getBlock (cid: BlockId, options: AbortOptions = {}): Promise<Uint8Array> {
+    assertBlockId(cid)
+    const local = await this.readLocal(cid, options)
+    if (local !== undefined) return local
+    const bytes = await this.fetcher.fetch(cid, options)
+    if (this.init.store !== undefined) {
+      await this.init.store.put(cid, bytes).then(() => { this.announcer.held(cid) }, () => {})
+    }
+    return bytes
+  }
+
+  async putBlock (cid: BlockId, bytes: Uint8Array, options: AbortOptions & { replicas?: number } = {}): Promise<PutResult> {
+    assertBlockId(cid)
+    await verifyBlock(cid, bytes)
+    const replicas = Math.min(Math.max(1, options.replicas ?? this.ctx.replicas), MAX_REPLICAS)
+    if (this.role === 'host') return await this.replicator.coordinate(cid, bytes, replicas, options)
+    if (this.init.store !== undefined) {
+      await this.init.store.put(cid, bytes, options).then(() => { this.announcer.held(cid) }, () => {})
+    }
+    return await this.replicator.forward(cid, bytes, replicas, options)
+  }
+
+  async signal (to: string, data: Uint8Array): Promise<void> {
+    const msg: SignalMessage = { t: 'signal', to, from: this.peerId, data }
+    const direct = this.connected.get(to)
+    if (direct !== undefined && !direct.isClosed) return await direct.send(msg)
+    const hosts = this.ctx.peerList().filter(peer => peer.role === 'host')
+    const via = this.gossip.via(to)
+    const relay = hosts.find(peer => via.includes(peer.peerId)) ?? hosts[0]
+    if (relay === undefined) throw new UnavailableError(`no host can relay a signal to ${to}`)
+    await relay.send(msg)
+  }
+
+  async status (): Promise<HostStatus> {
+    const stats = this.init.store === undefined ? { blocks: 0, bytes: 0 } : await this.init.store.stats()
+    return {
+      peerId: this.peerId,
+      peers: this.peers().slice(0, MAX_STATUS_PEERS),
+      blocks: stats.blocks,
+      bytes: stats.bytes,
+      underReplicated: this.repairer.underReplicated
+    }
+  }
+
+  async requestStatus (peerId: string, options: AbortOptions = {}): Promise<HostStatus> {
+    const peer = this.connected.get(peerId)
+    if (peer === undefined || peer.isClosed) throw new UnavailableError(`not connected to ${peerId}`)
+    return await peer.requestStatus({ timeout: this.tuning.requestTimeout, ...options })
+  }
+
+  async repair (options: AbortOptions = {}): Promise<RepairResult> {
+    return await this.repairer.run(options)
+  }
+
+  /** The store found `cid` corrupt: it is dropped and fetched back from peers. */
+  reportCorrupt (cid: BlockId): void {
+    this.emit('block:corrupt', { cid: cid.toString() })
+    void this.repairer.restore(cid)
+  }
+
+  private storingHosts (): string[] {
+    const hosts = this.ctx.peerList().filter(isStoringHost).map(peer => peer.peerId)
+    if (this.role === 'host' && this.init.store !== undefined) hosts.push(this.peerId)
+    return hosts
+  }
+
+  private async readLocal (cid: BlockId, options: AbortOptions): Promise<Uint8Array | undefined> {
+    if (this.init.store === undefined) return undefined
+    try {
+      return await this.init.store.get(cid, options)
+    } catch (err) {
+      if (err instanceof IntegrityError) this.reportCorrupt(cid)
+      else if (!(err instanceof NotFoundError)) throw err
+      return undefined
+    }
+  }
+
+  private async dialAny (addrs: string[]): Promise<string> {
+    let failure: unknown
+    for (const addr of addrs) {
+      if (!this.init.transports.some(t => t.canDial(addr))) continue
+      try {
+        return await this.dial(addr)
+      } catch (err) {
+        failure = err
+      }
+    }
+    throw failure ?? new UnavailableError('no dialable address')
+  }
+
+  private async open (conn: Connection, initiator: boolean, options: AbortOptions = {}): Promise<string> {
+    if (this.stopped) {
+      conn.close('node stopped')
+      throw new ConnectionClosedError('node stopped')
+    }
+    this.handshaking.add(conn)
+    try {
+      const frames = conn[Symbol.asyncIterator]()
+      const result = await runHandshake({
+        conn,
+        frames,
+        identity: this.init.identity,
+        role: this.role,
+        addrs: (this.init.listenAddrs ?? []).slice(0, MAX_ADDRS),
+        joinKey: await this.joinKey,
+        initiator,
+        nonces: this.nonces,
+        peersMessage: () => this.gossip.message(),
+        timeout: this.tuning.handshakeTimeout,
+        ...(options.signal === undefined ? {} : { signal: options.signal })
+      })
+      if (this.stopped) {
+        conn.close('node stopped')
+        throw new ConnectionClosedError('node stopped')
+      }
+      const peer = this.register(conn, frames, result.hello, initiator)
+      if (peer !== undefined) this.gossip.receive(peer, result.peers)
+      return result.hello.peerId
+    } finally {
+      this.handshaking.delete(conn)
+    }
+  }
+
+  /** Add an authenticated connection; of two to one peer, keep the one dialed by the lower peer id. */
+  private register (conn: Connection, frames: AsyncIterator<Uint8Array>, hello: HelloMessage, initiator: boolean): Peer | undefined {
+    const peer = new Peer({
+      conn,
+      frames,
+      hello,
+      dialer: initiator ? this.peerId : hello.peerId,
+      limits: this.tuning.limits,
+      handlers: {
+        request: async (from, req) => { await this.server.handle(from, req) },
+        message: (from, msg) => { this.onMessage(from, msg) },
+        closed: (closed) => { this.onClosed(closed) }
+      }
+    })
+    const existing = this.connected.get(peer.peerId)
+    if (existing !== undefined && !existing.isClosed && existing.dialer !== peer.dialer && existing.dialer < peer.dialer) {
+      peer.close('duplicate')
+      return undefined
+    }
+    this.connected.set(peer.peerId, peer)
+    existing?.close('duplicate')
+    peer.start()
+    if (existing === undefined || existing.isClosed) this.joined(peer)
+    return peer
+  }
+
+  private joined (peer: Peer): void {
+    this.emit('peer:connect', peer.status())
+    this.announcer.greet(peer)
+    this.gossip.changed()
+    if (peer.role === 'host') this.repairer.schedule()
+  }
+
+  private onClosed (peer: Peer): void {
+    if (this.connected.get(peer.peerId) !== peer) return
+    this.connected.delete(peer.peerId)
+    this.gossip.forget(peer.peerId)
+    this.fetcher.pump()
+    this.emit('peer:disconnect', { peerId: peer.peerId })
+    if (this.stopped) return
+    this.gossip.changed()
+    if (peer.role === 'host') this.repairer.schedule()
+  }
+
+  private onMessage (peer: Peer, msg: Message): void {
+    if (msg.t === 'peers') this.gossip.receive(peer, msg)
+    else if (msg.t === 'have') this.haves.add(peer.peerId, msg.cids.map(cid => decodeBlockId(cid)))
+    else if (msg.t === 'signal') this.onSignal(peer, msg)
+  }
+
+  /** Deliver a signal addressed to us, or (hosts) relay it with `from` set to its real sender. */
+  private onSignal (peer: Peer, msg: SignalMessage): void {
+    if (msg.to === this.peerId) {
+      const from = peer.role === 'host' ? msg.from : peer.peerId
+      this.emit('signal', { from, data: msg.data })
+      return
+    }
+    if (this.role !== 'host') return
+    const target = this.connected.get(msg.to)
+    if (target === undefined || target === peer) return
+    void target.send({ t: 'signal', to: msg.to, from: peer.peerId, data: msg.data }).catch(() => {})
+  }
+
+  private ping (idleMs: number): void {
+    const now = performance.now()
+    for (const peer of this.ctx.peerList()) {
+      if (now - peer.lastReceived < idleMs) continue
+      peer.ping({ timeout: this.tuning.pingTimeout }).catch(() => { peer.disconnect('ERR_TIMEOUT', 'no answer to ping') })
+    }
+  }
+
+  private emit (type: string, detail: unknown): void {
+    this.dispatchEvent(new CustomEvent(type, { detail }))
+  }
+}

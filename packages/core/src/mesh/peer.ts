@@ -1,0 +1,342 @@
+import { decodeBlockId } from '../block/id.js'
+import type { BlockId } from '../block/id.js'
+import { CairnError, ConnectionClosedError, FrameTooLargeError, ProtocolError, WireError } from '../errors.js'
+import type { Connection } from '../transport/connection.js'
+import { encodeMessage, decodeMessage } from '../wire/codec.js'
+import type { HelloMessage, HostStatus, Message, PeerStatus, PutMessage, Role } from '../wire/messages.js'
+import { settleWithin } from './bytes.js'
+import { PartAssembler, splitParts } from './parts.js'
+import { RequestTable } from './requests.js'
+import type { ReplyHandler, RequestOptions } from './requests.js'
+import { Semaphore } from './semaphore.js'
+import { FetchWindow } from './window.js'
+
+/*
+ * One authenticated connection. Frames are read in a loop that never waits
+ * on a send (so two peers pushing at each other cannot deadlock); requests
+ * are handled off the loop, bounded by per-peer limits. Sends go out one at
+ * a time, each waiting for the transport's backpressure.
+ */
+
+export interface PeerLimits {
+  /** Requests from the peer being handled at once; more is a violation. */
+  maxIncomingRequests: number
+  /** Our requests in flight at the peer (must not exceed its incoming limit). */
+  maxOutgoingRequests: number
+  /** Puts from the peer unacknowledged at once; more is a violation. */
+  maxIncomingPuts: number
+  /** Our unacknowledged puts to the peer. */
+  pushWindow: number
+  /** Blocks read and sent to the peer at once. */
+  serveConcurrency: number
+  /** Faults (bad frames, bad blocks) tolerated before disconnecting. */
+  maxStrikes: number
+}
+
+export const DEFAULT_PEER_LIMITS: PeerLimits = {
+  maxIncomingRequests: 64,
+  maxOutgoingRequests: 64,
+  maxIncomingPuts: 16,
+  pushWindow: 16,
+  serveConcurrency: 4,
+  maxStrikes: 3
+}
+
+/** How long a disconnecting side waits for its `error` frame to be taken. */
+const ERROR_SEND_TIMEOUT = 1_000
+
+export type IncomingRequest =
+  | { t: 'want', id: number, cid: BlockId, probe: boolean }
+  | { t: 'put', id: number, cid: BlockId, bytes: Uint8Array, replicas?: number }
+  | { t: 'status', id: number }
+
+export interface PeerHandlers {
+  /** Handle a request; reply with `peer.send`. A throw becomes an `error` reply. */
+  request: (peer: Peer, req: IncomingRequest) => Promise<void>
+  /** Gossip, announcements, signaling. */
+  message: (peer: Peer, msg: Message) => void
+  closed: (peer: Peer, reason: string) => void
+}
+
+export interface PeerInit {
+  conn: Connection
+  frames: AsyncIterator<Uint8Array>
+  hello: HelloMessage
+  /** Peer id of the side that opened the connection. */
+  dialer: string
+  limits: PeerLimits
+  handlers: PeerHandlers
+}
+
+interface IncomingPut {
+  cid: Uint8Array
+  assembler: PartAssembler
+}
+
+export class Peer {
+  readonly peerId: string
+  readonly role: Role
+  readonly addrs: string[]
+  readonly dialer: string
+  readonly conn: Connection
+  readonly window = new FetchWindow()
+  /** False once the peer said it keeps no blocks. */
+  stores: boolean
+  /** Set when the connection closes; never cleared. */
+  isClosed = false
+  lastReceived = performance.now()
+  readonly serveSlots: Semaphore
+  private strikes = 0
+  private readonly limits: PeerLimits
+  private readonly handlers: PeerHandlers
+  private readonly frames: AsyncIterator<Uint8Array>
+  private readonly requests = new RequestTable()
+  private readonly outgoing: Semaphore
+  private readonly pushSlots: Semaphore
+  private readonly incoming = new Map<number, IncomingPut | null>()
+  private incomingPuts = 0
+  private sendTail: Promise<void> = Promise.resolve()
+
+  constructor (init: PeerInit) {
+    this.conn = init.conn
+    this.frames = init.frames
+    this.peerId = init.hello.peerId
+    this.role = init.hello.role
+    this.addrs = init.hello.addrs
+    this.dialer = init.dialer
+    this.stores = this.role === 'host'
+    this.limits = init.limits
+    this.handlers = init.handlers
+    this.outgoing = new Semaphore(init.limits.maxOutgoingRequests)
+    this.pushSlots = new Semaphore(init.limits.pushWindow)
+    this.serveSlots = new Semaphore(init.limits.serveConcurrency)
+  }
+
+  /** Start reading frames. */
+  start (): void {
+    void this.readLoop()
+  }
+
+  status (): PeerStatus {
+    return {
+      peerId: this.peerId,
+      role: this.role,
+      transport: this.conn.transport,
+      addrs: this.addrs,
+      bytesSent: this.conn.stats.bytesSent,
+      bytesReceived: this.conn.stats.bytesReceived
+    }
+  }
+
+  /** Queue a frame; resolves once the transport took it. */
+  async send (msg: Message): Promise<void> {
+    if (this.isClosed) throw new ConnectionClosedError(`connection to ${this.peerId} closed`)
+    const frame = encodeMessage(msg, { maxFrameSize: this.conn.maxFrameSize })
+    const sent = this.sendTail.then(async () => { await this.conn.send(frame) })
+    this.sendTail = sent.catch(() => {})
+    await sent
+  }
+
+  /** Fetch a block: its bytes (unverified), or null if the peer does not have it. */
+  async want (cid: BlockId, options: RequestOptions = {}): Promise<Uint8Array | null> {
+    let assembler: PartAssembler | undefined
+    return await this.request<Uint8Array | null>(async id => { await this.send({ t: 'want', id, cid: cid.bytes }) }, msg => {
+      if (msg.t === 'dont-have') return { value: null }
+      if (msg.t !== 'block') throw new ProtocolError(`unexpected ${msg.t} in reply to want`)
+      if (assembler === undefined && msg.offset !== 0) throw new ProtocolError('block part out of order')
+      assembler ??= new PartAssembler(msg.total)
+      const bytes = assembler.add(msg.offset, msg.total, msg.data)
+      return bytes === undefined ? undefined : { value: bytes }
+    }, options)
+  }
+
+  /** Ask whether the peer holds a block. */
+  async probe (cid: BlockId, options: RequestOptions = {}): Promise<boolean> {
+    return await this.request<boolean>(async id => { await this.send({ t: 'want', id, cid: cid.bytes, probe: true }) }, msg => {
+      if (msg.t === 'dont-have') return { value: false }
+      if (msg.t === 'have') return { value: true }
+      throw new ProtocolError(`unexpected ${msg.t} in reply to a probe`)
+    }, options)
+  }
+
+  /** Store a block at the peer (`replicas`: ask it to coordinate R copies). Resolves with the copies it reports. */
+  async put (cid: BlockId, bytes: Uint8Array, options: RequestOptions & { replicas?: number } = {}): Promise<number> {
+    await this.pushSlots.acquire(options.signal)
+    try {
+      return await this.request<number>(async id => {
+        for (const part of splitParts(bytes, this.conn.maxFrameSize)) {
+          const msg: PutMessage = { t: 'put', id, cid: cid.bytes, offset: part.offset, total: bytes.length, data: part.data }
+          if (options.replicas !== undefined && part.offset === 0) msg.replicas = options.replicas
+          await this.send(msg)
+        }
+      }, msg => {
+        if (msg.t === 'stored') return { value: msg.copies }
+        throw new ProtocolError(`unexpected ${msg.t} in reply to put`)
+      }, options)
+    } finally {
+      this.pushSlots.release()
+    }
+  }
+
+  async requestStatus (options: RequestOptions = {}): Promise<HostStatus> {
+    return await this.request<HostStatus>(async id => { await this.send({ t: 'status', id }) }, msg => {
+      if (msg.t === 'info') return { value: msg.status }
+      throw new ProtocolError(`unexpected ${msg.t} in reply to status`)
+    }, options)
+  }
+
+  async ping (options: RequestOptions = {}): Promise<void> {
+    await this.request<undefined>(async id => { await this.send({ t: 'ping', id }) }, msg => {
+      if (msg.t === 'pong') return { value: undefined }
+      throw new ProtocolError(`unexpected ${msg.t} in reply to ping`)
+    }, options)
+  }
+
+  /** Count a fault against the peer; disconnect after `maxStrikes`. */
+  strike (reason: string): void {
+    this.strikes++
+    if (this.strikes >= this.limits.maxStrikes) this.disconnect('ERR_PROTOCOL', `too many faults, last: ${reason}`)
+  }
+
+  /** Tell the peer why (best effort), then close. */
+  disconnect (code: string, message: string): void {
+    if (this.isClosed) return
+    const frame = encodeMessage({ t: 'error', code, message: message.slice(0, 512) })
+    void settleWithin(this.conn.send(frame), ERROR_SEND_TIMEOUT).then(() => { this.close(message) })
+    // Stop handling its frames now; the close follows once the error is out.
+    this.closeLocal(message)
+  }
+
+  close (reason = 'closed'): void {
+    this.closeLocal(reason)
+    this.conn.close(reason)
+  }
+
+  private closeLocal (reason: string): void {
+    if (this.isClosed) return
+    this.isClosed = true
+    const err = new ConnectionClosedError(`connection to ${this.peerId} closed: ${reason}`)
+    this.requests.close(err)
+    this.outgoing.close(err)
+    this.pushSlots.close(err)
+    this.serveSlots.close(err)
+    this.handlers.closed(this, reason)
+  }
+
+  private async request<T> (send: (id: number) => Promise<void>, handle: ReplyHandler<T>, options: RequestOptions): Promise<T> {
+    await this.outgoing.acquire(options.signal)
+    const id = this.requests.nextId()
+    const reply = this.requests.open(id, handle, options, () => { this.outgoing.release() })
+    send(id).catch((err: Error) => { this.requests.fail(id, err) })
+    if (this.requests.abandoned > this.limits.maxOutgoingRequests / 2) {
+      this.disconnect('ERR_TIMEOUT', 'peer stopped answering requests')
+    }
+    return await reply
+  }
+
+  private async readLoop (): Promise<void> {
+    try {
+      for (;;) {
+        const next = await this.frames.next()
+        if (next.done === true || this.isClosed) break
+        this.lastReceived = performance.now()
+        this.receive(next.value)
+      }
+    } catch {
+      // A transport failure ends the connection like a close.
+    }
+    if (!this.isClosed) this.close('connection ended')
+  }
+
+  private receive (frame: Uint8Array): void {
+    let msg: Message
+    try {
+      msg = decodeMessage(frame, { maxFrameSize: this.conn.maxFrameSize })
+    } catch (err) {
+      if (err instanceof FrameTooLargeError) return this.disconnect(err.code, 'frame too large')
+      const code = err instanceof WireError ? err.code : 'ERR_FRAME_MALFORMED'
+      void this.send({ t: 'error', code, message: 'bad frame' }).catch(() => {})
+      return this.strike('bad frame')
+    }
+    try {
+      this.dispatch(msg)
+    } catch (err) {
+      const code = err instanceof CairnError ? err.code : 'ERR_PROTOCOL'
+      void this.send({ t: 'error', code, message: (err as Error).message.slice(0, 512) }).catch(() => {})
+      this.strike(`${msg.t}: ${(err as Error).message}`)
+    }
+  }
+
+  private dispatch (msg: Message): void {
+    switch (msg.t) {
+      case 'block': case 'dont-have': case 'stored': case 'pong': case 'info':
+        this.requests.reply(msg.id, msg)
+        return
+      case 'have': case 'error':
+        if (msg.id !== undefined) this.requests.reply(msg.id, msg)
+        else this.handlers.message(this, msg)
+        return
+      case 'ping':
+        void this.send({ t: 'pong', id: msg.id }).catch(() => {})
+        return
+      case 'want':
+        this.admit(msg.id, null)
+        this.handle({ t: 'want', id: msg.id, cid: decodeBlockId(msg.cid), probe: msg.probe === true })
+        return
+      case 'status':
+        this.admit(msg.id, null)
+        this.handle({ t: 'status', id: msg.id })
+        return
+      case 'put':
+        this.receivePut(msg)
+        return
+      case 'peers': case 'signal':
+        this.handlers.message(this, msg)
+        return
+      default:
+        throw new ProtocolError(`${msg.t} after authentication`)
+    }
+  }
+
+  /** Count a new request from the peer, or disconnect it for breaking the limits. */
+  private admit (id: number, put: IncomingPut | null): void {
+    if (this.incoming.has(id)) throw new ProtocolError(`request id ${id} already in flight`)
+    if (this.incoming.size >= this.limits.maxIncomingRequests ||
+        (put !== null && this.incomingPuts >= this.limits.maxIncomingPuts)) {
+      this.disconnect('ERR_PROTOCOL', 'too many requests in flight')
+      throw new ProtocolError('too many requests in flight')
+    }
+    this.incoming.set(id, put)
+    if (put !== null) this.incomingPuts++
+  }
+
+  private receivePut (msg: PutMessage): void {
+    let put = this.incoming.get(msg.id)
+    if (put === undefined) {
+      if (msg.offset !== 0) throw new ProtocolError('put part out of order')
+      put = { cid: msg.cid, assembler: new PartAssembler(msg.total) }
+      this.admit(msg.id, put)
+    } else if (put === null || !sameBytes(put.cid, msg.cid)) {
+      throw new ProtocolError(`request id ${msg.id} already in flight`)
+    }
+    const bytes = put.assembler.add(msg.offset, msg.total, msg.data)
+    if (bytes === undefined) return
+    const req: IncomingRequest = { t: 'put', id: msg.id, cid: decodeBlockId(msg.cid), bytes }
+    if (msg.replicas !== undefined) req.replicas = msg.replicas
+    this.handle(req)
+  }
+
+  private handle (req: IncomingRequest): void {
+    this.handlers.request(this, req).catch(async (err: Error) => {
+      const code = err instanceof CairnError ? err.code : 'ERR_INTERNAL'
+      await this.send({ t: 'error', id: req.id, code, message: err.message.slice(0, 512) })
+    }).catch(() => {}).finally(() => {
+      if (this.incoming.get(req.id) != null) this.incomingPuts--
+      this.incoming.delete(req.id)
+    })
+  }
+}
+
+function sameBytes (a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i])
+}

@@ -1,0 +1,166 @@
+import type { BlockId } from '../block/id.js'
+import { AbortError, IntegrityError } from '../errors.js'
+import type { AbortOptions } from '../store/block-store.js'
+import type { RepairResult } from './api.js'
+import type { NodeContext } from './context.js'
+import type { Fetcher } from './fetch.js'
+import { rankPeers } from './placement.js'
+
+/*
+ * Repair (hosts with a store). For each held block, rank the live storing
+ * hosts; probe the hosts ranked above this one and the top R. If no host
+ * ranked above holds it, this node is the highest-ranked live holder and
+ * sends the block to each of the top R that lacks it. A block reported
+ * corrupt is dropped and fetched back from peers. Passes run one at a time,
+ * on membership change (debounced), periodically, and on request.
+ */
+
+interface BlockCheck {
+  copied: number
+  under: boolean
+}
+
+export class Repairer {
+  /** Held blocks under min(R, live hosts) replicas as of the last pass. */
+  underReplicated = 0
+  private readonly ctx: NodeContext
+  private readonly fetcher: Fetcher
+  private readonly lost = new Map<string, BlockId>()
+  private running: Promise<RepairResult> | undefined
+  private queued: Promise<RepairResult> | undefined
+  private debounce: ReturnType<typeof setTimeout> | undefined
+  private interval: ReturnType<typeof setInterval> | undefined
+  private readonly controller = new AbortController()
+
+  constructor (ctx: NodeContext, fetcher: Fetcher) {
+    this.ctx = ctx
+    this.fetcher = fetcher
+  }
+
+  get enabled (): boolean {
+    return this.ctx.role === 'host' && this.ctx.store !== undefined
+  }
+
+  start (intervalMs: number): void {
+    if (!this.enabled || intervalMs <= 0) return
+    this.interval = setInterval(() => { void this.run().catch(() => {}) }, intervalMs)
+  }
+
+  stop (): void {
+    clearTimeout(this.debounce)
+    clearInterval(this.interval)
+    this.controller.abort()
+  }
+
+  /** Run a pass soon (membership changed). */
+  schedule (): void {
+    if (!this.enabled || this.controller.signal.aborted) return
+    clearTimeout(this.debounce)
+    this.debounce = setTimeout(() => { void this.run().catch(() => {}) }, this.ctx.tuning.repairDelay)
+  }
+
+  /** A stored block failed verification: drop it and fetch it back. */
+  async restore (cid: BlockId): Promise<void> {
+    const store = this.ctx.store
+    if (store === undefined) return
+    await store.delete(cid).catch(() => {})
+    this.lost.set(cid.toString(), cid)
+    await this.refetch(cid).catch(() => {})
+  }
+
+  /** One pass, after any pass already running (at most one waits). */
+  async run (options: AbortOptions = {}): Promise<RepairResult> {
+    if (this.queued !== undefined) return await this.queued
+    if (this.running === undefined) return await this.track(this.pass(options))
+    const previous = this.running
+    this.queued = previous.catch(() => {}).then(async () => {
+      this.queued = undefined
+      return await this.track(this.pass(options))
+    })
+    return await this.queued
+  }
+
+  private async track (pass: Promise<RepairResult>): Promise<RepairResult> {
+    this.running = pass
+    try {
+      return await pass
+    } finally {
+      if (this.running === pass) this.running = undefined
+    }
+  }
+
+  private async pass (options: AbortOptions): Promise<RepairResult> {
+    const result: RepairResult = { checked: 0, copied: 0, underReplicated: 0 }
+    if (!this.enabled) return result
+    const signal = options.signal === undefined ? this.controller.signal : AbortSignal.any([options.signal, this.controller.signal])
+    for (const cid of [...this.lost.values()]) await this.refetch(cid, signal).catch(() => {})
+    const ids = this.ctx.store!.ids({ signal })[Symbol.asyncIterator]()
+    const worker = async (): Promise<void> => {
+      for (let next = await ids.next(); next.done !== true; next = await ids.next()) {
+        if (signal.aborted) throw new AbortError('repair aborted', { cause: signal.reason })
+        const check = await this.check(next.value, signal)
+        result.checked++
+        result.copied += check.copied
+        if (check.under) result.underReplicated++
+      }
+    }
+    await Promise.all(Array.from({ length: this.ctx.tuning.repairConcurrency }, worker))
+    result.underReplicated += this.lost.size
+    this.underReplicated = result.underReplicated
+    this.ctx.dispatch('repair', result)
+    return result
+  }
+
+  private async refetch (cid: BlockId, signal?: AbortSignal): Promise<void> {
+    const bytes = await this.fetcher.fetch(cid, signal === undefined ? {} : { signal })
+    await this.ctx.store!.put(cid, bytes)
+    this.lost.delete(cid.toString())
+    this.ctx.dispatch('block:restored', { cid: cid.toString() })
+  }
+
+  private async check (cid: BlockId, signal: AbortSignal): Promise<BlockCheck> {
+    const self = this.ctx.peerId
+    const ranked = rankPeers(cid, this.ctx.storingHosts())
+    const need = Math.min(this.ctx.replicas, ranked.length)
+    const myRank = ranked.indexOf(self)
+    const holders = new Set([self])
+    const toProbe = ranked.filter((id, i) => id !== self && (i < myRank || i < need))
+    await Promise.all(toProbe.map(async id => {
+      if (await this.probe(id, cid, signal)) holders.add(id)
+    }))
+    const outranked = ranked.slice(0, Math.max(0, myRank)).some(id => holders.has(id))
+    let copied = 0
+    if (!outranked) {
+      let bytes: Uint8Array | undefined
+      for (const target of ranked.slice(0, need)) {
+        if (holders.has(target)) continue
+        const peer = this.ctx.peer(target)
+        if (peer === undefined) continue
+        try {
+          bytes ??= await this.ctx.store!.get(cid, { signal })
+          await peer.put(cid, bytes, { timeout: this.ctx.tuning.putTimeout, signal })
+          holders.add(target)
+          copied++
+        } catch (err) {
+          if (err instanceof IntegrityError) {
+            this.ctx.reportCorrupt(cid)
+            return { copied, under: true }
+          }
+          if (err instanceof AbortError) throw err
+        }
+      }
+    }
+    return { copied, under: holders.size < need }
+  }
+
+  private async probe (peerId: string, cid: BlockId, signal: AbortSignal): Promise<boolean> {
+    const peer = this.ctx.peer(peerId)
+    if (peer === undefined) return false
+    try {
+      return await peer.probe(cid, { timeout: this.ctx.tuning.probeTimeout, signal })
+    } catch (err) {
+      if (err instanceof AbortError) throw err
+      return false
+    }
+  }
+}

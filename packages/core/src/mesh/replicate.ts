@@ -1,0 +1,122 @@
+import type { BlockId } from '../block/id.js'
+import { AbortError, ConnectionClosedError, RemoteError, ReplicationError, StorageFullError, TimeoutError } from '../errors.js'
+import type { AbortOptions } from '../store/block-store.js'
+import type { PutResult } from './api.js'
+import type { NodeContext } from './context.js'
+import { isStoringHost } from './context.js'
+import { rankPeers } from './placement.js'
+
+/*
+ * Put coordination. A host places a block on the top-R live storing hosts
+ * (HRW), itself included when it is one, and counts durable copies; the put
+ * succeeds with at least W. A target that turns out to keep no blocks, or
+ * whose connection drops, is replaced by the next host in rank; a full one is
+ * a failed copy. Nodes that are not hosts hand the block to a connected host
+ * with `put {replicas}`, and that host coordinates.
+ */
+
+/** The code a host answers with when a peer without a store is asked to keep a block. */
+export const ERR_NO_STORE = 'ERR_NO_STORE'
+
+interface Failure {
+  peerId: string
+  err: unknown
+}
+
+export class Replicator {
+  private readonly ctx: NodeContext
+
+  constructor (ctx: NodeContext) {
+    this.ctx = ctx
+  }
+
+  /** Place `cid` on R storing hosts (this node is a host). */
+  async coordinate (cid: BlockId, bytes: Uint8Array, replicas: number, options: AbortOptions = {}): Promise<PutResult> {
+    const live = this.ctx.storingHosts()
+    const ranked = rankPeers(cid, live)
+    const targets = ranked.slice(0, Math.min(replicas, ranked.length))
+    const quorum = Math.min(this.ctx.writeQuorum ?? Math.min(2, live.length), replicas)
+    const spares = ranked.slice(targets.length)
+    const failures: Failure[] = []
+    const done = await Promise.all(targets.map(async target => await this.copyTo(target, cid, bytes, spares, failures, options)))
+    const copies = done.filter(Boolean).length
+    if (copies >= quorum && copies > 0) return { copies }
+    throw replicationFailure(cid, copies, Math.max(quorum, 1), failures)
+  }
+
+  /** Hand `cid` to a connected host that coordinates R copies (clients, browsers). */
+  async forward (cid: BlockId, bytes: Uint8Array, replicas: number, options: AbortOptions = {}): Promise<PutResult> {
+    const hosts = new Map(this.ctx.peerList().filter(p => p.role === 'host' && !p.isClosed).map(p => [p.peerId, p]))
+    let lastFailure: unknown
+    for (const id of rankPeers(cid, hosts.keys())) {
+      const host = hosts.get(id)!
+      try {
+        const copies = await host.put(cid, bytes, { replicas, timeout: 2 * this.ctx.tuning.putTimeout, ...options })
+        return { copies }
+      } catch (err) {
+        if (err instanceof AbortError) throw err
+        if (err instanceof ReplicationError || err instanceof StorageFullError) {
+          throw new ReplicationError(`block ${cid.toString()}: host ${id} could not place it: ${err.message}`, 0, { cause: err })
+        }
+        lastFailure = err
+      }
+    }
+    const why = hosts.size === 0 ? 'no host is connected' : 'no host took it'
+    throw new ReplicationError(`block ${cid.toString()}: ${why}`, 0, { cause: lastFailure })
+  }
+
+  private async copyTo (target: string, cid: BlockId, bytes: Uint8Array, spares: string[], failures: Failure[], options: AbortOptions): Promise<boolean> {
+    for (let current: string | undefined = target; current !== undefined; current = spares.shift()) {
+      try {
+        await this.storeAt(current, cid, bytes, options)
+        return true
+      } catch (err) {
+        if (err instanceof AbortError) throw err
+        if (!replaceable(err)) {
+          failures.push({ peerId: current, err })
+          return false
+        }
+        if (err instanceof RemoteError) {
+          const peer = this.ctx.peer(current)
+          if (peer !== undefined) peer.stores = false
+        }
+        failures.push({ peerId: current, err })
+      }
+    }
+    return false
+  }
+
+  private async storeAt (peerId: string, cid: BlockId, bytes: Uint8Array, options: AbortOptions): Promise<void> {
+    if (peerId === this.ctx.peerId) {
+      if (this.ctx.store === undefined) throw new RemoteError(ERR_NO_STORE, 'this node keeps no blocks')
+      await this.ctx.store.put(cid, bytes, options)
+      return
+    }
+    const peer = this.ctx.peer(peerId)
+    if (peer === undefined || !isStoringHost(peer)) throw new ConnectionClosedError(`host ${peerId} is gone`)
+    await peer.put(cid, bytes, { timeout: this.ctx.tuning.putTimeout, ...options })
+  }
+}
+
+/** Failures that say "try another host" rather than "this copy failed". */
+function replaceable (err: unknown): boolean {
+  return err instanceof ConnectionClosedError || (err instanceof RemoteError && err.remoteCode === ERR_NO_STORE)
+}
+
+function replicationFailure (cid: BlockId, copies: number, quorum: number, failures: Failure[]): ReplicationError {
+  const full = failures.filter(f => f.err instanceof StorageFullError)
+  const reasons = failures.map(f => `${f.peerId.slice(-8)}: ${describe(f.err)}`)
+  const detail = reasons.length > 0 ? `; ${reasons.join('; ')}` : ''
+  const message = `block ${cid.toString()}: ${copies} of ${quorum} required copies${detail}`
+  const cause = full.length > 0
+    ? new StorageFullError(`storage full on ${full.length} host(s)`, { cause: full[0]?.err })
+    : failures[0]?.err
+  return new ReplicationError(message, copies, { cause })
+}
+
+function describe (err: unknown): string {
+  if (err instanceof StorageFullError) return 'storage full'
+  if (err instanceof TimeoutError) return 'timed out'
+  if (err instanceof ConnectionClosedError) return 'disconnected'
+  return err instanceof Error ? err.message : 'failed'
+}

@@ -1,0 +1,133 @@
+import {
+  ConnectionClosedError, CairnError, IntegrityError, NotFoundError, ProtocolError, RemoteError,
+  ReplicationError, StorageFullError, TimeoutError, AbortError
+} from '../errors.js'
+import type { ErrorMessage, Message } from '../wire/messages.js'
+
+/*
+ * Outgoing requests on one connection, multiplexed by id. A request that
+ * times out or is aborted fails for its caller at once, but its slot stays
+ * taken until the peer's final reply arrives (or the connection closes), so
+ * we never have more requests in flight at the peer than its limit allows.
+ */
+
+/** Feed a reply; return `{ value }` when it completes the request. Throw `ProtocolError` if it does not fit. */
+export type ReplyHandler<T> = (msg: Message) => { value: T } | undefined
+
+interface Entry {
+  handle: ReplyHandler<unknown>
+  resolve?: (value: unknown) => void
+  reject?: (err: Error) => void
+  timer?: ReturnType<typeof setTimeout>
+  cleanup?: () => void
+  onFinal: () => void
+}
+
+export interface RequestOptions {
+  timeout?: number
+  signal?: AbortSignal
+}
+
+const MAX_REQUEST_ID = 0xffffffff
+
+export class RequestTable {
+  private readonly entries = new Map<number, Entry>()
+  private lastId = 0
+  /** Requests whose caller gave up, still awaiting the peer's reply. */
+  abandoned = 0
+
+  nextId (): number {
+    do {
+      this.lastId = this.lastId >= MAX_REQUEST_ID ? 1 : this.lastId + 1
+    } while (this.entries.has(this.lastId))
+    return this.lastId
+  }
+
+  /** Register request `id`; `onFinal` runs once its last reply arrived or it was dropped. */
+  open<T> (id: number, handle: ReplyHandler<T>, options: RequestOptions, onFinal: () => void): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const entry: Entry = { handle, resolve: resolve as (value: unknown) => void, reject, onFinal }
+      this.entries.set(id, entry)
+      if (options.timeout !== undefined && Number.isFinite(options.timeout)) {
+        entry.timer = setTimeout(() => { this.abandon(id, new TimeoutError(`request timed out after ${options.timeout} ms`)) }, options.timeout)
+      }
+      const signal = options.signal
+      if (signal !== undefined) {
+        const onAbort = (): void => { this.abandon(id, new AbortError('request aborted', { cause: signal.reason })) }
+        if (signal.aborted) queueMicrotask(onAbort)
+        else signal.addEventListener('abort', onAbort, { once: true })
+        entry.cleanup = () => { signal.removeEventListener('abort', onAbort) }
+      }
+    })
+  }
+
+  /**
+   * Route a reply. Returns false if no request `id` is open (a late reply
+   * to a closed request is not an error). Throws `ProtocolError` for a reply
+   * that does not fit its request (the request fails with it).
+   */
+  reply (id: number, msg: Message): boolean {
+    const entry = this.entries.get(id)
+    if (entry === undefined) return false
+    let result: { value: unknown } | undefined
+    try {
+      result = msg.t === 'error' ? { value: undefined } : entry.handle(msg)
+    } catch (err) {
+      this.finish(id, entry, err as Error)
+      throw err
+    }
+    if (msg.t === 'error') this.finish(id, entry, errorFromReply(msg))
+    else if (result !== undefined) this.finish(id, entry, undefined, result.value)
+    return true
+  }
+
+  /** Fail one request for its caller (send failed, ...), releasing its slot. */
+  fail (id: number, err: Error): void {
+    const entry = this.entries.get(id)
+    if (entry !== undefined) this.finish(id, entry, err)
+  }
+
+  /** Fail every request: the connection is gone. */
+  close (err: Error = new ConnectionClosedError('connection closed')): void {
+    for (const [id, entry] of [...this.entries]) this.finish(id, entry, err)
+  }
+
+  private abandon (id: number, err: Error): void {
+    const entry = this.entries.get(id)
+    if (entry?.reject === undefined) return
+    const reject = entry.reject
+    this.settleCaller(entry)
+    this.abandoned++
+    reject(err)
+  }
+
+  private settleCaller (entry: Entry): void {
+    clearTimeout(entry.timer)
+    entry.cleanup?.()
+    delete entry.resolve
+    delete entry.reject
+  }
+
+  private finish (id: number, entry: Entry, err?: Error, value?: unknown): void {
+    this.entries.delete(id)
+    if (entry.reject === undefined) this.abandoned--
+    const { resolve, reject } = entry
+    this.settleCaller(entry)
+    if (err !== undefined) reject?.(err)
+    else resolve?.(value)
+    entry.onFinal()
+  }
+}
+
+/** The typed error for an `error` reply. */
+export function errorFromReply (msg: ErrorMessage): CairnError {
+  const text = `peer replied ${msg.code}${msg.message === undefined ? '' : `: ${msg.message}`}`
+  switch (msg.code) {
+    case 'ERR_STORAGE_FULL': return new StorageFullError(text)
+    case 'ERR_REPLICATION': return new ReplicationError(text, 0)
+    case 'ERR_INTEGRITY': return new IntegrityError(text)
+    case 'ERR_NOT_FOUND': return new NotFoundError(text)
+    case 'ERR_PROTOCOL': return new ProtocolError(text)
+    default: return new RemoteError(msg.code, text)
+  }
+}

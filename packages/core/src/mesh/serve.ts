@@ -1,0 +1,125 @@
+import { verifyBlock } from '../block/id.js'
+import type { BlockId } from '../block/id.js'
+import { IntegrityError, NotFoundError, ReplicationError, StorageFullError } from '../errors.js'
+import { MAX_COPIES, MAX_REPLICAS } from '../wire/limits.js'
+import type { HostStatus } from '../wire/messages.js'
+import type { NodeContext } from './context.js'
+import type { Fetcher } from './fetch.js'
+import { splitParts } from './parts.js'
+import type { IncomingRequest, Peer } from './peer.js'
+import type { Replicator } from './replicate.js'
+import { ERR_NO_STORE } from './replicate.js'
+
+/** Answers peers' requests: blocks (hosts fetch for tabs and clients), probes, puts, status. */
+export class RequestServer {
+  private readonly ctx: NodeContext
+  private readonly replicator: Replicator
+  private readonly fetcher: Fetcher
+  private readonly status: () => Promise<HostStatus>
+  private readonly held: (cid: BlockId) => void
+
+  constructor (ctx: NodeContext, replicator: Replicator, fetcher: Fetcher, status: () => Promise<HostStatus>, held: (cid: BlockId) => void) {
+    this.ctx = ctx
+    this.replicator = replicator
+    this.fetcher = fetcher
+    this.status = status
+    this.held = held
+  }
+
+  async handle (peer: Peer, req: IncomingRequest): Promise<void> {
+    switch (req.t) {
+      case 'want':
+        if (req.probe) await this.probe(peer, req.id, req.cid)
+        else await this.serveBlock(peer, req.id, req.cid)
+        return
+      case 'put':
+        await this.put(peer, req)
+        return
+      case 'status':
+        await peer.send({ t: 'info', id: req.id, status: await this.status() })
+    }
+  }
+
+  private async probe (peer: Peer, id: number, cid: BlockId): Promise<void> {
+    const has = this.ctx.store !== undefined && await this.ctx.store.has(cid)
+    await peer.send(has ? { t: 'have', id, cids: [cid.bytes] } : { t: 'dont-have', id })
+  }
+
+  private async serveBlock (peer: Peer, id: number, cid: BlockId): Promise<void> {
+    await peer.serveSlots.acquire()
+    try {
+      const bytes = await this.read(cid) ?? await this.proxy(peer, cid)
+      if (bytes === undefined) {
+        await peer.send({ t: 'dont-have', id })
+        return
+      }
+      for (const part of splitParts(bytes, peer.conn.maxFrameSize)) {
+        await peer.send({ t: 'block', id, offset: part.offset, total: bytes.length, data: part.data })
+      }
+    } finally {
+      peer.serveSlots.release()
+    }
+  }
+
+  private async read (cid: BlockId): Promise<Uint8Array | undefined> {
+    if (this.ctx.store === undefined) return undefined
+    try {
+      return await this.ctx.store.get(cid)
+    } catch (err) {
+      if (err instanceof NotFoundError) return undefined
+      if (err instanceof IntegrityError) {
+        this.ctx.reportCorrupt(cid)
+        return undefined
+      }
+      throw err
+    }
+  }
+
+  /**
+   * A host fetches what it lacks for tabs and clients, which may be
+   * connected to it alone (the fetch verifies the block; it is not kept).
+   */
+  private async proxy (peer: Peer, cid: BlockId): Promise<Uint8Array | undefined> {
+    if (this.ctx.role !== 'host' || peer.role === 'host') return undefined
+    try {
+      return await this.fetcher.fetch(cid, { exclude: peer.peerId })
+    } catch {
+      return undefined
+    }
+  }
+
+  private async put (peer: Peer, req: Extract<IncomingRequest, { t: 'put' }>): Promise<void> {
+    try {
+      await verifyBlock(req.cid, req.bytes)
+    } catch (err) {
+      peer.strike('put bytes that do not match their id')
+      throw err
+    }
+    if (req.replicas !== undefined) {
+      await this.coordinate(peer, req.id, req.cid, req.bytes, req.replicas)
+      return
+    }
+    if (this.ctx.store === undefined) {
+      await peer.send({ t: 'error', id: req.id, code: ERR_NO_STORE, message: 'this node keeps no blocks' })
+      return
+    }
+    await this.ctx.store.put(req.cid, req.bytes)
+    this.held(req.cid)
+    await peer.send({ t: 'stored', id: req.id, copies: 1 })
+  }
+
+  private async coordinate (peer: Peer, id: number, cid: BlockId, bytes: Uint8Array, replicas: number): Promise<void> {
+    if (this.ctx.role !== 'host') {
+      await peer.send({ t: 'error', id, code: 'ERR_UNSUPPORTED', message: 'only hosts coordinate puts' })
+      return
+    }
+    try {
+      const { copies } = await this.replicator.coordinate(cid, bytes, Math.min(replicas, MAX_REPLICAS))
+      await peer.send({ t: 'stored', id, copies: Math.min(copies, MAX_COPIES) })
+    } catch (err) {
+      if (!(err instanceof ReplicationError)) throw err
+      const code = err.cause instanceof StorageFullError ? 'ERR_STORAGE_FULL' : 'ERR_REPLICATION'
+      await peer.send({ t: 'error', id, code, message: err.message.slice(0, 512) })
+    }
+  }
+}

@@ -1,0 +1,49 @@
+import { DEFAULT_HANDSHAKE_TIMEOUT } from './handshake.js'
+import { DEFAULT_PEER_LIMITS } from './peer.js'
+import type { PeerLimits } from './peer.js'
+
+/** Time bounds and limits of a node; the defaults suit real networks, tests shorten them. */
+export interface MeshTuning {
+  /** Bound on a whole handshake, ms (default 10 000). */
+  handshakeTimeout?: number
+  /** Minimum time a block request may take before it is retried elsewhere, ms (default 10 000). */
+  requestTimeout?: number
+  /** Bound on one copy of a put (a coordinated put gets twice this), ms (default 30 000). */
+  putTimeout?: number
+  /** Bound on a `want` probe during repair, ms (default 10 000). */
+  probeTimeout?: number
+  /** Ping a peer silent this long, ms (default 15 000; 0 disables keepalive). */
+  pingInterval?: number
+  /** A ping unanswered this long closes the connection, ms (default 10 000). */
+  pingTimeout?: number
+  /** Delay that batches gossip and `have` announcements, ms (default 50). */
+  gossipDelay?: number
+  /** Delay between a membership change and the repair pass it triggers, ms (default 1 000). */
+  repairDelay?: number
+  /** Blocks checked at once by a repair pass (default 4). */
+  repairConcurrency?: number
+  limits?: Partial<PeerLimits>
+}
+
+export type ResolvedTuning = Required<Omit<MeshTuning, 'limits'>> & { limits: PeerLimits }
+
+export const DEFAULT_TUNING: ResolvedTuning = {
+  handshakeTimeout: DEFAULT_HANDSHAKE_TIMEOUT,
+  requestTimeout: 10_000,
+  putTimeout: 30_000,
+  probeTimeout: 10_000,
+  pingInterval: 15_000,
+  pingTimeout: 10_000,
+  gossipDelay: 50,
+  repairDelay: 1_000,
+  repairConcurrency: 4,
+  limits: DEFAULT_PEER_LIMITS
+}
+
+export function resolveTuning (tuning: MeshTuning = {}): ResolvedTuning {
+  const resolved = { ...DEFAULT_TUNING, limits: { ...DEFAULT_PEER_LIMITS, ...tuning.limits } }
+  for (const [key, value] of Object.entries(tuning)) {
+    if (key !== 'limits' && value !== undefined) (resolved as Record<string, unknown>)[key] = value
+  }
+  return resolved
+}
