@@ -1,5 +1,59 @@
+/**
+ * Cairn's service worker. It serves `/download/<id>` (as an attachment: a
+ * regular browser download, written to disk as it streams) and `/media/<id>`
+ * (inline, with Range requests, so <video> can seek), pulling plaintext
+ * ranges from the page that holds the open file. No whole-file buffering:
+ * at most one chunk is in flight per response.
+ */
 /// <reference lib="webworker" />
+import { DOWNLOAD_PATH, MEDIA_PATH, READ_CHUNK, SESSION_ID } from './download/protocol.js'
+import { findOwner, rangeStream } from './sw/owner.js'
+import { contentDisposition, parseRange } from './sw/range.js'
+
 declare const self: ServiceWorkerGlobalScope
+
 self.addEventListener('install', () => { void self.skipWaiting() })
 self.addEventListener('activate', event => { event.waitUntil(self.clients.claim()) })
-export {}
+// Pages ping during long streams; receiving the message is what keeps the worker alive.
+self.addEventListener('message', () => {})
+
+self.addEventListener('fetch', event => {
+  const url = new URL(event.request.url)
+  if (url.origin !== self.location.origin) return
+  const kind = url.pathname.startsWith(DOWNLOAD_PATH)
+    ? 'attachment'
+    : url.pathname.startsWith(MEDIA_PATH) ? 'inline' : undefined
+  if (kind === undefined) return
+  const id = url.pathname.slice(kind === 'attachment' ? DOWNLOAD_PATH.length : MEDIA_PATH.length)
+  event.respondWith(serve(kind, id, event.request))
+})
+
+async function serve (kind: 'attachment' | 'inline', id: string, request: Request): Promise<Response> {
+  if (!SESSION_ID.test(id)) return text(400, 'Malformed stream id.')
+  const owner = await findOwner(id)
+  if (owner === undefined) return text(404, 'This file is no longer open in any Cairn tab. Open its link again.')
+  const { size, name, type } = owner.meta
+  const headers = new Headers({
+    'Content-Type': type,
+    'Accept-Ranges': 'bytes',
+    'Content-Disposition': contentDisposition(kind, name),
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff'
+  })
+  const range = parseRange(request.headers.get('range'), size)
+  if (range === 'unsatisfiable') {
+    owner.port.postMessage({ t: 'close' })
+    headers.set('Content-Range', `bytes */${size}`)
+    return new Response(null, { status: 416, headers })
+  }
+  const { start, end } = range ?? { start: 0, end: size - 1 }
+  headers.set('Content-Length', String(Math.max(0, end + 1 - start)))
+  if (range !== undefined) headers.set('Content-Range', `bytes ${start}-${end}/${size}`)
+  const body = size === 0 ? null : rangeStream(owner.port, start, end, READ_CHUNK)
+  if (body === null) owner.port.postMessage({ t: 'close' })
+  return new Response(body, { status: range === undefined ? 200 : 206, headers })
+}
+
+function text (status: number, message: string): Response {
+  return new Response(message, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8' } })
+}

@@ -1,0 +1,90 @@
+/**
+ * Adding files: pick them or drop them. Each gets a progress bar while it is
+ * encrypted and stored, then its replica count and a copyable share link.
+ * Files are added one at a time, so memory stays at a few blocks.
+ */
+import { addBrowserFile } from '../files/add.js'
+import type { AppContext } from './context.js'
+import { linkField } from './copy-button.js'
+import { h } from './dom.js'
+import { describeError } from './errors.js'
+import { formatBytes, percent } from './format.js'
+
+export function addPanel (ctx: AppContext): HTMLElement {
+  const list = h('ol', { class: 'uploads', 'aria-live': 'polite' })
+  const input = h('input', { id: 'add-input', type: 'file', multiple: true, class: 'visually-hidden', 'data-testid': 'add-files' })
+  const zone = h('label', { for: 'add-input', class: 'dropzone' },
+    h('strong', {}, 'Choose files'), h('span', {}, ' or drop them here'))
+  let queue = Promise.resolve()
+  const add = (files: Iterable<File>): void => {
+    for (const file of files) {
+      const item = uploadItem(file)
+      list.prepend(item.el)
+      queue = queue.then(async () => { await runUpload(ctx, file, item) })
+    }
+  }
+  input.addEventListener('change', () => {
+    add([...(input.files ?? [])])
+    input.value = ''
+  })
+  zone.addEventListener('dragover', event => {
+    event.preventDefault()
+    zone.classList.add('dragging')
+  })
+  zone.addEventListener('dragleave', () => { zone.classList.remove('dragging') })
+  zone.addEventListener('drop', event => {
+    event.preventDefault()
+    zone.classList.remove('dragging')
+    add([...(event.dataTransfer?.files ?? [])])
+  })
+  return h('section', { class: 'panel', 'aria-labelledby': 'add-title' },
+    h('h2', { id: 'add-title' }, 'Share files'),
+    h('p', { class: 'muted' }, 'Files are encrypted in this tab before anything leaves it.'),
+    h('div', { class: 'dropzone-wrap' }, input, zone),
+    list)
+}
+
+interface UploadItem {
+  el: HTMLLIElement
+  progress: HTMLProgressElement
+  status: HTMLElement
+  result: HTMLElement
+}
+
+function uploadItem (file: File): UploadItem {
+  const progress = h('progress', { max: 100, value: 0, 'aria-label': `Adding ${file.name}` })
+  const status = h('span', { class: 'muted' }, 'Waiting…')
+  const result = h('div', { class: 'result' })
+  const el = h('li', { class: 'card', 'data-testid': 'upload' },
+    h('div', { class: 'card-head' }, h('span', { class: 'name' }, file.name), h('span', { class: 'muted' }, formatBytes(file.size))),
+    h('div', { class: 'progress-row' }, progress, status),
+    result)
+  return { el, progress, status, result }
+}
+
+async function runUpload (ctx: AppContext, file: File, item: UploadItem): Promise<void> {
+  try {
+    const entry = await addBrowserFile(ctx.tab, file, {
+      joinToken: ctx.joinToken,
+      origin: ctx.origin,
+      onProgress: ({ bytes, total }) => {
+        item.progress.value = percent(bytes, total)
+        item.status.textContent = `${percent(bytes, total)}% · ${formatBytes(bytes)}`
+      }
+    })
+    await ctx.library.put(entry)
+    item.el.dataset['state'] = 'done'
+    item.status.textContent = 'Added'
+    const replicas = h('span', { 'data-testid': 'replicas', 'data-replicas': entry.replicas, class: entry.replicas > 0 ? 'ok' : 'warn' },
+      entry.replicas > 0
+        ? `${entry.replicas} ${entry.replicas === 1 ? 'replica' : 'replicas'} on hosts`
+        : '0 replicas: only this tab holds it; keep it open while others download')
+    item.result.append(replicas, linkField(entry.webLink, `Share link for ${file.name}`))
+  } catch (err) {
+    const { summary, detail, code } = describeError(err)
+    item.el.dataset['state'] = 'error'
+    item.status.textContent = 'Failed'
+    item.result.append(h('p', { role: 'alert', class: 'error', 'data-testid': 'add-error', 'data-code': code }, summary,
+      detail === '' ? null : h('small', {}, ` (${detail})`)))
+  }
+}
