@@ -62,6 +62,8 @@ export interface MeshEvents {
   'block:corrupt': { cid: string }
   /** A block reported corrupt was fetched back from peers and stored again. */
   'block:restored': { cid: string }
+  /** A host told us which peers it is connected to; `peers` is `knownPeers()`. */
+  gossip: { peers: PeerInfo[] }
   /** A repair pass finished (hosts). */
   repair: RepairResult
 }

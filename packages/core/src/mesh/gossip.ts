@@ -84,6 +84,7 @@ export class Gossip {
       this.known.set(info.peerId, entry)
       if (info.role === 'host') this.maybeDial(info)
     }
+    this.ctx.dispatch('gossip', { peers: this.knownPeers() })
   }
 
   /** A host disconnected: drop what it told us. */

@@ -1,0 +1,68 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { fullMesh, nextEvent, rawConnect, TestMesh, until } from './test-support.js'
+import type { TestNode } from './test-support.js'
+
+let mesh: TestMesh
+afterEach(async () => { await mesh.stopAll() })
+
+describe('gossip', () => {
+  it('forms a full mesh of 4 hosts that each dialed only the first', async () => {
+    mesh = new TestMesh()
+    const hosts: TestNode[] = []
+    for (let i = 0; i < 4; i++) hosts.push(await mesh.host())
+    await fullMesh(hosts)
+    for (const h of hosts) {
+      const others = hosts.filter(o => o !== h).map(o => o.node.peerId).sort()
+      expect(h.node.peers().map(p => p.peerId).sort()).toEqual(others)
+    }
+  })
+
+  it('does not dial when autoDial is off, and tells tabs about each other', async () => {
+    mesh = new TestMesh()
+    const host = await mesh.host()
+    const other = await mesh.host({ autoDial: false })
+    const tab1 = await mesh.add('browser')
+    const tab2 = await mesh.add('browser')
+    await other.node.dial(host.address)
+    await tab1.node.dial(host.address)
+    await tab2.node.dial(host.address)
+    await until([tab2.node], ['gossip'], () => tab2.node.knownPeers().some(p => p.peerId === tab1.node.peerId))
+    const known = tab2.node.knownPeers()
+    expect(known).toContainEqual({ peerId: tab1.node.peerId, role: 'browser', addrs: [] })
+    expect(known).toContainEqual({ peerId: other.node.peerId, role: 'host', addrs: [other.address] })
+    expect(tab2.node.peers().map(p => p.peerId)).toEqual([host.node.peerId])
+  })
+
+  it('relays signals between tabs through a host, with the real sender as from', async () => {
+    mesh = new TestMesh()
+    const host = await mesh.host()
+    const tab1 = await mesh.add('browser')
+    const tab2 = await mesh.add('browser')
+    await tab1.node.dial(host.address)
+    await tab2.node.dial(host.address)
+    await until([tab1.node], ['gossip'], () => tab1.node.knownPeers().some(p => p.peerId === tab2.node.peerId))
+
+    const received = nextEvent<{ from: string, data: Uint8Array }>(tab2.node, 'signal')
+    await tab1.node.signal(tab2.node.peerId, new Uint8Array([1, 2, 3]))
+    expect(await received).toEqual({ from: tab1.node.peerId, data: new Uint8Array([1, 2, 3]) })
+
+    // A forged `from` is replaced by the authenticated sender.
+    const forger = await rawConnect(mesh, host.address, { role: 'browser' })
+    const forged = nextEvent<{ from: string, data: Uint8Array }>(tab2.node, 'signal')
+    await forger.send({ t: 'signal', to: tab2.node.peerId, from: tab1.node.peerId, data: new Uint8Array([9]) })
+    expect(await forged).toEqual({ from: forger.identity.peerId, data: new Uint8Array([9]) })
+  })
+
+  it('reports peers and status, locally and from a remote host', async () => {
+    mesh = new TestMesh()
+    const a = await mesh.host()
+    const b = await mesh.host()
+    await fullMesh([a, b])
+    const client = await mesh.add('client')
+    await client.node.dial(a.address)
+    const status = await client.node.requestStatus(a.node.peerId)
+    expect(status).toMatchObject({ peerId: a.node.peerId, blocks: 0, bytes: 0, underReplicated: 0 })
+    expect(status.peers.map(p => p.peerId).sort()).toEqual([b.node.peerId, client.node.peerId].sort())
+    expect(status.peers.find(p => p.peerId === client.node.peerId)?.bytesReceived).toBeGreaterThan(0)
+  })
+})
