@@ -2,7 +2,7 @@ import { blockId, type BlockId } from '../block/id.js'
 import { ChunkCipher } from '../crypto/index.js'
 import { abortable, throwIfAborted } from './abort.js'
 import { PlaintextBlocks, sealBlock } from './block-source.js'
-import { BLOCK_PLAINTEXT, CONTENT_CONTEXT } from './layout.js'
+import { CONTENT_CONTEXT } from './layout.js'
 import { FILE_KEY_BYTES, formatLink } from './link.js'
 import { DEFAULT_MEDIA_TYPE, validateMtime, validateName, validateType } from './manifest-fields.js'
 import { ManifestWriter } from './manifest-writer.js'
@@ -49,6 +49,8 @@ const CONTENT = new TextEncoder().encode(CONTENT_CONTEXT)
  * Encrypt `source` under a fresh key, store its blocks through `sink` (at most
  * `concurrency` puts in flight), then its manifest, the root last, once every
  * other block is stored. Memory stays at a few blocks whatever the size.
+ * Chunks are sealed from views of the source's pieces: a source must not
+ * modify a piece after yielding it.
  * Fails as a whole: the result is only returned once the root is stored.
  */
 export async function addFile (
@@ -92,9 +94,9 @@ async function storeBlocks (
   cipher: ChunkCipher, plaintext: PlaintextBlocks, puts: PutQueue, manifest: ManifestWriter, init: AddInit
 ): Promise<number> {
   const produce = async (index: number): Promise<{ block: Uint8Array, last: boolean }> => {
-    const bytes = await plaintext.next()
+    const { chunks, last } = await plaintext.next()
     init.onProgress?.(plaintext.total)
-    return { block: await sealBlock(cipher, index, bytes), last: bytes.length < BLOCK_PLAINTEXT }
+    return { block: await sealBlock(cipher, index, chunks), last }
   }
   let index = 0
   let next = produce(0)

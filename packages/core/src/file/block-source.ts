@@ -1,11 +1,12 @@
 import type { ChunkCipher } from '../crypto/index.js'
 import { ManifestError } from '../errors.js'
-import { BLOCK_PLAINTEXT, CHUNKS_PER_BLOCK, MAX_FILE_SIZE, PLAIN_CHUNK_SIZE } from './layout.js'
+import { CHUNKS_PER_BLOCK, MAX_FILE_SIZE, PLAIN_CHUNK_SIZE } from './layout.js'
 
 /**
- * Reads a byte stream cut at arbitrary points into fresh buffers of exactly
- * `BLOCK_PLAINTEXT` bytes (the last one shorter, possibly empty). Input is
- * copied, so callers may reuse the buffers they yield.
+ * Cuts a byte stream (cut at arbitrary points) into blocks of 64 plaintext
+ * chunks of 16 KiB (the last block shorter; the file's final chunk always
+ * short, possibly empty). Chunks lying whole inside one source piece are
+ * views of it, not copies: a source must not modify a piece after yielding it.
  */
 export class PlaintextBlocks {
   readonly #iterator: AsyncIterator<Uint8Array>
@@ -18,20 +19,20 @@ export class PlaintextBlocks {
     this.#iterator = source[Symbol.asyncIterator]()
   }
 
-  /** The next block of plaintext: full length unless the source has ended. */
-  async next (): Promise<Uint8Array> {
-    const block = new Uint8Array(BLOCK_PLAINTEXT)
-    let filled = 0
-    while (filled < BLOCK_PLAINTEXT) {
-      if (this.#leftover.length === 0 && !await this.#pull()) break
-      const take = Math.min(this.#leftover.length, BLOCK_PLAINTEXT - filled)
-      block.set(this.#leftover.subarray(0, take), filled)
-      this.#leftover = this.#leftover.subarray(take)
-      filled += take
+  /**
+   * The next block's chunks: 64 full ones while more may follow; otherwise
+   * the remaining full chunks and then the final, short chunk (`last`).
+   */
+  async next (): Promise<{ chunks: Uint8Array[], last: boolean }> {
+    const chunks: Uint8Array[] = []
+    while (chunks.length < CHUNKS_PER_BLOCK) {
+      const chunk = await this.#chunk()
+      chunks.push(chunk)
+      this.total += chunk.length
+      if (this.total > MAX_FILE_SIZE) throw new ManifestError(`file larger than the ${MAX_FILE_SIZE}-byte maximum`)
+      if (chunk.length < PLAIN_CHUNK_SIZE) return { chunks, last: true }
     }
-    this.total += filled
-    if (this.total > MAX_FILE_SIZE) throw new ManifestError(`file larger than the ${MAX_FILE_SIZE}-byte maximum`)
-    return filled === BLOCK_PLAINTEXT ? block : block.subarray(0, filled)
+    return { chunks, last: false }
   }
 
   /** Stop reading the source early (after a failure or abort). */
@@ -42,33 +43,45 @@ export class PlaintextBlocks {
     }
   }
 
-  async #pull (): Promise<boolean> {
-    if (this.#ended) return false
-    const result = await this.#iterator.next()
-    if (result.done === true) {
-      this.#ended = true
-      return false
+  /** 16 KiB, or fewer only at the end of the stream. */
+  async #chunk (): Promise<Uint8Array> {
+    if (this.#leftover.length === 0) await this.#pull()
+    if (this.#leftover.length >= PLAIN_CHUNK_SIZE) return this.#take(PLAIN_CHUNK_SIZE)
+    const chunk = new Uint8Array(PLAIN_CHUNK_SIZE)
+    let filled = 0
+    while (filled < PLAIN_CHUNK_SIZE && (this.#leftover.length > 0 || await this.#pull())) {
+      const part = this.#take(Math.min(this.#leftover.length, PLAIN_CHUNK_SIZE - filled))
+      chunk.set(part, filled)
+      filled += part.length
     }
-    if (!(result.value instanceof Uint8Array)) throw new TypeError('file source must yield Uint8Array chunks')
-    this.#leftover = result.value
-    return true
+    return filled === PLAIN_CHUNK_SIZE ? chunk : chunk.subarray(0, filled)
+  }
+
+  #take (length: number): Uint8Array {
+    const part = this.#leftover.subarray(0, length)
+    this.#leftover = this.#leftover.subarray(length)
+    return part
+  }
+
+  /** Load the next non-empty source piece; false at the end. */
+  async #pull (): Promise<boolean> {
+    while (!this.#ended) {
+      const result = await this.#iterator.next()
+      if (result.done === true) {
+        this.#ended = true
+        return false
+      }
+      if (!(result.value instanceof Uint8Array)) throw new TypeError('file source must yield Uint8Array chunks')
+      this.#leftover = result.value
+      if (this.#leftover.length > 0) return true
+    }
+    return false
   }
 }
 
-/**
- * Seal block `index` of plaintext: 64 full chunks for a full block (more
- * follows: the final chunk is always short); otherwise the remaining full
- * chunks then the short, possibly empty, final chunk. Returns the block bytes.
- */
-export async function sealBlock (cipher: ChunkCipher, index: number, plaintext: Uint8Array): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = []
-  const full = plaintext.length === BLOCK_PLAINTEXT
-  const count = full ? CHUNKS_PER_BLOCK : Math.floor(plaintext.length / PLAIN_CHUNK_SIZE) + 1
-  for (let j = 0; j < count; j++) {
-    chunks.push(plaintext.subarray(j * PLAIN_CHUNK_SIZE, Math.min(plaintext.length, (j + 1) * PLAIN_CHUNK_SIZE)))
-  }
-  const sealed = await cipher.sealMany(index * CHUNKS_PER_BLOCK, chunks)
-  return concat(sealed)
+/** Seal the chunks of block `index` (chunk indices `index * 64 + j`) into the block's bytes. */
+export async function sealBlock (cipher: ChunkCipher, index: number, chunks: Uint8Array[]): Promise<Uint8Array> {
+  return concat(await cipher.sealMany(index * CHUNKS_PER_BLOCK, chunks))
 }
 
 export function concat (parts: Uint8Array[]): Uint8Array {

@@ -6,7 +6,7 @@ import type { OpenManifest } from './manifest-reader.js'
 
 /**
  * Fetches content blocks ahead of the reader: blocks `first…last` are
- * requested in order, at most `readAhead + 1` requested but not yet taken.
+ * requested in order; taking block i requests up to block i + `ahead`.
  * Every block is checked for its exact length and hash before `take` returns it.
  */
 export class BlockWindow {
@@ -14,22 +14,22 @@ export class BlockWindow {
   readonly #getBlock: GetBlock
   readonly #signal: AbortSignal
   readonly #last: number
-  readonly #readAhead: number
+  readonly #ahead: number
   readonly #pending = new Map<number, Promise<Uint8Array>>()
   #next: number
 
-  constructor (manifest: OpenManifest, getBlock: GetBlock, first: number, last: number, readAhead: number, signal: AbortSignal) {
+  constructor (manifest: OpenManifest, getBlock: GetBlock, first: number, last: number, ahead: number, signal: AbortSignal) {
     this.#manifest = manifest
     this.#getBlock = getBlock
     this.#next = first
     this.#last = last
-    this.#readAhead = readAhead
+    this.#ahead = ahead
     this.#signal = signal
   }
 
   /** Block `index` (the next one in order), verified. */
   async take (index: number): Promise<Uint8Array> {
-    while (this.#next <= this.#last && this.#next <= index + this.#readAhead) {
+    while (this.#next <= this.#last && this.#next <= index + this.#ahead) {
       const pending = this.#fetch(this.#next)
       pending.catch(() => {}) // awaited by take(); this only marks it handled if the read stops first
       this.#pending.set(this.#next++, pending)

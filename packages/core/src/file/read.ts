@@ -2,7 +2,6 @@ import type { BlockId } from '../block/id.js'
 import { ChunkCipher } from '../crypto/index.js'
 import { abortable, linkedController, throwIfAborted } from './abort.js'
 import { BlockWindow } from './block-window.js'
-import { concat } from './block-source.js'
 import { CHUNKS_PER_BLOCK, CONTENT_CONTEXT, PLAIN_CHUNK_SIZE, SEALED_CHUNK } from './layout.js'
 import { parseLink, type ParsedLink } from './link.js'
 import type { GetBlock } from './manifest-block.js'
@@ -92,12 +91,26 @@ async function * readRange (
   const firstBlock = Math.floor(span.first / CHUNKS_PER_BLOCK)
   const lastBlock = Math.floor(span.last / CHUNKS_PER_BLOCK)
   const { controller, dispose } = linkedController(init.signal)
-  const window = new BlockWindow(manifest, getBlock, firstBlock, lastBlock, readAhead, controller.signal)
+  // With read-ahead, block i+1 is decrypted while block i is consumed, so the
+  // window itself fetches one block fewer ahead: at most readAhead + 1 blocks
+  // are ever requested but not yet consumed.
+  const decryptAhead = readAhead > 0
+  const window = new BlockWindow(manifest, getBlock, firstBlock, lastBlock, decryptAhead ? readAhead - 1 : 0, controller.signal)
+  const decrypt = (index: number): Promise<Uint8Array[]> => {
+    const pending = window.take(index).then(async block => await openBlockRange(cipher, block, index, span))
+    pending.catch(() => {}) // awaited below; this only marks it handled if the read stops first
+    return pending
+  }
   try {
+    let current: Promise<Uint8Array[]> | undefined
     for (let index = firstBlock; index <= lastBlock; index++) {
-      const block = await abortable(window.take(index), init.signal)
-      const plaintext = await openBlockRange(cipher, block, index, span)
-      if (plaintext.length > 0) yield plaintext
+      current ??= decrypt(index)
+      const parts = await abortable(current, init.signal)
+      current = decryptAhead && index < lastBlock ? decrypt(index + 1) : undefined
+      for (const part of parts) {
+        throwIfAborted(init.signal)
+        yield part
+      }
     }
   } finally {
     controller.abort() // stop fetches still in flight when the reader stops early
@@ -105,10 +118,10 @@ async function * readRange (
   }
 }
 
-/** Decrypt the chunks of block `index` that hold part of the span, and cut them to it. */
+/** Decrypt the chunks of block `index` that hold part of the span, cut to it (empty parts dropped). */
 async function openBlockRange (
   cipher: ChunkCipher, block: Uint8Array, index: number, span: { start: number, end: number, first: number, last: number }
-): Promise<Uint8Array> {
+): Promise<Uint8Array[]> {
   const base = index * CHUNKS_PER_BLOCK
   const from = Math.max(span.first, base) - base
   const to = Math.min(span.last, base + CHUNKS_PER_BLOCK - 1) - base
@@ -116,7 +129,13 @@ async function openBlockRange (
   for (let j = from; j <= to; j++) {
     sealed.push(block.subarray(j * SEALED_CHUNK, Math.min(block.length, (j + 1) * SEALED_CHUNK)))
   }
-  const plaintext = concat(await cipher.openMany(base + from, sealed))
-  const offset = (base + from) * PLAIN_CHUNK_SIZE
-  return plaintext.subarray(Math.max(0, span.start - offset), Math.min(plaintext.length, span.end - offset))
+  const chunks = await cipher.openMany(base + from, sealed)
+  const parts: Uint8Array[] = []
+  for (let j = 0; j < chunks.length; j++) {
+    const offset = (base + from + j) * PLAIN_CHUNK_SIZE
+    const chunk = chunks[j] as Uint8Array
+    const part = chunk.subarray(Math.max(0, span.start - offset), Math.min(chunk.length, span.end - offset))
+    if (part.length > 0) parts.push(part)
+  }
+  return parts
 }

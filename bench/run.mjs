@@ -1,0 +1,91 @@
+// Runs every bench section, each in its own Node process (so peak RSS is per
+// section), and prints their results as tables.
+//
+//   npm run bench                       build, then every section
+//   node bench/run.mjs [--only core,hosts] [--size 1GiB]
+//
+// Adding a section: write bench/<name>.mjs that prints its progress on stderr
+// and ONE JSON line on stdout (an object; nested objects become dotted rows;
+// `section` names it, `notes` is a list of strings printed under the table,
+// `pass` maps checks to booleans), then add it to SECTIONS below. Arguments
+// after the options (and --size) are passed through to every section.
+import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+
+const SECTIONS = [
+  { name: 'core', script: 'core.mjs', about: 'add/read pipelines vs Web Crypto limits, in memory' },
+  { name: 'hosts', script: 'hosts.mjs', about: 'put/get through three cairn hosts vs raw ws' }
+]
+
+function parseArgs (argv) {
+  const args = { only: undefined, pass: [] }
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--only') args.only = (argv[++i] ?? '').split(',').filter(Boolean)
+    else args.pass.push(argv[i])
+  }
+  return args
+}
+
+function runSection (section, args) {
+  const script = fileURLToPath(new URL(`./${section.script}`, import.meta.url))
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+    let out = ''
+    child.stdout.setEncoding('utf8').on('data', (text) => { out += text })
+    child.on('error', (error) => resolve({ error: error.message }))
+    child.on('exit', (code, signal) => {
+      const line = out.trim().split('\n').filter(Boolean).at(-1) ?? ''
+      if (code !== 0) return resolve({ error: `exited with ${signal ?? code}` })
+      try {
+        resolve({ result: JSON.parse(line) })
+      } catch {
+        resolve({ error: `printed no JSON result line (got ${JSON.stringify(line.slice(0, 200))})` })
+      }
+    })
+  })
+}
+
+function rows (value, prefix = '') {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return [[prefix, format(value)]]
+  return Object.entries(value).flatMap(([key, inner]) => rows(inner, prefix === '' ? key : `${prefix}.${key}`))
+}
+
+function format (value) {
+  if (typeof value === 'boolean') return value ? 'yes' : 'NO'
+  return Array.isArray(value) ? value.join(', ') : String(value)
+}
+
+function printTable (name, about, result) {
+  const { section, notes, ...fields } = result
+  const table = rows(fields)
+  const width = Math.max(...table.map(([key]) => key.length))
+  console.log(`\n== ${section ?? name}: ${about}`)
+  for (const [key, value] of table) console.log(`  ${key.padEnd(width)}  ${value}`)
+  for (const note of notes ?? []) console.log(`  * ${note}`)
+}
+
+const args = parseArgs(process.argv.slice(2))
+const chosen = SECTIONS.filter((s) => args.only === undefined || args.only.includes(s.name))
+if (args.only !== undefined && chosen.length !== args.only.length) {
+  console.error(`unknown section in --only; sections: ${SECTIONS.map((s) => s.name).join(', ')}`)
+  process.exit(2)
+}
+let failed = 0
+for (const section of chosen) {
+  if (!existsSync(fileURLToPath(new URL(`./${section.script}`, import.meta.url)))) {
+    console.log(`\n== ${section.name}: skipped (bench/${section.script} not present)`)
+    continue
+  }
+  process.stderr.write(`\n-- running ${section.name} (${section.about})\n`)
+  const { result, error } = await runSection(section, args.pass)
+  if (error !== undefined) {
+    failed++
+    console.log(`\n== ${section.name}: FAILED, ${error}`)
+    continue
+  }
+  printTable(section.name, section.about, result)
+  if (Object.values(result.pass ?? {}).some((ok) => ok === false)) failed++
+}
+console.log(failed === 0 ? '\nall sections met their targets' : `\n${failed} section(s) failed or missed a target`)
+process.exitCode = failed === 0 ? 0 : 1
