@@ -3,8 +3,8 @@ export { MeshNode, DEFAULT_REPLICAS, DEFAULT_REPAIR_INTERVAL } from './node.js'
 export type { MeshNodeOptions } from './node.js'
 export type { MeshTuning } from './tuning.js'
 export { DEFAULT_TUNING } from './tuning.js'
-export type { PeerLimits } from './peer.js'
-export { DEFAULT_PEER_LIMITS } from './peer.js'
+export type { PeerLimits } from './tuning.js'
+export { DEFAULT_PEER_LIMITS } from './tuning.js'
 export {
   generateIdentity, exportIdentity, importIdentity, peerIdFromPublicKey, publicKeyFromPeerId
 } from './identity.js'

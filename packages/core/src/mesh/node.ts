@@ -4,7 +4,7 @@ import { ConnectionClosedError, IntegrityError, NotFoundError, UnavailableError 
 import type { AbortOptions } from '../store/block-store.js'
 import type { Connection } from '../transport/connection.js'
 import { MAX_ADDRS, MAX_REPLICAS, MAX_STATUS_PEERS } from '../wire/limits.js'
-import type { HelloMessage, HostStatus, Message, PeerInfo, PeerStatus, Role, SignalMessage } from '../wire/messages.js'
+import type { HelloMessage, HostStatus, Message, PeerInfo, PeerStatus, Role } from '../wire/messages.js'
 import { Announcer } from './announce.js'
 import type { Mesh, MeshNodeInit, PutResult, RepairResult } from './api.js'
 import type { NodeContext } from './context.js'
@@ -18,6 +18,7 @@ import { Peer } from './peer.js'
 import { Repairer } from './repair.js'
 import { Replicator } from './replicate.js'
 import { RequestServer } from './serve.js'
+import { SignalRelay } from './signal.js'
 import { deriveJoinKey } from './transcript.js'
 import { resolveTuning } from './tuning.js'
 import type { MeshTuning, ResolvedTuning } from './tuning.js'
@@ -49,6 +50,7 @@ export class MeshNode extends EventTarget implements Mesh {
   private readonly gossip: Gossip
   private readonly announcer: Announcer
   private readonly server: RequestServer
+  private readonly signals: SignalRelay
   private keepalive: ReturnType<typeof setInterval> | undefined
   private stopped = false
 
@@ -81,6 +83,7 @@ export class MeshNode extends EventTarget implements Mesh {
       autoDial: init.autoDial ?? init.role === 'host',
       dial: async (addrs) => await this.dialAny(addrs)
     })
+    this.signals = new SignalRelay(this.ctx, this.gossip)
     this.server = new RequestServer(this.ctx, this.replicator, this.fetcher, async () => await this.status(), cid => { this.announcer.held(cid) })
   }
 
@@ -153,14 +156,7 @@ export class MeshNode extends EventTarget implements Mesh {
   }
 
   async signal (to: string, data: Uint8Array): Promise<void> {
-    const msg: SignalMessage = { t: 'signal', to, from: this.peerId, data }
-    const direct = this.connected.get(to)
-    if (direct !== undefined && !direct.isClosed) return await direct.send(msg)
-    const hosts = this.ctx.peerList().filter(peer => peer.role === 'host')
-    const via = this.gossip.via(to)
-    const relay = hosts.find(peer => via.includes(peer.peerId)) ?? hosts[0]
-    if (relay === undefined) throw new UnavailableError(`no host can relay a signal to ${to}`)
-    await relay.send(msg)
+    await this.signals.send(to, data)
   }
 
   async status (): Promise<HostStatus> {
@@ -300,20 +296,7 @@ export class MeshNode extends EventTarget implements Mesh {
   private onMessage (peer: Peer, msg: Message): void {
     if (msg.t === 'peers') this.gossip.receive(peer, msg)
     else if (msg.t === 'have') this.haves.add(peer.peerId, msg.cids.map(cid => decodeBlockId(cid)))
-    else if (msg.t === 'signal') this.onSignal(peer, msg)
-  }
-
-  /** Deliver a signal addressed to us, or (hosts) relay it with `from` set to its real sender. */
-  private onSignal (peer: Peer, msg: SignalMessage): void {
-    if (msg.to === this.peerId) {
-      const from = peer.role === 'host' ? msg.from : peer.peerId
-      this.emit('signal', { from, data: msg.data })
-      return
-    }
-    if (this.role !== 'host') return
-    const target = this.connected.get(msg.to)
-    if (target === undefined || target === peer) return
-    void target.send({ t: 'signal', to: msg.to, from: peer.peerId, data: msg.data }).catch(() => {})
+    else if (msg.t === 'signal') this.signals.receive(peer, msg)
   }
 
   private ping (idleMs: number): void {

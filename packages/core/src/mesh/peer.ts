@@ -5,10 +5,13 @@ import type { Connection } from '../transport/connection.js'
 import { encodeMessage, decodeMessage } from '../wire/codec.js'
 import type { HelloMessage, HostStatus, Message, PeerStatus, PutMessage, Role } from '../wire/messages.js'
 import { settleWithin } from './bytes.js'
+import { IncomingRequests } from './incoming.js'
+import type { IncomingRequest } from './incoming.js'
 import { PartAssembler, splitParts } from './parts.js'
 import { RequestTable } from './requests.js'
 import type { ReplyHandler, RequestOptions } from './requests.js'
 import { Semaphore } from './semaphore.js'
+import type { PeerLimits } from './tuning.js'
 import { FetchWindow } from './window.js'
 
 /*
@@ -18,37 +21,8 @@ import { FetchWindow } from './window.js'
  * a time, each waiting for the transport's backpressure.
  */
 
-export interface PeerLimits {
-  /** Requests from the peer being handled at once; more is a violation. */
-  maxIncomingRequests: number
-  /** Our requests in flight at the peer (must not exceed its incoming limit). */
-  maxOutgoingRequests: number
-  /** Puts from the peer unacknowledged at once; more is a violation. */
-  maxIncomingPuts: number
-  /** Our unacknowledged puts to the peer. */
-  pushWindow: number
-  /** Blocks read and sent to the peer at once. */
-  serveConcurrency: number
-  /** Faults (bad frames, bad blocks) tolerated before disconnecting. */
-  maxStrikes: number
-}
-
-export const DEFAULT_PEER_LIMITS: PeerLimits = {
-  maxIncomingRequests: 64,
-  maxOutgoingRequests: 64,
-  maxIncomingPuts: 16,
-  pushWindow: 16,
-  serveConcurrency: 4,
-  maxStrikes: 3
-}
-
 /** How long a disconnecting side waits for its `error` frame to be taken. */
 const ERROR_SEND_TIMEOUT = 1_000
-
-export type IncomingRequest =
-  | { t: 'want', id: number, cid: BlockId, probe: boolean }
-  | { t: 'put', id: number, cid: BlockId, bytes: Uint8Array, replicas?: number }
-  | { t: 'status', id: number }
 
 export interface PeerHandlers {
   /** Handle a request; reply with `peer.send`. A throw becomes an `error` reply. */
@@ -66,11 +40,6 @@ export interface PeerInit {
   dialer: string
   limits: PeerLimits
   handlers: PeerHandlers
-}
-
-interface IncomingPut {
-  cid: Uint8Array
-  assembler: PartAssembler
 }
 
 export class Peer {
@@ -93,8 +62,7 @@ export class Peer {
   private readonly requests = new RequestTable()
   private readonly outgoing: Semaphore
   private readonly pushSlots: Semaphore
-  private readonly incoming = new Map<number, IncomingPut | null>()
-  private incomingPuts = 0
+  private readonly incoming: IncomingRequests
   private sendTail: Promise<void> = Promise.resolve()
 
   constructor (init: PeerInit) {
@@ -110,6 +78,7 @@ export class Peer {
     this.outgoing = new Semaphore(init.limits.maxOutgoingRequests)
     this.pushSlots = new Semaphore(init.limits.pushWindow)
     this.serveSlots = new Semaphore(init.limits.serveConcurrency)
+    this.incoming = new IncomingRequests(init.limits)
   }
 
   /** Start reading frames. */
@@ -280,16 +249,17 @@ export class Peer {
         void this.send({ t: 'pong', id: msg.id }).catch(() => {})
         return
       case 'want':
-        this.admit(msg.id, null)
-        this.handle({ t: 'want', id: msg.id, cid: decodeBlockId(msg.cid), probe: msg.probe === true })
+        if (this.admit(msg.id)) this.handle({ t: 'want', id: msg.id, cid: decodeBlockId(msg.cid), probe: msg.probe === true })
         return
       case 'status':
-        this.admit(msg.id, null)
-        this.handle({ t: 'status', id: msg.id })
+        if (this.admit(msg.id)) this.handle({ t: 'status', id: msg.id })
         return
-      case 'put':
-        this.receivePut(msg)
+      case 'put': {
+        const req = this.incoming.putPart(msg)
+        if (req === 'limit') this.overLimit()
+        else if (req !== undefined) this.handle(req)
         return
+      }
       case 'peers': case 'signal':
         this.handlers.message(this, msg)
         return
@@ -298,45 +268,21 @@ export class Peer {
     }
   }
 
-  /** Count a new request from the peer, or disconnect it for breaking the limits. */
-  private admit (id: number, put: IncomingPut | null): void {
-    if (this.incoming.has(id)) throw new ProtocolError(`request id ${id} already in flight`)
-    if (this.incoming.size >= this.limits.maxIncomingRequests ||
-        (put !== null && this.incomingPuts >= this.limits.maxIncomingPuts)) {
-      this.disconnect('ERR_PROTOCOL', 'too many requests in flight')
-      throw new ProtocolError('too many requests in flight')
-    }
-    this.incoming.set(id, put)
-    if (put !== null) this.incomingPuts++
+  private admit (id: number): boolean {
+    if (this.incoming.admit(id)) return true
+    this.overLimit()
+    return false
   }
 
-  private receivePut (msg: PutMessage): void {
-    let put = this.incoming.get(msg.id)
-    if (put === undefined) {
-      if (msg.offset !== 0) throw new ProtocolError('put part out of order')
-      put = { cid: msg.cid, assembler: new PartAssembler(msg.total) }
-      this.admit(msg.id, put)
-    } else if (put === null || !sameBytes(put.cid, msg.cid)) {
-      throw new ProtocolError(`request id ${msg.id} already in flight`)
-    }
-    const bytes = put.assembler.add(msg.offset, msg.total, msg.data)
-    if (bytes === undefined) return
-    const req: IncomingRequest = { t: 'put', id: msg.id, cid: decodeBlockId(msg.cid), bytes }
-    if (msg.replicas !== undefined) req.replicas = msg.replicas
-    this.handle(req)
+  private overLimit (): void {
+    this.disconnect('ERR_PROTOCOL', 'too many requests in flight')
   }
 
   private handle (req: IncomingRequest): void {
     this.handlers.request(this, req).catch(async (err: Error) => {
       const code = err instanceof CairnError ? err.code : 'ERR_INTERNAL'
       await this.send({ t: 'error', id: req.id, code, message: err.message.slice(0, 512) })
-    }).catch(() => {}).finally(() => {
-      if (this.incoming.get(req.id) != null) this.incomingPuts--
-      this.incoming.delete(req.id)
-    })
+    }).catch(() => {}).finally(() => { this.incoming.done(req.id) })
   }
 }
 
-function sameBytes (a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i])
-}

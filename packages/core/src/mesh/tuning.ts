@@ -1,6 +1,28 @@
 import { DEFAULT_HANDSHAKE_TIMEOUT } from './handshake.js'
-import { DEFAULT_PEER_LIMITS } from './peer.js'
-import type { PeerLimits } from './peer.js'
+
+export interface PeerLimits {
+  /** Requests from the peer being handled at once; more is a violation. */
+  maxIncomingRequests: number
+  /** Our requests in flight at the peer (must not exceed its incoming limit). */
+  maxOutgoingRequests: number
+  /** Puts from the peer unacknowledged at once; more is a violation. */
+  maxIncomingPuts: number
+  /** Our unacknowledged puts to the peer. */
+  pushWindow: number
+  /** Blocks read and sent to the peer at once. */
+  serveConcurrency: number
+  /** Faults (bad frames, bad blocks) tolerated before disconnecting. */
+  maxStrikes: number
+}
+
+export const DEFAULT_PEER_LIMITS: PeerLimits = {
+  maxIncomingRequests: 64,
+  maxOutgoingRequests: 64,
+  maxIncomingPuts: 16,
+  pushWindow: 16,
+  serveConcurrency: 4,
+  maxStrikes: 3
+}
 
 /** Time bounds and limits of a node; the defaults suit real networks, tests shorten them. */
 export interface MeshTuning {
