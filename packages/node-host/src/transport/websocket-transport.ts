@@ -45,21 +45,25 @@ export class WebSocketTransport implements Transport {
     if (url === undefined) throw new UnavailableError(`not a WebSocket address: ${address}`)
     if (options.signal?.aborted === true) throw new AbortError(`dial ${url} aborted`, { cause: options.signal.reason })
     const ws = new WebSocket(url, wsOptions(this.init.maxFrameSize))
-    await waitForOpen(ws, url, this.init.dialTimeout ?? DEFAULT_DIAL_TIMEOUT, options.signal)
-    return wrapWebSocket(ws, { ...this.init, remoteAddress: url })
+    // Wrapped inside the 'open' event: frames that arrived with the upgrade
+    // response are emitted right after it, before any awaiting code resumes.
+    return await waitForOpen(ws, url, this.init.dialTimeout ?? DEFAULT_DIAL_TIMEOUT, options.signal,
+      () => wrapWebSocket(ws, { ...this.init, remoteAddress: url }))
   }
 }
 
-/** Resolve once `ws` is open; otherwise terminate it and throw a typed error. */
-async function waitForOpen (ws: WebSocket, url: string, timeout: number, signal?: AbortSignal): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
+/** Resolve with `wrap()`, called synchronously on 'open'; otherwise terminate `ws` and throw a typed error. */
+async function waitForOpen (
+  ws: WebSocket, url: string, timeout: number, signal: AbortSignal | undefined, wrap: () => Connection
+): Promise<Connection> {
+  return await new Promise<Connection>((resolve, reject) => {
     const fail = (err: Error): void => {
       cleanup()
       ws.on('error', () => {})
       ws.terminate()
       reject(err)
     }
-    const onOpen = (): void => { cleanup(); resolve() }
+    const onOpen = (): void => { cleanup(); resolve(wrap()) }
     const onError = (cause: Error): void => { fail(new UnavailableError(`cannot connect to ${url}`, { cause })) }
     const onClose = (): void => { fail(new UnavailableError(`${url} closed during connect`)) }
     const onAbort = (): void => { fail(new AbortError(`dial ${url} aborted`, { cause: signal?.reason })) }
