@@ -1,4 +1,4 @@
-import { MAX_ADDRS, MAX_PEERS } from '../wire/limits.js'
+import { FRAME_OVERHEAD, MAX_ADDRS, MAX_PEERS } from '../wire/limits.js'
 import type { PeerInfo, PeersMessage } from '../wire/messages.js'
 import type { NodeContext } from './context.js'
 import type { Peer } from './peer.js'
@@ -40,13 +40,16 @@ export class Gossip {
     this.init = init
   }
 
-  /** Our view for a peer: connected hosts with addresses, tabs without. */
-  message (): PeersMessage {
+  /** Our view for a peer: connected hosts with addresses, tabs without; fits in one frame of `maxFrameSize`. */
+  message (maxFrameSize: number): PeersMessage {
     const peers: PeerInfo[] = []
+    let budget = maxFrameSize - FRAME_OVERHEAD
     for (const peer of this.ctx.peerList()) {
       if (peer.role === 'client') continue
-      peers.push({ peerId: peer.peerId, role: peer.role, addrs: peer.role === 'host' ? peer.addrs.slice(0, MAX_ADDRS) : [] })
-      if (peers.length >= MAX_PEERS) break
+      const info = { peerId: peer.peerId, role: peer.role, addrs: peer.role === 'host' ? peer.addrs.slice(0, MAX_ADDRS) : [] }
+      budget -= encodedSize(info)
+      if (budget < 0 || peers.length >= MAX_PEERS) break
+      peers.push(info)
     }
     return { t: 'peers', peers }
   }
@@ -97,8 +100,7 @@ export class Gossip {
 
   private broadcast (): void {
     if (this.stopped) return
-    const msg = this.message()
-    for (const peer of this.ctx.peerList()) void peer.send(msg).catch(() => {})
+    for (const peer of this.ctx.peerList()) void peer.send(this.message(peer.conn.maxFrameSize)).catch(() => {})
   }
 
   private maybeDial (info: PeerInfo): void {
@@ -116,4 +118,11 @@ export class Gossip {
       this.dialing.delete(info.peerId)
     })
   }
+}
+
+/** An upper bound on the CBOR size of a peer entry (keys, headers, strings). */
+export function encodedSize (info: { peerId: string, addrs: string[] }): number {
+  let size = 48 + info.peerId.length
+  for (const addr of info.addrs) size += 9 + addr.length
+  return size
 }

@@ -210,3 +210,25 @@ describe('handshake', () => {
     expect(status.peerId).toBe(b.node.peerId)
   })
 })
+
+describe('handshake cancellation', () => {
+  it('rejects dial with AbortError when aborted mid-handshake', async () => {
+    mesh = new TestMesh()
+    mesh.net.listen('memory://silent', () => {})
+    const client = await mesh.add('client')
+    const controller = new AbortController()
+    const dial = client.node.dial('memory://silent', { signal: controller.signal })
+    controller.abort()
+    await expect(dial).rejects.toMatchObject({ code: 'ERR_ABORTED' })
+    await expect(client.node.dial('memory://nowhere')).rejects.toMatchObject({ code: 'ERR_UNAVAILABLE' })
+    await expect(client.node.dial('tcp://x')).rejects.toMatchObject({ code: 'ERR_UNAVAILABLE' })
+  })
+
+  it('refuses connections after stop', async () => {
+    mesh = new TestMesh()
+    const a = await mesh.host()
+    const b = await mesh.add('client')
+    await a.node.stop()
+    await expect(b.node.dial(a.address)).rejects.toBeInstanceOf(HandshakeError)
+  })
+})

@@ -43,7 +43,7 @@ export interface HandshakeInit {
   initiator: boolean
   nonces: NonceCache
   /** The first post-auth frame (gossip), built once the peer has verified. */
-  peersMessage: () => PeersMessage
+  peersMessage: (maxFrameSize: number) => PeersMessage
   timeout?: number
   signal?: AbortSignal
 }
@@ -108,7 +108,7 @@ async function exchange (init: HandshakeInit, deadline: Deadline): Promise<Hands
   if (!await checkMac(theirSide, transcript, init.joinKey, theirAuth.mac)) {
     fail('bad-token', 'the peer holds a different join token')
   }
-  await deadline.race(conn.send(encodeMessage(init.peersMessage(), { maxFrameSize: conn.maxFrameSize })))
+  await deadline.race(conn.send(encodeMessage(init.peersMessage(conn.maxFrameSize), { maxFrameSize: conn.maxFrameSize })))
   const peers = expect(decodeFrame(await readFrame(init, deadline, conn.maxFrameSize), conn.maxFrameSize), 'peers')
   return { hello: theirs, peers }
 }

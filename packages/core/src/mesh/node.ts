@@ -3,9 +3,10 @@ import type { BlockId } from '../block/id.js'
 import { ConnectionClosedError, IntegrityError, NotFoundError, UnavailableError } from '../errors.js'
 import type { AbortOptions } from '../store/block-store.js'
 import type { Connection } from '../transport/connection.js'
-import { MAX_ADDRS, MAX_REPLICAS, MAX_STATUS_PEERS } from '../wire/limits.js'
+import { MAX_ADDR_LENGTH, MAX_ADDRS, MAX_REPLICAS, MAX_STATUS_PEERS } from '../wire/limits.js'
 import type { HelloMessage, HostStatus, Message, PeerInfo, PeerStatus, Role } from '../wire/messages.js'
 import { Announcer } from './announce.js'
+import { settleWithin } from './bytes.js'
 import type { Mesh, MeshNodeInit, PutResult, RepairResult } from './api.js'
 import type { NodeContext } from './context.js'
 import { isStoringHost } from './context.js'
@@ -25,6 +26,8 @@ import type { MeshTuning, ResolvedTuning } from './tuning.js'
 
 export const DEFAULT_REPLICAS = 3
 export const DEFAULT_REPAIR_INTERVAL = 60_000
+/** How long `stop` waits for connections to report closed. */
+const STOP_TIMEOUT = 5_000
 
 /** `MeshNodeInit` plus optional time bounds and limits (tests shorten them). */
 export type MeshNodeOptions = MeshNodeInit & MeshTuning
@@ -51,6 +54,7 @@ export class MeshNode extends EventTarget implements Mesh {
   private readonly announcer: Announcer
   private readonly server: RequestServer
   private readonly signals: SignalRelay
+  private readonly addrs: string[]
   private keepalive: ReturnType<typeof setInterval> | undefined
   private stopped = false
 
@@ -60,6 +64,7 @@ export class MeshNode extends EventTarget implements Mesh {
     this.peerId = init.identity.peerId
     this.role = init.role
     this.tuning = resolveTuning(init)
+    this.addrs = (init.listenAddrs ?? []).filter(addr => addr.length > 0 && addr.length <= MAX_ADDR_LENGTH).slice(0, MAX_ADDRS)
     this.joinKey = deriveJoinKey(init.joinToken)
     this.joinKey.catch(() => {})
     this.ctx = {
@@ -106,7 +111,7 @@ export class MeshNode extends EventTarget implements Mesh {
       closing.push(peer.conn.closed)
       peer.close('node stopped')
     }
-    await Promise.all(closing)
+    await settleWithin(Promise.all(closing), STOP_TIMEOUT)
   }
 
   async accept (conn: Connection): Promise<string> {
@@ -229,11 +234,11 @@ export class MeshNode extends EventTarget implements Mesh {
         frames,
         identity: this.init.identity,
         role: this.role,
-        addrs: (this.init.listenAddrs ?? []).slice(0, MAX_ADDRS),
+        addrs: this.addrs,
         joinKey: await this.joinKey,
         initiator,
         nonces: this.nonces,
-        peersMessage: () => this.gossip.message(),
+        peersMessage: (maxFrameSize) => this.gossip.message(maxFrameSize),
         timeout: this.tuning.handshakeTimeout,
         ...(options.signal === undefined ? {} : { signal: options.signal })
       })

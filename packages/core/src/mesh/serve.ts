@@ -1,10 +1,11 @@
 import { verifyBlock } from '../block/id.js'
 import type { BlockId } from '../block/id.js'
 import { IntegrityError, NotFoundError, ReplicationError, StorageFullError } from '../errors.js'
-import { MAX_COPIES, MAX_REPLICAS } from '../wire/limits.js'
+import { FRAME_OVERHEAD, MAX_COPIES, MAX_REPLICAS } from '../wire/limits.js'
 import type { HostStatus } from '../wire/messages.js'
 import type { NodeContext } from './context.js'
 import type { Fetcher } from './fetch.js'
+import { encodedSize } from './gossip.js'
 import { splitParts } from './parts.js'
 import type { IncomingRequest } from './incoming.js'
 import type { Peer } from './peer.js'
@@ -37,7 +38,7 @@ export class RequestServer {
         await this.put(peer, req)
         return
       case 'status':
-        await peer.send({ t: 'info', id: req.id, status: await this.status() })
+        await peer.send({ t: 'info', id: req.id, status: fitStatus(await this.status(), peer.conn.maxFrameSize) })
     }
   }
 
@@ -123,4 +124,16 @@ export class RequestServer {
       await peer.send({ t: 'error', id, code, message: err.message.slice(0, 512) })
     }
   }
+}
+
+/** `status` with as many peers as fit in one frame. */
+function fitStatus (status: HostStatus, maxFrameSize: number): HostStatus {
+  let budget = maxFrameSize - FRAME_OVERHEAD - 256
+  const peers = []
+  for (const peer of status.peers) {
+    budget -= encodedSize(peer) + 96
+    if (budget < 0) break
+    peers.push(peer)
+  }
+  return { ...status, peers }
 }
