@@ -3,7 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { BlockId } from '../block/id.js'
 import { UnavailableError } from '../errors.js'
 import { rankPeers } from './placement.js'
-import { fullMesh, GatedStore, LyingStore, makeBlock, nextEvent, rawConnect, sameBytes, TestMesh } from './test-support.js'
+import { memoryPair } from '../transport/memory.js'
+import type { Connection } from '../transport/connection.js'
+import { fullMesh, GatedStore, LyingStore, makeBlock, nextEvent, rawConnect, rawHandshake, sameBytes, TestMesh } from './test-support.js'
 import type { TestNode } from './test-support.js'
 
 let mesh: TestMesh
@@ -123,6 +125,31 @@ describe('faults', () => {
     expect(await raw.nextMatching(m => m.t === 'error' && m.code === 'ERR_PROTOCOL' && m.id === undefined)).toBeDefined()
     await raw.conn.closed
     expect(host.node.peers()).toEqual([])
+  })
+
+  it('disconnects a peer that sends a frame over the connection limit', async () => {
+    mesh = new TestMesh()
+    const host = await mesh.host()
+    const [ours, theirs] = memoryPair()
+    const limited: Connection = {
+      maxFrameSize: 8192,
+      remoteAddress: theirs.remoteAddress,
+      transport: theirs.transport,
+      closed: theirs.closed,
+      stats: theirs.stats,
+      send: async frame => { await theirs.send(frame) },
+      close: reason => { theirs.close(reason) },
+      [Symbol.asyncIterator]: () => theirs[Symbol.asyncIterator]()
+    }
+    const accepted = host.node.accept(limited)
+    const raw = await rawHandshake(ours)
+    await accepted
+    const { cid, bytes } = await makeBlock(9000, 1)
+    await raw.send({ t: 'put', id: 1, cid: cid.bytes, offset: 0, total: bytes.length, data: bytes })
+    expect(await raw.nextMatching(m => m.t === 'error')).toMatchObject({ code: 'ERR_FRAME_TOO_LARGE' })
+    await raw.conn.closed
+    expect(host.node.peers()).toEqual([])
+    expect(await host.store!.has(cid)).toBe(false)
   })
 
   it('refuses a put whose bytes do not match its id', async () => {

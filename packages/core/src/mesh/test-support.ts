@@ -139,10 +139,20 @@ export class RawPeer {
   }
 }
 
+export interface RawInit {
+  role?: Role
+  identity?: Identity
+  token?: string
+}
+
 /** Dial `address` and complete a real handshake by hand; the test then speaks raw frames. */
-export async function rawConnect (mesh: TestMesh, address: string, init: { role?: Role, identity?: Identity, token?: string } = {}): Promise<RawPeer & { identity: Identity }> {
+export async function rawConnect (mesh: TestMesh, address: string, init: RawInit = {}): Promise<RawPeer & { identity: Identity }> {
+  return await rawHandshake(await mesh.net.transport().dial(address), init)
+}
+
+/** Complete a real handshake by hand as initiator on `conn`. */
+export async function rawHandshake (conn: Connection, init: RawInit = {}): Promise<RawPeer & { identity: Identity }> {
   const identity = init.identity ?? await generateIdentity()
-  const conn = await mesh.net.transport().dial(address)
   const raw = new RawPeer(conn)
   await runHandshake({
     conn,
