@@ -72,8 +72,11 @@ async function stopProcess (child: ChildProcess): Promise<void> {
 
 /** Start `cairn host --json` and wait for its `listening` line. */
 async function launchHost (dataDir: string, options: HostOptions, children: ChildProcess[]): Promise<Host> {
-  requireBuilt(CLI)
-  const args = [CLI, 'host', '--port', '0', '--listen', '127.0.0.1', '--json', '--data', dataDir]
+  if (process.env['CAIRN_E2E_HOST_SCRIPT'] === undefined) requireBuilt(CLI)
+  // CAIRN_E2E_HOST_SCRIPT: a stand-in host script (development only).
+  const script = process.env['CAIRN_E2E_HOST_SCRIPT']
+  const args = script !== undefined ? [script] : [CLI, 'host', '--port', '0', '--listen', '127.0.0.1', '--json']
+  args.push('--data', dataDir)
   if (options.noStore === true) args.push('--no-store')
   for (const peer of options.peers ?? []) args.push('--peer', peer)
   args.push(...(options.extraArgs ?? []))
@@ -142,7 +145,14 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
         const context = await browser.newContext(CONTEXT_OPTIONS)
         contexts.push(context)
         const page = await context.newPage()
-        page.on('pageerror', err => { console.error(`[tab ${contexts.length}] page error: ${err.message}`) })
+        const name = `tab ${contexts.length}`
+        page.on('pageerror', err => { console.error(`[${name}] page error: ${err.message}`) })
+        page.on('console', msg => {
+          if (msg.type() === 'error' || msg.type() === 'warning') console.error(`[${name}] console.${msg.type()}: ${msg.text()}`)
+        })
+        context.on('serviceworker', worker => {
+          worker.on('console', msg => { if (msg.type() === 'error') console.error(`[${name} sw] ${msg.text()}`) })
+        })
         await page.goto(url)
         return page
       })

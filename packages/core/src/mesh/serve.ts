@@ -80,9 +80,11 @@ export class RequestServer {
   /**
    * A host fetches what it lacks for tabs and clients, which may be
    * connected to it alone (the fetch verifies the block; it is not kept).
+   * A `--no-store` host does not: it only introduces peers and relays
+   * signaling, so tabs fetch from each other directly (over WebRTC).
    */
   private async proxy (peer: Peer, cid: BlockId): Promise<Uint8Array | undefined> {
-    if (this.ctx.role !== 'host' || peer.role === 'host') return undefined
+    if (this.ctx.role !== 'host' || peer.role === 'host' || this.ctx.store === undefined) return undefined
     try {
       return await this.fetcher.fetch(cid, { exclude: peer.peerId })
     } catch {

@@ -72,8 +72,11 @@ function fileCard (ctx: AppContext, file: OpenedFile, webLink: string): HTMLElem
     return card
   }
   const session = ctx.streams.open(file)
+  // A plain link, not `download=`: Chromium sends <a download> straight to the
+  // network, past the service worker; a navigation reaches it, and its
+  // `Content-Disposition: attachment` answer becomes a regular download.
   card.append(h('div', { class: 'actions' },
-    h('a', { class: 'button', href: session.downloadUrl, download: file.name, 'data-testid': 'download' }, `Download ${formatBytes(file.size)}`)))
+    h('a', { class: 'button', href: session.downloadUrl, 'data-testid': 'download' }, `Download ${formatBytes(file.size)}`)))
   const preview = mediaPreview(file, session.mediaUrl)
   if (preview !== null) card.append(preview)
   card.append(linkField(webLink, `Share link for ${file.name}`))
