@@ -8,7 +8,7 @@ import type { Identity } from './api.js'
 import { randomBytes } from './bytes.js'
 import { generateIdentity } from './identity.js'
 import { MeshNode } from './node.js'
-import { FAST, RawPeer, TestMesh, TOKEN } from './test-support.js'
+import { FAST, RawPeer, TestMesh, TOKEN, until } from './test-support.js'
 import { deriveJoinKey, proveAuth, transcriptHash } from './transcript.js'
 
 let mesh: TestMesh
@@ -230,5 +230,19 @@ describe('handshake cancellation', () => {
     const b = await mesh.add('client')
     await a.node.stop()
     await expect(b.node.dial(a.address)).rejects.toBeInstanceOf(HandshakeError)
+  })
+})
+
+describe('duplicates', () => {
+  it('keeps one connection, the same on both sides, when one side dials twice at once', async () => {
+    mesh = new TestMesh()
+    const host = await mesh.host()
+    const client = await mesh.add('client')
+    const ids = await Promise.all([client.node.dial(host.address), client.node.dial(host.address), client.node.dial(host.address)])
+    expect(ids).toEqual([host.node.peerId, host.node.peerId, host.node.peerId])
+    await until([client.node, host.node], ['peer:connect', 'peer:disconnect'], () =>
+      client.node.peers().length === 1 && host.node.peers().length === 1)
+    expect((await client.node.requestStatus(host.node.peerId)).peerId).toBe(host.node.peerId)
+    expect((await host.node.requestStatus(client.node.peerId)).peerId).toBe(client.node.peerId)
   })
 })

@@ -51,6 +51,8 @@ export interface HandshakeInit {
 export interface HandshakeResult {
   hello: HelloMessage
   peers: PeersMessage
+  /** The transcript hash: the same on both sides, unique to this connection. */
+  transcript: Uint8Array
 }
 
 /** Errors the remote side reported: not echoed back. */
@@ -110,7 +112,7 @@ async function exchange (init: HandshakeInit, deadline: Deadline): Promise<Hands
   }
   await deadline.race(conn.send(encodeMessage(init.peersMessage(conn.maxFrameSize), { maxFrameSize: conn.maxFrameSize })))
   const peers = expect(decodeFrame(await readFrame(init, deadline, conn.maxFrameSize), conn.maxFrameSize), 'peers')
-  return { hello: theirs, peers }
+  return { hello: theirs, peers, transcript }
 }
 
 function bindingOf (conn: Connection, initiator: boolean): { binding?: { initiator: Uint8Array, responder: Uint8Array } } {

@@ -6,10 +6,11 @@ import type { Connection } from '../transport/connection.js'
 import { MAX_ADDR_LENGTH, MAX_ADDRS, MAX_REPLICAS, MAX_STATUS_PEERS } from '../wire/limits.js'
 import type { HelloMessage, HostStatus, Message, PeerInfo, PeerStatus, Role } from '../wire/messages.js'
 import { Announcer } from './announce.js'
-import { settleWithin } from './bytes.js'
+import { settleWithin, toHex } from './bytes.js'
 import type { Mesh, MeshNodeInit, PutResult, RepairResult } from './api.js'
 import type { NodeContext } from './context.js'
 import { isStoringHost } from './context.js'
+import { supersedes } from './dedupe.js'
 import { Fetcher } from './fetch.js'
 import { Gossip } from './gossip.js'
 import { runHandshake } from './handshake.js'
@@ -246,7 +247,7 @@ export class MeshNode extends EventTarget implements Mesh {
         conn.close('node stopped')
         throw new ConnectionClosedError('node stopped')
       }
-      const peer = this.register(conn, frames, result.hello, initiator)
+      const peer = this.register(conn, frames, result.hello, initiator, toHex(result.transcript))
       if (peer !== undefined) this.gossip.receive(peer, result.peers)
       return result.hello.peerId
     } finally {
@@ -254,13 +255,14 @@ export class MeshNode extends EventTarget implements Mesh {
     }
   }
 
-  /** Add an authenticated connection; of two to one peer, keep the one dialed by the lower peer id. */
-  private register (conn: Connection, frames: AsyncIterator<Uint8Array>, hello: HelloMessage, initiator: boolean): Peer | undefined {
+  /** Add an authenticated connection; of two to one peer, keep one (see `dedupe.ts`). */
+  private register (conn: Connection, frames: AsyncIterator<Uint8Array>, hello: HelloMessage, initiator: boolean, tiebreak: string): Peer | undefined {
     const peer = new Peer({
       conn,
       frames,
       hello,
       dialer: initiator ? this.peerId : hello.peerId,
+      tiebreak,
       limits: this.tuning.limits,
       handlers: {
         request: async (from, req) => { await this.server.handle(from, req) },
@@ -269,7 +271,7 @@ export class MeshNode extends EventTarget implements Mesh {
       }
     })
     const existing = this.connected.get(peer.peerId)
-    if (existing !== undefined && !existing.isClosed && existing.dialer !== peer.dialer && existing.dialer < peer.dialer) {
+    if (existing !== undefined && !existing.isClosed && !supersedes(peer, existing, this.tuning.handshakeTimeout)) {
       peer.close('duplicate')
       return undefined
     }

@@ -38,6 +38,8 @@ export interface PeerInit {
   hello: HelloMessage
   /** Peer id of the side that opened the connection. */
   dialer: string
+  /** Same on both sides and unique per connection: breaks ties between duplicates. */
+  tiebreak: string
   limits: PeerLimits
   handlers: PeerHandlers
 }
@@ -47,6 +49,9 @@ export class Peer {
   readonly role: Role
   readonly addrs: string[]
   readonly dialer: string
+  readonly tiebreak: string
+  /** When the connection was authenticated (`performance.now()`). */
+  readonly since = performance.now()
   readonly conn: Connection
   readonly window = new FetchWindow()
   /** False once the peer said it keeps no blocks. */
@@ -72,6 +77,7 @@ export class Peer {
     this.role = init.hello.role
     this.addrs = init.hello.addrs
     this.dialer = init.dialer
+    this.tiebreak = init.tiebreak
     this.stores = this.role === 'host'
     this.limits = init.limits
     this.handlers = init.handlers

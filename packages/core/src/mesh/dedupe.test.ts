@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest'
+import { supersedes } from './dedupe.js'
+
+describe('duplicate connections', () => {
+  const a = { since: 100, dialer: 'ba', tiebreak: '11' }
+  it('keeps the connection dialed by the lower peer id when both are recent', () => {
+    expect(supersedes({ since: 105, dialer: 'bb', tiebreak: '00' }, a, 1000)).toBe(false)
+    expect(supersedes(a, { since: 95, dialer: 'bb', tiebreak: '00' }, 1000)).toBe(true)
+  })
+  it('breaks a same-dialer tie by transcript, whatever the order of arrival', () => {
+    const b = { since: 101, dialer: 'ba', tiebreak: '22' }
+    expect(supersedes(b, a, 1000)).toBe(false)
+    expect(supersedes(a, { ...b, since: 99 }, 1000)).toBe(true)
+  })
+  it('lets a new connection replace an old one', () => {
+    expect(supersedes({ since: 5000, dialer: 'bz', tiebreak: 'ff' }, a, 1000)).toBe(true)
+  })
+})
