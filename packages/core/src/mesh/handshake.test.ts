@@ -8,7 +8,7 @@ import type { Identity } from './api.js'
 import { randomBytes } from './bytes.js'
 import { generateIdentity } from './identity.js'
 import { MeshNode } from './node.js'
-import { FAST, RawPeer, TestMesh, TOKEN, until } from './test-support.js'
+import { FAST, RawPeer, TestMesh, TOKEN } from './test-support.js'
 import { deriveJoinKey, proveAuth, transcriptHash } from './transcript.js'
 
 let mesh: TestMesh
@@ -16,7 +16,7 @@ afterEach(async () => { await mesh.stopAll() })
 
 /** A host that records the outcome of each `accept`. */
 async function listeningHost (options: { handshakeTimeout?: number, token?: string } = {}): Promise<{ node: MeshNode, address: string, accepted: Array<Promise<string>> }> {
-  const node = new MeshNode({ identity: await generateIdentity(), role: 'host', transports: [], joinToken: options.token ?? TOKEN, ...FAST, ...options })
+  const node = new MeshNode({ identity: await generateIdentity(), role: 'host', transports: [mesh.net.transport()], autoDial: false, joinToken: options.token ?? TOKEN, ...FAST, ...options })
   mesh.nodes.push(node)
   const address = `memory://h${mesh.nodes.length}`
   const accepted: Array<Promise<string>> = []
@@ -200,14 +200,16 @@ describe('handshake', () => {
 
   it('dedupes simultaneous connections between two hosts', async () => {
     mesh = new TestMesh()
-    const a = await mesh.host({ autoDial: false })
-    const b = await mesh.host({ autoDial: false })
+    const a = await listeningHost()
+    const b = await listeningHost()
     const [x, y] = await Promise.all([a.node.dial(b.address), b.node.dial(a.address)])
     expect([x, y]).toEqual([b.node.peerId, a.node.peerId])
+    // Once every handshake is over, each side has kept the same one of the two.
+    await Promise.allSettled([...a.accepted, ...b.accepted])
     expect(a.node.peers()).toHaveLength(1)
     expect(b.node.peers()).toHaveLength(1)
-    const status = await a.node.requestStatus(b.node.peerId)
-    expect(status.peerId).toBe(b.node.peerId)
+    expect((await a.node.requestStatus(b.node.peerId)).peerId).toBe(b.node.peerId)
+    expect((await b.node.requestStatus(a.node.peerId)).peerId).toBe(a.node.peerId)
   })
 })
 
@@ -236,12 +238,13 @@ describe('handshake cancellation', () => {
 describe('duplicates', () => {
   it('keeps one connection, the same on both sides, when one side dials twice at once', async () => {
     mesh = new TestMesh()
-    const host = await mesh.host()
+    const host = await listeningHost()
     const client = await mesh.add('client')
     const ids = await Promise.all([client.node.dial(host.address), client.node.dial(host.address), client.node.dial(host.address)])
     expect(ids).toEqual([host.node.peerId, host.node.peerId, host.node.peerId])
-    await until([client.node, host.node], ['peer:connect', 'peer:disconnect'], () =>
-      client.node.peers().length === 1 && host.node.peers().length === 1)
+    await Promise.allSettled(host.accepted)
+    expect(client.node.peers()).toHaveLength(1)
+    expect(host.node.peers()).toHaveLength(1)
     expect((await client.node.requestStatus(host.node.peerId)).peerId).toBe(host.node.peerId)
     expect((await host.node.requestStatus(client.node.peerId)).peerId).toBe(client.node.peerId)
   })
