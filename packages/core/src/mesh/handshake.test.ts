@@ -8,7 +8,7 @@ import type { Identity } from './api.js'
 import { randomBytes } from './bytes.js'
 import { generateIdentity } from './identity.js'
 import { MeshNode } from './node.js'
-import { FAST, RawPeer, TestMesh, TOKEN } from './test-support.js'
+import { FAST, RawPeer, TestMesh, TOKEN, until } from './test-support.js'
 import { deriveJoinKey, proveAuth, transcriptHash } from './transcript.js'
 
 let mesh: TestMesh
@@ -63,6 +63,8 @@ describe('handshake', () => {
     expect(await b.node.dial(a.address)).toBe(a.node.peerId)
     expect(b.node.peers().map(p => p.peerId)).toEqual([a.node.peerId])
     expect(b.node.peers()[0]).toMatchObject({ role: 'host', transport: 'memory', addrs: [a.address] })
+    // The accepting side finishes when the dialer's first frame after auth arrives.
+    await until([a.node], ['peer:connect'], () => a.node.peers().length === 1)
     expect(a.node.peers().map(p => p.peerId)).toEqual([b.node.peerId])
   })
 
