@@ -1,2 +1,3 @@
+export { startHost, DEFAULT_PORT, DEFAULT_LISTEN, type Host, type HostInit } from './host.js'
 export { PeerDialer, type PeerDialerInit } from './peer-dialer.js'
 export { resolveJoinToken, type JoinTokenOptions } from './join-token.js'

@@ -67,7 +67,6 @@ export class PeerDialer {
     while (!signal.aborted) {
       try {
         const peerId = await this.mesh.dial(address, { signal: AbortSignal.any([signal, AbortSignal.timeout(this.init.dialTimeout)]) })
-        this.init.log(`connected to peer ${address} (${peerId})`)
         backoff = this.init.initialBackoff
         lastError = ''
         await whileConnected(this.mesh, peerId, signal)

@@ -1,0 +1,58 @@
+/** `cairn get LINK`: fetch, verify and decrypt a file from the mesh to stdout or `-o PATH`. */
+import { join } from 'node:path'
+import { openFile, parseLink, type BlockId } from '@cairn/core'
+import { connectClient, resolveTarget, type TargetOptions } from '../client.js'
+import { interruptSignal } from '../interrupt.js'
+import { fileSink, resolveOutputPath, safeFileName, specialSink, stdoutSink, type OutputSink, type OutputTarget } from '../output-file.js'
+import { printJson } from '../output.js'
+import { createProgress, progressEnabled } from '../progress.js'
+
+export interface GetOptions extends TargetOptions {
+  /** `-o`: a path, a directory, or '-' for stdout (the default). */
+  output?: string
+  json?: boolean
+}
+
+async function copy (source: AsyncIterable<Uint8Array>, sink: OutputSink, onBytes: (n: number) => void): Promise<void> {
+  let done = 0
+  for await (const chunk of source) {
+    await sink.write(chunk)
+    done += chunk.length
+    onBytes(done)
+  }
+}
+
+async function openSink (out: OutputTarget | undefined, name: string): Promise<OutputSink> {
+  if (out === undefined) return stdoutSink()
+  if (out.kind === 'special') return await specialSink(out.path)
+  return await fileSink(out.kind === 'dir' ? join(out.path, safeFileName(name)) : out.path)
+}
+
+export async function getCommand (text: string, options: GetOptions): Promise<void> {
+  const link = parseLink(text)
+  const toStdout = options.output === undefined || options.output === '-'
+  const out = toStdout ? undefined : await resolveOutputPath(options.output ?? '')
+  const signal = interruptSignal()
+  const client = await connectClient(await resolveTarget(options, link), { signal })
+  try {
+    const getBlock = async (cid: BlockId, opts?: { signal?: AbortSignal }): Promise<Uint8Array> =>
+      await client.mesh.getBlock(cid, { signal: opts?.signal ?? signal })
+    const file = await openFile(link, getBlock, { signal })
+    const sink = await openSink(out, file.name)
+    const progress = createProgress(safeFileName(file.name), file.size, progressEnabled(options.json))
+    try {
+      await copy(file.read({ signal }), sink, n => progress.update(n))
+      const saved = await sink.commit()
+      progress.stop()
+      if (options.json === true && saved !== undefined) {
+        printJson({ path: saved, name: file.name, size: file.size, root: link.root.toString() })
+      }
+    } catch (err) {
+      progress.stop()
+      await sink.abort()
+      throw err
+    }
+  } finally {
+    await client.close()
+  }
+}

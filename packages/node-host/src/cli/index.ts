@@ -1,0 +1,2 @@
+export { run, buildProgram } from './program.js'
+export { EXIT, exitCodeFor, describeError } from './exit-codes.js'

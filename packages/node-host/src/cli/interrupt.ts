@@ -1,0 +1,18 @@
+/**
+ * An AbortSignal that fires on the first SIGINT or SIGTERM, so a client
+ * command can stop its transfer and clean up (no partial output files). A
+ * second signal exits at once.
+ */
+import { AbortError } from '@cairn/core'
+import { EXIT } from './exit-codes.js'
+
+export function interruptSignal (): AbortSignal {
+  const controller = new AbortController()
+  const onSignal = (name: NodeJS.Signals): void => {
+    if (controller.signal.aborted) process.exit(EXIT.INTERRUPTED)
+    controller.abort(new AbortError(`interrupted by ${name}`))
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  return controller.signal
+}

@@ -1,0 +1,134 @@
+/**
+ * Where `get` writes: stdout (respecting its backpressure), or a file written
+ * under a temporary name in the target directory and renamed only once
+ * complete, so a failed or interrupted download leaves nothing behind.
+ */
+import { once } from 'node:events'
+import { randomBytes } from 'node:crypto'
+import { createWriteStream } from 'node:fs'
+import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises'
+import { basename, dirname, join, resolve } from 'node:path'
+import { LocalFileError } from '../config/index.js'
+
+export interface OutputSink {
+  write (chunk: Uint8Array): Promise<void>
+  /** Finish; resolves with the final path (undefined for stdout). */
+  commit (): Promise<string | undefined>
+  /** Drop what was written. */
+  abort (): Promise<void>
+}
+
+/** A safe local name for a file named `name` in a manifest (no directories, no dot-files). */
+export function safeFileName (name: string): string {
+  const base = basename(name.replace(/\\/g, '/')).replace(/[\x00-\x1f]/g, '')
+  return base === '' || base === '.' || base === '..' ? 'cairn-download' : base.replace(/^\.+/, '_')
+}
+
+export type OutputTarget =
+  /** A new or regular file: written under a temp name, then renamed. */
+  | { kind: 'file', path: string }
+  /** An existing directory: the file goes in it under its own name. */
+  | { kind: 'dir', path: string }
+  /** A device or pipe (e.g. /dev/null): written in place. */
+  | { kind: 'special', path: string }
+
+/** Check `-o PATH` before any network work. */
+export async function resolveOutputPath (path: string): Promise<OutputTarget> {
+  const full = resolve(path)
+  let info
+  try {
+    info = await stat(full)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new LocalFileError(`cannot write ${path}`, { cause: err })
+    const parent = await stat(dirname(full)).catch(() => undefined)
+    if (parent?.isDirectory() !== true) throw new LocalFileError(`no such directory: ${dirname(path)}`)
+    return { kind: 'file', path: full }
+  }
+  if (info.isDirectory()) return { kind: 'dir', path: full }
+  return { kind: info.isFile() ? 'file' : 'special', path: full }
+}
+
+/** A device or pipe, written in place (nothing to clean up on failure). */
+export async function specialSink (path: string): Promise<OutputSink> {
+  const stream = createWriteStream(path, { flags: 'w' })
+  // `once` rejects if 'error' comes first.
+  await once(stream, 'open').catch((cause: unknown) => {
+    throw new LocalFileError(`cannot write ${path}`, { cause })
+  })
+  return streamSink(stream, path)
+}
+
+/** Resolves on 'drain', or on 'error'/'close' (the caller checks for failure). */
+async function drained (out: NodeJS.WritableStream): Promise<void> {
+  await new Promise<void>(resolve => {
+    const done = (): void => {
+      out.off('drain', done)
+      out.off('error', done)
+      out.off('close', done)
+      resolve()
+    }
+    out.on('drain', done)
+    out.on('error', done)
+    out.on('close', done)
+  })
+}
+
+function streamSink (out: NodeJS.WritableStream & { destroy?: () => void }, name: string): OutputSink {
+  let failure: Error | undefined
+  out.on('error', (cause: Error) => { failure = new LocalFileError(`cannot write to ${name}`, { cause }) })
+  const check = (): void => { if (failure !== undefined) throw failure }
+  return {
+    async write (chunk) {
+      check()
+      if (!out.write(chunk)) await drained(out)
+      check()
+    },
+    async commit () {
+      check()
+      if (out !== process.stdout) await new Promise<void>(resolve => out.end(resolve))
+      check()
+      return out === process.stdout ? undefined : name
+    },
+    async abort () { if (out !== process.stdout) out.destroy?.() }
+  }
+}
+
+export function stdoutSink (): OutputSink {
+  return streamSink(process.stdout, 'stdout')
+}
+
+export async function fileSink (path: string): Promise<OutputSink> {
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.cairn-part`)
+  let handle: FileHandle
+  try {
+    handle = await open(temp, 'wx', 0o644)
+  } catch (cause) {
+    throw new LocalFileError(`cannot write ${path}: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`, { cause })
+  }
+  const fail = (cause: unknown): LocalFileError =>
+    new LocalFileError(`cannot write ${path}: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`, { cause })
+  return {
+    async write (chunk) {
+      let offset = 0
+      while (offset < chunk.length) {
+        const { bytesWritten } = await handle.write(chunk, offset).catch((cause: unknown) => { throw fail(cause) })
+        offset += bytesWritten
+      }
+    },
+    async commit () {
+      try {
+        await handle.sync()
+        await handle.close()
+        await rename(temp, path)
+      } catch (cause) {
+        await rm(temp, { force: true })
+        throw fail(cause)
+      }
+      return path
+    },
+    async abort () {
+      await handle.close().catch(() => {})
+      await rm(temp, { force: true })
+    }
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * The `cairn` command line: flags exactly as in DESIGN.md "Host and CLI",
+ * plus `--json` everywhere and `--data` on clients (to find a local host
+ * outside ./.cairn). Usage errors print one `cairn: …` line and exit 2.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
+import { DEFAULT_DATA_DIR, parseSize } from '../config/index.js'
+import { DEFAULT_LISTEN, DEFAULT_PORT } from '../host/index.js'
+import { fsckCommand } from './commands/fsck.js'
+import { getCommand } from './commands/get.js'
+import { hostCommand } from './commands/host.js'
+import { putCommand } from './commands/put.js'
+import { statusCommand } from './commands/status.js'
+import { EXIT, EXIT_CODES_HELP, describeError, exitCodeFor } from './exit-codes.js'
+import { logLine } from './output.js'
+
+function integer (min: number, max: number) {
+  return (text: string): number => {
+    if (!/^\d+$/.test(text)) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`)
+    const value = Number(text)
+    if (value < min || value > max) throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`)
+    return value
+  }
+}
+
+function size (text: string): number {
+  try {
+    return parseSize(text)
+  } catch (err) {
+    throw new InvalidArgumentError(err instanceof Error ? err.message : String(err))
+  }
+}
+
+function collect (value: string, previous: string[]): string[] {
+  return [...previous, value]
+}
+
+const REPLICAS = integer(1, 16)
+
+function defineCommands (program: Command, setExit: (code: number) => void): void {
+  program.command('host')
+    .description('run a host: stores blocks, serves the web app and the mesh endpoint on one port')
+    .option('--port <port>', 'TCP port (0 picks a free one)', integer(0, 65535), DEFAULT_PORT)
+    .option('--data <dir>', 'data directory', DEFAULT_DATA_DIR)
+    .option('--peer <address>', 'peer to keep connected to: ws://H:P or a join URL (repeatable)', collect, [])
+    .option('--replicas <n>', 'replica target R', REPLICAS, 3)
+    .addOption(new Option('--token <token>', 'mesh join token (saved in the data dir)').conflicts('open'))
+    .option('--open', 'open mesh: no join token')
+    .option('--max-storage <size>', 'storage quota, e.g. 10GiB', size)
+    .option('--listen <address>', 'address to listen on', DEFAULT_LISTEN)
+    .option('--no-store', 'keep no blocks: only introduce peers and relay signaling')
+    .addOption(new Option('--web-root <dir>', 'directory of the built web app').hideHelp())
+    .option('--json', 'print one JSON line when listening')
+    .action(async (opts) => setExit(await hostCommand(opts)))
+
+  program.command('put')
+    .description('add files to the mesh; prints one link per file')
+    .argument('<file...>', 'files to add')
+    .option('--mesh <url>', 'join URL of the mesh (default: the local host)')
+    .option('--replicas <n>', 'replica target R', REPLICAS)
+    .option('--data <dir>', 'data directory of the local host', DEFAULT_DATA_DIR)
+    .option('--json', 'print {"link","root","size","replicas"} per file')
+    .action(async (files: string[], opts) => { await putCommand(files, opts) })
+
+  program.command('get')
+    .description('fetch, verify and decrypt a file')
+    .argument('<link>', 'a link: <root>.<key> or http://H:P/#join=T&file=<root>.<key>')
+    .option('--mesh <url>', 'join URL of the mesh (default: the link\'s own, else the local host)')
+    .option('-o, --output <path>', 'write to PATH (a directory: under the file\'s name); - for stdout', '-')
+    .option('--data <dir>', 'data directory of the local host', DEFAULT_DATA_DIR)
+    .option('--json', 'print {"path","name","size","root"} after writing a file')
+    .action(async (link: string, opts) => { await getCommand(link, opts) })
+
+  program.command('status')
+    .description('peers, blocks, bytes and replica health of a host')
+    .option('--mesh <url>', 'join URL of the mesh (default: the local host)')
+    .option('--data <dir>', 'data directory of the local host', DEFAULT_DATA_DIR)
+    .option('--json', 'print {"peerId","peers","blocks","bytes","underReplicated"}')
+    .action(async (opts) => { await statusCommand(opts) })
+
+  program.command('fsck')
+    .description('re-hash every stored block; exits 8 if any is corrupt')
+    .option('--data <dir>', 'data directory', DEFAULT_DATA_DIR)
+    .option('--json', 'print {"checked","corrupt":[ids]}')
+    .action(async (opts) => setExit(await fsckCommand(opts)))
+}
+
+export function buildProgram (setExit: (code: number) => void): Command {
+  const program = new Command('cairn')
+    .description('Cairn: an end-to-end-encrypted, content-addressed, distributed file store')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .exitOverride()
+    .configureOutput({ outputError: (text) => logLine(`cairn: ${text.replace(/^error: /, '').trim()}`) })
+  defineCommands(program, setExit)
+  return program
+}
+
+/** Run the CLI on `argv` (as `process.argv`); resolves with the exit code. */
+export async function run (argv: string[]): Promise<number> {
+  let code: number = EXIT.OK
+  const program = buildProgram(c => { code = c })
+  try {
+    await program.parseAsync(argv)
+    return code
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.OK : EXIT.USAGE
+    logLine(`cairn: ${describeError(err)}`)
+    if (process.env.CAIRN_DEBUG !== undefined && err instanceof Error) logLine(err.stack ?? '')
+    return exitCodeFor(err)
+  }
+}

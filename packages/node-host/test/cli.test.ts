@@ -1,0 +1,150 @@
+/**
+ * The `cairn` CLI as a user meets it: a local host found through ./.cairn,
+ * the listening line, clean shutdown, the web page on the same port, and one
+ * clear line plus a distinct exit code for each expected failure.
+ */
+import { existsSync } from 'node:fs'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { blockId, formatLink } from '@cairn/core'
+import { afterEach, describe, expect, it } from 'vitest'
+import { Cluster, closedPort, randomFile, sha256File, type CliResult } from './harness.js'
+
+const cluster = new Cluster()
+afterEach(async () => { await cluster.cleanup() })
+
+/** Exactly one `cairn: …` line on stderr, nothing on stdout, the given exit code. */
+function expectFailure (result: CliResult, code: number, reason: RegExp): void {
+  expect(result.stdout.toString()).toBe('')
+  expect(result.stderr).toMatch(/^cairn: [^\n]+\n$/)
+  expect(result.stderr).toMatch(reason)
+  expect(result.code).toBe(code)
+}
+
+async function someLink (): Promise<string> {
+  return formatLink(await blockId(new Uint8Array([1, 2, 3])), new Uint8Array(16).fill(7))
+}
+
+describe('cairn host', () => {
+  it('prints exactly one JSON line when listening, serves the web page and /mesh on one port, and shuts down cleanly', async () => {
+    const host = await cluster.startHost()
+    expect(host).toMatchObject({ event: 'listening', port: expect.any(Number), peerId: expect.any(String) })
+    expect(host.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${host.port}/#join=[A-Za-z0-9_-]{22}$`))
+    expect(host.port).toBeGreaterThan(0)
+    const page = await fetch(`${host.origin}/`)
+    expect(page.status).toBe(200)
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8')
+    expect(existsSync(join(host.data, 'host.json'))).toBe(true)
+    host.child.kill('SIGTERM')
+    expect(await host.exited).toEqual({ code: 0, signal: null })
+    expect(existsSync(join(host.data, 'host.json'))).toBe(false)
+    expect(existsSync(join(host.data, 'identity'))).toBe(true)
+  })
+
+  it('keeps its identity and token across restarts and refuses a second host on the same data dir', async () => {
+    const first = await cluster.startHost()
+    const second = await cluster.cli(['host', '--port', '0', '--data', first.data])
+    expectFailure(second, 2, /another host \(pid \d+\) is using data dir/)
+    first.child.kill('SIGINT')
+    expect((await first.exited).code).toBe(0)
+    const again = await cluster.startHost([], { data: first.data })
+    expect(again.peerId).toBe(first.peerId)
+    expect(again.url.split('#')[1]).toBe(first.url.split('#')[1])
+  })
+
+  it('rejects bad flag values with a usage error', async () => {
+    const data = await cluster.tempDir()
+    const host = async (...args: string[]): Promise<CliResult> =>
+      await cluster.cli(['host', '--port', '0', '--data', data, ...args], { timeout: 15_000 })
+    expectFailure(await host('--max-storage', '10XB'), 2, /10XB/)
+    expectFailure(await host('--port', '70000'), 2, /--port/)
+    expectFailure(await host('--replicas', '0'), 2, /--replicas/)
+    expectFailure(await host('--token', 't', '--open'), 2, /cannot be used with/)
+    expectFailure(await host('--peer', 'tcp://x:1'), 2, /invalid peer address/)
+    expectFailure(await cluster.cli(['frobnicate']), 2, /unknown command/)
+  })
+
+  it('documents the exit codes in --help', async () => {
+    const help = await cluster.cli(['--help'])
+    expect(help.code).toBe(0)
+    expect(help.stdout.toString()).toMatch(/Exit codes:[\s\S]*4 {2}refused by the mesh/)
+  })
+})
+
+describe('clients against the local host (no --mesh)', () => {
+  it('put, get and status just work from the directory the host runs in', async () => {
+    const cwd = await cluster.tempDir('cairn-cwd-')
+    const host = await cluster.startHost([], { data: 'default', cwd })
+    const file = join(cwd, 'hello.txt')
+    await writeFile(file, 'hello, cairn\n')
+    const put = await cluster.cli(['put', 'hello.txt'], { cwd })
+    expect(put.code).toBe(0)
+    const link = put.stdout.toString().trim()
+    expect(link.startsWith(`${host.origin}/#join=`)).toBe(true)
+    const got = await cluster.cli(['get', link], { cwd })
+    expect(got.code).toBe(0)
+    expect(got.stdout.toString()).toBe('hello, cairn\n')
+    const plain = link.split('&file=')[1]!
+    const saved = await cluster.json<{ path: string, name: string, size: number }>(['get', plain, '-o', cwd], { cwd })
+    expect(saved).toEqual([{ path: join(cwd, 'hello.txt'), name: 'hello.txt', size: 13, root: plain.split('.')[0] }])
+    const status = await cluster.cli(['status'], { cwd })
+    expect(status.code).toBe(0)
+    expect(status.stdout.toString()).toContain(host.peerId)
+  })
+
+  it('leaves no partial file behind when a get fails', async () => {
+    const host = await cluster.startHost()
+    const dir = await cluster.tempDir()
+    const src = join(dir, 'src.bin')
+    const digest = await randomFile(src, 3 * 1024 * 1024 + 5)
+    const [put] = await cluster.json<{ link: string }>(['put', src, '--mesh', host.url])
+    const ok = await cluster.cli(['get', put!.link, '-o', join(dir, 'copy.bin')])
+    expect(ok.code).toBe(0)
+    expect(await sha256File(join(dir, 'copy.bin'))).toBe(digest)
+    const missing = await cluster.cli(['get', await someLink(), '--mesh', host.url, '-o', join(dir, 'nothing.bin')])
+    expect(missing.code).toBe(5)
+    expect(existsSync(join(dir, 'nothing.bin'))).toBe(false)
+    expect((await import('node:fs')).readdirSync(dir).filter(n => n.includes('cairn-part'))).toEqual([])
+  })
+})
+
+describe('one-line errors with distinct exit codes', () => {
+  it('bad link: 2', async () => {
+    expectFailure(await cluster.cli(['get', 'not-a-link']), 2, /^cairn: link/)
+    expectFailure(await cluster.cli(['get', 'http://127.0.0.1:1/#join=x&file=bafkreiabc.key']), 2, /link/)
+  })
+
+  it('unreachable mesh: 3', async () => {
+    const port = await closedPort()
+    const mesh = `http://127.0.0.1:${port}/#join=token`
+    expectFailure(await cluster.cli(['status', '--mesh', mesh]), 3, /cannot reach the mesh at http:\/\/127\.0\.0\.1:\d+/)
+    expectFailure(await cluster.cli(['get', await someLink(), '--mesh', mesh]), 3, /cannot reach/)
+    const file = join(await cluster.tempDir(), 'f')
+    await writeFile(file, 'x')
+    expectFailure(await cluster.cli(['put', file, '--mesh', mesh]), 3, /cannot reach/)
+  })
+
+  it('no local host running: 3', async () => {
+    const cwd = await cluster.tempDir()
+    expectFailure(await cluster.cli(['status'], { cwd }), 3, /no host running/)
+  })
+
+  it('wrong token: 4, for every client command', async () => {
+    const host = await cluster.startHost()
+    const wrong = `${host.origin}/#join=wrong-token`
+    const file = join(await cluster.tempDir(), 'f')
+    await writeFile(file, 'x')
+    expectFailure(await cluster.cli(['status', '--mesh', wrong]), 4, /wrong join token/)
+    expectFailure(await cluster.cli(['put', file, '--mesh', wrong]), 4, /wrong join token/)
+    expectFailure(await cluster.cli(['get', await someLink(), '--mesh', wrong]), 4, /wrong join token/)
+    const open = await cluster.cli(['status', '--mesh', host.origin])
+    expectFailure(open, 4, /wrong join token/)
+  })
+
+  it('missing file: 7, before connecting anywhere', async () => {
+    const cwd = await cluster.tempDir()
+    expectFailure(await cluster.cli(['put', 'does-not-exist.bin'], { cwd }), 7, /no such file: does-not-exist\.bin/)
+    expectFailure(await cluster.cli(['put', '.'], { cwd }), 7, /not a regular file/)
+    expectFailure(await cluster.cli(['get', await someLink(), '-o', join(cwd, 'no', 'such', 'dir')]), 7, /no such directory/)
+  })
+})
