@@ -27,6 +27,8 @@ export async function rssOf (pid: number): Promise<number> {
 /** Samples every renderer's RSS until stopped; keeps each one's peak. */
 export class RssSampler {
   private readonly peaks = new Map<number, number>()
+  /** Every sample of each renderer, in order. */
+  readonly series = new Map<number, number[]>()
   private timer: ReturnType<typeof setInterval> | undefined
   private sampling: Promise<void> = Promise.resolve()
 
@@ -54,6 +56,9 @@ export class RssSampler {
 
   private async sample (): Promise<void> {
     for (const [pid, rss] of await this.current()) {
+      const series = this.series.get(pid) ?? []
+      series.push(rss)
+      this.series.set(pid, series)
       this.peaks.set(pid, Math.max(this.peaks.get(pid) ?? 0, rss))
     }
   }
