@@ -47,7 +47,12 @@ describe('repair', () => {
     const d = await mesh.host()
     await d.node.dial(a!.address)
     const live = [a!, b!, d]
-    await until(live.map(h => h.node), ['repair'], async () => await holdsAll(d, blocks))
+    // Passes run on their own (membership changes, then follow-ups while blocks are under R).
+    await until(live.map(h => h.node), ['repair'], async () => {
+      if (!await holdsAll(d, blocks)) return false
+      const statuses = await Promise.all(live.map(async h => await h.node.status()))
+      return statuses.every(s => s.underReplicated === 0)
+    })
     const results = await Promise.all(live.map(async h => await h.node.repair()))
     for (const r of results) expect(r).toMatchObject({ checked: 10, underReplicated: 0 })
     for (const h of live) expect((await h.node.status()).underReplicated).toBe(0)

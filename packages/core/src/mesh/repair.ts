@@ -13,8 +13,12 @@ import { ERR_NO_STORE } from './replicate.js'
  * ranked above holds it, this node is the highest-ranked live holder and
  * sends the block to each of the top R that lacks it. A block reported
  * corrupt is dropped and fetched back from peers. Passes run one at a time,
- * on membership change (debounced), periodically, and on request.
+ * on membership change (debounced), periodically, on request, and again soon
+ * after a pass that left blocks under R.
  */
+
+/** Longest wait between follow-up passes when periodic repair is off. */
+const MAX_RETRY_DELAY = 60_000
 
 interface BlockCheck {
   copied: number
@@ -32,10 +36,13 @@ export class Repairer {
   private debounce: ReturnType<typeof setTimeout> | undefined
   private interval: ReturnType<typeof setInterval> | undefined
   private readonly controller = new AbortController()
+  private retryDelay: number
+  private intervalMs = 0
 
   constructor (ctx: NodeContext, fetcher: Fetcher) {
     this.ctx = ctx
     this.fetcher = fetcher
+    this.retryDelay = ctx.tuning.repairRetry
   }
 
   get enabled (): boolean {
@@ -43,6 +50,7 @@ export class Repairer {
   }
 
   start (intervalMs: number): void {
+    this.intervalMs = intervalMs
     if (!this.enabled || intervalMs <= 0) return
     this.interval = setInterval(() => { void this.run().catch(() => {}) }, intervalMs)
   }
@@ -54,10 +62,10 @@ export class Repairer {
   }
 
   /** Run a pass soon (membership changed). */
-  schedule (): void {
+  schedule (delay = this.ctx.tuning.repairDelay): void {
     if (!this.enabled || this.controller.signal.aborted) return
     clearTimeout(this.debounce)
-    this.debounce = setTimeout(() => { void this.run().catch(() => {}) }, this.ctx.tuning.repairDelay)
+    this.debounce = setTimeout(() => { void this.run().catch(() => {}) }, delay)
   }
 
   /** A stored block failed verification: drop it and fetch it back. */
@@ -108,8 +116,22 @@ export class Repairer {
     await Promise.all(Array.from({ length: this.ctx.tuning.repairConcurrency }, worker))
     result.underReplicated += this.lost.size
     this.underReplicated = result.underReplicated
+    this.followUp(result.underReplicated > 0)
     this.ctx.dispatch('repair', result)
     return result
+  }
+
+  /**
+   * Blocks left under R (another holder may be copying them, or a copy
+   * failed): look again soon, backing off to the periodic interval.
+   */
+  private followUp (under: boolean): void {
+    if (!under) {
+      this.retryDelay = this.ctx.tuning.repairRetry
+      return
+    }
+    this.schedule(this.retryDelay)
+    this.retryDelay = Math.min(this.retryDelay * 2, Math.max(this.ctx.tuning.repairRetry, this.intervalMs > 0 ? this.intervalMs : MAX_RETRY_DELAY))
   }
 
   private async refetch (cid: BlockId, signal?: AbortSignal): Promise<void> {

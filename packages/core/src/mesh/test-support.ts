@@ -18,7 +18,7 @@ import { deriveJoinKey } from './transcript.js'
 export const TOKEN = 'test-token'
 
 /** Test tuning: no periodic timers, quick gossip. */
-export const FAST = { repairInterval: 0, pingInterval: 0, gossipDelay: 1, repairDelay: 5 }
+export const FAST = { repairInterval: 0, pingInterval: 0, gossipDelay: 1, repairDelay: 5, repairRetry: 5 }
 
 export interface TestNode {
   node: MeshNode

@@ -42,6 +42,8 @@ export interface MeshTuning {
   gossipDelay?: number
   /** Delay between a membership change and the repair pass it triggers, ms (default 1 000). */
   repairDelay?: number
+  /** First delay before re-checking after a pass that left blocks under R, doubling up to the repair interval, ms (default 2 000). */
+  repairRetry?: number
   /** Blocks checked at once by a repair pass (default 4). */
   repairConcurrency?: number
   limits?: Partial<PeerLimits>
@@ -58,6 +60,7 @@ export const DEFAULT_TUNING: ResolvedTuning = {
   pingTimeout: 10_000,
   gossipDelay: 50,
   repairDelay: 1_000,
+  repairRetry: 2_000,
   repairConcurrency: 4,
   limits: DEFAULT_PEER_LIMITS
 }
