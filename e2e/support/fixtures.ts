@@ -72,11 +72,8 @@ async function stopProcess (child: ChildProcess): Promise<void> {
 
 /** Start `cairn host --json` and wait for its `listening` line. */
 async function launchHost (dataDir: string, options: HostOptions, children: ChildProcess[]): Promise<Host> {
-  if (process.env['CAIRN_E2E_HOST_SCRIPT'] === undefined) requireBuilt(CLI)
-  // CAIRN_E2E_HOST_SCRIPT: a stand-in host script (development only).
-  const script = process.env['CAIRN_E2E_HOST_SCRIPT']
-  const args = script !== undefined ? [script] : [CLI, 'host', '--port', '0', '--listen', '127.0.0.1', '--json']
-  args.push('--data', dataDir)
+  requireBuilt(CLI)
+  const args = [CLI, 'host', '--port', '0', '--listen', '127.0.0.1', '--json', '--data', dataDir]
   if (options.noStore === true) args.push('--no-store')
   for (const peer of options.peers ?? []) args.push('--peer', peer)
   args.push(...(options.extraArgs ?? []))
