@@ -13,6 +13,9 @@ export interface GetOptions extends TargetOptions {
   json?: boolean
 }
 
+/** Blocks fetched ahead of the one being decrypted. */
+export const READ_AHEAD = 16
+
 async function copy (source: AsyncIterable<Uint8Array>, sink: OutputSink, onBytes: (n: number) => void): Promise<void> {
   let done = 0
   for await (const chunk of source) {
@@ -41,7 +44,7 @@ export async function getCommand (text: string, options: GetOptions): Promise<vo
     const sink = await openSink(out, file.name)
     const progress = createProgress(safeFileName(file.name), file.size, progressEnabled(options.json))
     try {
-      await copy(file.read({ signal }), sink, n => progress.update(n))
+      await copy(file.read({ signal, readAhead: READ_AHEAD }), sink, n => progress.update(n))
       const saved = await sink.commit()
       progress.stop()
       if (options.json === true && saved !== undefined) {

@@ -17,6 +17,8 @@ export interface PutOptions extends TargetOptions {
 
 /** Bytes read from disk per chunk. */
 const READ_CHUNK = 1024 * 1024
+/** Blocks in flight to the mesh: the mesh's default push window to one host. */
+export const PUT_CONCURRENCY = 16
 
 interface Input { path: string, name: string, size: number, mtime: number }
 
@@ -46,7 +48,7 @@ async function putOne (client: MeshClient, input: Input, options: PutOptions, si
   try {
     const source = createReadStream(input.path, { highWaterMark: READ_CHUNK, signal })
     const meta = { name: input.name, type: mediaTypeOf(input.name), mtime: input.mtime }
-    const added = await addFile(source, meta, sink, { signal, onProgress: n => progress.update(n) })
+    const added = await addFile(source, meta, sink, { signal, concurrency: PUT_CONCURRENCY, onProgress: n => progress.update(n) })
     progress.stop()
     const { origin, token } = client.target
     const link = formatWebLink(origin, token, added.link)
