@@ -1,4 +1,5 @@
 /** `cairn get LINK`: fetch, verify and decrypt a file from the mesh to stdout or `-o PATH`. */
+import { setMaxListeners } from 'node:events'
 import { join } from 'node:path'
 import { openFile, parseLink, type BlockId } from '@cairn/core'
 import { connectClient, resolveTarget, type TargetOptions } from '../client.js'
@@ -38,8 +39,11 @@ export async function getCommand (text: string, options: GetOptions): Promise<vo
   const signal = interruptSignal()
   const client = await connectClient(await resolveTarget(options, link), { signal })
   try {
-    const getBlock = async (cid: BlockId, opts?: { signal?: AbortSignal }): Promise<Uint8Array> =>
-      await client.mesh.getBlock(cid, { signal: opts?.signal ?? signal })
+    const getBlock = async (cid: BlockId, opts?: { signal?: AbortSignal }): Promise<Uint8Array> => {
+      // The read window's signal is shared by every fetch in flight: that many listeners is expected.
+      if (opts?.signal !== undefined) setMaxListeners(0, opts.signal)
+      return await client.mesh.getBlock(cid, { signal: opts?.signal ?? signal })
+    }
     const file = await openFile(link, getBlock, { signal })
     const sink = await openSink(out, file.name)
     const progress = createProgress(safeFileName(file.name), file.size, progressEnabled(options.json))

@@ -1,4 +1,5 @@
 /** `cairn put FILE...`: encrypt, cut into blocks and store each file in the mesh; print one link per file. */
+import { setMaxListeners } from 'node:events'
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { basename, resolve } from 'node:path'
@@ -43,7 +44,11 @@ async function putOne (client: MeshClient, input: Input, options: PutOptions, si
   // Only pass `replicas` when given: an explicit undefined would override the mesh's default R.
   const replicas = options.replicas === undefined ? {} : { replicas: options.replicas }
   const sink: BlockSink = {
-    put: async (id, bytes, opts) => await client.mesh.putBlock(id, bytes, { ...replicas, signal: opts?.signal ?? signal })
+    put: async (id, bytes, opts) => {
+      // The pipeline's signal is shared by every put in flight: that many listeners is expected.
+      if (opts?.signal !== undefined) setMaxListeners(0, opts.signal)
+      return await client.mesh.putBlock(id, bytes, { ...replicas, signal: opts?.signal ?? signal })
+    }
   }
   try {
     const source = createReadStream(input.path, { highWaterMark: READ_CHUNK, signal })

@@ -1,0 +1,196 @@
+// Bench section: put and get of one file through three `cairn host` processes
+// (R=3) on loopback, against a raw `ws` transfer of the same bytes between two
+// processes (the transport limit) in the same run, with the peak RSS of every
+// process. Prints one JSON line on stdout; progress goes to stderr.
+//
+//   npm run build && node bench/hosts.mjs [--size 1GiB]
+//
+// Targets: get >= 50% of raw ws, put (3 replicas) >= 30% of it, every host's
+// peak RSS < 200 MiB (run once with --size 4GiB to see it does not grow).
+import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { once } from 'node:events'
+import { mkdtemp, open, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+
+const MiB = 1024 * 1024
+const CLI = fileURLToPath(new URL('../packages/node-host/dist/cli/main.js', import.meta.url))
+const RAW_WS = fileURLToPath(new URL('./raw-ws.mjs', import.meta.url))
+const RSS_HOOK = fileURLToPath(new URL('./hosts-rss.mjs', import.meta.url))
+const TARGETS = { get: 0.5, put: 0.3, hostRssMiB: 200 }
+
+function parseSizeArg (argv) {
+  const i = argv.indexOf('--size')
+  const text = i === -1 ? '1GiB' : argv[i + 1] ?? ''
+  const m = /^(\d+)\s*(MiB|GiB)?$/i.exec(text)
+  if (m === null) throw new Error(`--size: expected e.g. 512MiB, 1GiB, 4GiB; got '${text}'`)
+  return Number(m[1]) * ((m[2] ?? 'MiB').toLowerCase() === 'gib' ? 1024 * MiB : MiB)
+}
+
+const size = parseSizeArg(process.argv.slice(2))
+const work = await mkdtemp(join(tmpdir(), 'cairn-bench-hosts-'))
+const rssBase = join(work, 'rss')
+const children = new Set()
+const log = (text) => process.stderr.write(`hosts: ${text}\n`)
+
+function start (args, { stdout = 'pipe' } = {}) {
+  const child = spawn(process.execPath, ['--import', RSS_HOOK, ...args], {
+    stdio: ['ignore', stdout, 'pipe'],
+    env: { ...process.env, CAIRN_BENCH_RSS: rssBase }
+  })
+  children.add(child)
+  child.stderrText = ''
+  child.stderr.setEncoding('utf8').on('data', t => { child.stderrText += t })
+  child.exited = new Promise(resolve => child.once('exit', (code, signal) => { children.delete(child); resolve({ code, signal }) }))
+  return child
+}
+
+async function firstJsonLine (child) {
+  const lines = createInterface({ input: child.stdout })
+  const line = await Promise.race([
+    once(lines, 'line').then(([l]) => l),
+    child.exited.then(r => { throw new Error(`exited ${r.code} before printing: ${child.stderrText}`) })
+  ])
+  lines.close()
+  child.stdout.resume()
+  return JSON.parse(line)
+}
+
+/** Run a command to completion; resolves with its stdout, wall time in ms and pid. */
+async function run (args, options) {
+  const started = performance.now()
+  const child = start(args, options)
+  let out = ''
+  child.stdout?.setEncoding('utf8').on('data', t => { out += t })
+  const { code } = await child.exited
+  const ms = performance.now() - started
+  if (code !== 0) throw new Error(`${args.slice(0, 3).join(' ')} exited ${code}: ${child.stderrText}`)
+  return { out, ms, pid: child.pid }
+}
+
+async function writeSource (path) {
+  const pattern = randomBytes(16 * MiB)
+  const handle = await open(path, 'w')
+  for (let done = 0; done < size;) {
+    const n = Math.min(pattern.length, size - done)
+    await handle.write(pattern, 0, n)
+    pattern[done % pattern.length] ^= 1 // plaintext repeats are fine (fresh key, ciphertext differs); keep it varied anyway
+    done += n
+  }
+  await handle.close()
+}
+
+async function startHosts () {
+  const hosts = []
+  for (let i = 0; i < 3; i++) {
+    const peer = hosts.length === 0 ? [] : ['--peer', hosts[0].url]
+    const child = start([CLI, 'host', '--port', '0', '--json', '--replicas', '3', '--data', join(work, `host${i}`), ...peer])
+    hosts.push({ ...(await firstJsonLine(child)), child })
+  }
+  const deadline = Date.now() + 60_000
+  for (const host of hosts) {
+    for (;;) {
+      const { out } = await run([CLI, 'status', '--mesh', host.url, '--json'])
+      if (JSON.parse(out).peers.filter(p => p.role === 'host').length >= 2) break
+      if (Date.now() > deadline) throw new Error('hosts did not form a mesh within 60 s')
+      await new Promise(resolve => setTimeout(resolve, 200))
+    }
+  }
+  return hosts
+}
+
+async function rawWs (file) {
+  const server = start([RAW_WS, 'server'])
+  const { port } = await firstJsonLine(server)
+  const client = await run([RAW_WS, 'client', String(port), file])
+  server.kill('SIGTERM')
+  await server.exited
+  return { ms: client.ms, pids: { rawServer: server.pid, rawClient: client.pid } }
+}
+
+/** CPU time (user + system) a live process has used so far, in ms (Linux /proc, 100 Hz ticks). */
+async function procCpuMs (pid) {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 10
+}
+
+async function hostsCpuMs (hosts) {
+  return await Promise.all(hosts.map(h => procCpuMs(h.child.pid)))
+}
+
+/** What the preloaded hook recorded at the process's exit. */
+async function usageOf (pid) {
+  try {
+    return JSON.parse(await readFile(`${rssBase}.${pid}`, 'utf8'))
+  } catch {
+    return { maxRss: NaN, cpuMs: NaN }
+  }
+}
+
+const rate = (ms) => Math.round(size / MiB / (ms / 1000))
+const mib = (bytes) => Math.round(bytes / MiB)
+
+try {
+  const source = join(work, 'source.bin')
+  log(`writing a ${mib(size)} MiB source file`)
+  await writeSource(source)
+  log('starting three hosts, R=3')
+  const hosts = await startHosts()
+  log('put through host 1')
+  const cpu0 = await hostsCpuMs(hosts)
+  const put = await run([CLI, 'put', source, '--mesh', hosts[0].url, '--json'])
+  const { link, replicas } = JSON.parse(put.out)
+  log(`put: ${rate(put.ms)} MiB/s, ${replicas} replicas; get through host 2`)
+  const cpu1 = await hostsCpuMs(hosts)
+  const get = await run([CLI, 'get', link, '--mesh', hosts[1].url, '-o', '/dev/null', '--json'])
+  if (JSON.parse(get.out).size !== size) throw new Error(`get returned ${get.out}`)
+  const cpu2 = await hostsCpuMs(hosts)
+  log(`get: ${rate(get.ms)} MiB/s; raw ws between two processes`)
+  const raw = await rawWs(source)
+  for (const host of hosts) host.child.kill('SIGTERM')
+  const bounded = (h) => Promise.race([h.child.exited, new Promise(resolve => setTimeout(() => resolve({ code: 'timeout' }), 20_000))])
+  const exits = await Promise.all(hosts.map(bounded))
+  if (exits.some(e => e.code !== 0)) log(`a host did not exit cleanly on SIGTERM: ${JSON.stringify(exits)}`)
+  const pids = { host1: hosts[0].child.pid, host2: hosts[1].child.pid, host3: hosts[2].child.pid, put: put.pid, get: get.pid, ...raw.pids }
+  const rss = {}
+  const usage = {}
+  for (const [name, pid] of Object.entries(pids)) {
+    usage[name] = await usageOf(pid)
+    rss[name] = mib(usage[name].maxRss)
+  }
+  const sec = (ms) => +(ms / 1000).toFixed(1)
+  const phase = (client, before, after, ms) => ({
+    client: sec(usage[client].cpuMs), hosts: before.map((b, i) => sec(after[i] - b)).join(' '), wall: sec(ms)
+  })
+  const cpuSeconds = {
+    put: phase('put', cpu0, cpu1, put.ms),
+    get: phase('get', cpu1, cpu2, get.ms),
+    rawWs: { server: sec(usage.rawServer.cpuMs), client: sec(usage.rawClient.cpuMs), wall: sec(raw.ms) }
+  }
+  const ratios = { get: +(raw.ms / get.ms).toFixed(3), put: +(raw.ms / put.ms).toFixed(3) }
+  const hostRss = Math.max(rss.host1, rss.host2, rss.host3)
+  const result = {
+    section: 'hosts',
+    sizeMiB: mib(size),
+    mibPerSec: { put: rate(put.ms), get: rate(get.ms), rawWs: rate(raw.ms) },
+    replicas,
+    ratios,
+    peakRssMiB: rss,
+    cpuSeconds,
+    targets: TARGETS,
+    notes: [
+      'put/get/raw: wall time of the whole client process (start, connect, transfer, exit), same bytes',
+      'cpuSeconds: user+system CPU per process during each phase (hosts as a list); compare with wall',
+      `peak RSS from each process's resourceUsage().maxRSS at exit; run with --size 4GiB to check it does not grow`
+    ],
+    pass: { get: ratios.get >= TARGETS.get, put: ratios.put >= TARGETS.put, hostRss: hostRss < TARGETS.hostRssMiB }
+  }
+  console.log(JSON.stringify(result))
+} finally {
+  for (const child of children) child.kill('SIGKILL')
+  await rm(work, { recursive: true, force: true })
+}
