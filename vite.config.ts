@@ -59,7 +59,8 @@ export default defineConfig(({ mode }) => {
           ...(test
             ? {
                 compliance: web('test-pages/compliance.html'),
-                rtc: web('test-pages/rtc.html')
+                rtc: web('test-pages/rtc.html'),
+                mesh: web('test-pages/mesh.html')
               }
             : {})
         },

@@ -15,7 +15,8 @@ import { fileURLToPath } from 'node:url'
 
 const SECTIONS = [
   { name: 'core', script: 'core.mjs', about: 'add/read pipelines vs Web Crypto limits, in memory' },
-  { name: 'hosts', script: 'hosts.mjs', about: 'put/get through three cairn hosts vs raw ws' }
+  { name: 'hosts', script: 'hosts.mjs', about: 'put/get through three cairn hosts vs raw ws' },
+  { name: 'browser', script: 'browser.mjs', about: 'tab→tab over WebRTC vs raw RTCDataChannel, tab→host vs raw WebSocket (Chromium)' }
 ]
 
 function parseArgs (argv) {
