@@ -3,12 +3,13 @@
  * the listening line, clean shutdown, the web page on the same port, and one
  * clear line plus a distinct exit code for each expected failure.
  */
-import { existsSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { existsSync, readdirSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { blockId, formatLink } from '@cairn/core'
 import { afterEach, describe, expect, it } from 'vitest'
-import { Cluster, closedPort, randomFile, sha256File, type CliResult } from './harness.js'
+import { CLI, Cluster, closedPort, randomFile, sha256File, waitFor, type CliResult } from './harness.js'
 
 const cluster = new Cluster()
 afterEach(async () => { await cluster.cleanup() })
@@ -104,7 +105,39 @@ describe('clients against the local host (no --mesh)', () => {
     const missing = await cluster.cli(['get', await someLink(), '--mesh', host.url, '-o', join(dir, 'nothing.bin')])
     expect(missing.code).toBe(5)
     expect(existsSync(join(dir, 'nothing.bin'))).toBe(false)
-    expect((await import('node:fs')).readdirSync(dir).filter(n => n.includes('cairn-part'))).toEqual([])
+    expect(readdirSync(dir).filter(n => n.includes('cairn-part'))).toEqual([])
+  })
+})
+
+describe('interrupted and failed transfers', () => {
+  it('Ctrl-C during get exits 130 and removes the partial file', async () => {
+    const host = await cluster.startHost(['--replicas', '1'])
+    const dir = await cluster.tempDir()
+    const src = join(dir, 'big.bin')
+    await randomFile(src, 48 * 1024 * 1024)
+    const [put] = await cluster.json<{ link: string }>(['put', src, '--mesh', host.url])
+    const child = spawn(process.execPath, [CLI, 'get', put!.link, '-o', join(dir, 'copy.bin')], { stdio: 'ignore' })
+    const exited = new Promise<number | null>(resolve => child.once('exit', code => resolve(code)))
+    try {
+      const partial = await waitFor('the partial file', async () => readdirSync(dir).find(n => n.endsWith('.cairn-part')), { interval: 5 })
+      child.kill('SIGINT')
+      const code = await exited
+      // A get that finished before the signal landed is fine too; it must never leave a partial file.
+      expect([0, 130]).toContain(code)
+      expect(readdirSync(dir)).not.toContain(partial)
+      expect(readdirSync(dir).includes('copy.bin')).toBe(code === 0)
+    } finally {
+      child.kill('SIGKILL')
+    }
+  })
+
+  it('a put that cannot reach W copies exits 6', async () => {
+    const host = await cluster.startHost(['--no-store'])
+    const file = join(await cluster.tempDir(), 'f')
+    await writeFile(file, 'x')
+    expectFailure(await cluster.cli(['put', file, '--mesh', host.url]), 6, /required copies/)
+    const [status] = await cluster.json<{ blocks: number }>(['status', '--mesh', host.url])
+    expect(status!.blocks).toBe(0)
   })
 })
 

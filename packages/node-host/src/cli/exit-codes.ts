@@ -70,6 +70,7 @@ function oneLine (text: string): string {
 
 /** The reason to print after `cairn: `. */
 export function describeError (err: unknown): string {
+  if (err instanceof CairnError && err.code === 'ERR_ABORTED') return 'interrupted'
   if (err instanceof CairnError) return oneLine(err.message)
   const message = err instanceof Error ? err.message : String(err)
   return oneLine(`unexpected error: ${message}`)
