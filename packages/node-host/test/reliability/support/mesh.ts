@@ -1,0 +1,100 @@
+/**
+ * In-process mesh peers that talk to real host processes over real
+ * WebSockets: a `client` MeshNode (what `cairn put/get` runs), and raw peers
+ * driven frame by frame (core's test-support `RawPeer`, `rawHandshake`).
+ */
+import { randomBytes } from 'node:crypto'
+import { MeshNode, blockId, decodeMessage, encodeMessage, generateIdentity } from '@cairn/core'
+import type { BlockId, Connection, Identity, Message, Role } from '@cairn/core'
+import { RawPeer, rawHandshake } from '../../../../core/src/mesh/test-support.js'
+import { WebSocketTransport } from '../../../src/transport/websocket.js'
+
+export { RawPeer }
+
+export interface Target {
+  /** `ws://127.0.0.1:PORT/mesh`. */
+  address: string
+  token: string
+}
+
+/** The mesh address and token of a join URL `http://H:P/#join=TOKEN`. */
+export function targetOf (joinUrl: string): Target {
+  const url = new URL(joinUrl)
+  const token = new URLSearchParams(url.hash.slice(1)).get('join') ?? ''
+  return { address: `ws://${url.host}/mesh`, token }
+}
+
+export interface ClientInit {
+  role?: Role
+  token?: string
+  /** Milliseconds before a block request is retried elsewhere. */
+  requestTimeout?: number
+}
+
+/** A client node (no store, no auto-dial) connected to every host URL given. */
+export async function connectClient (urls: string[], init: ClientInit = {}): Promise<MeshNode> {
+  const node = new MeshNode({
+    identity: await generateIdentity(),
+    role: init.role ?? 'client',
+    transports: [new WebSocketTransport()],
+    joinToken: init.token ?? targetOf(urls[0]!).token,
+    autoDial: false,
+    repairInterval: 0,
+    ...(init.requestTimeout === undefined ? {} : { requestTimeout: init.requestTimeout })
+  })
+  await node.start()
+  try {
+    for (const url of urls) await node.dial(targetOf(url).address, { signal: AbortSignal.timeout(15_000) })
+  } catch (err) {
+    await node.stop()
+    throw err
+  }
+  return node
+}
+
+/** An unauthenticated WebSocket to a host's `/mesh`. */
+export async function dialRaw (joinUrl: string): Promise<RawPeer> {
+  return new RawPeer(await new WebSocketTransport().dial(targetOf(joinUrl).address))
+}
+
+/** A raw peer that completed a real handshake with the host (then speaks raw frames). */
+export async function rawAuthenticated (joinUrl: string, init: { role?: Role, identity?: Identity } = {}): Promise<RawPeer & { identity: Identity }> {
+  const { address, token } = targetOf(joinUrl)
+  const conn = await new WebSocketTransport().dial(address)
+  return await rawHandshake(conn, { token, ...init })
+}
+
+/** Frames received until the connection ends or `ms` pass; `ended` says which. */
+export async function drain (raw: RawPeer, ms = 15_000): Promise<{ frames: Message[], ended: boolean }> {
+  const frames: Message[] = []
+  const deadline = AbortSignal.timeout(ms)
+  const timedOut = new Promise<'timeout'>(resolve => { deadline.addEventListener('abort', () => { resolve('timeout') }) })
+  for (;;) {
+    const next = await Promise.race([raw.frames.next(), timedOut])
+    if (next === 'timeout') return { frames, ended: false }
+    if (next.done === true) return { frames, ended: true }
+    frames.push(decodeMessage(next.value))
+  }
+}
+
+/** Resolves with how long `conn` took to close, or rejects after `ms`. */
+export async function closedWithin (conn: Connection, ms: number): Promise<number> {
+  const started = performance.now()
+  await Promise.race([
+    conn.closed,
+    new Promise((_resolve, reject) => setTimeout(() => { reject(new Error(`connection still open after ${ms} ms`)) }, ms).unref())
+  ])
+  return performance.now() - started
+}
+
+export interface Block { cid: BlockId, bytes: Uint8Array }
+
+/** A block of `size` random bytes. */
+export async function randomBlock (size: number): Promise<Block> {
+  const bytes = new Uint8Array(randomBytes(size))
+  return { cid: await blockId(bytes), bytes }
+}
+
+export function frame (msg: Message): Uint8Array {
+  return encodeMessage(msg)
+}
