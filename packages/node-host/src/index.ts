@@ -6,3 +6,5 @@ export {
   DEFAULT_SEND_HIGH_WATER_MARK
 } from './transport/index.js'
 export type { MeshEndpoint, MeshEndpointInit, WebSocketConnectionInit, WebSocketTransportInit } from './transport/index.js'
+export { startHost, DEFAULT_PORT, DEFAULT_LISTEN } from './host/index.js'
+export type { Host, HostInit } from './host/index.js'

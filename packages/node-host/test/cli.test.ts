@@ -46,6 +46,8 @@ describe('cairn host', () => {
     const first = await cluster.startHost()
     const second = await cluster.cli(['host', '--port', '0', '--data', first.data])
     expectFailure(second, 2, /another host \(pid \d+\) is using data dir/)
+    const samePort = await cluster.cli(['host', '--port', String(first.port), '--data', await cluster.tempDir()])
+    expectFailure(samePort, 2, /cannot listen on 127\.0\.0\.1:\d+: address in use/)
     first.child.kill('SIGINT')
     expect((await first.exited).code).toBe(0)
     const again = await cluster.startHost([], { data: first.data })

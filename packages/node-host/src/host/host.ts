@@ -4,18 +4,17 @@
  * (or none with `store: false`), and dialers that keep it connected to its
  * `--peer`s. `close()` shuts everything down in order.
  */
-import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { MeshNode, type Mesh, type PeerStatus } from '@cairn/core'
+import { MeshNode, type Identity, type Mesh, type PeerStatus } from '@cairn/core'
 import {
   MESH_PATH, assertNoRunningHost, dataDirPaths, ensureDataDir, formatJoinUrl, loadOrCreateIdentity,
   originFor, parsePeerAddress, removeHostFile, writeHostFile, type DataDirPaths
 } from '../config/index.js'
-import { defaultWebRoot, staticHandler } from '../http/index.js'
+import { defaultWebRoot } from '../http/index.js'
 import { FsBlockStore } from '../store/fs.js'
-import { WebSocketTransport, attachMeshEndpoint } from '../transport/websocket.js'
+import { WebSocketTransport } from '../transport/websocket.js'
 import { resolveJoinToken } from './join-token.js'
 import { PeerDialer } from './peer-dialer.js'
+import { openWebServer } from './web-server.js'
 
 export const DEFAULT_PORT = 4001
 export const DEFAULT_LISTEN = '127.0.0.1'
@@ -56,23 +55,6 @@ export interface Host {
   close (): Promise<void>
 }
 
-async function listen (server: Server, port: number, host: string): Promise<number> {
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(port, host, () => {
-      server.off('error', reject)
-      resolve()
-    })
-  })
-  return (server.address() as AddressInfo).port
-}
-
-async function closeServer (server: Server): Promise<void> {
-  const closed = new Promise<void>(resolve => server.close(() => resolve()))
-  server.closeAllConnections()
-  await closed
-}
-
 /** Log hosts and tabs coming and going (one-shot CLI clients would only be noise). */
 function logPeers (mesh: Mesh, log: (line: string) => void): void {
   const shown = new Set<string>()
@@ -88,33 +70,25 @@ function logPeers (mesh: Mesh, log: (line: string) => void): void {
   })
 }
 
-export async function startHost (init: HostInit): Promise<Host> {
-  const log = init.log ?? (() => {})
-  const peers = init.peers ?? []
-  peers.forEach(p => parsePeerAddress(p))
+/** Check the flags and claim the data dir: its token and identity. */
+async function prepare (init: HostInit): Promise<{ paths: DataDirPaths, token: string, identity: Identity, peers: string[] }> {
+  const peers = (init.peers ?? []).map(p => parsePeerAddress(p).address)
   const paths = dataDirPaths(init.data)
   await ensureDataDir(paths)
   await assertNoRunningHost(paths)
-  const token = await resolveJoinToken(paths, { ...init, peers })
-  const identity = await loadOrCreateIdentity(paths)
+  const token = await resolveJoinToken(paths, { ...init, peers: init.peers ?? [] })
+  return { paths, token, identity: await loadOrCreateIdentity(paths), peers }
+}
 
+export async function startHost (init: HostInit): Promise<Host> {
+  const log = init.log ?? (() => {})
+  const { paths, token, identity, peers } = await prepare(init)
   // Corrupt blocks need no hook here: the store throws IntegrityError on read and the mesh restores them.
   const store = init.store === false ? undefined : await FsBlockStore.open(paths.blocks, { maxStorage: init.maxStorage })
-  const server = createServer(staticHandler(init.webRoot ?? defaultWebRoot()))
-  let ready: (m: MeshNode) => void = () => {}
-  const meshReady = new Promise<MeshNode>(resolve => { ready = resolve })
-  const endpoint = attachMeshEndpoint(server, conn => {
-    meshReady.then(async m => await m.accept(conn)).catch(() => conn.close())
-  }, { path: MESH_PATH })
-
-  let port: number
-  try {
-    port = await listen(server, init.port ?? DEFAULT_PORT, init.listen ?? DEFAULT_LISTEN)
-  } catch (err) {
-    await store?.close?.()
-    throw err
-  }
-  const origin = originFor(init.listen ?? DEFAULT_LISTEN, port)
+  const listenOn = init.listen ?? DEFAULT_LISTEN
+  const web = await openWebServer(init.webRoot ?? defaultWebRoot(), init.port ?? DEFAULT_PORT, listenOn)
+    .catch(async (err: unknown) => { await store?.close?.(); throw err })
+  const origin = originFor(listenOn, web.port)
   const mesh = new MeshNode({
     identity,
     role: 'host',
@@ -125,32 +99,21 @@ export async function startHost (init: HostInit): Promise<Host> {
     listenAddrs: [`${origin.replace(/^http/, 'ws')}${MESH_PATH}`]
   })
   await mesh.start()
-  ready(mesh)
+  web.serve(mesh)
   logPeers(mesh, log)
-
   const url = formatJoinUrl(origin, token)
-  await writeHostFile(paths, { port, url, pid: process.pid })
-  const dialer = new PeerDialer(mesh, peers.map(p => parsePeerAddress(p).address), { log })
+  await writeHostFile(paths, { port: web.port, url, pid: process.pid })
+  const dialer = new PeerDialer(mesh, peers, { log })
   dialer.start()
 
-  let closing: Promise<void> | undefined
   const close = async (): Promise<void> => {
     await dialer.stop()
-    const serverClosed = closeServer(server)
-    await endpoint.close?.()
+    const webClosed = web.close()
     await mesh.stop()
-    await serverClosed
+    await webClosed
     await store?.close?.()
     await removeHostFile(paths)
   }
-  return {
-    peerId: mesh.peerId,
-    port,
-    origin,
-    url,
-    token,
-    mesh,
-    paths,
-    close: async () => { closing ??= close(); await closing }
-  }
+  let closing: Promise<void> | undefined
+  return { peerId: mesh.peerId, port: web.port, origin, url, token, mesh, paths, close: async () => { closing ??= close(); await closing } }
 }

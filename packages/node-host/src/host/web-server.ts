@@ -1,0 +1,57 @@
+/**
+ * The host's one port: a `node:http` server for the web app, with the mesh's
+ * WebSocket endpoint on `/mesh`. Mesh connections that arrive before the node
+ * is ready wait for it.
+ */
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Connection, Mesh } from '@cairn/core'
+import { MESH_PATH, UsageError } from '../config/index.js'
+import { staticHandler } from '../http/index.js'
+import { attachMeshEndpoint } from '../transport/websocket.js'
+
+export interface WebServer {
+  readonly port: number
+  /** Hand mesh connections to `mesh` (those already waiting included). */
+  serve (mesh: Mesh): void
+  /** Stop accepting, close every HTTP and mesh connection. */
+  close (): Promise<void>
+}
+
+async function listen (server: Server, port: number, host: string): Promise<number> {
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(port, host, () => {
+        server.off('error', reject)
+        resolve()
+      })
+    })
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code
+    const why = code === 'EADDRINUSE' ? 'address in use (--port 0 picks a free port)' : code ?? 'error'
+    throw new UsageError(`cannot listen on ${host}:${port}: ${why}`, { cause })
+  }
+  return (server.address() as AddressInfo).port
+}
+
+export async function openWebServer (webRoot: string, port: number, host: string): Promise<WebServer> {
+  const server = createServer(staticHandler(webRoot))
+  let ready: (mesh: Mesh) => void = () => {}
+  const meshReady = new Promise<Mesh>(resolve => { ready = resolve })
+  const onConnection = (conn: Connection): void => {
+    meshReady.then(async mesh => await mesh.accept(conn)).catch(() => { conn.close() })
+  }
+  const endpoint = attachMeshEndpoint(server, onConnection, { path: MESH_PATH })
+  const bound = await listen(server, port, host)
+  return {
+    port: bound,
+    serve: mesh => { ready(mesh) },
+    close: async () => {
+      const closed = new Promise<void>(resolve => server.close(() => { resolve() }))
+      server.closeAllConnections()
+      await endpoint.close()
+      await closed
+    }
+  }
+}
