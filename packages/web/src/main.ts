@@ -10,6 +10,7 @@ import { parseFragment } from './mesh/fragment.js'
 import { Tab } from './mesh/tab.js'
 import { mountApp, showFatal } from './ui/app.js'
 import { describeError } from './ui/errors.js'
+import { savedStorageLimit } from './ui/storage-panel.js'
 
 const TOKEN_KEY = 'cairn-join-token'
 
@@ -20,7 +21,7 @@ async function main (root: HTMLElement): Promise<void> {
   sessionStorage.setItem(TOKEN_KEY, joinToken)
   const [streams, tab, library] = await Promise.all([
     startStreaming(),
-    Tab.start({ location, joinToken }),
+    Tab.start({ location, joinToken, maxStorage: savedStorageLimit() }),
     (async () => { const l = new Library(); await l.load(); return l })()
   ])
   const opener = mountApp(root, { tab, library, streams, joinToken, origin: location.origin })

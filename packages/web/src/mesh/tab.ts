@@ -50,7 +50,7 @@ export class Tab extends EventTarget {
   static async start (init: TabInit): Promise<Tab> {
     const [{ identity, slot }, store] = await Promise.all([
       loadTabIdentity(),
-      IdbBlockStore.open(init.maxStorage === undefined ? {} : { maxStorage: init.maxStorage })
+      IdbBlockStore.open({ maxStorage: init.maxStorage })
     ])
     const mesh = new MeshNode({
       identity,

@@ -40,8 +40,9 @@ interface Totals { blocks: number, bytes: number }
 export class IdbBlockStore implements BlockStore {
   /** Whether the browser granted persistent storage (`navigator.storage.persist()`). */
   persisted = false
+  /** Store-level quota in bytes (below the browser's own); may be changed at any time. */
+  maxStorage: number | undefined
   private readonly use: UseStore
-  private readonly maxStorage: number | undefined
 
   private constructor (init: IdbBlockStoreInit) {
     this.use = createStore(init.database ?? DEFAULT_IDB_DATABASE, IDB_OBJECT_STORE)

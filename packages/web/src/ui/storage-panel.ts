@@ -31,12 +31,45 @@ export function storagePanel (ctx: AppContext): HTMLElement {
     } else {
       usage.textContent = 'This browser does not report its storage quota.'
     }
-    if (stats !== undefined) blocks.textContent = `Cairn blocks here: ${stats.blocks} (${formatBytes(stats.bytes)})`
+    if (stats !== undefined) {
+      const cap = stats.capacity === undefined ? '' : ` of at most ${formatBytes(stats.capacity)}`
+      blocks.textContent = `Cairn blocks here: ${stats.blocks} (${formatBytes(stats.bytes)}${cap})`
+    }
   }
   setInterval(() => { void render() }, REFRESH_MS)
   ctx.library.addEventListener('change', () => { void render() })
   void render()
 
   return h('section', { class: 'panel', 'aria-labelledby': 'storage-title' },
-    h('h2', { id: 'storage-title' }, 'Storage'), meter, usage, blocks, persisted)
+    h('h2', { id: 'storage-title' }, 'Storage'), meter, usage, blocks, persisted,
+    storageLimitForm(ctx, () => { void render() }))
+}
+
+const LIMIT_KEY = 'cairn-storage-limit-mib'
+
+/** The user's cap on what this browser keeps, in bytes (undefined: the browser's quota only). */
+export function savedStorageLimit (): number | undefined {
+  const mib = Number(localStorage.getItem(LIMIT_KEY) ?? '')
+  return Number.isFinite(mib) && mib > 0 ? mib * 1024 * 1024 : undefined
+}
+
+/** A small form to cap Cairn's browser storage below the browser's quota. */
+export function storageLimitForm (ctx: AppContext, onChange: () => void): HTMLFormElement {
+  const current = savedStorageLimit()
+  const input = h('input', {
+    id: 'storage-limit', type: 'number', min: 1, step: 1, inputmode: 'numeric',
+    value: current === undefined ? '' : current / (1024 * 1024), placeholder: 'no limit'
+  })
+  const form = h('form', { class: 'limit-form' },
+    h('label', { for: 'storage-limit' }, 'Keep at most (MiB, empty for no limit)'),
+    h('div', { class: 'link-row' }, input, h('button', { type: 'submit', class: 'secondary' }, 'Set limit')))
+  form.addEventListener('submit', event => {
+    event.preventDefault()
+    const mib = Number(input.value)
+    if (input.value === '' || !(mib > 0)) localStorage.removeItem(LIMIT_KEY)
+    else localStorage.setItem(LIMIT_KEY, String(Math.floor(mib)))
+    ctx.tab.store.maxStorage = savedStorageLimit()
+    onChange()
+  })
+  return form
 }
