@@ -1,6 +1,6 @@
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
-import { sha256 } from 'multiformats/hashes/sha2'
+import { create as createDigest } from 'multiformats/hashes/digest'
 import { IntegrityError, InvalidIdError } from '../errors.js'
 
 /** A block id: CIDv1, raw codec, sha2-256 (`bafkrei…`). */
@@ -11,10 +11,17 @@ const DIGEST_LENGTH = 32
 /** Bytes of a block id in binary form: version, codec, hash code, length, digest. */
 export const BLOCK_ID_BYTES = 36
 
+/**
+ * SHA-256 through Web Crypto: off the main thread in Node (multiformats'
+ * Node hasher is a synchronous node:crypto call), native in browsers.
+ */
+async function sha256 (bytes: Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>))
+}
+
 /** Hash bytes and name them. */
 export async function blockId (bytes: Uint8Array): Promise<BlockId> {
-  const digest = await sha256.digest(bytes)
-  return CID.createV1(raw.code, digest)
+  return CID.createV1(raw.code, createDigest(SHA2_256, await sha256(bytes)))
 }
 
 /** Throw `InvalidIdError` unless `cid` is a CIDv1 raw sha2-256. */
@@ -58,8 +65,8 @@ export function decodeBlockId (bytes: Uint8Array): BlockId {
 
 /** Throw `IntegrityError` unless `bytes` hash to `id`. */
 export async function verifyBlock (id: BlockId, bytes: Uint8Array): Promise<void> {
-  const actual = await sha256.digest(bytes)
-  if (!equalBytes(actual.digest, id.multihash.digest)) {
+  const actual = await sha256(bytes)
+  if (!equalBytes(actual, id.multihash.digest)) {
     throw new IntegrityError(`block ${id.toString()}: hash mismatch`)
   }
 }

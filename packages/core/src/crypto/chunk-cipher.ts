@@ -89,6 +89,22 @@ export class ChunkCipher {
     return await Promise.all(chunks.map(async (chunk, i) => await this.seal(firstIndex + i, chunk)))
   }
 
+  /**
+   * Seals consecutive chunks from `firstIndex` straight into `out`: sealed
+   * chunk j lands at `offset + j * SEALED_CHUNK_SIZE` as soon as it is done,
+   * with no intermediate array. All calls are in flight at once; every chunk
+   * but the last must be full, and `out` must have room for all of them.
+   */
+  async sealInto (firstIndex: number, chunks: Uint8Array[], out: Uint8Array, offset = 0): Promise<void> {
+    const last = chunks.length - 1
+    if (chunks.some((chunk, j) => j < last && chunk.length !== CHUNK_SIZE)) throw new RangeError('only the last chunk may be short')
+    const end = offset + last * SEALED_CHUNK_SIZE + (chunks[last]?.length ?? -TAG_SIZE) + TAG_SIZE
+    if (offset < 0 || end > out.length) throw new RangeError('output too small for the sealed chunks')
+    await Promise.all(chunks.map(async (chunk, j) => {
+      out.set(await this.seal(firstIndex + j, chunk), offset + j * SEALED_CHUNK_SIZE)
+    }))
+  }
+
   /** Opens consecutive chunks from `firstIndex`, all calls in flight at once. */
   async openMany (firstIndex: number, sealed: Uint8Array[]): Promise<Uint8Array[]> {
     return await Promise.all(sealed.map(async (chunk, i) => await this.open(firstIndex + i, chunk)))

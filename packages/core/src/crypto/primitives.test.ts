@@ -96,6 +96,19 @@ describe('ChunkCipher', () => {
   })
 })
 
+  it('sealInto writes what sealMany returns, at an offset, and refuses a buffer too small or a short chunk inside', async () => {
+    const { cipher } = await ChunkCipher.create(randomBytes(16), new Uint8Array(0))
+    const chunks = [randomBytes(CHUNK_SIZE), randomBytes(CHUNK_SIZE), randomBytes(10)]
+    const expected = concat(await cipher.sealMany(64, chunks))
+    const out = new Uint8Array(5 + expected.length + 3).fill(0xee)
+    await cipher.sealInto(64, chunks, out, 5)
+    expect(hex(out.subarray(5, 5 + expected.length))).toBe(hex(expected))
+    expect([...out.subarray(0, 5), ...out.subarray(5 + expected.length)]).toEqual(new Array(8).fill(0xee))
+    await expect(cipher.sealInto(64, chunks, new Uint8Array(expected.length - 1))).rejects.toBeInstanceOf(RangeError)
+    await expect(cipher.sealInto(0, [randomBytes(10), randomBytes(CHUNK_SIZE)], new Uint8Array(2 * SEALED_CHUNK_SIZE)))
+      .rejects.toBeInstanceOf(RangeError)
+  })
+
 describe('length arithmetic', () => {
   it('round-trips plaintext and ciphertext lengths, up to and past 1 TiB', () => {
     for (const size of [0, 1, CHUNK_SIZE - 1, CHUNK_SIZE, CHUNK_SIZE + 1, 2 ** 40, 2 ** 40 + 3, 2 ** 50 - 1]) {

@@ -119,6 +119,8 @@ describe('addFile', () => {
     const sink = new HeldSink()
     const controller = new AbortController()
     const adding = addFile(pieces(testBytes(6 * BLOCK_PLAINTEXT)), { name: 'n' }, sink, { concurrency: 2, signal: controller.signal })
+    // Sealing and hashing run on Web Crypto's threads: wait for the first puts, then for nothing more to move.
+    while (sink.calls < 2) await new Promise(resolve => setTimeout(resolve, 0))
     await waitForStall(() => sink.calls)
     expect(sink.held.length).toBe(2)
     controller.abort(new Error('user cancelled'))

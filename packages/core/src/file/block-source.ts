@@ -1,6 +1,6 @@
 import type { ChunkCipher } from '../crypto/index.js'
 import { ManifestError } from '../errors.js'
-import { CHUNKS_PER_BLOCK, MAX_FILE_SIZE, PLAIN_CHUNK_SIZE } from './layout.js'
+import { CHUNK_OVERHEAD, CHUNKS_PER_BLOCK, MAX_FILE_SIZE, PLAIN_CHUNK_SIZE } from './layout.js'
 
 /**
  * Cuts a byte stream (cut at arbitrary points) into blocks of 64 plaintext
@@ -81,17 +81,9 @@ export class PlaintextBlocks {
 
 /** Seal the chunks of block `index` (chunk indices `index * 64 + j`) into the block's bytes. */
 export async function sealBlock (cipher: ChunkCipher, index: number, chunks: Uint8Array[]): Promise<Uint8Array> {
-  return concat(await cipher.sealMany(index * CHUNKS_PER_BLOCK, chunks))
-}
-
-export function concat (parts: Uint8Array[]): Uint8Array {
   let length = 0
-  for (const part of parts) length += part.length
-  const out = new Uint8Array(length)
-  let offset = 0
-  for (const part of parts) {
-    out.set(part, offset)
-    offset += part.length
-  }
-  return out
+  for (const chunk of chunks) length += chunk.length + CHUNK_OVERHEAD
+  const block = new Uint8Array(length)
+  await cipher.sealInto(index * CHUNKS_PER_BLOCK, chunks, block)
+  return block
 }
