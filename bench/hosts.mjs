@@ -20,7 +20,7 @@ const MiB = 1024 * 1024
 const CLI = fileURLToPath(new URL('../packages/node-host/dist/cli/main.js', import.meta.url))
 const RAW_WS = fileURLToPath(new URL('./raw-ws.mjs', import.meta.url))
 const RSS_HOOK = fileURLToPath(new URL('./hosts-rss.mjs', import.meta.url))
-const TARGETS = { get: 0.5, put: 0.3, hostRssMiB: 200 }
+const TARGETS = { get: 0.5, put: 0.3, hostRssMiB: 200, rssGrowthMiB: 16 }
 
 function parseSizeArg (argv) {
   const i = argv.indexOf('--size')
@@ -122,6 +122,31 @@ async function hostsCpuMs (hosts) {
   return await Promise.all(hosts.map(h => procCpuMs(h.child.pid)))
 }
 
+/**
+ * Samples the hosts' resident set size (VmRSS) every 250 ms during a phase and
+ * returns the largest value seen in its first and in its second half, in MiB:
+ * if memory grew with the bytes moved, the second half would be higher.
+ */
+function sampleRss (hosts) {
+  const samples = []
+  const started = performance.now()
+  const timer = setInterval(async () => {
+    const now = performance.now() - started
+    for (const host of hosts) {
+      try {
+        const status = await readFile(`/proc/${host.child.pid}/status`, 'utf8')
+        samples.push([now, Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) * 1024])
+      } catch {}
+    }
+  }, 250)
+  return () => {
+    clearInterval(timer)
+    const half = (performance.now() - started) / 2
+    const max = (list) => mib(Math.max(0, ...list.map(([, rss]) => rss)))
+    return [max(samples.filter(([t]) => t < half)), max(samples.filter(([t]) => t >= half))]
+  }
+}
+
 /** What the preloaded hook recorded at the process's exit. */
 async function usageOf (pid) {
   try {
@@ -142,11 +167,15 @@ try {
   const hosts = await startHosts()
   log('put through host 1')
   const cpu0 = await hostsCpuMs(hosts)
+  const putRss = sampleRss(hosts)
   const put = await run([CLI, 'put', source, '--mesh', hosts[0].url, '--json'])
+  const putHalves = putRss()
   const { link, replicas } = JSON.parse(put.out)
   log(`put: ${rate(put.ms)} MiB/s, ${replicas} replicas; get through host 2`)
   const cpu1 = await hostsCpuMs(hosts)
+  const getRss = sampleRss(hosts)
   const get = await run([CLI, 'get', link, '--mesh', hosts[1].url, '-o', '/dev/null', '--json'])
+  const getHalves = getRss()
   if (JSON.parse(get.out).size !== size) throw new Error(`get returned ${get.out}`)
   const cpu2 = await hostsCpuMs(hosts)
   log(`get: ${rate(get.ms)} MiB/s; raw ws between two processes`)
@@ -180,14 +209,21 @@ try {
     replicas,
     ratios,
     peakRssMiB: rss,
+    hostRssHalvesMiB: { put: putHalves.join(' → '), get: getHalves.join(' → ') },
     cpuSeconds,
     targets: TARGETS,
     notes: [
       'put/get/raw: wall time of the whole client process (start, connect, transfer, exit), same bytes',
       'cpuSeconds: user+system CPU per process during each phase (hosts as a list); compare with wall',
-      `peak RSS from each process's resourceUsage().maxRSS at exit; run with --size 4GiB to check it does not grow`
+      "peak RSS from each process's resourceUsage().maxRSS at exit",
+      'hostRssHalvesMiB: largest host VmRSS in the first → second half of each phase; flat if within rssGrowthMiB (also try --size 4GiB)'
     ],
-    pass: { get: ratios.get >= TARGETS.get, put: ratios.put >= TARGETS.put, hostRss: hostRss < TARGETS.hostRssMiB }
+    pass: {
+      get: ratios.get >= TARGETS.get,
+      put: ratios.put >= TARGETS.put,
+      hostRss: hostRss < TARGETS.hostRssMiB,
+      hostRssFlat: [putHalves, getHalves].every(([first, second]) => second <= first + TARGETS.rssGrowthMiB)
+    }
   }
   console.log(JSON.stringify(result))
 } finally {
