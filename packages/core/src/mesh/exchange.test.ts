@@ -42,6 +42,9 @@ describe('put', () => {
     const { cid, bytes } = await makeBlock(5000, 42)
     expect(await client.node.putBlock(cid, bytes)).toEqual({ copies: 3 })
     expect(await holders(list, cid)).toEqual(placeBlock(cid, list.map(h => h.node.peerId), 3).sort())
+    // An option bag that carries `replicas: undefined` still gets the default R.
+    const other = await makeBlock(5000, 43)
+    expect(await client.node.putBlock(other.cid, other.bytes, { replicas: undefined })).toEqual({ copies: 3 })
   })
 
   it('fails below W copies with ReplicationError, storage-full surfaced', async () => {

@@ -44,6 +44,9 @@ describe('repair', () => {
     await fullMesh([a!, b!, c!])
     const blocks = await putBlocks(a!, 10)
     await c!.node.stop()
+    // Two live hosts cannot hold R = 3 copies: every block counts as under-replicated.
+    expect(await a!.node.repair()).toMatchObject({ checked: 10, underReplicated: 10 })
+    expect((await a!.node.status()).underReplicated).toBe(10)
     const d = await mesh.host()
     await d.node.dial(a!.address)
     const live = [a!, b!, d]

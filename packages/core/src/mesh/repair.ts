@@ -174,7 +174,8 @@ export class Repairer {
         }
       }
     }
-    return { copied, under: holders.size < need }
+    // Under-replicated means fewer than R live copies, even when fewer than R hosts are alive.
+    return { copied, under: holders.size < this.ctx.replicas }
   }
 
   private async probe (peerId: string, cid: BlockId, signal: AbortSignal): Promise<boolean> {

@@ -51,7 +51,7 @@ export class Replicator {
     for (const id of rankPeers(cid, hosts.keys())) {
       const host = hosts.get(id)!
       try {
-        const copies = await host.put(cid, bytes, { replicas, timeout: 2 * this.ctx.tuning.putTimeout, ...options })
+        const copies = await host.put(cid, bytes, { ...options, replicas, timeout: 2 * this.ctx.tuning.putTimeout })
         return { copies }
       } catch (err) {
         if (err instanceof AbortError) throw err
