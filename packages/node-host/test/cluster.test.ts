@@ -55,8 +55,10 @@ describe('three hosts, R=3', () => {
   it('gets it again after kill -9 of the host it was put through', async () => {
     await cluster.kill(a, 'SIGKILL')
     expect(await getVia(c, 'via-c.bin')).toBe(digest)
-    await waitFor('b and c to notice the loss', async () => {
-      return hostPeers(await status(b)) === 1 && hostPeers(await status(c)) === 1 ? true : undefined
+    // With two of three hosts left, every block is below R = 3 until a host joins.
+    await waitFor('b and c to notice the loss and report blocks under R', async () => {
+      const [sb, sc] = [await status(b), await status(c)]
+      return [sb, sc].every(s => hostPeers(s) === 1 && s.underReplicated > 0) ? true : undefined
     })
   }, 180_000)
 
