@@ -41,9 +41,8 @@ export class BlockWindow {
   }
 
   async #fetch (index: number): Promise<Uint8Array> {
-    const options = { signal: this.#signal }
-    const id = await this.#manifest.blockId(index, options)
-    const bytes = await this.#getBlock(id, options)
+    const id = await this.#manifest.blockId(index, { signal: this.#signal })
+    const bytes = await this.#getBlock(id, { signal: this.#signal, immutable: true })
     const expected = blockLength(this.#manifest.info.size, index)
     if (bytes.length !== expected) {
       throw new IntegrityError(`block ${index} (${id.toString()}): ${bytes.length} bytes, expected ${expected}`)

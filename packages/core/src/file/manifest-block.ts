@@ -10,8 +10,18 @@ import type { AbortOptions } from '../store/block-store.js'
 import { MAX_BLOCK_SIZE } from '../wire/limits.js'
 import { MANIFEST_CONTEXT } from './layout.js'
 
+export interface GetBlockOptions extends AbortOptions {
+  /**
+   * Always true from the read pipelines: they only read a fetched block
+   * (verify, decrypt), never modify or hand it out, so a `getBlock` over a
+   * store that copies on `get` may pass this on to skip the copy
+   * (`MemoryBlockStore` takes the same option).
+   */
+  immutable?: boolean
+}
+
 /** Fetches a block by id; the bytes are not trusted (they are verified here). */
-export type GetBlock = (id: BlockId, options?: AbortOptions) => Promise<Uint8Array>
+export type GetBlock = (id: BlockId, options?: GetBlockOptions) => Promise<Uint8Array>
 
 const CONTEXT = new TextEncoder().encode(MANIFEST_CONTEXT)
 
@@ -31,7 +41,7 @@ export async function openManifestBlock (key: Uint8Array, block: Uint8Array): Pr
 export async function loadManifestBlock (
   id: BlockId, key: Uint8Array, getBlock: GetBlock, options: AbortOptions = {}
 ): Promise<Uint8Array> {
-  const block = await getBlock(id, options)
+  const block = await getBlock(id, { ...options, immutable: true })
   if (block.length > MAX_BLOCK_SIZE) throw new ManifestError(`manifest block ${id.toString()} larger than one block`)
   await verifyBlock(id, block)
   return await openManifestBlock(key, block)

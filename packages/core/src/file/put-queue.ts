@@ -3,12 +3,21 @@ import { AbortError } from '../errors.js'
 import type { AbortOptions } from '../store/block-store.js'
 import { linkedController } from './abort.js'
 
+export interface PutOptions extends AbortOptions {
+  /**
+   * Always true from `addFile`: it never modifies a block after handing it
+   * over, so a sink may keep `bytes` instead of copying them
+   * (`MemoryBlockStore` does).
+   */
+  immutable?: boolean
+}
+
 /**
  * Where `addFile` writes blocks. A `BlockStore` is one; the mesh passes an
  * adapter whose `put` resolves with the durable copies reached.
  */
 export interface BlockSink {
-  put (id: BlockId, bytes: Uint8Array, options?: AbortOptions): Promise<void | { copies: number }>
+  put (id: BlockId, bytes: Uint8Array, options?: PutOptions): Promise<void | { copies: number }>
 }
 
 /**
@@ -73,7 +82,7 @@ export class PutQueue {
 
   async #run (id: BlockId, bytes: Uint8Array): Promise<void> {
     try {
-      const result = await this.#sink.put(id, bytes, { signal: this.#controller.signal })
+      const result = await this.#sink.put(id, bytes, { signal: this.#controller.signal, immutable: true })
       if (result !== undefined && typeof result.copies === 'number') {
         this.#minCopies = Math.min(this.#minCopies ?? Infinity, result.copies)
       }

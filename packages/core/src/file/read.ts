@@ -8,8 +8,14 @@ import type { GetBlock } from './manifest-block.js'
 import type { FileInfo } from './manifest-fields.js'
 import { OpenManifest } from './manifest-reader.js'
 
-/** Content blocks fetched ahead of the one being decrypted. */
+/** Content blocks fetched ahead of the one being consumed. */
 export const DEFAULT_READ_AHEAD = 8
+/**
+ * Of those, blocks already decrypting (64 Web Crypto calls each): enough
+ * queued work that neither the main thread nor Web Crypto's threads go idle
+ * between blocks.
+ */
+const DECRYPT_AHEAD = 2
 
 export interface ReadRange {
   /** First plaintext byte (default 0); at most the file size. */
@@ -91,22 +97,22 @@ async function * readRange (
   const firstBlock = Math.floor(span.first / CHUNKS_PER_BLOCK)
   const lastBlock = Math.floor(span.last / CHUNKS_PER_BLOCK)
   const { controller, dispose } = linkedController(init.signal)
-  // With read-ahead, block i+1 is decrypted while block i is consumed, so the
-  // window itself fetches one block fewer ahead: at most readAhead + 1 blocks
-  // are ever requested but not yet consumed.
-  const decryptAhead = readAhead > 0
-  const window = new BlockWindow(manifest, getBlock, firstBlock, lastBlock, decryptAhead ? readAhead - 1 : 0, controller.signal)
-  const decrypt = (index: number): Promise<Uint8Array[]> => {
-    const pending = window.take(index).then(async block => await openBlockRange(cipher, block, index, span))
-    pending.catch(() => {}) // awaited below; this only marks it handled if the read stops first
-    return pending
-  }
+  // Up to `decryptAhead` blocks after the one being consumed are decrypting
+  // already, and the window fetches that many fewer ahead: at most
+  // readAhead + 1 blocks are ever requested but not yet consumed.
+  const decryptAhead = Math.min(DECRYPT_AHEAD, readAhead)
+  const window = new BlockWindow(manifest, getBlock, firstBlock, lastBlock, readAhead - decryptAhead, controller.signal)
+  const decrypting: Array<Promise<Uint8Array[]>> = []
+  let nextToDecrypt = firstBlock
   try {
-    let current: Promise<Uint8Array[]> | undefined
     for (let index = firstBlock; index <= lastBlock; index++) {
-      current ??= decrypt(index)
-      const parts = await abortable(current, init.signal)
-      current = decryptAhead && index < lastBlock ? decrypt(index + 1) : undefined
+      for (; nextToDecrypt <= Math.min(lastBlock, index + decryptAhead); nextToDecrypt++) {
+        const blockIndex = nextToDecrypt
+        const pending = window.take(blockIndex).then(async block => await openBlockRange(cipher, block, blockIndex, span))
+        pending.catch(() => {}) // awaited below; this only marks it handled if the read stops first
+        decrypting.push(pending)
+      }
+      const parts = await abortable(decrypting.shift() as Promise<Uint8Array[]>, init.signal)
       for (const part of parts) {
         throwIfAborted(init.signal)
         yield part

@@ -29,4 +29,27 @@ describe('MemoryBlockStore quota', () => {
       await expect(store.get(bad as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ID' })
     }
   })
+
+  it('with { immutable: true } keeps and hands out the caller\'s bytes instead of copies', async () => {
+    const store = new MemoryBlockStore()
+    const whole = new Uint8Array([1, 2, 3, 4])
+    const id = await blockId(whole)
+    await store.put(id, whole, { immutable: true })
+    expect(await store.get(id, { immutable: true })).toBe(whole)
+    const copy = await store.get(id)
+    expect(copy).not.toBe(whole)
+    expect(copy).toEqual(whole)
+  })
+
+  it('copies a view of a larger buffer even with { immutable: true }, so it pins nothing else', async () => {
+    const store = new MemoryBlockStore()
+    const backing = new Uint8Array([9, 1, 2, 3, 9])
+    const view = backing.subarray(1, 4)
+    const id = await blockId(view)
+    await store.put(id, view, { immutable: true })
+    const held = await store.get(id, { immutable: true })
+    expect(held).not.toBe(view)
+    expect(held.buffer.byteLength).toBe(3)
+    expect(await store.stats()).toEqual({ blocks: 1, bytes: 3 })
+  })
 })

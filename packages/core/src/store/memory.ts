@@ -1,12 +1,24 @@
 import { parseBlockId } from '../block/id.js'
 import type { BlockId } from '../block/id.js'
 import { NotFoundError, StorageFullError } from '../errors.js'
-import type { BlockStore, BlockStoreStats } from './block-store.js'
+import type { AbortOptions, BlockStore, BlockStoreStats } from './block-store.js'
 import { blockKey as key } from './key.js'
 
 export interface MemoryBlockStoreInit {
   /** Quota in bytes of block data; a put past it throws `StorageFullError`. */
   maxStorage?: number
+}
+
+/**
+ * Options of `get` and `put`. `immutable` is a promise from the caller that
+ * lets the store skip its defensive copy: on `put`, the caller will never
+ * modify `bytes` again, so the store may keep them; on `get`, the caller will
+ * never modify the result, so the store may return the bytes it holds. The
+ * file pipelines pass it (they never touch a block after `put`, nor a fetched
+ * block); without it, bytes are copied in and out.
+ */
+export interface MemoryAccessOptions extends AbortOptions {
+  immutable?: boolean
 }
 
 interface Entry {
@@ -16,7 +28,8 @@ interface Entry {
 
 /**
  * A `BlockStore` in a `Map`, for tests and short-lived nodes. Bytes are copied
- * in and out, so callers can neither corrupt the store nor see later changes.
+ * in and out, so callers can neither corrupt the store nor see later changes,
+ * unless they pass `{ immutable: true }` (see `MemoryAccessOptions`).
  */
 export class MemoryBlockStore implements BlockStore {
   private readonly blocks = new Map<string, Entry>()
@@ -31,20 +44,21 @@ export class MemoryBlockStore implements BlockStore {
     return this.blocks.has(key(id))
   }
 
-  async get (id: BlockId): Promise<Uint8Array> {
+  async get (id: BlockId, options?: MemoryAccessOptions): Promise<Uint8Array> {
     const k = key(id)
     const entry = this.blocks.get(k)
     if (entry === undefined) throw new NotFoundError(`block ${k} not found`)
-    return entry.bytes.slice()
+    return options?.immutable === true ? entry.bytes : entry.bytes.slice()
   }
 
-  async put (id: BlockId, bytes: Uint8Array): Promise<void> {
+  async put (id: BlockId, bytes: Uint8Array, options?: MemoryAccessOptions): Promise<void> {
     const k = key(id)
     if (this.blocks.has(k)) return
     if (this.maxStorage !== undefined && this.bytes + bytes.length > this.maxStorage) {
       throw new StorageFullError(`block ${k}: store quota of ${this.maxStorage} bytes reached`)
     }
-    this.blocks.set(k, { id: parseBlockId(k), bytes: bytes.slice() })
+    const keep = options?.immutable === true && ownsWholeBuffer(bytes) ? bytes : bytes.slice()
+    this.blocks.set(k, { id: parseBlockId(k), bytes: keep })
     this.bytes += bytes.length
   }
 
@@ -68,4 +82,9 @@ export class MemoryBlockStore implements BlockStore {
     if (this.maxStorage !== undefined) stats.capacity = this.maxStorage
     return stats
   }
+}
+
+/** A view of a whole ArrayBuffer: keeping it pins no bytes beyond its own. */
+function ownsWholeBuffer (bytes: Uint8Array): boolean {
+  return bytes.buffer instanceof ArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength
 }
