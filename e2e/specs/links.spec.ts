@@ -51,3 +51,13 @@ test('(f) a bad or truncated link shows a clear error', async ({ startHost, open
   await expect(b.getByTestId('file-name')).toHaveText('small.bin')
   await expect(b.getByTestId('open-error')).toHaveCount(0)
 })
+
+test('a join link with the wrong token says the host refused the tab', async ({ startHost, openTab }) => {
+  const host = await startHost()
+  const wrong = host.url.replace(/#join=.*/, '#join=not-the-token')
+  const tab = await openTab(wrong)
+  const error = tab.getByTestId('connection-error')
+  await expect(error).toBeVisible()
+  await expect(error).toHaveText(/refused this tab.*token/)
+  await expect(tab.getByTestId('connection-state')).not.toHaveAttribute('data-state', 'connected')
+})

@@ -5,6 +5,7 @@
 import type { PeerStatus } from '@cairn/core'
 import type { AppContext } from './context.js'
 import { h, replace } from './dom.js'
+import { describeError } from './errors.js'
 import { formatBytes, shortId } from './format.js'
 
 const REFRESH_MS = 1_000
@@ -27,9 +28,16 @@ export function peersPanel (ctx: AppContext): HTMLElement {
       h('th', { scope: 'col', class: 'num' }, 'Sent'), h('th', { scope: 'col', class: 'num' }, 'Received'))),
     body)
   const empty = h('p', { class: 'muted' }, 'No peers yet.')
+  const problem = h('p', { class: 'error', role: 'alert', 'data-testid': 'connection-error', hidden: true })
+  tab.addEventListener('error', event => {
+    const { summary, detail } = describeError((event as CustomEvent<unknown>).detail)
+    problem.textContent = detail === '' ? summary : `${summary} (${detail})`
+    problem.hidden = false
+  })
 
   const render = (): void => {
     state.textContent = STATE_TEXT[tab.state]
+    if (tab.state === 'connected') problem.hidden = true
     state.dataset['state'] = tab.state
     const peers = tab.mesh.peers()
     count.textContent = String(peers.length)
@@ -46,6 +54,7 @@ export function peersPanel (ctx: AppContext): HTMLElement {
   return h('section', { class: 'panel', 'aria-labelledby': 'peers-title' },
     h('h2', { id: 'peers-title' }, 'Mesh'),
     state,
+    problem,
     h('p', {}, 'This tab: ', h('code', { title: tab.peerId, 'data-testid': 'self-id' }, shortId(tab.peerId)),
       ' · peers: ', count),
     table, empty)
