@@ -187,7 +187,10 @@ describe('MeshNode under 100,000 fuzzed frames', () => {
     switch (random(8)) {
       case 0: {
         const out = base.slice()
-        for (let n = 1 + random(4); n > 0 && out.length > 0; n--) out[random(out.length)] ^= 1 << random(8)
+        for (let n = 1 + random(4); n > 0 && out.length > 0; n--) {
+          const at = random(out.length)
+          out[at] = out[at]! ^ (1 << random(8))
+        }
         return out
       }
       case 1: return base.subarray(0, random(base.length + 1))

@@ -97,7 +97,7 @@ describe('a host lost mid-transfer', () => {
     const { link } = await putFile(a!, 16 * MiB, ['--replicas', '1'])
     const [onA, onB] = await Promise.all([a!, b!].map(async h => (await scanBlocks(join(h.data, 'blocks'))).blocks.length))
     expect(onB).toBeGreaterThan(0)
-    expect(onA + onB).toBeGreaterThanOrEqual(17)
+    expect(onA! + onB!).toBeGreaterThanOrEqual(17)
     await cluster.kill(b!, 'SIGKILL')
     await waitFor('a to notice b is gone', async () => await hostCount(a!) === 0 ? true : undefined)
 

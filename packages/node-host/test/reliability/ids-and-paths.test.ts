@@ -52,8 +52,8 @@ function badWireIds (cid: CID): Array<[string, Uint8Array]> {
 /** Text and object ids for the store API, for a real block `cid`. */
 function badApiIds (cid: CID): Array<[string, unknown]> {
   const key = cid.toString()
-  const liar = { ...CID.createV1(0x71, cid.multihash), toString: () => '../x' }
-  ;(liar as { asCID: unknown }).asCID = liar
+  const liar: Record<string, unknown> = { ...CID.createV1(0x71, cid.multihash), toString: () => '../x' }
+  liar.asCID = liar
   return [
     ['../x', '../x'], ['%2e%2e', '%2e%2e'], ['%2e%2e%2f + id', `%2e%2e%2f${key}`], ['..\\x', '..\\x'],
     ['upper case', key.toUpperCase()], ['base32upper multibase', cid.toString(base32.encoder).toUpperCase()],

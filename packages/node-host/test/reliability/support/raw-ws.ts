@@ -28,7 +28,7 @@ export class RawWebSocket {
   /** Binary messages received, decoded (undecodable ones as `undefined`). */
   readonly messages: Array<Message | undefined> = []
   readonly closed: Promise<Closed>
-  private buffer = Buffer.alloc(0)
+  private buffer: Buffer = Buffer.alloc(0)
   private closeCode: number | undefined
   private readonly echoClose: boolean
 
