@@ -6,6 +6,7 @@
  * open the mesh handshake runs on it, binding both DTLS fingerprints.
  */
 import type { Mesh, PeerInfo } from '@cairn/core'
+import { isOffer } from '../transport/signal-codec.js'
 import { WebRtcLink } from '../transport/webrtc.js'
 
 /** Tabs this tab keeps WebRTC links to. */
@@ -76,8 +77,15 @@ export class RtcPeers {
 
   private signal (from: string, data: Uint8Array): void {
     let link = this.links.get(from)
+    const theyOpen = from < this.init.mesh.peerId
+    // A fresh offer replaces a link still pending from an earlier attempt.
+    if (link !== undefined && theyOpen && isOffer(data)) {
+      link.destroy()
+      this.links.delete(from)
+      link = undefined
+    }
     // A tab with a lower id is opening a link to us: answer it.
-    if (link === undefined && from < this.init.mesh.peerId) link = this.open(from, false)
+    if (link === undefined && theyOpen) link = this.open(from, false)
     try {
       link?.signal(data)
     } catch (err) {

@@ -53,3 +53,12 @@ export function sdpFingerprint (sdp: string): Uint8Array | undefined {
   out.set(digest, algorithm.length + 1)
   return out
 }
+
+/** True for an SDP offer: the start of a fresh negotiation. */
+export function isOffer (bytes: Uint8Array): boolean {
+  try {
+    return decodeSignal(bytes).type === 'offer'
+  } catch {
+    return false
+  }
+}
