@@ -18,7 +18,8 @@ import { Cluster, waitFor, type HostProcess } from '../harness.js'
 import { badBlocks, scanBlocks } from './support/disk.js'
 import { connectClient, randomBlock } from './support/mesh.js'
 
-interface Outcome { id: string, copies?: number, code?: string, ms: number, hostsAtStart: number }
+/** One put: its copies or error code, time taken, and the fewest other hosts a saw around it. */
+interface Outcome { id: string, copies?: number, code?: string, ms: number, hostsAround: number }
 interface Status { blocks: number, underReplicated: number, peers: Array<{ role: string }> }
 
 /** Longest a put may take: the client waits twice the host's put timeout (30 s). */
@@ -27,83 +28,90 @@ const PUT_BOUND = 65_000
 describe('a silent partition during puts', () => {
   const cluster = new Cluster()
   let client: MeshNode | undefined
+  let a: HostProcess, b: HostProcess, c: HostProcess
+  const outcomes: Outcome[] = []
   afterAll(async () => {
     await client?.stop()
     await cluster.cleanup()
   })
 
-  it('acknowledges only writes that reached W copies, fails the others clearly, and repairs to R after healing', async () => {
-    const a = await cluster.startHost()
-    const b = await cluster.startHost(['--peer', a.url])
-    const c = await cluster.startHost(['--peer', a.url])
-    const status = async (h: HostProcess): Promise<Status> => (await cluster.json<Status>(['status', '--mesh', h.url]))[0]!
-    const hostsSeenBy = async (h: HostProcess): Promise<number> => (await status(h)).peers.filter(p => p.role === 'host').length
-    for (const h of [a, b, c]) await waitFor('a full mesh', async () => await hostsSeenBy(h) === 2 ? true : undefined)
-    client = await connectClient([a.url])
-    const hostsOfA = async (): Promise<number> => (await client!.requestStatus(a.peerId)).peers.filter(p => p.role === 'host').length
+  const status = async (h: HostProcess): Promise<Status> => (await cluster.json<Status>(['status', '--mesh', h.url]))[0]!
+  const hostsSeenBy = async (h: HostProcess): Promise<number> => (await status(h)).peers.filter(p => p.role === 'host').length
+  const hostsOfA = async (): Promise<number> => (await client!.requestStatus(a.peerId)).peers.filter(p => p.role === 'host').length
 
-    const outcomes: Outcome[] = []
-    const put = async (): Promise<void> => {
-      const block = await randomBlock(64 * 1024)
-      const hostsAtStart = await hostsOfA()
-      const started = performance.now()
-      const outcome: Outcome = { id: block.cid.toString(), ms: 0, hostsAtStart }
-      try {
-        outcome.copies = (await client!.putBlock(block.cid, block.bytes)).copies
-      } catch (err) {
-        outcome.code = (err as ReplicationError).code
-        expect(err).toBeInstanceOf(ReplicationError)
-      }
-      outcome.ms = performance.now() - started
-      outcomes.push(outcome)
+  /** One put of a new block through a, recorded in `outcomes`. */
+  async function put (): Promise<void> {
+    const block = await randomBlock(64 * 1024)
+    const before = await hostsOfA()
+    const started = performance.now()
+    const outcome: Outcome = { id: block.cid.toString(), ms: 0, hostsAround: before }
+    try {
+      outcome.copies = (await client!.putBlock(block.cid, block.bytes)).copies
+    } catch (err) {
+      expect(err).toBeInstanceOf(ReplicationError)
+      outcome.code = (err as ReplicationError).code
     }
+    outcome.ms = performance.now() - started
+    outcome.hostsAround = Math.min(before, await hostsOfA())
+    outcomes.push(outcome)
+  }
 
-    for (let i = 0; i < 8; i++) await put()
-    expect(outcomes.every(o => o.copies === 3)).toBe(true)
-
-    // Partition: freeze b and c; keep 4 puts going until a has dropped them and 4 more puts succeeded.
+  /** Freeze b and c; keep 4 puts going until a has dropped them and 4 more puts are done. Returns ms until the drop. */
+  async function writeThroughPartition (): Promise<number> {
     b.child.kill('SIGSTOP')
     c.child.kill('SIGSTOP')
     const stoppedAt = performance.now()
-    let aloneSince = -1
     let running = true
     const writer = async (): Promise<void> => { while (running) await put() }
     const writers = Promise.all([writer(), writer(), writer(), writer()])
     await waitFor('a to drop the frozen hosts', async () => await hostsOfA() === 0 ? true : undefined, { timeout: 90_000, interval: 500 })
     const dropMs = performance.now() - stoppedAt
-    aloneSince = outcomes.length
+    const aloneSince = outcomes.length
     await waitFor('4 puts after a is alone', async () => outcomes.length >= aloneSince + 4 ? true : undefined, { timeout: PUT_BOUND })
     running = false
     await writers
+    return dropMs
+  }
 
+  /** Every block in `ids` on all three hosts' disks, re-hashing, and underReplicated 0 everywhere. */
+  async function waitForR (ids: string[]): Promise<void> {
+    await waitFor('every acknowledged block on all three hosts', async () => {
+      const scans = await Promise.all([a, b, c].map(async h => new Set((await scanBlocks(join(h.data, 'blocks'))).blocks.map(f => f.id))))
+      return scans.every(held => ids.every(id => held.has(id))) ? true : undefined
+    }, { timeout: 120_000, interval: 500 })
+    for (const h of [a, b, c]) {
+      expect(await badBlocks((await scanBlocks(join(h.data, 'blocks'))).blocks)).toEqual([])
+      await waitFor('underReplicated 0', async () => (await status(h)).underReplicated === 0 ? true : undefined, { timeout: 60_000 })
+    }
+  }
+
+  it('acknowledges only writes that reached W copies, fails the others clearly, and repairs to R after healing', async () => {
+    a = await cluster.startHost()
+    b = await cluster.startHost(['--peer', a.url])
+    c = await cluster.startHost(['--peer', a.url])
+    for (const h of [a, b, c]) await waitFor('a full mesh', async () => await hostsSeenBy(h) === 2 ? true : undefined)
+    client = await connectClient([a.url])
+    for (let i = 0; i < 8; i++) await put()
+    expect(outcomes.every(o => o.copies === 3)).toBe(true)
+
+    const dropMs = await writeThroughPartition()
     b.child.kill('SIGCONT')
     c.child.kill('SIGCONT')
     const healedAt = performance.now()
     for (const h of [a, b, c]) await waitFor('the mesh to heal', async () => await hostsSeenBy(h) === 2 ? true : undefined, { timeout: 60_000 })
 
+    // Each put reached W = min(2, live hosts) or failed with ERR_REPLICATION; none hung.
     const acked = outcomes.filter(o => o.copies !== undefined)
     const failed = outcomes.filter(o => o.copies === undefined)
-    // Each put either reached W of the hosts live when it started, or failed with ERR_REPLICATION; none hung.
-    for (const o of acked) expect(o.copies).toBeGreaterThanOrEqual(Math.min(2, o.hostsAtStart + 1))
+    for (const o of acked) expect(o.copies).toBeGreaterThanOrEqual(Math.min(2, o.hostsAround + 1))
     for (const o of failed) expect(o.code).toBe('ERR_REPLICATION')
     for (const o of outcomes) expect(o.ms).toBeLessThan(PUT_BOUND)
     expect(failed.length).toBeGreaterThan(0)
     expect(acked.filter(o => o.copies === 1).length).toBeGreaterThan(0)
 
-    // Repair brings every acknowledged block to all three hosts (R = 3).
-    const ids = acked.map(o => o.id)
-    await waitFor('every acknowledged block on all three hosts', async () => {
-      const scans = await Promise.all([a, b, c].map(async h => new Set((await scanBlocks(join(h.data, 'blocks'))).blocks.map(f => f.id))))
-      return scans.every(held => ids.every(id => held.has(id))) ? true : undefined
-    }, { timeout: 120_000, interval: 500 })
-    const repairMs = performance.now() - healedAt
-    for (const h of [a, b, c]) {
-      const scan = await scanBlocks(join(h.data, 'blocks'))
-      expect(await badBlocks(scan.blocks)).toEqual([])
-      await waitFor('underReplicated 0', async () => (await status(h)).underReplicated === 0 ? true : undefined, { timeout: 60_000 })
-    }
+    await waitForR(acked.map(o => o.id))
     console.log(`partition: ${outcomes.length} puts (${acked.length} acknowledged, ${acked.filter(o => o.copies === 1).length} of them ` +
       `with 1 copy while a was alone; ${failed.length} failed with ERR_REPLICATION, slowest ${Math.round(Math.max(...outcomes.map(o => o.ms)))} ms); ` +
-      `a dropped the frozen hosts after ${Math.round(dropMs)} ms; R = 3 restored ${Math.round(repairMs)} ms after SIGCONT`)
+      `a dropped the frozen hosts after ${Math.round(dropMs)} ms; R = 3 restored ${Math.round(performance.now() - healedAt)} ms after SIGCONT`)
   }, 300_000)
 })
