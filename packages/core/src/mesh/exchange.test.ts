@@ -47,6 +47,20 @@ describe('put', () => {
     expect(await client.node.putBlock(other.cid, other.bytes, { replicas: undefined })).toEqual({ copies: 3 })
   })
 
+  it("applies the coordinating host's R when a client asks for none, and the client's R when it asks", async () => {
+    mesh = new TestMesh()
+    const list = await hosts(4, { replicas: 2 })
+    const client = await mesh.add('client')
+    await client.node.dial(list[0]!.address)
+    const ids = list.map(h => h.node.peerId)
+    const first = await makeBlock(3000, 51)
+    expect(await client.node.putBlock(first.cid, first.bytes)).toEqual({ copies: 2 })
+    expect(await holders(list, first.cid)).toEqual(placeBlock(first.cid, ids, 2).sort())
+    const second = await makeBlock(3000, 52)
+    expect(await client.node.putBlock(second.cid, second.bytes, { replicas: 4 })).toEqual({ copies: 4 })
+    expect(await holders(list, second.cid)).toEqual([...ids].sort())
+  })
+
   it('fails below W copies with ReplicationError, storage-full surfaced', async () => {
     mesh = new TestMesh()
     const list = [

@@ -153,12 +153,13 @@ export class MeshNode extends EventTarget implements Mesh {
   async putBlock (cid: BlockId, bytes: Uint8Array, options: AbortOptions & { replicas?: number } = {}): Promise<PutResult> {
     assertBlockId(cid)
     await verifyBlock(cid, bytes)
-    const replicas = Math.min(Math.max(1, options.replicas ?? this.ctx.replicas), MAX_REPLICAS)
-    if (this.role === 'host') return await this.replicator.coordinate(cid, bytes, replicas, options)
+    const asked = options.replicas === undefined ? undefined : Math.min(Math.max(1, options.replicas), MAX_REPLICAS)
+    if (this.role === 'host') return await this.replicator.coordinate(cid, bytes, asked ?? this.ctx.replicas, options)
     if (this.init.store !== undefined) {
       await this.init.store.put(cid, bytes, options).then(() => { this.announcer.held(cid) }, () => {})
     }
-    return await this.replicator.forward(cid, bytes, replicas, options)
+    // Without an explicit R, the coordinating host applies its own.
+    return await this.replicator.forward(cid, bytes, asked, options)
   }
 
   async signal (to: string, data: Uint8Array): Promise<void> {

@@ -45,13 +45,13 @@ export class Replicator {
   }
 
   /** Hand `cid` to a connected host that coordinates R copies (clients, browsers). */
-  async forward (cid: BlockId, bytes: Uint8Array, replicas: number, options: AbortOptions = {}): Promise<PutResult> {
+  async forward (cid: BlockId, bytes: Uint8Array, replicas: number | undefined, options: AbortOptions = {}): Promise<PutResult> {
     const hosts = new Map(this.ctx.peerList().filter(p => p.role === 'host' && !p.isClosed).map(p => [p.peerId, p]))
     let lastFailure: unknown
     for (const id of rankPeers(cid, hosts.keys())) {
       const host = hosts.get(id)!
       try {
-        const copies = await host.put(cid, bytes, { ...options, replicas, timeout: 2 * this.ctx.tuning.putTimeout })
+        const copies = await host.put(cid, bytes, { ...options, ...(replicas === undefined ? {} : { replicas }), timeout: 2 * this.ctx.tuning.putTimeout })
         return { copies }
       } catch (err) {
         if (err instanceof AbortError) throw err

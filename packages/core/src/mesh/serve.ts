@@ -99,8 +99,11 @@ export class RequestServer {
       peer.strike('put bytes that do not match their id')
       throw err
     }
-    if (req.replicas !== undefined) {
-      await this.coordinate(peer, req.id, req.cid, req.bytes, req.replicas)
+    // Hosts coordinate every put from a tab or client: with the R it asked for, else their own.
+    // A put from another host without `replicas` is a replica write.
+    const replicas = req.replicas ?? (peer.role === 'host' ? undefined : this.ctx.replicas)
+    if (replicas !== undefined) {
+      await this.coordinate(peer, req.id, req.cid, req.bytes, replicas)
       return
     }
     if (this.ctx.store === undefined) {
