@@ -31,41 +31,44 @@ export function parseAnyLink (text: string): ParsedLink {
  */
 export async function openLink (tab: Tab, link: ParsedLink, init: OpenInit = {}): Promise<OpenedFile> {
   const timeout = init.timeout ?? DEFAULT_OPEN_TIMEOUT
-  const getBlock = async (id: BlockId, options: AbortOptions = {}): Promise<Uint8Array> => {
-    const signals = [AbortSignal.timeout(timeout)]
-    if (options.signal !== undefined) signals.push(options.signal)
-    return await fetchWithRetry(tab, id, AbortSignal.any(signals))
-  }
+  const getBlock = async (id: BlockId, options: AbortOptions = {}): Promise<Uint8Array> =>
+    await fetchWithRetry(tab, id, AbortSignal.timeout(timeout), options.signal)
   return await openFile(link, getBlock, init.signal === undefined ? {} : { signal: init.signal })
 }
 
-/** `getBlock`, retried on `UnavailableError` until `signal` ends it. */
-async function fetchWithRetry (tab: Tab, id: BlockId, signal: AbortSignal): Promise<Uint8Array> {
+/**
+ * `getBlock`, retried on `UnavailableError` until `deadline`; then (or if the
+ * deadline cuts a request short) `UnavailableError`. `signal` is the caller's
+ * own cancellation, which ends it with `AbortError`.
+ */
+async function fetchWithRetry (tab: Tab, id: BlockId, deadline: AbortSignal, signal?: AbortSignal): Promise<Uint8Array> {
+  const both = signal === undefined ? deadline : AbortSignal.any([deadline, signal])
+  let last: unknown
   for (;;) {
     try {
-      return await tab.mesh.getBlock(id, { signal })
+      return await tab.mesh.getBlock(id, { signal: both })
     } catch (err) {
-      if (!(err instanceof UnavailableError) || signal.aborted) throw err
-      await nextChance(tab, signal, err)
+      if (signal?.aborted === true) throw err
+      const timedOut = deadline.aborted
+      if (!(err instanceof UnavailableError) && !timedOut) throw err
+      last = err instanceof UnavailableError ? err : last ?? err
+      if (timedOut) throw new UnavailableError(`block ${id.toString()}: no reachable peer has it`, { cause: last })
+      await nextChance(tab, both)
     }
   }
 }
 
-/** Resolve when a peer connects or a second passes; reject with `cause` when `signal` aborts. */
-async function nextChance (tab: Tab, signal: AbortSignal, cause: Error): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
+/** Resolve when a peer connects, a second passes or `signal` aborts. */
+async function nextChance (tab: Tab, signal: AbortSignal): Promise<void> {
+  await new Promise<void>(resolve => {
     const done = (): void => {
       clearTimeout(timer)
       tab.mesh.removeEventListener('peer:connect', done)
-      signal.removeEventListener('abort', abort)
+      signal.removeEventListener('abort', done)
       resolve()
-    }
-    const abort = (): void => {
-      done()
-      reject(cause)
     }
     const timer = setTimeout(done, RETRY_MS)
     tab.mesh.addEventListener('peer:connect', done)
-    signal.addEventListener('abort', abort)
+    signal.addEventListener('abort', done)
   })
 }
