@@ -72,3 +72,25 @@ describe('static web app server', () => {
     expect(await (await fetch(`${base}/healthz`)).text()).toBe('ok\n')
   })
 })
+
+describe('web server sockets', () => {
+  it('closes a socket that never finishes its request, and still serves others', async () => {
+    const { openWebServer } = await import('../src/host/web-server.js')
+    const { connect } = await import('node:net')
+    const root = await mkdtemp(join(tmpdir(), 'cairn-http-'))
+    cleanups.push(async () => { await rm(root, { recursive: true, force: true }) })
+    const web = await openWebServer(root, 0, '127.0.0.1', { idleTimeout: 300 })
+    cleanups.push(async () => { await web.close() })
+    const silent = connect(web.port, '127.0.0.1')
+    const half = connect(web.port, '127.0.0.1', () => { half.write('GET / HTTP/1.1\r\nHost: x\r\n') })
+    const closed = (socket: typeof silent): Promise<void> => new Promise(resolve => socket.once('close', () => { resolve() }))
+    const bothClosed = Promise.all([closed(silent), closed(half)])
+    const outcome = await Promise.race([
+      bothClosed.then(() => 'closed'),
+      new Promise(resolve => AbortSignal.timeout(15_000).addEventListener('abort', () => { resolve('still open') }))
+    ])
+    expect(outcome).toBe('closed')
+    const ok = await fetch(`http://127.0.0.1:${web.port}/healthz`)
+    expect(ok.status).toBe(200)
+  })
+})

@@ -35,8 +35,22 @@ async function listen (server: Server, port: number, host: string): Promise<numb
   return (server.address() as AddressInfo).port
 }
 
-export async function openWebServer (webRoot: string, port: number, host: string): Promise<WebServer> {
+/** A socket that sends no request, or stalls mid-request, is closed after this long. */
+export const DEFAULT_HTTP_IDLE_TIMEOUT = 20_000
+
+export interface WebServerInit {
+  /** Milliseconds an HTTP socket may sit idle (mesh sockets are exempt once upgraded). */
+  idleTimeout?: number
+}
+
+export async function openWebServer (webRoot: string, port: number, host: string, init: WebServerInit = {}): Promise<WebServer> {
   const server = createServer(staticHandler(webRoot))
+  // Without these, a socket that never finishes its request holds a descriptor forever.
+  // `ws` clears the socket timeout when it upgrades a mesh connection.
+  const idle = init.idleTimeout ?? DEFAULT_HTTP_IDLE_TIMEOUT
+  server.timeout = idle
+  server.headersTimeout = Math.min(idle, 10_000)
+  server.requestTimeout = idle
   let ready: (mesh: Mesh) => void = () => {}
   const meshReady = new Promise<Mesh>(resolve => { ready = resolve })
   const onConnection = (conn: Connection): void => {
