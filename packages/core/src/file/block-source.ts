@@ -10,7 +10,9 @@ import { CHUNK_OVERHEAD, CHUNKS_PER_BLOCK, MAX_FILE_SIZE, PLAIN_CHUNK_SIZE } fro
  */
 export class PlaintextBlocks {
   readonly #iterator: AsyncIterator<Uint8Array>
-  #leftover: Uint8Array = new Uint8Array(0)
+  /** The current source piece and how much of it is used. */
+  #piece: Uint8Array = new Uint8Array(0)
+  #offset = 0
   #ended = false
   /** Plaintext bytes read so far. */
   total = 0
@@ -26,7 +28,8 @@ export class PlaintextBlocks {
   async next (): Promise<{ chunks: Uint8Array[], last: boolean }> {
     const chunks: Uint8Array[] = []
     while (chunks.length < CHUNKS_PER_BLOCK) {
-      const chunk = await this.#chunk()
+      // A whole chunk inside the current piece is taken without a turn of the event loop.
+      const chunk = this.#piece.length - this.#offset >= PLAIN_CHUNK_SIZE ? this.#take(PLAIN_CHUNK_SIZE) : await this.#chunk()
       chunks.push(chunk)
       this.total += chunk.length
       if (this.total > MAX_FILE_SIZE) throw new ManifestError(`file larger than the ${MAX_FILE_SIZE}-byte maximum`)
@@ -45,12 +48,12 @@ export class PlaintextBlocks {
 
   /** 16 KiB, or fewer only at the end of the stream. */
   async #chunk (): Promise<Uint8Array> {
-    if (this.#leftover.length === 0) await this.#pull()
-    if (this.#leftover.length >= PLAIN_CHUNK_SIZE) return this.#take(PLAIN_CHUNK_SIZE)
+    if (this.#offset === this.#piece.length) await this.#pull()
+    if (this.#piece.length - this.#offset >= PLAIN_CHUNK_SIZE) return this.#take(PLAIN_CHUNK_SIZE)
     const chunk = new Uint8Array(PLAIN_CHUNK_SIZE)
     let filled = 0
-    while (filled < PLAIN_CHUNK_SIZE && (this.#leftover.length > 0 || await this.#pull())) {
-      const part = this.#take(Math.min(this.#leftover.length, PLAIN_CHUNK_SIZE - filled))
+    while (filled < PLAIN_CHUNK_SIZE && (this.#offset < this.#piece.length || await this.#pull())) {
+      const part = this.#take(Math.min(this.#piece.length - this.#offset, PLAIN_CHUNK_SIZE - filled))
       chunk.set(part, filled)
       filled += part.length
     }
@@ -58,8 +61,8 @@ export class PlaintextBlocks {
   }
 
   #take (length: number): Uint8Array {
-    const part = this.#leftover.subarray(0, length)
-    this.#leftover = this.#leftover.subarray(length)
+    const part = this.#piece.subarray(this.#offset, this.#offset + length)
+    this.#offset += length
     return part
   }
 
@@ -69,12 +72,15 @@ export class PlaintextBlocks {
       const result = await this.#iterator.next()
       if (result.done === true) {
         this.#ended = true
-        return false
+        break
       }
       if (!(result.value instanceof Uint8Array)) throw new TypeError('file source must yield Uint8Array chunks')
-      this.#leftover = result.value
-      if (this.#leftover.length > 0) return true
+      this.#piece = result.value
+      this.#offset = 0
+      if (this.#piece.length > 0) return true
     }
+    this.#piece = new Uint8Array(0)
+    this.#offset = 0
     return false
   }
 }
