@@ -39,6 +39,8 @@ export interface HandshakeInit {
   identity: Identity
   role: Role
   addrs: string[]
+  /** Whether this node keeps blocks (a `--no-store` host says so in its hello). */
+  stores: boolean
   joinKey: CryptoKey
   initiator: boolean
   nonces: NonceCache
@@ -88,6 +90,7 @@ async function exchange (init: HandshakeInit, deadline: Deadline): Promise<Hands
     nonce: randomBytes(32),
     addrs: init.addrs
   }
+  if (!init.stores) ours.stores = false
   const ourBytes = encodeMessage(ours)
   await deadline.race(conn.send(ourBytes))
   const theirBytes = await readFrame(init, deadline, MAX_PRE_AUTH_FRAME)

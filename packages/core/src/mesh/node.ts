@@ -237,6 +237,7 @@ export class MeshNode extends EventTarget implements Mesh {
         identity: this.init.identity,
         role: this.role,
         addrs: this.addrs,
+        stores: this.init.store !== undefined,
         joinKey: await this.joinKey,
         initiator,
         nonces: this.nonces,

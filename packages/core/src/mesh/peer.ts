@@ -78,7 +78,7 @@ export class Peer {
     this.addrs = init.hello.addrs
     this.dialer = init.dialer
     this.tiebreak = init.tiebreak
-    this.stores = this.role === 'host'
+    this.stores = this.role === 'host' && init.hello.stores !== false
     this.limits = init.limits
     this.handlers = init.handlers
     this.outgoing = new Semaphore(init.limits.maxOutgoingRequests)

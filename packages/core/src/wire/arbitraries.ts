@@ -61,8 +61,9 @@ const hello: Arbitrary<HelloMessage> = record({
   publicKey: bytes(32),
   role,
   nonce: bytes(32),
-  addrs
-})
+  addrs,
+  stores: fc.boolean()
+}, { requiredKeys: ['t', 'version', 'peerId', 'publicKey', 'role', 'nonce', 'addrs'] })
 
 const auth: Arbitrary<AuthMessage> = record({ t: fc.constant('auth' as const), sig: bytes(64), mac: bytes(32) })
 

@@ -22,6 +22,8 @@ export interface HelloMessage {
   nonce: Uint8Array
   /** Addresses where this node accepts connections (`ws://h:p/mesh`). */
   addrs: string[]
+  /** `false` from a host that keeps no blocks (`--no-store`); absent means it stores. */
+  stores?: boolean
 }
 
 /** Second frame each side sends, after both hellos. */

@@ -78,7 +78,8 @@ const SCHEMAS: Readonly<Record<MessageType, Schema>> = {
       publicKey: required(bytesOf(32)),
       role: required(role),
       nonce: required(bytesOf(32)),
-      addrs: required(addrs)
+      addrs: required(addrs),
+      stores: optional(bool)
     }
   },
   auth: { fields: { sig: required(bytesOf(64)), mac: required(bytesOf(32)) } },
