@@ -226,7 +226,7 @@ const result = {
   notes: [
     `${rounds} round(s), each: add into a fresh MemoryBlockStore, read back (checksum compared), add into a sink that keeps nothing, then the limits (from round 2 also before); each ratio is the best round's, shown with that round's rates`,
     'limitAdd/limitRead = one AES-GCM pass then one SHA-256 pass over the same bytes (16 MiB Web Crypto calls), mean of the round\'s samples; ratio = pipeline / limit',
-    'addNoStore: the add pipeline alone; "add" also pays MemoryBlockStore holding every block (256 MiB of freshly faulted memory). The pipelines pass { immutable: true } on put and get (they never modify a block after put, nor a fetched one), so the store keeps and returns blocks without its defensive copies',
+    `addNoStore: the add pipeline alone; "add" also pays MemoryBlockStore holding every block (${mib(size)} MiB of freshly faulted memory). The pipelines pass { immutable: true } on put and get (they never modify a block after put, nor a fetched one), so the store keeps and returns blocks without its defensive copies`,
     'peakRssMiB.add/read: sampled during round 1; overhead = their max minus the bytes the memory store holds: the pipelines\' own memory, Node\'s baseline included (process = VmHWM over all rounds)',
     'aesGcm16KiBCalls: AES-GCM at Cobblestone\'s granularity (one Web Crypto call per 16 KiB chunk, 64 in flight, same input reused), measured last, for context',
     'plaintext: 1 MiB views of a 4 MiB random pool (nothing allocated or copied per piece); its checksum is computed before the clock starts, the read side checksums every byte it gets on the clock',
