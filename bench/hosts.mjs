@@ -36,8 +36,11 @@ const rssBase = join(work, 'rss')
 const children = new Set()
 const log = (text) => process.stderr.write(`hosts: ${text}\n`)
 
+/** CAIRN_BENCH_PROF=DIR: every process writes a V8 CPU profile to DIR (for finding where time goes). */
+const PROF = process.env.CAIRN_BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CAIRN_BENCH_PROF}`] : []
+
 function start (args, { stdout = 'pipe' } = {}) {
-  const child = spawn(process.execPath, ['--import', RSS_HOOK, ...args], {
+  const child = spawn(process.execPath, [...PROF, '--import', RSS_HOOK, ...args], {
     stdio: ['ignore', stdout, 'pipe'],
     env: { ...process.env, CAIRN_BENCH_RSS: rssBase }
   })

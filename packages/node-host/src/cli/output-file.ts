@@ -8,10 +8,12 @@ import { randomBytes } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
 import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
+import type { Writable } from 'node:stream'
 import { LocalFileError } from '../config/index.js'
 
 export interface OutputSink {
-  write (chunk: Uint8Array): Promise<void>
+  /** Write `chunks` in order, as one system call where the target allows (a batch, not one call per chunk). */
+  write (chunks: readonly Uint8Array[]): Promise<void>
   /** Finish; resolves with the final path (undefined for stdout). */
   commit (): Promise<string | undefined>
   /** Drop what was written. */
@@ -73,14 +75,19 @@ async function drained (out: NodeJS.WritableStream): Promise<void> {
   })
 }
 
-function streamSink (out: NodeJS.WritableStream & { destroy?: () => void }, name: string): OutputSink {
+function streamSink (out: Writable, name: string): OutputSink {
   let failure: Error | undefined
   out.on('error', (cause: Error) => { failure = new LocalFileError(`cannot write to ${name}`, { cause }) })
   const check = (): void => { if (failure !== undefined) throw failure }
   return {
-    async write (chunk) {
+    async write (chunks) {
       check()
-      if (!out.write(chunk)) await drained(out)
+      // Corked writes leave as one writev: a syscall per batch instead of per chunk.
+      out.cork()
+      let full = false
+      for (const chunk of chunks) full = !out.write(chunk) || full
+      out.uncork()
+      if (full) await drained(out)
       check()
     },
     async commit () {
@@ -89,12 +96,27 @@ function streamSink (out: NodeJS.WritableStream & { destroy?: () => void }, name
       check()
       return out === process.stdout ? undefined : name
     },
-    async abort () { if (out !== process.stdout) out.destroy?.() }
+    async abort () { if (out !== process.stdout) out.destroy() }
   }
 }
 
 export function stdoutSink (): OutputSink {
   return streamSink(process.stdout, 'stdout')
+}
+
+/** `chunks` to `handle` with writev, finishing any short write chunk by chunk. */
+async function writeAll (handle: FileHandle, chunks: readonly Uint8Array[]): Promise<void> {
+  const total = chunks.reduce((sum, chunk) => sum + chunk.length, 0)
+  let done = (await handle.writev(chunks as Uint8Array[])).bytesWritten
+  if (done === total) return
+  for (const chunk of chunks) {
+    if (done >= chunk.length) {
+      done -= chunk.length
+      continue
+    }
+    for (let offset = done; offset < chunk.length;) offset += (await handle.write(chunk, offset)).bytesWritten
+    done = 0
+  }
 }
 
 export async function fileSink (path: string): Promise<OutputSink> {
@@ -108,11 +130,11 @@ export async function fileSink (path: string): Promise<OutputSink> {
   const fail = (cause: unknown): LocalFileError =>
     new LocalFileError(`cannot write ${path}: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`, { cause })
   return {
-    async write (chunk) {
-      let offset = 0
-      while (offset < chunk.length) {
-        const { bytesWritten } = await handle.write(chunk, offset).catch((cause: unknown) => { throw fail(cause) })
-        offset += bytesWritten
+    async write (chunks) {
+      try {
+        await writeAll(handle, chunks)
+      } catch (cause) {
+        throw fail(cause)
       }
     },
     async commit () {

@@ -17,13 +17,29 @@ export interface GetOptions extends TargetOptions {
 /** Blocks fetched ahead of the one being decrypted. */
 export const READ_AHEAD = 16
 
+/** Plaintext gathered before a write: one system call per batch rather than per 16 KiB chunk. */
+export const WRITE_BATCH_BYTES = 1024 * 1024
+/** Chunks per batch at most (well under IOV_MAX). */
+const WRITE_BATCH_CHUNKS = 256
+
 async function copy (source: AsyncIterable<Uint8Array>, sink: OutputSink, onBytes: (n: number) => void): Promise<void> {
   let done = 0
-  for await (const chunk of source) {
-    await sink.write(chunk)
-    done += chunk.length
+  let batch: Uint8Array[] = []
+  let batched = 0
+  const flush = async (): Promise<void> => {
+    if (batch.length === 0) return
+    await sink.write(batch)
+    done += batched
+    batch = []
+    batched = 0
     onBytes(done)
   }
+  for await (const chunk of source) {
+    batch.push(chunk)
+    batched += chunk.length
+    if (batched >= WRITE_BATCH_BYTES || batch.length >= WRITE_BATCH_CHUNKS) await flush()
+  }
+  await flush()
 }
 
 async function openSink (out: OutputTarget | undefined, name: string): Promise<OutputSink> {
