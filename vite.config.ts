@@ -60,7 +60,8 @@ export default defineConfig(({ mode }) => {
             ? {
                 compliance: web('test-pages/compliance.html'),
                 rtc: web('test-pages/rtc.html'),
-                mesh: web('test-pages/mesh.html')
+                mesh: web('test-pages/mesh.html'),
+                handshake: web('test-pages/handshake.html')
               }
             : {})
         },
