@@ -39,6 +39,12 @@ const log = (text) => process.stderr.write(`core: ${text}\n`)
 const mb = (bytes, ms) => +(bytes / 1e6 / (ms / 1000)).toFixed(1)
 const mib = (bytes) => Math.round(bytes / MiB)
 
+/** CPU time of the whole process (every thread: main, Web Crypto's, GC's) so far, in ms. */
+function cpuMs () {
+  const { user, system } = process.cpuUsage()
+  return (user + system) / 1000
+}
+
 /** Peak resident set size so far (VmHWM), in bytes. */
 function peakRss () {
   const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))
@@ -50,9 +56,10 @@ async function sampled (fn) {
   let peak = process.memoryUsage.rss()
   const timer = setInterval(() => { peak = Math.max(peak, process.memoryUsage.rss()) }, 20)
   const start = performance.now()
+  const cpu0 = cpuMs()
   try {
     const result = await fn()
-    return { result, ms: performance.now() - start, peak: Math.max(peak, process.memoryUsage.rss()) }
+    return { result, ms: performance.now() - start, cpu: cpuMs() - cpu0, peak: Math.max(peak, process.memoryUsage.rss()) }
   } finally {
     clearInterval(timer)
   }
@@ -107,16 +114,23 @@ async function limits () {
   const calls = Math.max(1, Math.round(size / LIMIT_CALL))
   const bytes = calls * LIMIT_CALL
   let sealed
-  const enc = await timed(async () => {
+  const cpu = {}
+  const pass = async (name, fn) => {
+    const cpu0 = cpuMs()
+    const ms = await timed(fn)
+    cpu[name] = (cpuMs() - cpu0) / (bytes / MiB)
+    return ms
+  }
+  const enc = await pass('encrypt', async () => {
     for (let i = 0; i < calls; i++) sealed = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, key, data)
   })
-  const dec = await timed(async () => {
+  const dec = await pass('decrypt', async () => {
     for (let i = 0; i < calls; i++) await crypto.subtle.decrypt({ name: 'AES-GCM', iv }, key, sealed)
   })
-  const sha = await timed(async () => {
+  const sha = await pass('sha256', async () => {
     for (let i = 0; i < calls; i++) await crypto.subtle.digest('SHA-256', data)
   })
-  return { encrypt: mb(bytes, enc), decrypt: mb(bytes, dec), sha256: mb(bytes, sha) }
+  return { encrypt: mb(bytes, enc), decrypt: mb(bytes, dec), sha256: mb(bytes, sha), cpu }
 }
 
 /**
@@ -170,7 +184,7 @@ async function pipelines () {
   return { add, read, held, discard, blocks: add.result.blocks }
 }
 
-const mean = (x, y) => x === undefined ? y : +((x + y) / 2).toFixed(1)
+const mean = (x, y) => x === undefined ? y : (x + y) / 2
 
 const baseline = process.memoryUsage.rss()
 const runs = []
@@ -184,15 +198,24 @@ for (let round = 1; round <= rounds; round++) {
   log(`round ${round}/${rounds}: limits (AES-128-GCM and SHA-256, ${LIMIT_CALL / MiB} MiB calls)`)
   const after = await limits()
   const limit = {
-    encrypt: mean(before?.encrypt, after.encrypt), decrypt: mean(before?.decrypt, after.decrypt), sha256: mean(before?.sha256, after.sha256)
+    encrypt: +mean(before?.encrypt, after.encrypt).toFixed(1), decrypt: +mean(before?.decrypt, after.decrypt).toFixed(1), sha256: +mean(before?.sha256, after.sha256).toFixed(1)
   }
   const limitAdd = serial(limit.encrypt, limit.sha256)
   const limitRead = serial(limit.decrypt, limit.sha256)
   const rates = { add: mb(size, measured.add.ms), read: mb(size, measured.read.ms), addNoStore: mb(size, measured.discard.ms) }
+  const cpuOf = (name) => mean(before?.cpu[name], after.cpu[name])
+  const perMiB = (ms) => ms / (size / MiB)
+  const cpu = {
+    add: perMiB(measured.add.cpu),
+    read: perMiB(measured.read.cpu),
+    limitAdd: cpuOf('encrypt') + cpuOf('sha256'),
+    limitRead: cpuOf('decrypt') + cpuOf('sha256')
+  }
   runs.push({
     ...measured,
     limit: { ...limit, limitAdd, limitRead },
     rates,
+    cpu,
     ratios: { add: rates.add / limitAdd, read: rates.read / limitRead, addNoStore: rates.addNoStore / limitAdd }
   })
 }
@@ -207,6 +230,11 @@ const limits_ = {
   aesGcmDecrypt: pick('read').limit.decrypt,
   sha256: pick('add').limit.sha256
 }
+// CPU per MiB of every thread of the process, mean over the rounds: unlike
+// wall time, it barely depends on what else the machine runs.
+const cpuMean = (m) => +(runs.reduce((sum, r) => sum + r.cpu[m], 0) / runs.length).toFixed(2)
+const cpuMsPerMiB = Object.fromEntries(['add', 'read', 'limitAdd', 'limitRead'].map((m) => [m, cpuMean(m)]))
+const cpuRatios = { add: +(cpuMsPerMiB.limitAdd / cpuMsPerMiB.add).toFixed(3), read: +(cpuMsPerMiB.limitRead / cpuMsPerMiB.read).toFixed(3) }
 const held = runs[0].held
 // Round 1 starts from a clean process; later rounds also carry the previous store until it is collected.
 const peaks = { add: runs[0].add.peak, read: runs[0].read.peak }
@@ -218,6 +246,8 @@ const result = {
   blocks: runs[0].blocks,
   mbPerSec: { ...rates, ...limits_, aesGcm16KiBCalls: chunked },
   ratios,
+  cpuMsPerMiB,
+  cpuRatios,
   peakRssMiB: {
     baseline: mib(baseline), add: mib(peaks.add), read: mib(peaks.read), process: mib(peakRss()), storeHeld: mib(held), overhead: mib(overhead)
   },
@@ -226,6 +256,7 @@ const result = {
   notes: [
     `${rounds} round(s), each: add into a fresh MemoryBlockStore, read back (checksum compared), add into a sink that keeps nothing, then the limits (from round 2 also before); each ratio is the best round's, shown with that round's rates`,
     'limitAdd/limitRead = one AES-GCM pass then one SHA-256 pass over the same bytes (16 MiB Web Crypto calls), mean of the round\'s samples; ratio = pipeline / limit',
+    'cpuMsPerMiB: process CPU time (all threads) per MiB, mean over the rounds; cpuRatios = limit CPU / pipeline CPU. Informational, not a target: on a busy machine, where every thread competes for a core, wall-time ratios drift towards these; on an idle one the pipelines also gain from running the main thread and Web Crypto\'s threads in parallel',
     `addNoStore: the add pipeline alone; "add" also pays MemoryBlockStore holding every block (${mib(size)} MiB of freshly faulted memory). The pipelines pass { immutable: true } on put and get (they never modify a block after put, nor a fetched one), so the store keeps and returns blocks without its defensive copies`,
     'peakRssMiB.add/read: sampled during round 1; overhead = their max minus the bytes the memory store holds: the pipelines\' own memory, Node\'s baseline included (process = VmHWM over all rounds)',
     'aesGcm16KiBCalls: AES-GCM at Cobblestone\'s granularity (one Web Crypto call per 16 KiB chunk, 64 in flight, same input reused), measured last, for context',
