@@ -30,7 +30,8 @@ export class PutQueue {
   readonly #inFlight = new Set<Promise<void>>()
   readonly #controller: AbortController
   readonly #dispose: () => void
-  readonly #stopped: Promise<void>
+  /** Callers waiting for a put to finish or the queue to stop. */
+  readonly #waiters = new Set<() => void>()
   #error: unknown
   #failed = false
   #minCopies: number | undefined
@@ -42,14 +43,12 @@ export class PutQueue {
     const { controller, dispose } = linkedController(signal)
     this.#controller = controller
     this.#dispose = dispose
-    this.#stopped = new Promise(resolve => {
-      const stop = (): void => {
-        this.#fail(new AbortError('aborted', { cause: controller.signal.reason }))
-        resolve()
-      }
-      if (controller.signal.aborted) stop()
-      else controller.signal.addEventListener('abort', stop, { once: true })
-    })
+    const stop = (): void => {
+      this.#fail(new AbortError('aborted', { cause: controller.signal.reason }))
+      this.#wake()
+    }
+    if (controller.signal.aborted) stop()
+    else controller.signal.addEventListener('abort', stop, { once: true })
   }
 
   /** The lowest copy count any sink `put` reported, if it reported any. */
@@ -61,16 +60,19 @@ export class PutQueue {
   async put (id: BlockId, bytes: Uint8Array): Promise<void> {
     this.#check()
     while (this.#inFlight.size >= this.#limit) {
-      await Promise.race([...this.#inFlight, this.#stopped])
+      await this.#change()
       this.#check()
     }
-    const pending: Promise<void> = this.#run(id, bytes).finally(() => this.#inFlight.delete(pending))
+    const pending: Promise<void> = this.#run(id, bytes).finally(() => {
+      this.#inFlight.delete(pending)
+      this.#wake()
+    })
     this.#inFlight.add(pending)
   }
 
   /** Wait for every started put; rethrow the first failure. */
   async drain (): Promise<void> {
-    while (this.#inFlight.size > 0 && !this.#failed) await Promise.race([...this.#inFlight, this.#stopped])
+    while (this.#inFlight.size > 0 && !this.#failed) await this.#change()
     this.#check()
   }
 
@@ -90,6 +92,20 @@ export class PutQueue {
       this.#fail(error)
       this.#controller.abort(error)
     }
+  }
+
+  /**
+   * Resolves at the next finished put or stop. (Not a Promise.race over a
+   * promise that stays pending: each race would leave a reaction on it, one
+   * per waiting put, for the whole add.)
+   */
+  async #change (): Promise<void> {
+    await new Promise<void>(resolve => this.#waiters.add(resolve))
+  }
+
+  #wake (): void {
+    for (const resolve of this.#waiters) resolve()
+    this.#waiters.clear()
   }
 
   #fail (error: unknown): void {
