@@ -3,7 +3,9 @@
  * still lists them. Entries hold the share link (and so the key): they never
  * leave the browser.
  */
-import { createStore, del, entries, set } from 'idb-keyval'
+import { del, entries, set } from 'idb-keyval'
+import type { UseStore } from 'idb-keyval'
+import { yieldingStore } from '../store/yielding-store.js'
 
 export interface FileEntry {
   root: string
@@ -20,7 +22,7 @@ export interface FileEntry {
   origin: 'added' | 'opened'
 }
 
-const files = (): ReturnType<typeof createStore> => createStore('cairn-files', 'files')
+const files = (): UseStore => yieldingStore('cairn-files', 'files')
 
 export class Library extends EventTarget {
   private readonly store = files()

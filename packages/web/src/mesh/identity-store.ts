@@ -8,11 +8,13 @@
  * Lock it can hold and keeps the lock for its lifetime, so a reloaded tab gets
  * its identity back and two open tabs never share one.
  */
-import { createStore, get, set } from 'idb-keyval'
+import { get, set } from 'idb-keyval'
 import { generateIdentity, peerIdFromPublicKey } from '@cairn/core'
 import type { Identity } from '@cairn/core'
+import type { UseStore } from 'idb-keyval'
+import { yieldingStore } from '../store/yielding-store.js'
 
-const store = (): ReturnType<typeof createStore> => createStore('cairn-identity', 'keys')
+const store = (): UseStore => yieldingStore('cairn-identity', 'keys')
 /** Slots tried before falling back to a throwaway identity. */
 const MAX_SLOTS = 64
 

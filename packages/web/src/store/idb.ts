@@ -7,7 +7,7 @@
  * Blocks are hash-checked again on read. A write over the origin's quota aborts
  * its transaction with `QuotaExceededError`, surfaced as `StorageFullError`.
  */
-import { createStore, promisifyRequest } from 'idb-keyval'
+import { promisifyRequest } from 'idb-keyval'
 import type { UseStore } from 'idb-keyval'
 import {
   blockKey,
@@ -17,6 +17,7 @@ import {
   verifyBlock
 } from '@cairn/core'
 import type { BlockId, BlockStore, BlockStoreStats } from '@cairn/core'
+import { yieldingStore } from './yielding-store.js'
 
 export const DEFAULT_IDB_DATABASE = 'cairn-blocks'
 export const IDB_OBJECT_STORE = 'blocks'
@@ -45,7 +46,7 @@ export class IdbBlockStore implements BlockStore {
   private readonly use: UseStore
 
   private constructor (init: IdbBlockStoreInit) {
-    this.use = createStore(init.database ?? DEFAULT_IDB_DATABASE, IDB_OBJECT_STORE)
+    this.use = yieldingStore(init.database ?? DEFAULT_IDB_DATABASE, IDB_OBJECT_STORE)
     this.maxStorage = init.maxStorage
   }
 
