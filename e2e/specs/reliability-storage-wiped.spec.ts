@@ -5,7 +5,9 @@
  * `Storage.clearDataForOrigin`, which force-closes the tab's open database
  * connections). The tab must carry on: the storage panel shows the empty
  * store, a new file can be added, and the earlier file's link still downloads
- * byte-identical from the host, in that tab and in a fresh one. The tab keeps
+ * byte-identical from the host, in that tab and in a fresh one. The same
+ * again when the databases are deleted from script (`indexedDB.deleteDatabase`,
+ * as another tab could): that deletion must complete, not wait on the tab. The tab keeps
  * its identity in memory until reloaded; its stored copy went with the wipe,
  * so a reload makes (and keeps) a new one.
  */
@@ -23,8 +25,8 @@ async function shownBlocks (page: Page): Promise<number> {
   return match === null ? -1 : Number(match[1])
 }
 
-/** Clear this origin's IndexedDB the way "clear site data" does, under the running page. */
-async function wipeIndexedDb (page: Page): Promise<void> {
+/** Clear this origin's IndexedDB the way "clear site data" does: open connections are forced shut. */
+async function clearSiteData (page: Page): Promise<void> {
   const session = await page.context().newCDPSession(page)
   try {
     const origin = new URL(page.url()).origin
@@ -33,6 +35,29 @@ async function wipeIndexedDb (page: Page): Promise<void> {
     await session.detach()
   }
 }
+
+/**
+ * Delete every Cairn database from script in the page, as another tab of the
+ * origin could. Each deletion must complete: the tab's connections give way
+ * (they used to block it for the tab's whole life).
+ */
+async function deleteDatabases (page: Page): Promise<void> {
+  const outcomes = await page.evaluate(async () => {
+    const names = (await indexedDB.databases()).map(d => d.name ?? '').filter(n => n.startsWith('cairn-'))
+    return await Promise.all(names.map(async name => await new Promise<string>(resolve => {
+      const request = indexedDB.deleteDatabase(name)
+      request.onsuccess = () => { resolve(`${name}: deleted`) }
+      request.onerror = () => { resolve(`${name}: ${request.error?.name ?? 'error'}`) }
+      setTimeout(() => { resolve(`${name}: still blocked after 5 s`) }, 5_000)
+    })))
+  })
+  expect(outcomes.sort()).toEqual(['cairn-blocks: deleted', 'cairn-files: deleted', 'cairn-identity: deleted'])
+}
+
+const WIPES = [
+  { name: 'site data cleared', wipe: clearSiteData },
+  { name: 'databases deleted from script', wipe: deleteDatabases }
+]
 
 async function databaseNames (page: Page): Promise<string[]> {
   return await page.evaluate(async () => (await indexedDB.databases()).map(d => d.name ?? '').sort())
@@ -44,7 +69,7 @@ async function openAndCheck (page: Page, link: string, name: string, sha: string
   expect(await sha256File(saved), `${name} from ${link}`).toBe(sha)
 }
 
-test('a tab whose IndexedDB is wiped keeps working, and files held by hosts still open', async ({ startHost, openTab, tmp }) => {
+for (const { name, wipe } of WIPES) test(`${name}: the tab keeps working, and files held by hosts still open`, async ({ startHost, openTab, tmp }) => {
   const host = await startHost()
   const first = join(tmp, 'before-wipe.bin')
   const second = join(tmp, 'after-wipe.bin')
@@ -58,9 +83,9 @@ test('a tab whose IndexedDB is wiped keeps working, and files held by hosts stil
   const before = await addFile(tab, first)
   expect(before.replicas, 'the storing host keeps a copy').toBeGreaterThanOrEqual(1)
   await expect.poll(async () => shownBlocks(tab)).toBeGreaterThan(0)
-  expect(await databaseNames(tab)).toEqual(expect.arrayContaining(['cairn-blocks', 'cairn-identity']))
+  expect(await databaseNames(tab)).toEqual(expect.arrayContaining(['cairn-blocks', 'cairn-files', 'cairn-identity']))
 
-  await wipeIndexedDb(tab)
+  await wipe(tab)
   // The wipe is real: the store's databases are gone (or reopened empty).
   await expect.poll(async () => shownBlocks(tab), { message: 'storage panel after the wipe' }).toBe(0)
 
