@@ -7,7 +7,8 @@ import type { OpenManifest } from './manifest-reader.js'
 /**
  * Fetches content blocks ahead of the reader: blocks `first…last` are
  * requested in order; taking block i requests up to block i + `ahead`.
- * Every block is checked for its exact length and hash before `take` returns it.
+ * Every block is checked for its exact length and, unless `verify` is false
+ * (`getBlock` already checked it against its id), its hash before `take` returns it.
  */
 export class BlockWindow {
   readonly #manifest: OpenManifest
@@ -15,16 +16,18 @@ export class BlockWindow {
   readonly #signal: AbortSignal
   readonly #last: number
   readonly #ahead: number
+  readonly #verify: boolean
   readonly #pending = new Map<number, Promise<Uint8Array>>()
   #next: number
 
-  constructor (manifest: OpenManifest, getBlock: GetBlock, first: number, last: number, ahead: number, signal: AbortSignal) {
+  constructor (manifest: OpenManifest, getBlock: GetBlock, first: number, last: number, ahead: number, signal: AbortSignal, verify = true) {
     this.#manifest = manifest
     this.#getBlock = getBlock
     this.#next = first
     this.#last = last
     this.#ahead = ahead
     this.#signal = signal
+    this.#verify = verify
   }
 
   /** Block `index` (the next one in order), verified. */
@@ -47,7 +50,7 @@ export class BlockWindow {
     if (bytes.length !== expected) {
       throw new IntegrityError(`block ${index} (${id.toString()}): ${bytes.length} bytes, expected ${expected}`)
     }
-    await verifyBlock(id, bytes)
+    if (this.#verify) await verifyBlock(id, bytes)
     return bytes
   }
 }

@@ -131,6 +131,17 @@ describe('read failures', () => {
     }
   })
 
+  it('with verify: false leaves the hash to getBlock, and tampering still fails (as DecryptionError)', async () => {
+    const ids = await loadIds(added, store)
+    const get = async (id: BlockId): Promise<Uint8Array> => {
+      const block = await store.get(id)
+      if (id.toString() === ids[1]) block[100] = (block[100] ?? 0) ^ 0x40
+      return block
+    }
+    expect(await rejection(collect(readFile(added.link, get, { verify: false })))).toBeInstanceOf(DecryptionError)
+    expect(await rejection(collect(readFile(added.link, get)))).toBeInstanceOf(IntegrityError)
+  })
+
   it('fails when a block is missing, and releases no plaintext past it', async () => {
     const ids = await loadIds(added, store)
     const get = async (id: BlockId): Promise<Uint8Array> => {

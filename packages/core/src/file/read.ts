@@ -27,6 +27,13 @@ export interface ReadRange {
 export interface ReadInit extends ReadRange {
   /** Blocks fetched ahead, concurrently (default `DEFAULT_READ_AHEAD`). */
   readAhead?: number
+  /**
+   * Hash each content block against its id (default true). Pass false only
+   * when `getBlock` already does, as `Mesh.getBlock` does for every block it
+   * returns: each block is then hashed once instead of twice. Lengths are
+   * checked either way.
+   */
+  verify?: boolean
   signal?: AbortSignal
 }
 
@@ -101,7 +108,7 @@ async function * readRange (
   // already, and the window fetches that many fewer ahead: at most
   // readAhead + 1 blocks are ever requested but not yet consumed.
   const decryptAhead = Math.min(DECRYPT_AHEAD, readAhead)
-  const window = new BlockWindow(manifest, getBlock, firstBlock, lastBlock, readAhead - decryptAhead, controller.signal)
+  const window = new BlockWindow(manifest, getBlock, firstBlock, lastBlock, readAhead - decryptAhead, controller.signal, init.verify ?? true)
   const decrypting: Array<Promise<Uint8Array[]>> = []
   let nextToDecrypt = firstBlock
   try {
