@@ -38,6 +38,13 @@ export interface MeshNodeInit {
   autoDial?: boolean
 }
 
+export interface PutBlockOptions extends AbortOptions {
+  /** Replica target R (default: the coordinating host's). */
+  replicas?: number
+  /** True when the caller computed `cid` from these bytes itself: skips the local re-hash. */
+  computed?: boolean
+}
+
 export interface PutResult {
   /** Durable copies reached. */
   copies: number
@@ -84,8 +91,12 @@ export interface Mesh extends EventTarget {
   peers (): PeerStatus[]
   /** Fetch a block: local store first, then peers; every byte verified. Throws `UnavailableError`. */
   getBlock (cid: BlockId, options?: AbortOptions): Promise<Uint8Array>
-  /** Store a block with R replicas on hosts; resolves after W durable copies. Throws `ReplicationError`. */
-  putBlock (cid: BlockId, bytes: Uint8Array, options?: AbortOptions & { replicas?: number }): Promise<PutResult>
+  /**
+   * Store a block with R replicas on hosts; resolves after W durable copies. Throws `ReplicationError`.
+   * The bytes are hashed against `cid` first (`IntegrityError`) unless `computed` says the caller
+   * derived `cid` from these very bytes (as `addFile` does); hosts hash what they receive either way.
+   */
+  putBlock (cid: BlockId, bytes: Uint8Array, options?: PutBlockOptions): Promise<PutResult>
   /** Send a signaling message to a peer through the hosts. */
   signal (to: string, data: Uint8Array): Promise<void>
   /** This node's status (hosts: with `underReplicated`). */

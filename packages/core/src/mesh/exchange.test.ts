@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { ReplicationError, StorageFullError } from '../errors.js'
+import { IntegrityError, ReplicationError, StorageFullError } from '../errors.js'
 import { MemoryBlockStore } from '../store/memory.js'
 import { MemoryNetwork } from '../transport/memory-network.js'
 import { MAX_BLOCK_SIZE } from '../wire/limits.js'
@@ -45,6 +45,20 @@ describe('put', () => {
     // An option bag that carries `replicas: undefined` still gets the default R.
     const other = await makeBlock(5000, 43)
     expect(await client.node.putBlock(other.cid, other.bytes, { replicas: undefined })).toEqual({ copies: 3 })
+  })
+
+  it('hashes put bytes locally unless the caller computed the id, and the host hashes them either way', async () => {
+    mesh = new TestMesh()
+    const list = await hosts(3)
+    const client = await mesh.add('client')
+    await client.node.dial(list[0]!.address)
+    const { cid, bytes } = await makeBlock(5000, 44)
+    const wrong = bytes.slice()
+    wrong[0] = (wrong[0] ?? 0) ^ 1
+    await expect(client.node.putBlock(cid, wrong)).rejects.toBeInstanceOf(IntegrityError)
+    await expect(client.node.putBlock(cid, wrong, { computed: true })).rejects.toBeInstanceOf(ReplicationError)
+    expect(await holders(list, cid)).toEqual([])
+    expect(await client.node.putBlock(cid, bytes, { computed: true })).toEqual({ copies: 3 })
   })
 
   it("applies the coordinating host's R when a client asks for none, and the client's R when it asks", async () => {

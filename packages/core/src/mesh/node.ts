@@ -7,7 +7,7 @@ import { MAX_ADDR_LENGTH, MAX_ADDRS, MAX_REPLICAS, MAX_STATUS_PEERS } from '../w
 import type { HelloMessage, HostStatus, Message, PeerInfo, PeerStatus, Role } from '../wire/messages.js'
 import { Announcer } from './announce.js'
 import { settleWithin, toHex } from './bytes.js'
-import type { Mesh, MeshNodeInit, PutResult, RepairResult } from './api.js'
+import type { Mesh, MeshNodeInit, PutBlockOptions, PutResult, RepairResult } from './api.js'
 import type { NodeContext } from './context.js'
 import { isStoringHost } from './context.js'
 import { supersedes } from './dedupe.js'
@@ -150,9 +150,9 @@ export class MeshNode extends EventTarget implements Mesh {
     return bytes
   }
 
-  async putBlock (cid: BlockId, bytes: Uint8Array, options: AbortOptions & { replicas?: number } = {}): Promise<PutResult> {
+  async putBlock (cid: BlockId, bytes: Uint8Array, options: PutBlockOptions = {}): Promise<PutResult> {
     assertBlockId(cid)
-    await verifyBlock(cid, bytes)
+    if (options.computed !== true) await verifyBlock(cid, bytes)
     const asked = options.replicas === undefined ? undefined : Math.min(Math.max(1, options.replicas), MAX_REPLICAS)
     if (this.role === 'host') return await this.replicator.coordinate(cid, bytes, asked ?? this.ctx.replicas, options)
     if (this.init.store !== undefined) {

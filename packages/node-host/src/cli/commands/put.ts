@@ -47,7 +47,9 @@ async function putOne (client: MeshClient, input: Input, options: PutOptions, si
     put: async (id, bytes, opts) => {
       // The pipeline's signal is shared by every put in flight: that many listeners is expected.
       if (opts?.signal !== undefined) setMaxListeners(0, opts.signal)
-      return await client.mesh.putBlock(id, bytes, { ...replicas, signal: opts?.signal ?? signal })
+      // addFile named the block by hashing these bytes: the mesh need not hash them again here
+      // (the receiving host does, before storing or forwarding them).
+      return await client.mesh.putBlock(id, bytes, { ...replicas, computed: true, signal: opts?.signal ?? signal })
     }
   }
   try {
