@@ -1,11 +1,11 @@
 import { createHmac } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { ChunkCipher } from './chunk-cipher.js'
-import { CHUNK_SIZE, HEADER_SIZE, MAX_CHUNK_COUNT, SEALED_CHUNK_SIZE, TAG_SIZE } from './constants.js'
-import { hkdfExpandSha512 } from './hkdf.js'
-import { bodyPlaintextLength, chunkCount, ciphertextLength, plaintextLength, sealedChunkLength } from './layout.js'
-import { chunkNonce } from './nonce.js'
-import { concat, errorCode, hex, randomBytes } from './test-support.js'
+import { ChunkCipher } from '../../src/crypto/chunk-cipher.js'
+import { CHUNK_SIZE, HEADER_SIZE, MAX_CHUNK_COUNT, SEALED_CHUNK_SIZE, TAG_SIZE } from '../../src/crypto/constants.js'
+import { hkdfExpandSha512 } from '../../src/crypto/hkdf.js'
+import { bodyPlaintextLength, chunkCount, ciphertextLength, plaintextLength, sealedChunkLength } from '../../src/crypto/layout.js'
+import { chunkNonce } from '../../src/crypto/nonce.js'
+import { concat, errorCode, hex, randomBytes } from '../../src/crypto/test-support.js'
 
 /** RFC 5869 HKDF-Expand with node:crypto's HMAC, as an independent reference. */
 function referenceExpand (prk: Uint8Array, info: Uint8Array, length: number): string {
