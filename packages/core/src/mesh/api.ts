@@ -36,6 +36,12 @@ export interface MeshNodeInit {
   repairInterval?: number
   /** Dial peers learned from gossip (default true for hosts, false otherwise). */
   autoDial?: boolean
+  /**
+   * Checks that bytes hash to their block id, throwing `IntegrityError` if not
+   * (default `verifyBlock`, Web Crypto). Node passes a `node:crypto` one, which
+   * costs about half the CPU per block.
+   */
+  verifyBlock?: (cid: BlockId, bytes: Uint8Array) => Promise<void>
 }
 
 export interface PutBlockOptions extends AbortOptions {

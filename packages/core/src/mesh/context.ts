@@ -22,6 +22,8 @@ export interface NodeContext {
   dispatch: (type: string, detail: unknown) => void
   /** A held block failed verification. */
   reportCorrupt: (cid: BlockId) => void
+  /** Throws `IntegrityError` unless `bytes` hash to `cid`. */
+  verifyBlock: (cid: BlockId, bytes: Uint8Array) => Promise<void>
 }
 
 export function isStoringHost (peer: Peer): boolean {

@@ -1,4 +1,3 @@
-import { verifyBlock } from '../block/id.js'
 import type { BlockId } from '../block/id.js'
 import { AbortError, TimeoutError, UnavailableError } from '../errors.js'
 import type { AbortOptions } from '../store/block-store.js'
@@ -87,7 +86,7 @@ export class Fetcher {
       return new UnavailableError(`${peer.peerId} does not have ${cid.toString()}`)
     }
     try {
-      await verifyBlock(cid, bytes)
+      await this.ctx.verifyBlock(cid, bytes)
     } catch (err) {
       peer.window.fail(false)
       this.pump()

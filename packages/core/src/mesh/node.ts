@@ -79,7 +79,8 @@ export class MeshNode extends EventTarget implements Mesh {
       peer: (id) => this.connected.get(id),
       storingHosts: () => this.storingHosts(),
       dispatch: (type, detail) => { this.emit(type, detail) },
-      reportCorrupt: (cid) => { this.reportCorrupt(cid) }
+      reportCorrupt: (cid) => { this.reportCorrupt(cid) },
+      verifyBlock: init.verifyBlock ?? verifyBlock
     }
     this.fetcher = new Fetcher(this.ctx, this.haves)
     this.replicator = new Replicator(this.ctx)
@@ -152,7 +153,7 @@ export class MeshNode extends EventTarget implements Mesh {
 
   async putBlock (cid: BlockId, bytes: Uint8Array, options: PutBlockOptions = {}): Promise<PutResult> {
     assertBlockId(cid)
-    if (options.computed !== true) await verifyBlock(cid, bytes)
+    if (options.computed !== true) await this.ctx.verifyBlock(cid, bytes)
     const asked = options.replicas === undefined ? undefined : Math.min(Math.max(1, options.replicas), MAX_REPLICAS)
     if (this.role === 'host') return await this.replicator.coordinate(cid, bytes, asked ?? this.ctx.replicas, options)
     if (this.init.store !== undefined) {

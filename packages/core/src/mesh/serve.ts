@@ -1,4 +1,3 @@
-import { verifyBlock } from '../block/id.js'
 import type { BlockId } from '../block/id.js'
 import { IntegrityError, NotFoundError, ReplicationError, StorageFullError } from '../errors.js'
 import { FRAME_OVERHEAD, MAX_COPIES, MAX_REPLICAS } from '../wire/limits.js'
@@ -94,7 +93,7 @@ export class RequestServer {
 
   private async put (peer: Peer, req: Extract<IncomingRequest, { t: 'put' }>): Promise<void> {
     try {
-      await verifyBlock(req.cid, req.bytes)
+      await this.ctx.verifyBlock(req.cid, req.bytes)
     } catch (err) {
       peer.strike('put bytes that do not match their id')
       throw err

@@ -7,6 +7,7 @@ import { HandshakeError, MeshNode, generateIdentity, type Mesh } from '@cairn/co
 import {
   DEFAULT_DATA_DIR, UnreachableError, dataDirPaths, meshAddressOf, parseJoinUrl, requireLocalHost, type MeshTarget
 } from '../config/index.js'
+import { verifyBlockNode } from '../store/verify.js'
 import { WebSocketTransport } from '../transport/websocket.js'
 
 /** Bound on reaching the mesh and completing the handshake, in ms. */
@@ -57,7 +58,8 @@ export async function connectClient (target: MeshTarget, options: { signal?: Abo
     transports: [new WebSocketTransport()],
     joinToken: target.token,
     autoDial: false,
-    repairInterval: 0
+    repairInterval: 0,
+    verifyBlock: verifyBlockNode
   })
   await mesh.start()
   const signals = [AbortSignal.timeout(options.timeout ?? DEFAULT_CONNECT_TIMEOUT)]

@@ -11,6 +11,7 @@ import {
 } from '../config/index.js'
 import { defaultWebRoot } from '../http/index.js'
 import { FsBlockStore } from '../store/fs.js'
+import { verifyBlockNode } from '../store/verify.js'
 import { WebSocketTransport } from '../transport/websocket.js'
 import { resolveJoinToken } from './join-token.js'
 import { PeerDialer } from './peer-dialer.js'
@@ -96,7 +97,8 @@ export async function startHost (init: HostInit): Promise<Host> {
     transports: [new WebSocketTransport()],
     joinToken: token,
     replicas: init.replicas,
-    listenAddrs: [`${origin.replace(/^http/, 'ws')}${MESH_PATH}`]
+    listenAddrs: [`${origin.replace(/^http/, 'ws')}${MESH_PATH}`],
+    verifyBlock: verifyBlockNode
   })
   await mesh.start()
   web.serve(mesh)

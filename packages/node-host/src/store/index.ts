@@ -1,2 +1,3 @@
 export { FsBlockStore } from './fs.js'
+export { verifyBlockNode } from './verify.js'
 export type { FsBlockStoreInit, FsckOptions, FsckResult } from './fs.js'
