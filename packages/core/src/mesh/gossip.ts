@@ -13,6 +13,8 @@ import type { Peer } from './peer.js'
 
 const INITIAL_BACKOFF = 1_000
 const MAX_BACKOFF = 60_000
+/** Dial-backoff entries a node keeps, whatever gossip names. */
+export const MAX_BACKOFF_ENTRIES = 1024
 
 export interface GossipInit {
   autoDial: boolean
@@ -103,6 +105,25 @@ export class Gossip {
     for (const peer of this.ctx.peerList()) void peer.send(this.message(peer.conn.maxFrameSize)).catch(() => {})
   }
 
+  /**
+   * Gossip can name any number of unreachable hosts: keep at most
+   * MAX_BACKOFF_ENTRIES, dropping expired entries first, then the oldest.
+   */
+  private pruneBackoff (): void {
+    if (this.backoff.size <= MAX_BACKOFF_ENTRIES) return
+    const now = Date.now()
+    for (const [peerId, entry] of this.backoff) if (entry.until <= now) this.backoff.delete(peerId)
+    for (const peerId of this.backoff.keys()) {
+      if (this.backoff.size <= MAX_BACKOFF_ENTRIES) break
+      this.backoff.delete(peerId)
+    }
+  }
+
+  /** Dial-backoff entries held (bounded by MAX_BACKOFF_ENTRIES). */
+  get backoffSize (): number {
+    return this.backoff.size
+  }
+
   private maybeDial (info: PeerInfo): void {
     if (!this.init.autoDial || this.stopped || info.addrs.length === 0) return
     if (this.ctx.peer(info.peerId) !== undefined || this.dialing.has(info.peerId)) return
@@ -113,7 +134,9 @@ export class Gossip {
       this.backoff.delete(info.peerId)
     }, () => {
       const delay = Math.min(MAX_BACKOFF, (backoff?.delay ?? INITIAL_BACKOFF / 2) * 2)
+      this.backoff.delete(info.peerId)
       this.backoff.set(info.peerId, { until: Date.now() + delay, delay })
+      this.pruneBackoff()
     }).finally(() => {
       this.dialing.delete(info.peerId)
     })

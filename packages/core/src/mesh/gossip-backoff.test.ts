@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest'
+import type { PeersMessage } from '../wire/messages.js'
+import type { NodeContext } from './context.js'
+import { Gossip, MAX_BACKOFF_ENTRIES } from './gossip.js'
+import type { Peer } from './peer.js'
+
+/** Just what Gossip reads of its node: no peers connected, events dropped. */
+function fakeContext (): NodeContext {
+  return {
+    peerId: 'self',
+    peer: () => undefined,
+    peerList: () => [],
+    dispatch: () => {},
+    tuning: { gossipDelay: 0 }
+  } as unknown as NodeContext
+}
+
+describe('gossip dial backoff', () => {
+  it('stays bounded however many unreachable hosts gossip names', async () => {
+    let dials = 0
+    let failed = 0
+    const gossip = new Gossip(fakeContext(), {
+      autoDial: true,
+      dial: async () => {
+        dials++
+        failed++
+        throw new Error('unreachable')
+      }
+    })
+    const introducer = { peerId: 'introducer', role: 'host' } as unknown as Peer
+    const named = 8 * 256
+    for (let batch = 0; batch < 8; batch++) {
+      const msg: PeersMessage = { t: 'peers', peers: [] }
+      for (let i = 0; i < 256; i++) {
+        msg.peers.push({ peerId: `fake-${batch}-${i}`, role: 'host', addrs: [`ws://127.0.0.1:${i + 1}/mesh`] })
+      }
+      gossip.receive(introducer, msg)
+    }
+    // Every dial has failed; their handlers record backoff within a turn of the event loop.
+    expect(dials).toBe(named)
+    expect(failed).toBe(named)
+    await new Promise(resolve => setTimeout(resolve, 0))
+    await new Promise(resolve => setTimeout(resolve, 0))
+    // Unbounded, this would hold all 2048; bounded, it keeps the newest MAX_BACKOFF_ENTRIES.
+    expect(gossip.backoffSize).toBe(MAX_BACKOFF_ENTRIES)
+    gossip.stop()
+  })
+})
