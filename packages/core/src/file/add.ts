@@ -86,31 +86,46 @@ export async function addFile (
   }
 }
 
+/** Blocks read and being sealed and hashed ahead of the one being put. */
+const SEAL_AHEAD = 3
+
+interface Sealed { id: BlockId, block: Uint8Array }
+
+/** Seal block `index` and hash it: both off the main thread, so several blocks may be in progress. */
+async function sealAndName (cipher: ChunkCipher, index: number, chunks: Uint8Array[]): Promise<Sealed> {
+  const block = await sealBlock(cipher, index, chunks)
+  return { id: await blockId(block), block }
+}
+
 /**
- * Read, seal, hash and put every content block. Sealing block i+1 runs while
- * block i is hashed and handed to the queue.
+ * Read, seal, hash and put every content block, in order. Up to `SEAL_AHEAD`
+ * blocks are sealing and hashing at once, so Web Crypto's threads never
+ * drain at a block boundary; a block is put as soon as it is the oldest and
+ * done, before more of the source is read.
  */
 async function storeBlocks (
   cipher: ChunkCipher, plaintext: PlaintextBlocks, puts: PutQueue, manifest: ManifestWriter, init: AddInit
 ): Promise<number> {
-  const produce = async (index: number): Promise<{ block: Uint8Array, last: boolean }> => {
-    const { chunks, last } = await plaintext.next()
-    init.onProgress?.(plaintext.total)
-    return { block: await sealBlock(cipher, index, chunks), last }
-  }
-  let index = 0
-  let next = produce(0)
-  for (;;) {
-    const { block, last } = await abortable(next, init.signal)
-    if (!last) {
-      next = produce(index + 1)
-      next.catch(() => {}) // awaited on the next turn; this only marks it handled if we stop first
+  const window: Array<{ pending: Promise<Sealed>, done: boolean }> = []
+  let read = 0
+  let ended = false
+  for (let stored = 0; ;) {
+    const head = window[0]
+    if (head !== undefined && (ended || head.done || window.length >= SEAL_AHEAD)) {
+      window.shift()
+      const { id, block } = await abortable(head.pending, init.signal)
+      throwIfAborted(init.signal)
+      await puts.put(id, block)
+      await manifest.add(id)
+      if (++stored === read && ended) return stored
+      continue
     }
-    throwIfAborted(init.signal)
-    const id = await blockId(block)
-    await puts.put(id, block)
-    await manifest.add(id)
-    index++
-    if (last) return index
+    const { chunks, last } = await abortable(plaintext.next(), init.signal)
+    init.onProgress?.(plaintext.total)
+    const slot = { pending: sealAndName(cipher, read++, chunks), done: false }
+    const settle = (): void => { slot.done = true }
+    slot.pending.then(settle, settle) // also marks it handled if we stop first
+    window.push(slot)
+    ended = last
   }
 }
