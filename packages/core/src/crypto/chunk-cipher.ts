@@ -1,5 +1,5 @@
 import { DecryptionError, InvalidKeyError } from '../errors.js'
-import { chunkNonceInto } from './nonce.js'
+import { chunkNonce } from './nonce.js'
 import { deriveMessageKeys, equalBytes } from './derive.js'
 import { bufferSource, checkKey, resolveSalt } from './params.js'
 import {
@@ -16,8 +16,6 @@ export class ChunkCipher {
   readonly aead: Aead
   readonly #key: CryptoKey
   readonly #baseNonce: Uint8Array
-  /** Scratch nonce reused by every call (Web Crypto copies the iv synchronously). */
-  readonly #nonce = new Uint8Array(NONCE_SIZE)
 
   private constructor (aead: Aead, key: CryptoKey, baseNonce: Uint8Array) {
     this.aead = aead
@@ -70,7 +68,7 @@ export class ChunkCipher {
   async seal (index: number, plaintext: Uint8Array): Promise<Uint8Array> {
     if (plaintext.length > CHUNK_SIZE) throw new RangeError(`a chunk holds at most ${CHUNK_SIZE} bytes`)
     if (!(index < MAX_CHUNK_COUNT)) throw new RangeError('message exceeds the maximum chunk count')
-    const iv = chunkNonceInto(this.#baseNonce, index, this.#nonce)
+    const iv = chunkNonce(this.#baseNonce, index)
     return new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv: bufferSource(iv) }, this.#key, bufferSource(plaintext)))
   }
 
@@ -78,7 +76,7 @@ export class ChunkCipher {
   async open (index: number, sealed: Uint8Array): Promise<Uint8Array> {
     if (sealed.length < TAG_SIZE || sealed.length > SEALED_CHUNK_SIZE) throw new DecryptionError()
     if (!Number.isSafeInteger(index) || index < 0 || index >= MAX_CHUNK_COUNT) throw new DecryptionError()
-    const iv = chunkNonceInto(this.#baseNonce, index, this.#nonce)
+    const iv = chunkNonce(this.#baseNonce, index)
     try {
       return new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: bufferSource(iv) }, this.#key, bufferSource(sealed)))
     } catch (cause) {
