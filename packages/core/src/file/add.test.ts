@@ -1,5 +1,6 @@
 import { describe, it, expect } from 'vitest'
-import { equalBytes, type BlockId } from '../block/id.js'
+import { collect, expectSameBytes, pieces } from './test-support.js'
+import type { BlockId } from '../block/id.js'
 import { AbortError, ManifestError, StorageFullError } from '../errors.js'
 import { MemoryBlockStore } from '../store/memory.js'
 import { testBytes } from '../testing/bytes.js'
@@ -9,25 +10,6 @@ import { blockCount, BLOCK_PLAINTEXT } from './layout.js'
 import { parseLink } from './link.js'
 import { readFile } from './read.js'
 import type { BlockSink } from './put-queue.js'
-
-async function * pieces (bytes: Uint8Array, size = 100_003): AsyncGenerator<Uint8Array> {
-  for (let offset = 0; offset < bytes.length; offset += size) yield bytes.slice(offset, offset + size)
-}
-
-async function collect (parts: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = []
-  for await (const part of parts) chunks.push(part)
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0))
-  let offset = 0
-  for (const chunk of chunks) { out.set(chunk, offset); offset += chunk.length }
-  return out
-}
-
-/** `toEqual` walks typed arrays element by element: far too slow for megabytes. */
-function expectSameBytes (actual: Uint8Array, expected: Uint8Array): void {
-  expect(actual.length).toBe(expected.length)
-  expect(equalBytes(actual, expected)).toBe(true)
-}
 
 interface HeldPut { id: BlockId, resolve: () => void, reject: (error: unknown) => void }
 
@@ -60,7 +42,7 @@ describe('addFile', () => {
     const store = new MemoryBlockStore()
     const bytes = testBytes(2 * BLOCK_PLAINTEXT + 77)
     const progress: number[] = []
-    const result = await addFile(pieces(bytes), { name: 'a.bin', type: 'application/x-test', mtime: 42 }, store,
+    const result = await addFile(pieces(bytes, 100_003), { name: 'a.bin', type: 'application/x-test', mtime: 42 }, store,
       { onProgress: n => progress.push(n) })
     expect(result.size).toBe(bytes.length)
     expect(result.blocks).toBe(blockCount(bytes.length))
@@ -77,8 +59,8 @@ describe('addFile', () => {
   it('uses a fresh key for every file, even for identical content', async () => {
     const store = new MemoryBlockStore()
     const bytes = testBytes(1000)
-    const a = await addFile(pieces(bytes), { name: 'x' }, store)
-    const b = await addFile(pieces(bytes), { name: 'x' }, store)
+    const a = await addFile(pieces(bytes, 100_003), { name: 'x' }, store)
+    const b = await addFile(pieces(bytes, 100_003), { name: 'x' }, store)
     expect(a.key).not.toEqual(b.key)
     expect(a.root.equals(b.root)).toBe(false)
   })
@@ -105,20 +87,20 @@ describe('addFile', () => {
   it('reports the lowest copy count the sink reached', async () => {
     let n = 0
     const sink: BlockSink = { put: async () => ({ copies: [3, 2, 3, 3][n++ % 4] as number }) }
-    const result = await addFile(pieces(testBytes(3 * BLOCK_PLAINTEXT)), { name: 'r' }, sink)
+    const result = await addFile(pieces(testBytes(3 * BLOCK_PLAINTEXT), 100_003), { name: 'r' }, sink)
     expect(result.replicas).toBe(2)
   })
 
   it('fails as a whole when a put fails', async () => {
     const store = new MemoryBlockStore({ maxStorage: 2 * BLOCK_PLAINTEXT })
     const bytes = testBytes(5 * BLOCK_PLAINTEXT)
-    await expect(addFile(pieces(bytes), { name: 'big' }, store)).rejects.toBeInstanceOf(StorageFullError)
+    await expect(addFile(pieces(bytes, 100_003), { name: 'big' }, store)).rejects.toBeInstanceOf(StorageFullError)
   })
 
   it('stops promptly on abort, even with puts that never finish', async () => {
     const sink = new HeldSink()
     const controller = new AbortController()
-    const adding = addFile(pieces(testBytes(6 * BLOCK_PLAINTEXT)), { name: 'n' }, sink, { concurrency: 2, signal: controller.signal })
+    const adding = addFile(pieces(testBytes(6 * BLOCK_PLAINTEXT), 100_003), { name: 'n' }, sink, { concurrency: 2, signal: controller.signal })
     // Sealing and hashing run on Web Crypto's threads: wait for the first puts, then for nothing more to move.
     while (sink.calls < 2) await new Promise(resolve => setTimeout(resolve, 0))
     await waitForStall(() => sink.calls)

@@ -1,4 +1,5 @@
 import { describe, it, expect, beforeAll } from 'vitest'
+import { collect, expectSameBytes, pieces } from './test-support.js'
 import fc from 'fast-check'
 import { equalBytes, type BlockId } from '../block/id.js'
 import { DecryptionError, IntegrityError, ManifestError, NotFoundError, AbortError } from '../errors.js'
@@ -13,24 +14,6 @@ import { ManifestWriter } from './manifest-writer.js'
 import { openFile, readFile } from './read.js'
 
 const MiB = BLOCK_PLAINTEXT
-
-async function * pieces (bytes: Uint8Array, size = 65_537): AsyncGenerator<Uint8Array> {
-  for (let offset = 0; offset < bytes.length; offset += size) yield bytes.subarray(offset, offset + size)
-}
-
-async function collect (parts: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = []
-  for await (const part of parts) chunks.push(part)
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0))
-  let offset = 0
-  for (const chunk of chunks) { out.set(chunk, offset); offset += chunk.length }
-  return out
-}
-
-function expectSameBytes (actual: Uint8Array, expected: Uint8Array): void {
-  expect(actual.length).toBe(expected.length)
-  expect(equalBytes(actual, expected)).toBe(true)
-}
 
 async function rejection (promise: Promise<unknown>): Promise<unknown> {
   return await promise.then(() => undefined, (err: unknown) => err)
@@ -48,7 +31,7 @@ describe('add → read round trips', () => {
     it(`round-trips ${size} bytes`, async () => {
       const store = new MemoryBlockStore()
       const bytes = testBytes(size, size)
-      const added = await addFile(pieces(bytes), { name: `f${size}.bin`, type: 'application/x-t', mtime: 1234 }, store)
+      const added = await addFile(pieces(bytes, 65_537), { name: `f${size}.bin`, type: 'application/x-t', mtime: 1234 }, store)
       expect(added.blocks).toBe(blockCount(size))
       const file = await openFile(added.link, async id => await store.get(id))
       expect({ name: file.name, type: file.type, size: file.size, mtime: file.mtime, blocks: file.blocks })
@@ -64,7 +47,7 @@ describe('range reads', () => {
   const bytes = testBytes(size, 7)
   const store = new MemoryBlockStore()
   let added: AddResult
-  beforeAll(async () => { added = await addFile(pieces(bytes), { name: 'r' }, store) })
+  beforeAll(async () => { added = await addFile(pieces(bytes, 65_537), { name: 'r' }, store) })
 
   it('returns exactly the requested bytes and fetches only the blocks that hold them', async () => {
     const file = await openFile(added.link, async id => await store.get(id))
@@ -110,7 +93,7 @@ describe('read failures', () => {
   const bytes = testBytes(3 * MiB + 1000, 3)
   const store = new MemoryBlockStore()
   let added: AddResult
-  beforeAll(async () => { added = await addFile(pieces(bytes), { name: 'f' }, store) })
+  beforeAll(async () => { added = await addFile(pieces(bytes, 65_537), { name: 'f' }, store) })
 
   it('fails with DecryptionError under the wrong key', async () => {
     const key = added.key.slice()

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { codeOf } from './test-support.js'
 import fc from 'fast-check'
 import { encode } from 'cborg'
 import {
@@ -18,15 +19,6 @@ function expectSameBlock (actual: Message, expected: BlockMessage | PutMessage):
   expect(rest).toStrictEqual(expectedRest)
   expect(data.constructor).toBe(Uint8Array)
   expect(equalBytes(data, expectedData)).toBe(true)
-}
-
-function codeOf (fn: () => unknown): string {
-  try {
-    fn()
-  } catch (err) {
-    return (err as { code?: string }).code ?? `untyped ${String(err)}`
-  }
-  return 'no error'
 }
 
 describe('encodeMessage/decodeMessage round trip', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { codeOf } from './test-support.js'
 import fc from 'fast-check'
 import { decodeMessage, encodeLengthPrefix, encodeLengthPrefixed, encodeMessage, FrameReader, LENGTH_PREFIX_BYTES } from './index.js'
 import type { Message } from './index.js'
@@ -24,15 +25,6 @@ function readAll (chunks: Uint8Array[], reader = new FrameReader()): Uint8Array[
   const frames = chunks.flatMap((chunk) => reader.push(chunk))
   reader.end()
   return frames
-}
-
-function codeOf (fn: () => unknown): string {
-  try {
-    fn()
-  } catch (err) {
-    return (err as { code?: string }).code ?? `untyped ${String(err)}`
-  }
-  return 'no error'
 }
 
 describe('FrameReader', () => {
