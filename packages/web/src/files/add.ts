@@ -30,7 +30,8 @@ function tabSink (tab: Tab): BlockSink {
     async put (id: BlockId, bytes: Uint8Array, options) {
       await tab.store.put(id, bytes)
       try {
-        return await tab.mesh.putBlock(id, bytes, options)
+        // addFile named the block from these bytes: the mesh need not hash it again.
+        return await tab.mesh.putBlock(id, bytes, { ...options, computed: true })
       } catch (err) {
         if (err instanceof ReplicationError) return { copies: err.copies }
         throw err
