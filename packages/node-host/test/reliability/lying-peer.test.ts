@@ -17,9 +17,16 @@ import { readDigest } from './support/files.js'
 import { startInProcessHost, type InProcessHost } from './support/inprocess-host.js'
 import { connectClient, randomBlock, targetOf, type Block } from './support/mesh.js'
 
-/** A store that answers every read with its first byte flipped, and counts the lies. */
+/**
+ * A store that answers every read with its first byte flipped, and counts the
+ * lies. It lists no ids, so the liar's own repair passes find nothing to
+ * check: it lies only when serving. (Left to repair, it would push flipped
+ * copies to honest hosts during a put, and they would rightly drop it, which
+ * made the put below reach two copies instead of three.)
+ */
 class LyingStore extends MemoryBlockStore {
   lies = 0
+  override async * ids (): AsyncIterable<BlockId> {}
   override async get (id: BlockId): Promise<Uint8Array> {
     const bytes = (await super.get(id)).slice()
     bytes[0] = bytes[0]! ^ 0xff
