@@ -1,10 +1,10 @@
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { tmpdir, type NetworkInterfaceInfo } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
   dataDirPaths, ensureDataDir, formatJoinUrl, originFor, parseJoinUrl, parsePeerAddress, parseSize,
-  readHostFile, removeHostFile, requireLocalHost, writeHostFile
+  reachableOrigins, readHostFile, removeHostFile, requireLocalHost, writeHostFile
 } from '../src/config/index.js'
 import { resolveJoinToken } from '../src/host/join-token.js'
 
@@ -22,6 +22,43 @@ describe('parseSize', () => {
     for (const bad of ['', '-1', '0', '0GiB', '10 XB', 'GiB', '1e9', '1.5', '10GiBs', ' 1 0MB', '0x10', 'NaN', '99999999999TiB']) {
       expect(() => parseSize(bad), bad).toThrow(expect.objectContaining({ code: 'ERR_USAGE' }))
     }
+  })
+})
+
+describe('advertised origins', () => {
+  const nic = (address: string, family: 'IPv4' | 'IPv6', internal = false): NetworkInterfaceInfo =>
+    ({ address, family, internal, netmask: '', mac: '00:00:00:00:00:00', cidr: null, ...(family === 'IPv6' ? { scopeid: 0 } : {}) }) as NetworkInterfaceInfo
+  const interfaces = {
+    lo: [nic('127.0.0.1', 'IPv4', true), nic('::1', 'IPv6', true)],
+    eth0: [nic('192.168.1.20', 'IPv4'), nic('fe80::1', 'IPv6'), nic('2001:db8::20', 'IPv6')],
+    wlan0: [nic('10.0.0.5', 'IPv4')]
+  }
+
+  it('is the listening address itself when it is not a wildcard', () => {
+    expect(reachableOrigins('127.0.0.1', 4001, interfaces)).toEqual(['http://127.0.0.1:4001'])
+    expect(reachableOrigins('192.168.1.20', 80, interfaces)).toEqual(['http://192.168.1.20:80'])
+  })
+
+  it('on 0.0.0.0 lists every IPv4 interface another machine can reach, loopback last', () => {
+    expect(reachableOrigins('0.0.0.0', 4001, interfaces)).toEqual(['http://192.168.1.20:4001', 'http://10.0.0.5:4001', 'http://127.0.0.1:4001'])
+  })
+
+  it('on :: adds routable IPv6 addresses, never link-local ones', () => {
+    expect(reachableOrigins('::', 4001, interfaces)).toEqual([
+      'http://192.168.1.20:4001', 'http://[2001:db8::20]:4001', 'http://10.0.0.5:4001', 'http://127.0.0.1:4001'
+    ])
+  })
+
+  it('keeps loopback and stays within the hello limit of 8 addresses', () => {
+    const many = { eth0: Array.from({ length: 20 }, (_, i) => nic(`10.1.0.${i + 1}`, 'IPv4')) }
+    const origins = reachableOrigins('0.0.0.0', 4001, many)
+    expect(origins).toHaveLength(8)
+    expect(origins[0]).toBe('http://10.1.0.1:4001')
+    expect(origins.at(-1)).toBe('http://127.0.0.1:4001')
+  })
+
+  it('is loopback alone on a machine with no other interface', () => {
+    expect(reachableOrigins('0.0.0.0', 4001, { lo: interfaces.lo })).toEqual(['http://127.0.0.1:4001'])
   })
 })
 

@@ -6,8 +6,8 @@
  */
 import { MeshNode, type Identity, type Mesh, type PeerStatus } from '@cairn/core'
 import {
-  MESH_PATH, assertNoRunningHost, dataDirPaths, ensureDataDir, formatJoinUrl, loadOrCreateIdentity,
-  originFor, parsePeerAddress, removeHostFile, writeHostFile, type DataDirPaths
+  assertNoRunningHost, dataDirPaths, ensureDataDir, formatJoinUrl, loadOrCreateIdentity, meshAddressOf,
+  originFor, parsePeerAddress, reachableOrigins, removeHostFile, writeHostFile, type DataDirPaths
 } from '../config/index.js'
 import { defaultWebRoot } from '../http/index.js'
 import { FsBlockStore } from '../store/fs.js'
@@ -50,6 +50,8 @@ export interface Host {
   readonly origin: string
   /** The join URL, `http://H:P/#join=TOKEN`. */
   readonly url: string
+  /** Every origin it is reachable on and advertises to peers, most widely reachable first. */
+  readonly origins: string[]
   readonly token: string
   readonly mesh: Mesh
   readonly paths: DataDirPaths
@@ -90,6 +92,7 @@ export async function startHost (init: HostInit): Promise<Host> {
   const web = await openWebServer(init.webRoot ?? defaultWebRoot(), init.port ?? DEFAULT_PORT, listenOn)
     .catch(async (err: unknown) => { await store?.close?.(); throw err })
   const origin = originFor(listenOn, web.port)
+  const origins = reachableOrigins(listenOn, web.port)
   const mesh = new MeshNode({
     identity,
     role: 'host',
@@ -97,7 +100,7 @@ export async function startHost (init: HostInit): Promise<Host> {
     transports: [new WebSocketTransport()],
     joinToken: token,
     replicas: init.replicas,
-    listenAddrs: [`${origin.replace(/^http/, 'ws')}${MESH_PATH}`],
+    listenAddrs: origins.map(meshAddressOf),
     verifyBlock: verifyBlockNode
   })
   await mesh.start()
@@ -117,5 +120,5 @@ export async function startHost (init: HostInit): Promise<Host> {
     await removeHostFile(paths)
   }
   let closing: Promise<void> | undefined
-  return { peerId: mesh.peerId, port: web.port, origin, url, token, mesh, paths, close: async () => { closing ??= close(); await closing } }
+  return { peerId: mesh.peerId, port: web.port, origin, url, origins, token, mesh, paths, close: async () => { closing ??= close(); await closing } }
 }

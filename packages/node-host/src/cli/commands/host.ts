@@ -4,7 +4,7 @@
  * and exit 0. With `--json`, prints exactly one line once listening.
  */
 import { once } from 'node:events'
-import { formatSize } from '../../config/index.js'
+import { formatJoinUrl, formatSize } from '../../config/index.js'
 import { startHost, type HostInit } from '../../host/index.js'
 import { EXIT } from '../exit-codes.js'
 import { logLine, printJson, printLine } from '../output.js'
@@ -43,6 +43,8 @@ function printReady (host: Awaited<ReturnType<typeof startHost>>, options: HostO
   printLine(`cairn host ${host.peerId} listening on ${host.origin}`)
   printLine(`${storage}; replicas ${options.replicas ?? 3}`)
   printLine(`join URL: ${host.url}`)
+  const others = host.origins.filter(origin => origin !== host.origin)
+  if (others.length > 0) printLine(`from other machines: ${others.map(origin => formatJoinUrl(origin, host.token)).join('  ')}`)
 }
 
 export async function hostCommand (options: HostOptions): Promise<number> {
