@@ -49,6 +49,12 @@ export interface PutBlockOptions extends AbortOptions {
   replicas?: number
   /** True when the caller computed `cid` from these bytes itself: skips the local re-hash. */
   computed?: boolean
+  /**
+   * True when the caller already keeps the block in this node's store (a tab
+   * that stored it first, so that its own storage being full is an error it
+   * sees): the node announces it without writing it again.
+   */
+  stored?: boolean
 }
 
 export interface PutResult {

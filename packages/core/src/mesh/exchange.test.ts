@@ -158,6 +158,33 @@ describe('get', () => {
     expect(sameBytes(await client.node.getBlock(big.cid), big.bytes)).toBe(true)
   })
 
+  it('serves a block a tab stored itself and put with `stored`, written to its store once', async () => {
+    mesh = new TestMesh()
+    class FullStore extends MemoryBlockStore {
+      override async put (): Promise<void> { throw new StorageFullError('full') }
+    }
+    class CountingStore extends MemoryBlockStore {
+      puts = 0
+      override async put (...args: Parameters<MemoryBlockStore['put']>): Promise<void> {
+        this.puts++
+        await super.put(...args)
+      }
+    }
+    const host = await mesh.host({ store: new FullStore() })
+    const tabStore = new CountingStore()
+    const tab = await mesh.add('browser', { store: tabStore })
+    await tab.node.dial(host.address)
+    const { cid, bytes } = await makeBlock(4000, 11)
+    await tabStore.put(cid, bytes)
+    // The host cannot keep it, so the only copy is the tab's: the host must learn of it from the tab's `have`.
+    await expect(tab.node.putBlock(cid, bytes, { computed: true, stored: true })).rejects.toMatchObject({ copies: 0 })
+    expect(tabStore.puts).toBe(1)
+    const client = await mesh.add('client')
+    await client.node.dial(host.address)
+    expect(sameBytes(await client.node.getBlock(cid), bytes)).toBe(true)
+    expect(tabStore.puts).toBe(1)
+  })
+
   it('caches fetched blocks in a browser store and announces them', async () => {
     mesh = new TestMesh()
     const list = await hosts(2)

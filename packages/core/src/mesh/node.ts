@@ -156,7 +156,8 @@ export class MeshNode extends EventTarget implements Mesh {
     if (options.computed !== true) await this.ctx.verifyBlock(cid, bytes)
     const asked = options.replicas === undefined ? undefined : Math.min(Math.max(1, options.replicas), MAX_REPLICAS)
     if (this.role === 'host') return await this.replicator.coordinate(cid, bytes, asked ?? this.ctx.replicas, options)
-    if (this.init.store !== undefined) {
+    if (options.stored === true) this.announcer.held(cid)
+    else if (this.init.store !== undefined) {
       await this.init.store.put(cid, bytes, options).then(() => { this.announcer.held(cid) }, () => {})
     }
     // Without an explicit R, the coordinating host applies its own.

@@ -30,8 +30,9 @@ function tabSink (tab: Tab): BlockSink {
     async put (id: BlockId, bytes: Uint8Array, options) {
       await tab.store.put(id, bytes)
       try {
-        // addFile named the block from these bytes: the mesh need not hash it again.
-        return await tab.mesh.putBlock(id, bytes, { ...options, computed: true })
+        // addFile named the block from these bytes, and it is stored here now:
+        // the mesh need not hash it or store it again, only announce and replicate it.
+        return await tab.mesh.putBlock(id, bytes, { ...options, computed: true, stored: true })
       } catch (err) {
         if (err instanceof ReplicationError) return { copies: err.copies }
         throw err
