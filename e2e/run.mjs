@@ -35,10 +35,13 @@ function checkPrerequisites () {
   if (!has('unshare')) fail('`unshare` not found (needed for the network namespace). Install it: apt-get install -y util-linux')
 }
 
-/** Re-run this script in a new network namespace with loopback up. */
+/**
+ * Re-run this script in a new network namespace with loopback up, and a
+ * private mount namespace (specs mount small disks that must not leak).
+ */
 function reexecInNamespace () {
   const asRoot = process.getuid?.() === 0
-  const flags = asRoot ? ['-n'] : ['-r', '-n']
+  const flags = asRoot ? ['-n', '-m', '--propagation', 'private'] : ['-r', '-n', '-m', '--propagation', 'private']
   const script = 'ip link set lo up && exec "$0" "$@"'
   const result = spawnSync('unshare', [...flags, 'sh', '-c', script, process.execPath, ...process.argv.slice(1)], {
     stdio: 'inherit',

@@ -1,12 +1,17 @@
 /**
- * Storage full is shown to the user. The tab's block store refuses a put past
- * its quota with `StorageFullError` (the same error a browser QuotaExceededError
- * becomes); here the quota is the user's own limit, set in the storage panel,
- * since Chromium ignores CDP quota overrides for Playwright's contexts.
+ * Storage full is shown to the user, whichever limit is hit:
+ *  - the user's own limit, set in the storage panel (the tab's block store
+ *    refuses a put past it with `StorageFullError`);
+ *  - the browser's: Chromium ignores CDP quota overrides, so it gets a
+ *    profile on a 48 MiB tmpfs, and IndexedDB fails with the browser's own
+ *    `QuotaExceededError` when the disk fills.
  */
 import { join } from 'node:path'
+import { chromium } from '@playwright/test'
 import { MiB, waitConnected, writeRandomFile } from '../support/app.js'
+import { CHROMIUM, CHROMIUM_ARGS, CONTEXT_OPTIONS } from '../support/browser.js'
 import { expect, test } from '../support/fixtures.js'
+import { mountSmallDisk } from '../support/small-disk.js'
 
 test('a full storage quota is shown to the user, and lifting it lets the file in', async ({ startHost, openTab, tmp }) => {
   const host = await startHost()
@@ -36,4 +41,38 @@ test('a full storage quota is shown to the user, and lifting it lets the file in
   await tab.getByRole('button', { name: 'Set limit' }).click()
   await tab.getByTestId('add-files').setInputFiles(input)
   await expect(tab.getByTestId('upload').first()).toHaveAttribute('data-state', 'done', { timeout: 60_000 })
+})
+
+test('the browser\'s own QuotaExceededError, on a disk that really fills, is shown to the user', async ({ startHost, tmp }) => {
+  const host = await startHost()
+  const input = join(tmp, 'bigger-than-the-disk.bin')
+  await writeRandomFile(input, 64 * MiB, 12)
+  const disk = join(tmp, 'small-disk')
+  const unmount = await mountSmallDisk(disk, 48 * MiB)
+  try {
+    const context = await chromium.launchPersistentContext(join(disk, 'profile'), {
+      ...CONTEXT_OPTIONS, executablePath: CHROMIUM, args: CHROMIUM_ARGS
+    })
+    try {
+      const tab = context.pages()[0] ?? await context.newPage()
+      await tab.goto(host.url)
+      await waitConnected(tab)
+      // No limit of the user's own: only the browser can refuse the blocks.
+      await expect(tab.getByLabel(/Keep at most/)).toHaveValue('')
+      await tab.getByTestId('add-files').setInputFiles(input)
+      const upload = tab.getByTestId('upload').first()
+      await expect(upload).toHaveAttribute('data-state', 'error', { timeout: 60_000 })
+      const error = upload.getByTestId('add-error')
+      await expect(error).toHaveAttribute('data-code', 'ERR_STORAGE_FULL')
+      await expect(error).toHaveText(/storage for Cairn is full/)
+      await expect(upload.getByRole('alert')).toBeVisible()
+      await expect(upload.getByTestId('file-link')).toHaveCount(0)
+      // The tab is still a working peer once its storage is full.
+      await waitConnected(tab)
+    } finally {
+      await context.close()
+    }
+  } finally {
+    unmount()
+  }
 })
