@@ -7,11 +7,23 @@
  *    `QuotaExceededError` when the disk fills.
  */
 import { join } from 'node:path'
-import { chromium } from '@playwright/test'
+import { chromium, type Page } from '@playwright/test'
 import { MiB, waitConnected, writeRandomFile } from '../support/app.js'
 import { CHROMIUM, CHROMIUM_ARGS, CONTEXT_OPTIONS } from '../support/browser.js'
 import { expect, test } from '../support/fixtures.js'
 import { mountSmallDisk } from '../support/small-disk.js'
+
+/** Add `input` in `tab` and see it refused as storage full: an alert, a stable code, no link. */
+async function expectStorageFull (tab: Page, input: string): Promise<void> {
+  await tab.getByTestId('add-files').setInputFiles(input)
+  const upload = tab.getByTestId('upload').first()
+  await expect(upload).toHaveAttribute('data-state', 'error', { timeout: 60_000 })
+  const error = upload.getByTestId('add-error')
+  await expect(error).toHaveAttribute('data-code', 'ERR_STORAGE_FULL')
+  await expect(error).toHaveText(/storage for Cairn is full/)
+  await expect(upload.getByRole('alert')).toBeVisible()
+  await expect(upload.getByTestId('file-link')).toHaveCount(0)
+}
 
 test('a full storage quota is shown to the user, and lifting it lets the file in', async ({ startHost, openTab, tmp }) => {
   const host = await startHost()
@@ -24,14 +36,7 @@ test('a full storage quota is shown to the user, and lifting it lets the file in
   await tab.getByRole('button', { name: 'Set limit' }).click()
   await expect(tab.getByTestId('storage-blocks')).toContainText('of at most 4.00 MiB')
 
-  await tab.getByTestId('add-files').setInputFiles(input)
-  const upload = tab.getByTestId('upload').first()
-  await expect(upload).toHaveAttribute('data-state', 'error', { timeout: 30_000 })
-  const error = upload.getByTestId('add-error')
-  await expect(error).toHaveAttribute('data-code', 'ERR_STORAGE_FULL')
-  await expect(error).toHaveText(/storage for Cairn is full/)
-  await expect(upload.getByRole('alert')).toBeVisible()
-  await expect(upload.getByTestId('file-link')).toHaveCount(0)
+  await expectStorageFull(tab, input)
 
   // The limit survives a reload, and clearing it lets the same file in.
   await tab.reload()
@@ -59,14 +64,7 @@ test('the browser\'s own QuotaExceededError, on a disk that really fills, is sho
       await waitConnected(tab)
       // No limit of the user's own: only the browser can refuse the blocks.
       await expect(tab.getByLabel(/Keep at most/)).toHaveValue('')
-      await tab.getByTestId('add-files').setInputFiles(input)
-      const upload = tab.getByTestId('upload').first()
-      await expect(upload).toHaveAttribute('data-state', 'error', { timeout: 60_000 })
-      const error = upload.getByTestId('add-error')
-      await expect(error).toHaveAttribute('data-code', 'ERR_STORAGE_FULL')
-      await expect(error).toHaveText(/storage for Cairn is full/)
-      await expect(upload.getByRole('alert')).toBeVisible()
-      await expect(upload.getByTestId('file-link')).toHaveCount(0)
+      await expectStorageFull(tab, input)
       // The tab is still a working peer once its storage is full.
       await waitConnected(tab)
     } finally {
