@@ -6,7 +6,7 @@
 import type { BlockId } from '../block/id.js'
 import type { BlockStore, AbortOptions } from '../store/block-store.js'
 import type { Connection, Transport } from '../transport/connection.js'
-import type { HostStatus, PeerInfo, PeerStatus, Role } from '../wire/messages.js'
+import type { HostStatus, IceServer, PeerInfo, PeerStatus, Role } from '../wire/messages.js'
 
 /** An Ed25519 identity. `privateKey` may be non-extractable (browsers). */
 export interface Identity {
@@ -32,6 +32,8 @@ export interface MeshNodeInit {
   writeQuorum?: number
   /** Addresses this node accepts connections on, advertised in `hello`. */
   listenAddrs?: string[]
+  /** Hosts: STUN/TURN servers handed to every browser tab that joins (default none). */
+  iceServers?: IceServer[]
   /** Milliseconds between periodic repair passes (hosts; default 60 000; 0 disables). */
   repairInterval?: number
   /** Dial peers learned from gossip (default true for hosts, false otherwise). */
@@ -85,6 +87,8 @@ export interface MeshEvents {
   gossip: { peers: PeerInfo[] }
   /** A repair pass finished (hosts). */
   repair: RepairResult
+  /** A host handed this tab the ICE servers for its WebRTC links. */
+  ice: { from: string, servers: IceServer[] }
 }
 
 export interface Mesh extends EventTarget {

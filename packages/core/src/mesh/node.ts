@@ -1,10 +1,11 @@
 import { assertBlockId, decodeBlockId, verifyBlock } from '../block/id.js'
 import type { BlockId } from '../block/id.js'
-import { ConnectionClosedError, IntegrityError, NotFoundError, UnavailableError } from '../errors.js'
+import { ConnectionClosedError, IntegrityError, NotFoundError, ProtocolError, UnavailableError } from '../errors.js'
 import type { AbortOptions } from '../store/block-store.js'
 import type { Connection } from '../transport/connection.js'
 import { MAX_ADDR_LENGTH, MAX_ADDRS, MAX_REPLICAS, MAX_STATUS_PEERS } from '../wire/limits.js'
-import type { HelloMessage, HostStatus, Message, PeerInfo, PeerStatus, Role } from '../wire/messages.js'
+import type { HelloMessage, HostStatus, IceServer, Message, PeerInfo, PeerStatus, Role } from '../wire/messages.js'
+import { validateMessage } from '../wire/schema.js'
 import { Announcer } from './announce.js'
 import { settleWithin, toHex } from './bytes.js'
 import type { Mesh, MeshNodeInit, PutBlockOptions, PutResult, RepairResult } from './api.js'
@@ -56,6 +57,8 @@ export class MeshNode extends EventTarget implements Mesh {
   private readonly server: RequestServer
   private readonly signals: SignalRelay
   private readonly addrs: string[]
+  private readonly iceServerList: IceServer[]
+  private receivedIce: IceServer[] = []
   private keepalive: ReturnType<typeof setInterval> | undefined
   private stopped = false
 
@@ -66,6 +69,8 @@ export class MeshNode extends EventTarget implements Mesh {
     this.role = init.role
     this.tuning = resolveTuning(init)
     this.addrs = (init.listenAddrs ?? []).filter(addr => addr.length > 0 && addr.length <= MAX_ADDR_LENGTH).slice(0, MAX_ADDRS)
+    // Checked as the tabs will check them, so a bad list fails here and not in every tab.
+    this.iceServerList = init.iceServers === undefined ? [] : (validateMessage({ t: 'ice', servers: init.iceServers }) as { servers: IceServer[] }).servers
     this.joinKey = deriveJoinKey(init.joinToken)
     this.joinKey.catch(() => {})
     this.ctx = {
@@ -286,9 +291,17 @@ export class MeshNode extends EventTarget implements Mesh {
     return peer
   }
 
+  /** ICE servers for WebRTC links: the latest list a host handed this tab, else none. */
+  iceServers (): IceServer[] {
+    return this.receivedIce
+  }
+
   private joined (peer: Peer): void {
     this.emit('peer:connect', peer.status())
     this.announcer.greet(peer)
+    if (this.role === 'host' && peer.role === 'browser' && this.iceServerList.length > 0) {
+      void peer.send({ t: 'ice', servers: this.iceServerList }).catch(() => {})
+    }
     this.gossip.changed()
     if (peer.role === 'host') this.repairer.schedule()
   }
@@ -308,6 +321,15 @@ export class MeshNode extends EventTarget implements Mesh {
     if (msg.t === 'peers') this.gossip.receive(peer, msg)
     else if (msg.t === 'have') this.haves.add(peer.peerId, msg.cids.map(cid => decodeBlockId(cid)))
     else if (msg.t === 'signal') this.signals.receive(peer, msg)
+    else if (msg.t === 'ice') this.receiveIce(peer, msg.servers)
+  }
+
+  private receiveIce (peer: Peer, servers: IceServer[]): void {
+    // A throw here is a protocol fault of the sender (a strike).
+    if (peer.role !== 'host') throw new ProtocolError('ice from a peer that is not a host')
+    if (this.role !== 'browser') throw new ProtocolError('ice sent to a node that is not a browser')
+    this.receivedIce = servers
+    this.emit('ice', { from: peer.peerId, servers })
   }
 
   private ping (idleMs: number): void {

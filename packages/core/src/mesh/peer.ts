@@ -266,7 +266,7 @@ export class Peer {
         else if (req !== undefined) this.handle(req)
         return
       }
-      case 'peers': case 'signal':
+      case 'peers': case 'signal': case 'ice':
         this.handlers.message(this, msg)
         return
       default:

@@ -7,7 +7,8 @@ import type { Arbitrary } from 'fast-check'
 import { encode } from 'cborg'
 import {
   MAX_ADDR_LENGTH, MAX_ADDRS, MAX_BLOCK_SIZE, MAX_CODE_LENGTH, MAX_COPIES, MAX_ERROR_MESSAGE,
-  MAX_PEER_ID_LENGTH, MAX_PROTOCOL_VERSION, MAX_REPLICAS, MAX_SIGNAL_BYTES, MAX_TRANSPORT_LENGTH
+  MAX_ICE_CREDENTIAL, MAX_ICE_SERVERS, MAX_ICE_URLS, MAX_PEER_ID_LENGTH, MAX_PROTOCOL_VERSION, MAX_REPLICAS,
+  MAX_SIGNAL_BYTES, MAX_TRANSPORT_LENGTH
 } from './limits.js'
 import type {
   AuthMessage, BlockMessage, ErrorMessage, HelloMessage, HostStatus, Message, MessageType,
@@ -109,11 +110,20 @@ const error: Arbitrary<ErrorMessage> = record({
   message: errorText
 }, { requiredKeys: ['t', 'code'] })
 
+const iceUrl = fc.tuple(fc.constantFrom('stun', 'stuns', 'turn', 'turns'), asciiToken(MAX_ADDR_LENGTH - 8))
+  .map(([scheme, rest]) => `${scheme}:${rest}`)
+const iceServer = record({
+  urls: fc.array(iceUrl, { minLength: 1, maxLength: MAX_ICE_URLS }),
+  username: fc.string({ maxLength: MAX_ICE_CREDENTIAL }),
+  credential: fc.string({ maxLength: MAX_ICE_CREDENTIAL })
+})
+
 /** One arbitrary per message type. */
 export const messageArbitraries: { [T in MessageType]: Arbitrary<Extract<Message, { t: T }>> } = {
   hello,
   auth,
   peers: record({ t: fc.constant('peers' as const), peers: fc.array(peerInfo, { maxLength: 16 }) }),
+  ice: record({ t: fc.constant('ice' as const), servers: fc.array(iceServer, { maxLength: MAX_ICE_SERVERS }) }),
   want: record({ t: fc.constant('want' as const), id: requestId, cid: cidBytes, probe: fc.boolean() },
     { requiredKeys: ['t', 'id', 'cid'] }),
   have: record({ t: fc.constant('have' as const), id: requestId, cids: fc.array(cidBytes, { maxLength: 16 }) },

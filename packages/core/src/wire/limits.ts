@@ -24,3 +24,7 @@ export const MAX_PROTOCOL_VERSION = 255
 export const MAX_TRANSPORT_LENGTH = 32
 /** Highest `copies` a `stored` reply may report. */
 export const MAX_COPIES = 255
+/** ICE servers a host may hand a tab, URLs per server, and length of a TURN username or credential. */
+export const MAX_ICE_SERVERS = 8
+export const MAX_ICE_URLS = 4
+export const MAX_ICE_CREDENTIAL = 256

@@ -161,8 +161,25 @@ export interface ErrorMessage {
   message?: string
 }
 
+/** A STUN or TURN server for WebRTC: the fields of `RTCIceServer` (TURN needs both credentials). */
+export interface IceServer {
+  /** `stun:`, `stuns:`, `turn:` or `turns:` URLs. */
+  urls: string[]
+  username?: string
+  credential?: string
+}
+
+/**
+ * From a host to a browser tab once authenticated (never before: TURN
+ * credentials are for members only): the ICE servers for its WebRTC links.
+ */
+export interface IceMessage {
+  t: 'ice'
+  servers: IceServer[]
+}
+
 export type Message =
-  | HelloMessage | AuthMessage | PeersMessage
+  | HelloMessage | AuthMessage | PeersMessage | IceMessage
   | WantMessage | HaveMessage | BlockMessage | DontHaveMessage
   | PutMessage | StoredMessage | SignalMessage
   | PingMessage | PongMessage | StatusMessage | InfoMessage | ErrorMessage

@@ -6,7 +6,7 @@ import {
 import type { Fields } from './fields.js'
 import {
   MAX_ADDR_LENGTH, MAX_ADDRS, MAX_BLOCK_SIZE, MAX_CODE_LENGTH, MAX_COPIES, MAX_ERROR_MESSAGE,
-  MAX_HAVE_CIDS, MAX_PEER_ID_LENGTH, MAX_PEERS, MAX_PROTOCOL_VERSION, MAX_REPLICAS,
+  MAX_HAVE_CIDS, MAX_ICE_CREDENTIAL, MAX_ICE_SERVERS, MAX_ICE_URLS, MAX_PEER_ID_LENGTH, MAX_PEERS, MAX_PROTOCOL_VERSION, MAX_REPLICAS,
   MAX_SIGNAL_BYTES, MAX_STATUS_PEERS, MAX_TRANSPORT_LENGTH
 } from './limits.js'
 import type { Message, MessageType } from './messages.js'
@@ -52,6 +52,31 @@ const hostStatus = record({
   underReplicated: count
 })
 
+const iceServer = record({
+  urls: required(list(token(MAX_ADDR_LENGTH), MAX_ICE_URLS)),
+  username: optional(text(MAX_ICE_CREDENTIAL)),
+  credential: optional(text(MAX_ICE_CREDENTIAL))
+})
+
+const ICE_URL = /^(stuns?|turns?):[^\s]+$/i
+
+/**
+ * Every ICE URL names a STUN or TURN server, a server has at least one, and a
+ * TURN server comes with both credentials: what `RTCPeerConnection` accepts.
+ */
+function checkIce (message: Record<string, unknown>): void {
+  const servers = message['servers'] as Array<{ urls: string[], username?: string, credential?: string }>
+  servers.forEach((server, i) => {
+    if (server.urls.length === 0) fail(`message.servers[${i}].urls`, 'is empty')
+    for (const url of server.urls) {
+      if (!ICE_URL.test(url)) fail(`message.servers[${i}].urls`, 'has a URL that is not stun:, stuns:, turn: or turns:')
+      if (/^turns?:/i.test(url) && (server.username === undefined || server.credential === undefined)) {
+        fail(`message.servers[${i}]`, 'is a TURN server without username and credential')
+      }
+    }
+  })
+}
+
 interface Schema {
   readonly fields: Fields
   /** Checks across fields, run after every field passed. */
@@ -84,6 +109,7 @@ const SCHEMAS: Readonly<Record<MessageType, Schema>> = {
   },
   auth: { fields: { sig: required(bytesOf(64)), mac: required(bytesOf(32)) } },
   peers: { fields: { peers: required(list(peerInfo, MAX_PEERS)) } },
+  ice: { fields: { servers: required(list(iceServer, MAX_ICE_SERVERS)) }, refine: checkIce },
   want: { fields: { id, cid: required(cid), probe: optional(bool) } },
   have: { fields: { id: optional(uint32), cids: required(list(cid, MAX_HAVE_CIDS)) } },
   block: { fields: { id, ...partFields }, refine: checkPart },
