@@ -64,6 +64,8 @@ describe('cairn host', () => {
     expectFailure(await host('--replicas', '0'), 2, /--replicas/)
     expectFailure(await host('--token', 't', '--open'), 2, /cannot be used with/)
     expectFailure(await host('--peer', 'tcp://x:1'), 2, /invalid peer address/)
+    expectFailure(await host('--ice-server', 'http://stun.example.org'), 2, /--ice-server http:\/\/stun\.example\.org: expected stun:HOST/)
+    expectFailure(await host('--ice-server', 'turn:turn.example.org'), 2, /TURN server needs credentials/)
     expectFailure(await cluster.cli(['frobnicate']), 2, /unknown command/)
   })
 

@@ -3,7 +3,7 @@ import { tmpdir, type NetworkInterfaceInfo } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
-  dataDirPaths, ensureDataDir, formatJoinUrl, originFor, parseJoinUrl, parsePeerAddress, parseSize,
+  dataDirPaths, ensureDataDir, formatJoinUrl, originFor, parseIceServers, parseJoinUrl, parsePeerAddress, parseSize,
   reachableOrigins, readHostFile, removeHostFile, requireLocalHost, writeHostFile
 } from '../src/config/index.js'
 import { resolveJoinToken } from '../src/host/join-token.js'
@@ -22,6 +22,39 @@ describe('parseSize', () => {
     for (const bad of ['', '-1', '0', '0GiB', '10 XB', 'GiB', '1e9', '1.5', '10GiBs', ' 1 0MB', '0x10', 'NaN', '99999999999TiB']) {
       expect(() => parseSize(bad), bad).toThrow(expect.objectContaining({ code: 'ERR_USAGE' }))
     }
+  })
+})
+
+describe('--ice-server', () => {
+  it('takes STUN servers bare and TURN servers with percent-encoded credentials', () => {
+    expect(parseIceServers([
+      'stun:stun.example.org:3478',
+      'STUNS:[2001:db8::1]:5349',
+      'turn:al%40ice:p%3Ass@turn.example.org:3478?transport=udp',
+      'turns:u:@turn.example.org'
+    ])).toEqual([
+      { urls: ['stun:stun.example.org:3478'] },
+      { urls: ['stuns:[2001:db8::1]:5349'] },
+      { urls: ['turn:turn.example.org:3478?transport=udp'], username: 'al@ice', credential: 'p:ss' },
+      { urls: ['turns:turn.example.org'], username: 'u', credential: '' }
+    ])
+    expect(parseIceServers([])).toEqual([])
+  })
+
+  it('refuses what a browser would refuse, with the reason', () => {
+    const cases: Array<[string, RegExp]> = [
+      ['http://stun.example.org', /expected stun:HOST/],
+      ['stun:', /expected stun:HOST/],
+      ['stun:a b', /expected stun:HOST/],
+      ['turn:turn.example.org', /needs credentials/],
+      ['stun:u:p@stun.example.org', /takes no credentials/],
+      ['turn:u:%zz@turn.example.org', /password is not valid percent-encoding/],
+      [`turn:${'u'.repeat(300)}:p@turn.example.org`, /username is longer than 256/]
+    ]
+    for (const [url, reason] of cases) {
+      expect(() => parseIceServers([url]), url).toThrow(expect.objectContaining({ code: 'ERR_USAGE', message: expect.stringMatching(reason) }))
+    }
+    expect(() => parseIceServers(Array.from({ length: 9 }, (_, i) => `stun:s${i}.example.org`))).toThrow(/at most 8/)
   })
 })
 

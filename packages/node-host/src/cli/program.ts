@@ -49,6 +49,7 @@ function defineCommands (program: Command, setExit: (code: number) => void): voi
     .option('--max-storage <size>', 'storage quota, e.g. 10GiB', size)
     .option('--listen <address>', 'address to listen on', DEFAULT_LISTEN)
     .option('--no-store', 'keep no blocks: only introduce peers and relay signaling')
+    .option('--ice-server <url>', 'STUN/TURN server for browser tabs: stun:H:P or turn:USER:PASS@H:P (repeatable)', collect, [])
     .addOption(new Option('--web-root <dir>', 'directory of the built web app').hideHelp())
     .option('--json', 'print one JSON line when listening')
     .action(async (opts) => setExit(await hostCommand(opts)))

@@ -4,7 +4,7 @@
  * (or none with `store: false`), and dialers that keep it connected to its
  * `--peer`s. `close()` shuts everything down in order.
  */
-import { MeshNode, type Identity, type Mesh, type PeerStatus } from '@cairn/core'
+import { MeshNode, type IceServer, type Identity, type Mesh, type PeerStatus } from '@cairn/core'
 import {
   assertNoRunningHost, dataDirPaths, ensureDataDir, formatJoinUrl, loadOrCreateIdentity, meshAddressOf,
   originFor, parsePeerAddress, reachableOrigins, removeHostFile, writeHostFile, type DataDirPaths
@@ -37,6 +37,8 @@ export interface HostInit {
   maxStorage?: number
   /** Keep blocks (default true); false: only introduce peers and relay signaling. */
   store?: boolean
+  /** STUN/TURN servers handed to browser tabs for their WebRTC links (default none). */
+  iceServers?: IceServer[]
   /** Directory of the built web app (default packages/web/dist). */
   webRoot?: string
   /** Diagnostics (peer connects and losses). */
@@ -100,6 +102,7 @@ export async function startHost (init: HostInit): Promise<Host> {
     transports: [new WebSocketTransport()],
     joinToken: token,
     replicas: init.replicas,
+    iceServers: init.iceServers,
     listenAddrs: origins.map(meshAddressOf),
     verifyBlock: verifyBlockNode
   })

@@ -4,7 +4,7 @@
  * and exit 0. With `--json`, prints exactly one line once listening.
  */
 import { once } from 'node:events'
-import { formatJoinUrl, formatSize } from '../../config/index.js'
+import { formatJoinUrl, formatSize, parseIceServers } from '../../config/index.js'
 import { startHost, type HostInit } from '../../host/index.js'
 import { EXIT } from '../exit-codes.js'
 import { logLine, printJson, printLine } from '../output.js'
@@ -20,13 +20,15 @@ export interface HostOptions {
   maxStorage?: number
   listen: string
   store: boolean
+  iceServer: string[]
   webRoot?: string
   json?: boolean
 }
 
 function hostInit (options: HostOptions, log: ((line: string) => void) | undefined): HostInit {
   const { port, data, peer, replicas, token, open, maxStorage, listen, store, webRoot } = options
-  return { port, data, peers: peer, replicas, token, open, maxStorage, listen, store, webRoot, log }
+  const iceServers = parseIceServers(options.iceServer)
+  return { port, data, peers: peer, replicas, token, open, maxStorage, listen, store, iceServers, webRoot, log }
 }
 
 /** Longest a clean shutdown may take before the process exits anyway, in ms. */
@@ -42,6 +44,7 @@ function printReady (host: Awaited<ReturnType<typeof startHost>>, options: HostO
     : `blocks in ${host.paths.blocks}${options.maxStorage === undefined ? '' : ` (max ${formatSize(options.maxStorage)})`}`
   printLine(`cairn host ${host.peerId} listening on ${host.origin}`)
   printLine(`${storage}; replicas ${options.replicas ?? 3}`)
+  if (options.iceServer.length > 0) printLine(`ICE servers for tabs: ${options.iceServer.map(url => url.replace(/:[^:@]*@/, ':***@')).join(' ')}`)
   printLine(`join URL: ${host.url}`)
   const others = host.origins.filter(origin => origin !== host.origin)
   if (others.length > 0) printLine(`from other machines: ${others.map(origin => formatJoinUrl(origin, host.token)).join('  ')}`)
