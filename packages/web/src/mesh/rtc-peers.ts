@@ -19,8 +19,11 @@ const RETRY_AFTER_MS = 10_000
 export interface RtcPeersInit {
   mesh: Mesh & { knownPeers: () => PeerInfo[] }
   maxPeers?: number
-  /** Default `[]`: loopback and LAN host candidates only. */
-  iceServers?: RTCIceServer[]
+  /**
+   * ICE servers for each new link, asked at the time (they arrive from the
+   * host after joining). Default none: loopback and LAN host candidates only.
+   */
+  iceServers?: () => RTCIceServer[]
   /** Called when a link fails, for the UI's log. */
   onError?: (peerId: string, err: unknown) => void
 }
@@ -97,7 +100,7 @@ export class RtcPeers {
     const { mesh } = this.init
     const link = new WebRtcLink({
       initiator,
-      iceServers: this.init.iceServers ?? [],
+      iceServers: this.init.iceServers?.() ?? [],
       remoteAddress: `webrtc://${peerId}`,
       sendSignal: data => { mesh.signal(peerId, data).catch(err => { this.fail(peerId, link, err) }) }
     })

@@ -60,7 +60,7 @@ export class Tab extends EventTarget {
       joinToken: init.joinToken
     })
     await mesh.start()
-    const rtc = new RtcPeers({ mesh })
+    const rtc = new RtcPeers({ mesh, iceServers: () => mesh.iceServers() })
     const tab = new Tab(mesh, store, rtc, meshUrl(init.location), slot)
     rtc.start()
     void tab.connectHost()

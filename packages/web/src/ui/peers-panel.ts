@@ -28,6 +28,7 @@ export function peersPanel (ctx: AppContext): HTMLElement {
       h('th', { scope: 'col', class: 'num' }, 'Sent'), h('th', { scope: 'col', class: 'num' }, 'Received'))),
     body)
   const empty = h('p', { class: 'muted' }, 'No peers yet.')
+  const ice = h('p', { class: 'muted', 'data-testid': 'ice-servers' })
   const problem = h('p', { class: 'error', role: 'alert', 'data-testid': 'connection-error', hidden: true })
   tab.addEventListener('error', event => {
     const { summary, detail } = describeError((event as CustomEvent<unknown>).detail)
@@ -44,10 +45,16 @@ export function peersPanel (ctx: AppContext): HTMLElement {
     replace(body, ...peers.map(row))
     table.hidden = peers.length === 0
     empty.hidden = peers.length > 0
+    const servers = tab.mesh.iceServers()
+    ice.dataset['count'] = String(servers.length)
+    ice.textContent = servers.length === 0
+      ? 'Tab-to-tab links: local network only (the host names no STUN/TURN server).'
+      : `Tab-to-tab links: ${servers.length} STUN/TURN server${servers.length === 1 ? '' : 's'} from the host (${servers.flatMap(s => s.urls).join(', ')}).`
   }
   tab.addEventListener('state', render)
   tab.mesh.addEventListener('peer:connect', render)
   tab.mesh.addEventListener('peer:disconnect', render)
+  tab.mesh.addEventListener('ice', render)
   setInterval(render, REFRESH_MS)
   render()
 
@@ -57,7 +64,7 @@ export function peersPanel (ctx: AppContext): HTMLElement {
     problem,
     h('p', {}, 'This tab: ', h('code', { title: tab.peerId, 'data-testid': 'self-id' }, shortId(tab.peerId)),
       ' · peers: ', count),
-    table, empty)
+    table, empty, ice)
 }
 
 function row (peer: PeerStatus): HTMLTableRowElement {
