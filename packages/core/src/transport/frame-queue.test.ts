@@ -54,7 +54,50 @@ describe('FrameQueue', () => {
     expect(rest).toEqual([1, 2, 3])
   })
 
-  it('rejects a high-water mark below 1', () => {
+  it('rejects a high-water mark below 1 and a negative byte bound', () => {
     expect(() => new FrameQueue({ highWaterMark: 0 })).toThrow(RangeError)
+    expect(() => new FrameQueue({ maxBytes: -1 })).toThrow(RangeError)
+  })
+
+  it('counts buffered bytes and tells onRead the size of every frame taken, handed over or buffered', async () => {
+    const reads: number[] = []
+    const q = new FrameQueue({ onRead: bytes => { reads.push(bytes) } })
+    q.push(new Uint8Array(1))
+    q.push(new Uint8Array(2))
+    expect(q.bytes).toBe(3)
+    expect((await q.next()).value?.length).toBe(1)
+    expect((await q.next()).value?.length).toBe(2)
+    expect(q.bytes).toBe(0)
+    const later = q.next()
+    q.push(new Uint8Array(3))
+    expect((await later).value?.length).toBe(3)
+    expect(reads).toEqual([1, 2, 3])
+  })
+
+  it('offer refuses a frame that would pass maxBytes, and takes it once the reader made room', async () => {
+    const q = new FrameQueue({ highWaterMark: Infinity, maxBytes: 10 })
+    expect(q.offer(new Uint8Array(6))).toBe(true)
+    expect(q.offer(new Uint8Array(5))).toBe(false)
+    expect(q.bytes).toBe(6)
+    expect(q.size).toBe(1)
+    await q.next()
+    expect(q.offer(new Uint8Array(5))).toBe(true)
+    expect(q.bytes).toBe(5)
+    q.end()
+    expect(q.offer(new Uint8Array(99)), 'after the end a frame is dropped quietly').toBe(true)
+    expect(q.size).toBe(1)
+  })
+
+  it('keeps order across many frames read one by one (compaction)', async () => {
+    const q = new FrameQueue({ highWaterMark: Infinity })
+    const n = 5000
+    for (let i = 0; i < n; i++) q.push(new Uint8Array([i & 0xff, i >> 8]))
+    for (let i = 0; i < n; i++) {
+      const { value } = await q.next()
+      expect(value![0]! | (value![1]! << 8)).toBe(i)
+      if (i % 1000 === 0) q.push(new Uint8Array([0xff, 0xff]))
+    }
+    expect(q.size).toBe(5)
+    expect(q.bytes).toBe(10)
   })
 })

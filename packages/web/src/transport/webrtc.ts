@@ -11,9 +11,8 @@
  */
 import Peer from '@thaunknown/simple-peer/lite.js'
 import type { SimplePeerSignal } from '@thaunknown/simple-peer/lite.js'
-import { ConnectionClosedError, FrameTooLargeError, HandshakeError, TimeoutError } from '@cairn/core'
+import { ConnectionClosedError, FrameQueue, FrameTooLargeError, HandshakeError, TimeoutError } from '@cairn/core'
 import type { Connection } from '@cairn/core'
-import { Inbox } from './inbox.js'
 import {
   decodeChannelMessage, DEFAULT_CREDIT_WINDOW, encodeCredit, encodeData, ReceiveCredit, SendWindow
 } from './credit.js'
@@ -144,7 +143,7 @@ export class WebRtcConnection implements Connection {
   readonly channelBinding: { local: Uint8Array, remote: Uint8Array }
   readonly stats = { bytesSent: 0, bytesReceived: 0 }
   readonly closed: Promise<void>
-  private readonly inbox: Inbox
+  private readonly inbox: FrameQueue
   private readonly window: SendWindow
   private readonly credit: ReceiveCredit
   private readonly highWaterMark: number
@@ -160,7 +159,8 @@ export class WebRtcConnection implements Connection {
     this.window = new SendWindow(window)
     this.credit = new ReceiveCredit(bytes => { this.sendCredit(bytes) }, window / 8)
     // The peer may have one window unread here, plus one frame let through.
-    this.inbox = new Inbox(window + WEBRTC_MAX_FRAME_SIZE, bytes => { this.credit.read(bytes) })
+    // A data channel cannot be paused: the credit window bounds this queue, and `offer` catches a peer that ignores it.
+    this.inbox = new FrameQueue({ highWaterMark: Infinity, maxBytes: window + WEBRTC_MAX_FRAME_SIZE, onRead: bytes => { this.credit.read(bytes) } })
     this.highWaterMark = init.highWaterMark ?? DEFAULT_RTC_HIGH_WATER_MARK
     channel.bufferedAmountLowThreshold = init.lowWaterMark ?? DEFAULT_RTC_LOW_WATER_MARK
     this.closed = new Promise(resolve => { this.resolveClosed = resolve })
@@ -212,7 +212,7 @@ export class WebRtcConnection implements Connection {
     }
     this.stats.bytesReceived += decoded.frame.length
     // A peer that overruns the inbox ignores its credit window.
-    if (!this.inbox.push(decoded.frame)) this.shutDown(false)
+    if (!this.inbox.offer(decoded.frame)) this.shutDown(false)
   }
 
   private sendCredit (bytes: number): void {

@@ -1,13 +1,18 @@
 /**
  * The browser's native `WebSocket` as a `Connection` and `Transport`: binary
  * frames to a host's `/mesh` endpoint. `send` waits while `bufferedAmount` is
- * over the high-water mark (the API has no drain event, so it polls). The
- * receive side cannot be paused (see inbox.ts); the mesh's request windows
- * bound it.
+ * over the high-water mark (the API has no drain event, so it polls).
+ *
+ * The receive side cannot be paused, so its queue cannot push back on the
+ * network: the mesh's windows of requests in flight bound it. A peer that
+ * sends past `maxInboxBytes` is ignoring them, and the connection closes
+ * rather than buffer without bound.
  */
-import { ConnectionClosedError, FrameTooLargeError, MAX_FRAME_SIZE, TimeoutError } from '@cairn/core'
+import { ConnectionClosedError, FrameQueue, FrameTooLargeError, MAX_FRAME_SIZE, TimeoutError } from '@cairn/core'
 import type { Connection, Transport } from '@cairn/core'
-import { DEFAULT_INBOX_BYTES, Inbox } from './inbox.js'
+
+/** Bytes a browser connection holds for its reader before it gives up on the peer. */
+export const DEFAULT_INBOX_BYTES = 64 * 1024 * 1024
 
 /** `send` waits once the socket buffers more than this. */
 export const DEFAULT_WS_HIGH_WATER_MARK = 4 * 1024 * 1024
@@ -71,14 +76,14 @@ export class BrowserWebSocketConnection implements Connection {
   readonly remoteAddress: string
   readonly stats = { bytesSent: 0, bytesReceived: 0 }
   readonly closed: Promise<void>
-  private readonly inbox: Inbox
+  private readonly inbox: FrameQueue
   private readonly highWaterMark: number
   private isClosed = false
   private resolveClosed!: () => void
 
   constructor (private readonly ws: WebSocket, init: BrowserWebSocketInit = {}) {
     this.remoteAddress = ws.url
-    this.inbox = new Inbox(init.maxInboxBytes ?? DEFAULT_INBOX_BYTES)
+    this.inbox = new FrameQueue({ highWaterMark: Infinity, maxBytes: init.maxInboxBytes ?? DEFAULT_INBOX_BYTES })
     this.highWaterMark = init.highWaterMark ?? DEFAULT_WS_HIGH_WATER_MARK
     this.closed = new Promise(resolve => { this.resolveClosed = resolve })
     ws.addEventListener('message', event => { this.receive(event.data) })
@@ -112,7 +117,7 @@ export class BrowserWebSocketConnection implements Connection {
       return
     }
     this.stats.bytesReceived += data.byteLength
-    if (!this.inbox.push(new Uint8Array(data))) this.close('receive queue overflow')
+    if (!this.inbox.offer(new Uint8Array(data))) this.close('receive queue overflow')
   }
 
   /** Resolve once the socket buffers no more than the high-water mark. */
