@@ -3,7 +3,7 @@ import { tmpdir, type NetworkInterfaceInfo } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
-  dataDirPaths, ensureDataDir, formatJoinUrl, originFor, parseIceServers, parseJoinUrl, parsePeerAddress, parseSize,
+  dataDirPaths, ensureDataDir, formatJoinUrl, maskIceUrl, originFor, parseIceServers, parseJoinUrl, parsePeerAddress, parseSize,
   reachableOrigins, readHostFile, removeHostFile, requireLocalHost, writeHostFile
 } from '../src/config/index.js'
 import { resolveJoinToken } from '../src/host/join-token.js'
@@ -48,13 +48,15 @@ describe('--ice-server', () => {
       ['stun:a b', /expected stun:HOST/],
       ['turn:turn.example.org', /needs credentials/],
       ['stun:u:p@stun.example.org', /takes no credentials/],
-      ['turn:u:%zz@turn.example.org', /password is not valid percent-encoding/],
+      ['turn:u:%zz@turn.example.org', /turn:u:\*\*\*@turn\.example\.org: the password is not valid percent-encoding/],
       [`turn:${'u'.repeat(300)}:p@turn.example.org`, /username is longer than 256/]
     ]
     for (const [url, reason] of cases) {
       expect(() => parseIceServers([url]), url).toThrow(expect.objectContaining({ code: 'ERR_USAGE', message: expect.stringMatching(reason) }))
     }
     expect(() => parseIceServers(Array.from({ length: 9 }, (_, i) => `stun:s${i}.example.org`))).toThrow(/at most 8/)
+    expect(maskIceUrl('turn:user:p%40ss@h:3478?transport=udp')).toBe('turn:user:***@h:3478?transport=udp')
+    expect(maskIceUrl('stun:h:3478')).toBe('stun:h:3478')
   })
 })
 

@@ -9,30 +9,36 @@ import { UsageError } from './errors.js'
 
 const ICE_URL = /^(stuns?|turns?):(?:([^:@/]*):([^@/]*)@)?([^@\s/]+)$/i
 
-function decodePart (text: string, what: string, url: string): string {
+/** The URL with its password replaced by `***`, for messages and logs. */
+export function maskIceUrl (url: string): string {
+  return url.replace(/^([a-z]+:[^:@/]*:)[^@/]*@/i, '$1***@')
+}
+
+function decodePart (text: string, what: string, shown: string): string {
   try {
     const value = decodeURIComponent(text)
-    if (value.length > MAX_ICE_CREDENTIAL) throw new UsageError(`--ice-server ${url}: the ${what} is longer than ${MAX_ICE_CREDENTIAL}`)
+    if (value.length > MAX_ICE_CREDENTIAL) throw new UsageError(`--ice-server ${shown}: the ${what} is longer than ${MAX_ICE_CREDENTIAL}`)
     return value
   } catch (err) {
     if (err instanceof UsageError) throw err
-    throw new UsageError(`--ice-server ${url}: the ${what} is not valid percent-encoding`)
+    throw new UsageError(`--ice-server ${shown}: the ${what} is not valid percent-encoding`)
   }
 }
 
 export function parseIceServer (url: string): IceServer {
+  const shown = maskIceUrl(url)
   const m = ICE_URL.exec(url)
   if (m === null) {
-    throw new UsageError(`--ice-server ${url}: expected stun:HOST[:PORT], or turn:USER:PASS@HOST[:PORT][?transport=udp|tcp] (also stuns:, turns:)`)
+    throw new UsageError(`--ice-server ${shown}: expected stun:HOST[:PORT], or turn:USER:PASS@HOST[:PORT][?transport=udp|tcp] (also stuns:, turns:)`)
   }
   const [, scheme, user, pass, rest] = m as unknown as [string, string, string | undefined, string | undefined, string]
   const turn = scheme.toLowerCase().startsWith('turn')
-  if (turn && user === undefined) throw new UsageError(`--ice-server ${url}: a TURN server needs credentials: turn:USER:PASS@HOST[:PORT]`)
-  if (!turn && user !== undefined) throw new UsageError(`--ice-server ${url}: a STUN server takes no credentials`)
+  if (turn && user === undefined) throw new UsageError(`--ice-server ${shown}: a TURN server needs credentials: turn:USER:PASS@HOST[:PORT]`)
+  if (!turn && user !== undefined) throw new UsageError(`--ice-server ${shown}: a STUN server takes no credentials`)
   const server: IceServer = { urls: [`${scheme.toLowerCase()}:${rest}`] }
   if (user !== undefined && pass !== undefined) {
-    server.username = decodePart(user, 'username', url)
-    server.credential = decodePart(pass, 'password', url)
+    server.username = decodePart(user, 'username', shown)
+    server.credential = decodePart(pass, 'password', shown)
   }
   return server
 }

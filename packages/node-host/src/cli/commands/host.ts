@@ -4,7 +4,7 @@
  * and exit 0. With `--json`, prints exactly one line once listening.
  */
 import { once } from 'node:events'
-import { formatJoinUrl, formatSize, parseIceServers } from '../../config/index.js'
+import { formatJoinUrl, formatSize, maskIceUrl, parseIceServers } from '../../config/index.js'
 import { startHost, type HostInit } from '../../host/index.js'
 import { EXIT } from '../exit-codes.js'
 import { logLine, printJson, printLine } from '../output.js'
@@ -44,7 +44,7 @@ function printReady (host: Awaited<ReturnType<typeof startHost>>, options: HostO
     : `blocks in ${host.paths.blocks}${options.maxStorage === undefined ? '' : ` (max ${formatSize(options.maxStorage)})`}`
   printLine(`cairn host ${host.peerId} listening on ${host.origin}`)
   printLine(`${storage}; replicas ${options.replicas ?? 3}`)
-  if (options.iceServer.length > 0) printLine(`ICE servers for tabs: ${options.iceServer.map(url => url.replace(/:[^:@]*@/, ':***@')).join(' ')}`)
+  if (options.iceServer.length > 0) printLine(`ICE servers for tabs: ${options.iceServer.map(maskIceUrl).join(' ')}`)
   printLine(`join URL: ${host.url}`)
   const others = host.origins.filter(origin => origin !== host.origin)
   if (others.length > 0) printLine(`from other machines: ${others.map(origin => formatJoinUrl(origin, host.token)).join('  ')}`)
