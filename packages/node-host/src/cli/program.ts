@@ -1,7 +1,8 @@
 /**
  * The `cairn` command line: flags exactly as in DESIGN.md "Host and CLI",
- * plus `--json` everywhere and `--data` on clients (to find a local host
- * outside ./.cairn). Usage errors print one `cairn: …` line and exit 2.
+ * plus `--json` everywhere, `--data` on clients (to find a local host
+ * outside ./.cairn) and `host --ice-server` (DESIGN: a host can hand tabs an
+ * ICE server list). Usage errors print one `cairn: …` line and exit 2.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { DEFAULT_DATA_DIR, parseSize } from '../config/index.js'
