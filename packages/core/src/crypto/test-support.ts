@@ -2,6 +2,7 @@
  * Helpers for the crypto tests (isomorphic: Web APIs only). Not exported from
  * the package index.
  */
+import { concatBytes } from '../bytes.js'
 
 /** A seeded PRNG (mulberry32), so failures reproduce. */
 export function prng (seed: number): () => number {
@@ -44,15 +45,7 @@ export async function * source (pieces: Iterable<Uint8Array>): AsyncGenerator<Ui
   yield * pieces
 }
 
-export function concat (parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0))
-  let offset = 0
-  for (const part of parts) {
-    out.set(part, offset)
-    offset += part.length
-  }
-  return out
-}
+export const concat = concatBytes
 
 export async function collect (stream: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   const parts: Uint8Array[] = []

@@ -4,6 +4,7 @@
  * fresh salt, and must fit in one block.
  */
 import { verifyBlock, type BlockId } from '../block/id.js'
+import { collectBytes } from '../bytes.js'
 import { decryptStream, encryptStream } from '../crypto/index.js'
 import { ManifestError } from '../errors.js'
 import type { AbortOptions } from '../store/block-store.js'
@@ -26,7 +27,7 @@ export type GetBlock = (id: BlockId, options?: GetBlockOptions) => Promise<Uint8
 const CONTEXT = new TextEncoder().encode(MANIFEST_CONTEXT)
 
 export async function sealManifestBlock (key: Uint8Array, plaintext: Uint8Array): Promise<Uint8Array> {
-  const block = await collect(encryptStream(key, CONTEXT, once(plaintext)))
+  const block = await collectBytes(encryptStream(key, CONTEXT, once(plaintext)))
   if (block.length > MAX_BLOCK_SIZE) throw new ManifestError(`manifest block of ${block.length} bytes exceeds one block`)
   return block
 }
@@ -34,7 +35,7 @@ export async function sealManifestBlock (key: Uint8Array, plaintext: Uint8Array)
 /** The plaintext of a manifest block; `DecryptionError` for a wrong key or tampered bytes. */
 export async function openManifestBlock (key: Uint8Array, block: Uint8Array): Promise<Uint8Array> {
   if (block.length > MAX_BLOCK_SIZE) throw new ManifestError('manifest block larger than one block')
-  return await collect(decryptStream(key, CONTEXT, once(block)))
+  return await collectBytes(decryptStream(key, CONTEXT, once(block)))
 }
 
 /** Fetch, verify against its id, and decrypt a manifest block. */
@@ -51,18 +52,3 @@ async function * once (bytes: Uint8Array): AsyncGenerator<Uint8Array> {
   yield bytes
 }
 
-async function collect (parts: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = []
-  let length = 0
-  for await (const part of parts) {
-    chunks.push(part)
-    length += part.length
-  }
-  const out = new Uint8Array(length)
-  let offset = 0
-  for (const chunk of chunks) {
-    out.set(chunk, offset)
-    offset += chunk.length
-  }
-  return out
-}

@@ -1,4 +1,7 @@
 /** Small byte helpers shared by the mesh modules. */
+import { concatBytes } from '../bytes.js'
+
+export { concatBytes }
 
 const encoder = new TextEncoder()
 
@@ -9,18 +12,6 @@ export function utf8 (text: string): Uint8Array {
 /** Web Crypto wants `ArrayBuffer`-backed views; ours always are. */
 export function bufferSource (bytes: Uint8Array): Uint8Array<ArrayBuffer> {
   return bytes as Uint8Array<ArrayBuffer>
-}
-
-export function concatBytes (parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
-  let length = 0
-  for (const part of parts) length += part.length
-  const out = new Uint8Array(length)
-  let offset = 0
-  for (const part of parts) {
-    out.set(part, offset)
-    offset += part.length
-  }
-  return out
 }
 
 /** `part` preceded by its length as a 32-bit big-endian integer. */

@@ -2,16 +2,11 @@ import { describe, expect, it } from 'vitest'
 import { encode } from 'cborg'
 import { decodeMessage, encodeMessage } from './index.js'
 import { MAX_CBOR_ITEMS, MAX_CBOR_TEXT } from './cbor-tokenizer.js'
+import { concatBytes } from '../bytes.js'
 
 /** Concatenate byte arrays / byte lists. */
 function cat (...parts: Array<Uint8Array | number[]>): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
+  return concatBytes(parts.map(p => p instanceof Uint8Array ? p : Uint8Array.from(p)))
 }
 
 /** A map with entries in exactly the given order; values are raw CBOR or encoded with cborg. */

@@ -4,16 +4,8 @@ import fc from 'fast-check'
 import { decodeMessage, encodeLengthPrefix, encodeLengthPrefixed, encodeMessage, FrameReader, LENGTH_PREFIX_BYTES } from './index.js'
 import type { Message } from './index.js'
 import { message } from './arbitraries.js'
+import { concatBytes } from '../bytes.js'
 
-function concat (parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
-}
 
 /** Split `bytes` at the given offsets (any order, duplicates allowed: empty chunks). */
 function splitAt (bytes: Uint8Array, offsets: number[]): Uint8Array[] {
@@ -34,7 +26,7 @@ describe('FrameReader', () => {
       fc.array(fc.nat(), { maxLength: 40 }),
       (messages, offsets) => {
         const frames = messages.map((m) => encodeMessage(m))
-        const stream = concat(frames.map(encodeLengthPrefixed))
+        const stream = concatBytes(frames.map(encodeLengthPrefixed))
         const got = readAll(splitAt(stream, offsets))
         expect(got).toStrictEqual(frames)
         expect(got.map((f) => decodeMessage(f))).toStrictEqual(messages)
@@ -50,7 +42,7 @@ describe('FrameReader', () => {
       { t: 'pong', id: 0xffffffff }
     ]
     const frames = messages.map((m) => encodeMessage(m))
-    const stream = concat([...frames.map(encodeLengthPrefixed), encodeLengthPrefix(0)])
+    const stream = concatBytes([...frames.map(encodeLengthPrefixed), encodeLengthPrefix(0)])
     const expected = [...frames, new Uint8Array(0)]
     for (let cut = 0; cut <= stream.length; cut++) {
       expect(readAll([stream.subarray(0, cut), stream.subarray(cut)])).toStrictEqual(expected)
