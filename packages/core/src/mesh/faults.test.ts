@@ -4,8 +4,7 @@ import type { BlockId } from '../block/id.js'
 import { UnavailableError } from '../errors.js'
 import { rankPeers } from './placement.js'
 import { memoryPair } from '../transport/memory.js'
-import type { Connection } from '../transport/connection.js'
-import { fullMesh, GatedStore, LyingStore, makeBlock, nextEvent, rawConnect, rawHandshake, sameBytes, TestMesh } from './test-support.js'
+import { fullMesh, GatedStore, LyingStore, makeBlock, nextEvent, rawConnect, rawHandshake, sameBytes, TestMesh, withMaxFrameSize } from './test-support.js'
 import type { TestNode } from './test-support.js'
 
 let mesh: TestMesh
@@ -131,17 +130,7 @@ describe('faults', () => {
     mesh = new TestMesh()
     const host = await mesh.host()
     const [ours, theirs] = memoryPair()
-    const limited: Connection = {
-      maxFrameSize: 8192,
-      remoteAddress: theirs.remoteAddress,
-      transport: theirs.transport,
-      closed: theirs.closed,
-      stats: theirs.stats,
-      send: async frame => { await theirs.send(frame) },
-      close: reason => { theirs.close(reason) },
-      [Symbol.asyncIterator]: () => theirs[Symbol.asyncIterator]()
-    }
-    const accepted = host.node.accept(limited)
+    const accepted = host.node.accept(withMaxFrameSize(theirs, 8192))
     const raw = await rawHandshake(ours)
     await accepted
     const { cid, bytes } = await makeBlock(9000, 1)

@@ -31,7 +31,7 @@ import { HANDSHAKE_REASONS } from './handshake.js'
 import { generateIdentity } from './identity.js'
 import { MeshNode } from './node.js'
 import type { MeshNodeOptions } from './node.js'
-import { FAST, RawPeer, TOKEN, makeBlock, rawHandshake, sameBytes } from './test-support.js'
+import { FAST, RawPeer, TOKEN, makeBlock, rawHandshake, sameBytes, withMaxFrameSize } from './test-support.js'
 
 const PRE_AUTH_FRAMES = 20_000
 const POST_AUTH_FRAMES = 80_000
@@ -110,17 +110,7 @@ describe('MeshNode under 100,000 fuzzed frames', () => {
   /** A connection pair whose node side only takes frames up to NODE_FRAME_LIMIT. */
   function pair (): { ours: Connection, theirs: Connection } {
     const [ours, raw] = memoryPair({ maxFrameSize: 4 * NODE_FRAME_LIMIT })
-    const theirs: Connection = {
-      maxFrameSize: NODE_FRAME_LIMIT,
-      remoteAddress: raw.remoteAddress,
-      transport: raw.transport,
-      closed: raw.closed,
-      stats: raw.stats,
-      send: async frame => { await raw.send(frame) },
-      close: reason => { raw.close(reason) },
-      [Symbol.asyncIterator]: () => raw[Symbol.asyncIterator]()
-    }
-    return { ours, theirs }
+    return { ours, theirs: withMaxFrameSize(raw, NODE_FRAME_LIMIT) }
   }
 
   /** Feed `frame` to the decoder; only wire errors may come out. */

@@ -215,3 +215,17 @@ export class GatedStore extends MemoryBlockStore {
 export function sameBytes (a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && equalBytes(a, b)
 }
+
+/** `conn` as a node sees it with a different frame limit (the peer may still send more). */
+export function withMaxFrameSize (conn: Connection, maxFrameSize: number): Connection {
+  return {
+    maxFrameSize,
+    remoteAddress: conn.remoteAddress,
+    transport: conn.transport,
+    closed: conn.closed,
+    stats: conn.stats,
+    send: async frame => { await conn.send(frame) },
+    close: reason => { conn.close(reason) },
+    [Symbol.asyncIterator]: () => conn[Symbol.asyncIterator]()
+  }
+}
