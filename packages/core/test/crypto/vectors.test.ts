@@ -11,9 +11,9 @@ import { HEADER_SIZE, SALT_SIZE, type Aead } from '../../src/crypto/constants.js
 import { decryptRange, decryptStream, encryptStream } from '../../src/crypto/index.js'
 import { collect, cut, drain, errorCode, firstDifference, fromHex, sha512Hex, source, type Outcome } from '../../src/crypto/test-support.js'
 
-// Wycheproof's C2SP chunked-encryption vectors; see /work/shared/vectors/README.md.
-// CI runs a clone of the repo with `shared/` beside it, so the path is relative.
-const VECTORS = new URL('../../../../../shared/vectors/c2sp_chunked_encryption_aes_256_gcm_test.json', import.meta.url)
+// Wycheproof's C2SP chunked-encryption vectors, vendored with their source and
+// licence: see ../vectors/README.md.
+const VECTORS = new URL('../vectors/c2sp_chunked_encryption_aes_256_gcm_test.json', import.meta.url)
 if (!existsSync(VECTORS)) throw new Error(`Cobblestone test vectors missing: ${fileURLToPath(VECTORS)}`)
 
 interface Vector {
