@@ -1,6 +1,6 @@
 /**
  * `--ice-server URL`: a STUN or TURN server the host hands to browser tabs
- * for their WebRTC links (DESIGN: no STUN/TURN by default; a host can hand
+ * for their WebRTC links (docs/design.md: no STUN/TURN by default; a host can hand
  * tabs a list for real networks). TURN credentials go in the URL's user part,
  * percent-encoded where needed: `turn:USER:PASS@H:P?transport=udp`.
  */
