@@ -21,7 +21,10 @@ export default defineConfig({
   retries: 0,
   timeout: 90_000,
   expect: { timeout: 15_000 },
-  reporter: [['list']],
+  // `npm test` (scripts/test.mjs) asks for a JSON report too, to count tests over all stages.
+  reporter: process.env.CAIRN_E2E_REPORT === undefined
+    ? [['list']]
+    : [['list'], ['json', { outputFile: process.env.CAIRN_E2E_REPORT }]],
   outputDir: '../test-results/e2e',
   use: {
     browserName: 'chromium',
