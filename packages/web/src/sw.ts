@@ -1,11 +1,13 @@
 /**
  * Cairn's service worker. It serves `/download/<id>` (as an attachment: a
  * regular browser download, written to disk as it streams) and `/media/<id>`
- * (inline, with Range requests, so <video> can seek), pulling plaintext
- * ranges from the page that holds the open file. No whole-file buffering:
- * at most one chunk is in flight per response.
+ * (inline for passive types only, with Range requests, so <video> can seek),
+ * pulling plaintext ranges from the page that holds the open file. No
+ * whole-file buffering: at most one chunk is in flight per response. The
+ * manifest's type is never trusted: see download/content-policy.ts.
  */
 /// <reference lib="webworker" />
+import { FILE_RESPONSE_HEADERS, presentation } from './download/content-policy.js'
 import { DOWNLOAD_PATH, MEDIA_PATH, READ_CHUNK, SESSION_ID } from './download/protocol.js'
 import { findOwner, rangeStream } from './sw/owner.js'
 import { contentDisposition, parseRange } from './sw/range.js'
@@ -33,12 +35,12 @@ async function serve (kind: 'attachment' | 'inline', id: string, request: Reques
   const owner = await findOwner(id)
   if (owner === undefined) return text(404, 'This file is no longer open in any Cairn tab. Open its link again.')
   const { size, name, type } = owner.meta
+  const shown = presentation(type)
   const headers = new Headers({
-    'Content-Type': type,
+    ...FILE_RESPONSE_HEADERS,
+    'Content-Type': shown.contentType,
     'Accept-Ranges': 'bytes',
-    'Content-Disposition': contentDisposition(kind, name),
-    'Cache-Control': 'no-store',
-    'X-Content-Type-Options': 'nosniff'
+    'Content-Disposition': contentDisposition(kind === 'inline' ? shown.disposition : 'attachment', name)
   })
   const range = parseRange(request.headers.get('range'), size)
   if (range === 'unsatisfiable') {
@@ -55,5 +57,5 @@ async function serve (kind: 'attachment' | 'inline', id: string, request: Reques
 }
 
 function text (status: number, message: string): Response {
-  return new Response(message, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8' } })
+  return new Response(message, { status, headers: { ...FILE_RESPONSE_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' } })
 }

@@ -1,10 +1,13 @@
 /**
  * Opening a share link (pasted, or from the page URL's `#file=`): name and
- * size, a streamed download, and a preview for audio, video and images that
- * can seek (the service worker answers Range requests from the mesh).
+ * size, a streamed download, and a preview for audio, video and raster
+ * images that can seek (the service worker answers Range requests from the
+ * mesh). Only passive types preview (download/content-policy.ts): an SVG or
+ * HTML file is a download link, never a document on the app's origin.
  */
 import type { OpenedFile } from '@cairn/core'
 import { formatLink, formatWebLink } from '@cairn/core'
+import { presentation } from '../download/content-policy.js'
 import { openLink, parseAnyLink } from '../files/open.js'
 import type { AppContext } from './context.js'
 import { linkField } from './copy-button.js'
@@ -85,13 +88,14 @@ function fileCard (ctx: AppContext, file: OpenedFile, webLink: string): HTMLElem
 
 function mediaPreview (file: OpenedFile, url: string): HTMLElement | null {
   const label = `Preview of ${file.name}`
-  if (file.type.startsWith('video/')) {
+  const { preview } = presentation(file.type)
+  if (preview === 'video') {
     return h('video', { controls: true, preload: 'metadata', src: url, 'aria-label': label, 'data-testid': 'preview', class: 'preview' })
   }
-  if (file.type.startsWith('audio/')) {
+  if (preview === 'audio') {
     return h('audio', { controls: true, preload: 'metadata', src: url, 'aria-label': label, 'data-testid': 'preview' })
   }
-  if (file.type.startsWith('image/')) {
+  if (preview === 'image') {
     return h('img', { src: url, alt: label, 'data-testid': 'preview', class: 'preview' })
   }
   return null
