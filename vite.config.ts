@@ -4,6 +4,8 @@
  *
  * `vite build --mode test` also builds the pages the e2e harness drives
  * (packages/web/test-pages) into packages/web/dist-test, never into dist.
+ * Only that test build has source maps; the production build ships none (and
+ * the host refuses to serve `*.map` anyway).
  *
  * `@cairn/core` is bundled from source. `@thaunknown/simple-peer` resolves its
  * WebRTC through `webrtc-polyfill`, whose `browser` export is the native API, so
@@ -49,7 +51,7 @@ export default defineConfig(({ mode }) => {
       outDir: web(test ? 'dist-test' : 'dist'),
       emptyOutDir: true,
       target: 'es2022',
-      sourcemap: true,
+      sourcemap: test,
       reportCompressedSize: false,
       chunkSizeWarningLimit: 1024,
       rollupOptions: {

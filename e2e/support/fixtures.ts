@@ -137,6 +137,9 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
 
   openTab: async ({ browser }, use) => {
     const contexts: BrowserContext[] = []
+    // Tabs run under the host's Content-Security-Policy: any violation fails the test.
+    const violations: string[] = []
+    const checkCsp = (who: string, text: string): void => { if (text.includes('Content Security Policy')) violations.push(`[${who}] ${text}`) }
     try {
       await use(async (url: string) => {
         const context = await browser.newContext(CONTEXT_OPTIONS)
@@ -146,9 +149,13 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
         page.on('pageerror', err => { console.error(`[${name}] page error: ${err.message}`) })
         page.on('console', msg => {
           if (msg.type() === 'error' || msg.type() === 'warning') console.error(`[${name}] console.${msg.type()}: ${msg.text()}`)
+          checkCsp(name, msg.text())
         })
         context.on('serviceworker', worker => {
-          worker.on('console', msg => { if (msg.type() === 'error') console.error(`[${name} sw] ${msg.text()}`) })
+          worker.on('console', msg => {
+            if (msg.type() === 'error') console.error(`[${name} sw] ${msg.text()}`)
+            checkCsp(`${name} sw`, msg.text())
+          })
         })
         await page.goto(url)
         return page
@@ -156,6 +163,7 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
     } finally {
       await Promise.all(contexts.map(async c => c.close()))
     }
+    expect(violations, 'Content-Security-Policy violations').toEqual([])
   },
 
   cli: async ({}, use) => {

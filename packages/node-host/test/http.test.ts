@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -70,6 +71,57 @@ describe('static web app server', () => {
     expect(post.status).toBe(405)
     expect(post.headers.get('allow')).toBe('GET, HEAD')
     expect(await (await fetch(`${base}/healthz`)).text()).toBe('ok\n')
+  })
+})
+
+describe('security headers', () => {
+  it('gives the app page a strict CSP: own scripts only, no inline script, no framing', async () => {
+    const base = await serveDir({ 'dist/index.html': '<!doctype html><title>app</title>', 'dist/sw.js': 'self.x = 1' })
+    for (const path of ['/', '/index.html', '/sw.js']) {
+      const res = await fetch(`${base}${path}`)
+      const csp = res.headers.get('content-security-policy') ?? ''
+      const directives = new Map(csp.split(';').map(d => d.trim().split(/\s+/)).map(([name, ...values]) => [name, values]))
+      expect(directives.get('default-src'), path).toEqual(["'none'"])
+      expect(directives.get('script-src'), path).toEqual(["'self'"])
+      expect(directives.get('connect-src'), path).toEqual(["'self'"])
+      expect(directives.get('frame-ancestors'), path).toEqual(["'none'"])
+      expect(directives.get('base-uri'), path).toEqual(["'none'"])
+      expect(csp, path).not.toMatch(/unsafe-|\*|https?:/)
+      expect(res.headers.get('x-frame-options'), path).toBe('DENY')
+      expect(res.headers.get('x-content-type-options'), path).toBe('nosniff')
+    }
+  })
+
+  it('sandboxes everything else, and never serves source maps', async () => {
+    const base = await serveDir({
+      'dist/index.html': 'app',
+      'dist/assets/index-abc123.js': 'console.log(1)\n//# sourceMappingURL=index-abc123.js.map',
+      'dist/assets/index-abc123.js.map': '{"sources":["secret.ts"]}',
+      'dist/sw.js.map': '{}'
+    })
+    for (const path of ['/assets/index-abc123.js.map', '/assets/index-abc123.js%2emap', '/assets/index-abc123.js.MAP', '/sw.js.map']) {
+      const res = await fetch(`${base}${path}`)
+      expect(res.status, path).toBe(404)
+      expect(await res.text(), path).not.toContain('secret')
+    }
+    for (const path of ['/assets/index-abc123.js', '/missing', '/healthz', '/media/abcdefghijklmnopqrst', '/download/abcdefghijklmnopqrst']) {
+      const res = await fetch(`${base}${path}`)
+      expect(res.headers.get('content-security-policy'), path).toMatch(/^sandbox; default-src 'none'(;|$)/)
+      expect(res.headers.get('x-content-type-options'), path).toBe('nosniff')
+      expect(res.headers.get('cross-origin-resource-policy'), path).toBe('same-origin')
+    }
+  })
+
+  it('lets the placeholder page have its own inline style by hash, and no script', async () => {
+    const base = await serveDir({})
+    const res = await fetch(`${base}/`)
+    const style = /<style>([\s\S]*?)<\/style>/.exec(PLACEHOLDER_HTML)![1]!
+    const hash = createHash('sha256').update(style).digest('base64')
+    const csp = res.headers.get('content-security-policy') ?? ''
+    expect(csp).toContain(`style-src 'sha256-${hash}'`)
+    expect(csp).toMatch(/default-src 'none'/)
+    expect(csp).toMatch(/frame-ancestors 'none'/)
+    expect(csp).not.toMatch(/script-src|unsafe-/)
   })
 })
 

@@ -1,9 +1,10 @@
 /**
  * Serves a directory of static files (the web app build) over `node:http`:
- * GET and HEAD only, no directory traversal, no listing, content types and
- * cache headers suited to a Vite build (hashed `assets/` are immutable; the
- * rest is revalidated). Falls back to a placeholder page when the directory
- * has no `index.html`.
+ * GET and HEAD only, no directory traversal, no listing, no source maps,
+ * content types and cache headers suited to a Vite build (hashed `assets/`
+ * are immutable; the rest is revalidated), and a Content-Security-Policy on
+ * every response (security-headers.ts). Falls back to a placeholder page when
+ * the directory has no `index.html`.
  */
 import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
@@ -11,11 +12,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { join, normalize, sep } from 'node:path'
 import { contentTypeOf } from './content-types.js'
 import { PLACEHOLDER_HTML } from './placeholder.js'
+import { headersFor, staticPageHeaders, TEXT_HEADERS, type Headers } from './security-headers.js'
 
-const SECURITY_HEADERS = {
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer'
-}
+const PLACEHOLDER_HEADERS = staticPageHeaders(PLACEHOLDER_HTML)
 
 export type RequestHandler = (req: IncomingMessage, res: ServerResponse) => void
 
@@ -37,8 +36,8 @@ function cacheControlFor (urlPath: string): string {
   return urlPath.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache'
 }
 
-function sendText (res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
-  res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-cache' })
+function sendText (res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8', headers: Headers = TEXT_HEADERS): void {
+  res.writeHead(status, { ...headers, 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-cache' })
   res.end(res.req.method === 'HEAD' ? undefined : body)
 }
 
@@ -54,14 +53,16 @@ async function fileSize (path: string): Promise<number | undefined> {
 async function serve (root: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const urlPath = new URL(req.url ?? '/', 'http://host').pathname
   if (urlPath === '/healthz') return sendText(res, 200, 'ok\n')
-  const path = resolveUnder(root, urlPath)
+  const resolved = resolveUnder(root, urlPath)
+  // Source maps are never served, even if a build left some behind.
+  const path = resolved?.toLowerCase().endsWith('.map') === true ? undefined : resolved
   const size = path === undefined ? undefined : await fileSize(path)
   if (path === undefined || size === undefined) {
-    if (urlPath === '/' || urlPath === '/index.html') return sendText(res, 200, PLACEHOLDER_HTML, 'text/html; charset=utf-8')
+    if (urlPath === '/' || urlPath === '/index.html') return sendText(res, 200, PLACEHOLDER_HTML, 'text/html; charset=utf-8', PLACEHOLDER_HEADERS)
     return sendText(res, 404, 'not found\n')
   }
   res.writeHead(200, {
-    ...SECURITY_HEADERS,
+    ...headersFor(urlPath),
     'content-type': contentTypeOf(path),
     'content-length': size,
     'cache-control': cacheControlFor(urlPath)
