@@ -2,11 +2,16 @@
  * Entry point: join the mesh named by the URL fragment (`#join=TOKEN`), start
  * streaming through the service worker, show the app, and open `#file=…`
  * links, now and whenever the fragment changes.
+ *
+ * Once read, the token leaves the address bar and the tab's history: the
+ * fragment becomes `#file=…` alone (so a reload reopens the file), and the
+ * token stays in this tab's sessionStorage (so a reload joins again). Share
+ * links shown in the UI still carry it.
  */
 import './ui/styles.css'
 import { startStreaming } from './download/register.js'
 import { Library } from './files/library.js'
-import { parseFragment } from './mesh/fragment.js'
+import { formatFragment, parseFragment } from './mesh/fragment.js'
 import { Tab } from './mesh/tab.js'
 import { mountApp, showFatal } from './ui/app.js'
 import { describeError } from './ui/errors.js'
@@ -14,11 +19,20 @@ import { savedStorageLimit } from './ui/storage-panel.js'
 
 const TOKEN_KEY = 'cairn-join-token'
 
+/** Replace this history entry's URL with one whose fragment keeps only `#file=…`. */
+function forgetToken (): void {
+  if (!location.hash.includes('join=')) return
+  const { file } = parseFragment(location.hash)
+  const hash = formatFragment(file === undefined ? { join: '' } : { join: '', file })
+  history.replaceState(history.state, '', `${location.pathname}${location.search}${hash}`)
+}
+
 async function main (root: HTMLElement): Promise<void> {
   const fragment = parseFragment(location.hash)
   // A fragment without `join=` (e.g. `#file=…` alone) keeps this tab's mesh.
   const joinToken = location.hash.includes('join=') ? fragment.join : sessionStorage.getItem(TOKEN_KEY) ?? ''
   sessionStorage.setItem(TOKEN_KEY, joinToken)
+  forgetToken()
   const [streams, tab, library] = await Promise.all([
     startStreaming(),
     Tab.start({ location, joinToken, maxStorage: savedStorageLimit() }),
@@ -29,6 +43,7 @@ async function main (root: HTMLElement): Promise<void> {
   if (opened !== undefined) void opener.open(opened)
   window.addEventListener('hashchange', () => {
     const file = parseFragment(location.hash).file
+    forgetToken()
     if (file !== undefined && file !== opened) {
       opened = file
       void opener.open(file)
