@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process'
 import { existsSync, readdirSync } from 'node:fs'
-import { writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { blockId, formatLink } from '@cairn/core'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -90,7 +90,8 @@ describe('clients against the local host (no --mesh)', () => {
     expect(got.code).toBe(0)
     expect(got.stdout.toString()).toBe('hello, cairn\n')
     const plain = link.split('&file=')[1]!
-    const saved = await cluster.json<{ path: string, name: string, size: number }>(['get', plain, '-o', cwd], { cwd })
+    // hello.txt is already there (the source): only --force replaces it.
+    const saved = await cluster.json<{ path: string, name: string, size: number }>(['get', plain, '-o', cwd, '--force'], { cwd })
     expect(saved).toEqual([{ path: join(cwd, 'hello.txt'), name: 'hello.txt', size: 13, root: plain.split('.')[0] }])
     const status = await cluster.cli(['status'], { cwd })
     expect(status.code).toBe(0)
@@ -110,6 +111,26 @@ describe('clients against the local host (no --mesh)', () => {
     expect(missing.code).toBe(5)
     expect(existsSync(join(dir, 'nothing.bin'))).toBe(false)
     expect(readdirSync(dir).filter(n => n.includes('cairn-part'))).toEqual([])
+  })
+})
+
+describe('get -o DIR never overwrites silently', () => {
+  it('refuses (exit 7) a file of the adder\'s chosen name already in DIR, leaving it untouched; --force replaces it', async () => {
+    const host = await cluster.startHost()
+    const src = join(await cluster.tempDir(), 'report.txt')
+    await writeFile(src, 'from the mesh\n')
+    const [put] = await cluster.json<{ link: string }>(['put', src, '--mesh', host.url])
+    const dir = await cluster.tempDir()
+    const mine = join(dir, 'report.txt')
+    await writeFile(mine, 'my own report\n')
+    expectFailure(await cluster.cli(['get', put!.link, '-o', dir]), 7, /report\.txt already exists.*--force/)
+    expect(await readFile(mine, 'utf8')).toBe('my own report\n')
+    expect(readdirSync(dir)).toEqual(['report.txt'])
+    const forced = await cluster.cli(['get', put!.link, '-o', dir, '--force', '--json'])
+    expect(forced.code, forced.stderr).toBe(0)
+    expect(JSON.parse(forced.stdout.toString())).toMatchObject({ path: mine, name: 'report.txt' })
+    expect(await readFile(mine, 'utf8')).toBe('from the mesh\n')
+    expect(readdirSync(dir)).toEqual(['report.txt'])
   })
 })
 

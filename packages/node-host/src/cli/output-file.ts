@@ -1,12 +1,13 @@
 /**
  * Where `get` writes: stdout (respecting its backpressure), or a file written
  * under a temporary name in the target directory and renamed only once
- * complete, so a failed or interrupted download leaves nothing behind.
+ * complete, so a failed or interrupted download leaves nothing behind. A file
+ * named by the adder (`-o DIR`) never replaces an existing one unless asked.
  */
 import { once } from 'node:events'
 import { randomBytes } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
-import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises'
+import { link, lstat, open, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import type { Writable } from 'node:stream'
 import { LocalFileError } from '../config/index.js'
@@ -119,7 +120,35 @@ async function writeAll (handle: FileHandle, chunks: readonly Uint8Array[]): Pro
   }
 }
 
-export async function fileSink (path: string): Promise<OutputSink> {
+export interface FileSinkOptions {
+  /** Replace a file already at `path` (default: refuse with `LocalFileError`). */
+  overwrite?: boolean
+}
+
+function exists (path: string): LocalFileError {
+  return new LocalFileError(`${path} already exists (--force overwrites it)`)
+}
+
+/** Move the finished `temp` to `path`, refusing to replace anything there (atomically, where hard links work). */
+async function placeNew (temp: string, path: string): Promise<void> {
+  try {
+    await link(temp, path)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'EEXIST') throw exists(path)
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EOPNOTSUPP') throw err
+    // A file system without hard links: check, then rename (a narrow race remains).
+    if (await lstat(path).then(() => true, () => false)) throw exists(path)
+    await rename(temp, path)
+    return
+  }
+  await unlink(temp)
+}
+
+export async function fileSink (path: string, options: FileSinkOptions = {}): Promise<OutputSink> {
+  const overwrite = options.overwrite === true
+  // Checked up front too, so a refused download does not transfer the whole file first.
+  if (!overwrite && await lstat(path).then(() => true, () => false)) throw exists(path)
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.cairn-part`)
   let handle: FileHandle
   try {
@@ -141,10 +170,11 @@ export async function fileSink (path: string): Promise<OutputSink> {
       try {
         await handle.sync()
         await handle.close()
-        await rename(temp, path)
+        if (overwrite) await rename(temp, path)
+        else await placeNew(temp, path)
       } catch (cause) {
         await rm(temp, { force: true })
-        throw fail(cause)
+        throw cause instanceof LocalFileError ? cause : fail(cause)
       }
       return path
     },

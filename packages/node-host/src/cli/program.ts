@@ -69,6 +69,7 @@ function defineCommands (program: Command, setExit: (code: number) => void): voi
     .argument('<link>', 'a link: <root>.<key> or http://H:P/#join=T&file=<root>.<key>')
     .option('--mesh <url>', 'join URL of the mesh (default: the link\'s own, else the local host)')
     .option('-o, --output <path>', 'write to PATH (a directory: under the file\'s name); - for stdout', '-')
+    .option('--force', 'with -o DIR: replace a file of the same name there (default: refuse, exit 7)')
     .option('--data <dir>', 'data directory of the local host', DEFAULT_DATA_DIR)
     .option('--json', 'print {"path","name","size","root"} after writing a file')
     .action(async (link: string, opts) => { await getCommand(link, opts) })

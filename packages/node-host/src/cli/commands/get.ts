@@ -11,6 +11,8 @@ import { createProgress, progressEnabled } from '../progress.js'
 export interface GetOptions extends TargetOptions {
   /** `-o`: a path, a directory, or '-' for stdout (the default). */
   output?: string
+  /** With `-o DIR`: replace a file of the same name already there. */
+  force?: boolean
   json?: boolean
 }
 
@@ -42,10 +44,12 @@ async function copy (source: AsyncIterable<Uint8Array>, sink: OutputSink, onByte
   await flush()
 }
 
-async function openSink (out: OutputTarget | undefined, name: string): Promise<OutputSink> {
+async function openSink (out: OutputTarget | undefined, name: string, force: boolean): Promise<OutputSink> {
   if (out === undefined) return stdoutSink()
   if (out.kind === 'special') return await specialSink(out.path)
-  return await fileSink(out.kind === 'dir' ? join(out.path, safeFileName(name)) : out.path)
+  // `-o PATH` names the file itself; in `-o DIR` the adder chose the name, so nothing there is replaced unless forced.
+  if (out.kind === 'dir') return await fileSink(join(out.path, safeFileName(name)), { overwrite: force })
+  return await fileSink(out.path, { overwrite: true })
 }
 
 export async function getCommand (text: string, options: GetOptions): Promise<void> {
@@ -61,7 +65,7 @@ export async function getCommand (text: string, options: GetOptions): Promise<vo
       return await client.mesh.getBlock(cid, { signal: opts?.signal ?? signal })
     }
     const file = await openFile(link, getBlock, { signal })
-    const sink = await openSink(out, file.name)
+    const sink = await openSink(out, file.name, options.force === true)
     const progress = createProgress(safeFileName(file.name), file.size, progressEnabled(options.json))
     try {
       // This client keeps no store: every block comes through the mesh fetcher, which hashes
