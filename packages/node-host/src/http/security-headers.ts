@@ -12,9 +12,9 @@
  */
 import { createHash } from 'node:crypto'
 
-export type Headers = Readonly<Record<string, string>>
+export type HeaderSet = Readonly<Record<string, string>>
 
-const COMMON: Headers = {
+const COMMON: HeaderSet = {
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer'
 }
@@ -39,21 +39,21 @@ export const APP_CSP = [
 /** Anything that is not the app's document: no script, an opaque origin, no embedding elsewhere. */
 export const SANDBOX_CSP = "sandbox; default-src 'none'; frame-ancestors 'none'"
 
-const APP_HEADERS: Headers = {
+const APP_HEADERS: HeaderSet = {
   ...COMMON,
   'content-security-policy': APP_CSP,
   'x-frame-options': 'DENY',
   'cross-origin-resource-policy': 'same-origin'
 }
 
-const OTHER_HEADERS: Headers = {
+const OTHER_HEADERS: HeaderSet = {
   ...COMMON,
   'content-security-policy': SANDBOX_CSP,
   'cross-origin-resource-policy': 'same-origin'
 }
 
 /** The placeholder page's policy: no script at all, its one inline style by hash. */
-export function staticPageHeaders (html: string): Headers {
+export function staticPageHeaders (html: string): HeaderSet {
   const styles = [...html.matchAll(/<style>([\s\S]*?)<\/style>/g)]
     .map(match => `'sha256-${createHash('sha256').update(match[1] ?? '').digest('base64')}'`)
   const csp = `default-src 'none'; style-src ${styles.length === 0 ? "'none'" : styles.join(' ')}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`
@@ -61,7 +61,7 @@ export function staticPageHeaders (html: string): Headers {
 }
 
 /** Headers for a served file at `urlPath` (the app's HTML and `sw.js` get the app policy). */
-export function headersFor (urlPath: string): Headers {
+export function headersFor (urlPath: string): HeaderSet {
   return urlPath === '/' || urlPath.endsWith('.html') || urlPath === '/sw.js' ? APP_HEADERS : OTHER_HEADERS
 }
 

@@ -12,7 +12,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { join, normalize, sep } from 'node:path'
 import { contentTypeOf } from './content-types.js'
 import { PLACEHOLDER_HTML } from './placeholder.js'
-import { headersFor, staticPageHeaders, TEXT_HEADERS, type Headers } from './security-headers.js'
+import { headersFor, staticPageHeaders, TEXT_HEADERS, type HeaderSet } from './security-headers.js'
 
 const PLACEHOLDER_HEADERS = staticPageHeaders(PLACEHOLDER_HTML)
 
@@ -36,7 +36,7 @@ function cacheControlFor (urlPath: string): string {
   return urlPath.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache'
 }
 
-function sendText (res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8', headers: Headers = TEXT_HEADERS): void {
+function sendText (res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8', headers: HeaderSet = TEXT_HEADERS): void {
   res.writeHead(status, { ...headers, 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-cache' })
   res.end(res.req.method === 'HEAD' ? undefined : body)
 }
