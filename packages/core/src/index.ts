@@ -1,6 +1,7 @@
 export * from './errors.js'
 export * from './block/index.js'
 export * from './crypto/index.js'
+export * from './address/index.js'
 export * from './file/index.js'
 export * from './store/index.js'
 export * from './transport/index.js'

@@ -9,9 +9,9 @@
  * links shown in the UI still carry it.
  */
 import './ui/styles.css'
+import { formatFragment, LinkError, parseFragment, type Fragment } from '@cairn/core'
 import { startStreaming } from './download/register.js'
 import { Library } from './files/library.js'
-import { formatFragment, parseFragment } from './mesh/fragment.js'
 import { Tab } from './mesh/tab.js'
 import { mountApp, showFatal } from './ui/app.js'
 import { describeError } from './ui/errors.js'
@@ -19,18 +19,39 @@ import { savedStorageLimit } from './ui/storage-panel.js'
 
 const TOKEN_KEY = 'cairn-join-token'
 
-/** Replace this history entry's URL with one whose fragment keeps only `#file=…`. */
+/**
+ * Replace this history entry's URL with one whose fragment keeps only
+ * `#file=…` (or nothing, if the fragment does not parse).
+ */
 function forgetToken (): void {
   if (!location.hash.includes('join=')) return
-  const { file } = parseFragment(location.hash)
-  const hash = formatFragment(file === undefined ? { join: '' } : { join: '', file })
+  let hash = ''
+  try {
+    const { file } = parseFragment(location.hash)
+    hash = formatFragment(file === undefined ? {} : { file })
+  } catch (err) {
+    if (!(err instanceof LinkError)) throw err
+  }
   history.replaceState(history.state, '', `${location.pathname}${location.search}${hash}`)
 }
 
+/**
+ * The page's fragment. One that does not parse keeps this tab's mesh, and is
+ * opened as a link so that the open panel says what is wrong with it.
+ */
+function readFragment (hash: string): Fragment {
+  try {
+    return parseFragment(hash)
+  } catch (err) {
+    if (err instanceof LinkError) return { file: hash }
+    throw err
+  }
+}
+
 async function main (root: HTMLElement): Promise<void> {
-  const fragment = parseFragment(location.hash)
+  const fragment = readFragment(location.hash)
   // A fragment without `join=` (e.g. `#file=…` alone) keeps this tab's mesh.
-  const joinToken = location.hash.includes('join=') ? fragment.join : sessionStorage.getItem(TOKEN_KEY) ?? ''
+  const joinToken = fragment.join ?? sessionStorage.getItem(TOKEN_KEY) ?? ''
   sessionStorage.setItem(TOKEN_KEY, joinToken)
   forgetToken()
   const [streams, tab, library] = await Promise.all([
@@ -42,7 +63,7 @@ async function main (root: HTMLElement): Promise<void> {
   let opened = fragment.file
   if (opened !== undefined) void opener.open(opened)
   window.addEventListener('hashchange', () => {
-    const file = parseFragment(location.hash).file
+    const file = readFragment(location.hash).file
     forgetToken()
     if (file !== undefined && file !== opened) {
       opened = file

@@ -7,7 +7,7 @@ import { testBytes } from '../testing/bytes.js'
 import { waitForStall } from '../testing/stall.js'
 import { addFile } from './add.js'
 import { blockCount, BLOCK_PLAINTEXT } from './layout.js'
-import { parseLink } from './link.js'
+import { parseLink } from '../address/link.js'
 import { readFile } from './read.js'
 import type { BlockSink } from './put-queue.js'
 

@@ -1,26 +1,15 @@
 /**
- * Join URLs (`http://H:P/#join=TOKEN`) and peer addresses (`ws://H:P[/mesh]`).
- * The token lives in the fragment, which browsers never send to a server.
+ * Mesh addresses given on the command line (`--mesh`, `--peer`) and the
+ * origin a listening host is reached at. Parsing lives in core `address/`;
+ * here its `LinkError`s become usage errors that quote the value given.
  */
+import { LinkError, parseJoinUrl as parseJoinUrlText, parseMeshAddress } from '@cairn/core'
+import type { MeshTarget } from '@cairn/core'
 import { UsageError } from './errors.js'
 
-/** Path of the WebSocket mesh endpoint on every host. */
-export const MESH_PATH = '/mesh'
-
-/** Where to reach a mesh, and how to get in. */
-export interface MeshTarget {
-  /** The host's web origin, `http://H:P`. */
-  origin: string
-  /** The WebSocket address to dial, `ws://H:P/mesh`. */
-  address: string
-  /** Join token; '' for an open mesh. */
-  token: string
-}
-
-/** `http://H:P/#join=TOKEN`. */
-export function formatJoinUrl (origin: string, token: string): string {
-  return `${origin}/#join=${encodeURIComponent(token)}`
-}
+// Re-exported for the host and CLI modules that build or dial join URLs.
+export { formatJoinUrl, meshAddressOf } from '@cairn/core'
+export type { MeshTarget } from '@cairn/core'
 
 /** `http://H:P` for a listening address; wildcard addresses become loopback. */
 export function originFor (host: string, port: number): string {
@@ -28,44 +17,24 @@ export function originFor (host: string, port: number): string {
   return `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`
 }
 
-/** The `ws://` mesh address of a web origin (`https` → `wss`). */
-export function meshAddressOf (origin: string): string {
-  const url = new URL(origin)
-  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:'
-  return `${url.protocol}//${url.host}${MESH_PATH}`
-}
-
-function parseUrl (text: string, what: string): URL {
-  try {
-    return new URL(text)
-  } catch (cause) {
-    throw new UsageError(`invalid ${what} '${text}'`, { cause })
-  }
-}
-
-/** Parse a join URL; a missing `join` parameter means an open mesh. */
+/** `--mesh`: a join URL (`http://HOST:PORT/#join=TOKEN`); a missing `join` means an open mesh. */
 export function parseJoinUrl (text: string): MeshTarget {
-  const url = parseUrl(text, 'mesh URL')
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new UsageError(`invalid mesh URL '${text}': expected http://HOST:PORT/#join=TOKEN`)
-  }
-  const params = new URLSearchParams(url.hash.replace(/^#/, ''))
-  return { origin: url.origin, address: meshAddressOf(url.origin), token: params.get('join') ?? '' }
+  return asUsage(() => parseJoinUrlText(text), `invalid mesh URL '${text}' (expected http://HOST:PORT/#join=TOKEN)`)
 }
 
 /**
- * Parse a `--peer` value: `ws://H:P` (path `/mesh` implied), `wss://…`, or a
- * join URL (whose token is returned too).
+ * `--peer`: `ws://H:P` (path `/mesh` implied), `wss://…`, or a join URL
+ * (whose token is returned too).
  */
 export function parsePeerAddress (text: string): { address: string, token?: string } {
-  const url = parseUrl(text, 'peer address')
-  if (url.protocol === 'http:' || url.protocol === 'https:') {
-    const target = parseJoinUrl(text)
-    return url.hash.includes('join=') ? { address: target.address, token: target.token } : { address: target.address }
+  return asUsage(() => parseMeshAddress(text), `invalid peer address '${text}' (expected ws://HOST:PORT or a join URL)`)
+}
+
+function asUsage<T> (parse: () => T, what: string): T {
+  try {
+    return parse()
+  } catch (err) {
+    if (err instanceof LinkError) throw new UsageError(`${what}: ${err.message}`, { cause: err })
+    throw err
   }
-  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-    throw new UsageError(`invalid peer address '${text}': expected ws://HOST:PORT or a join URL`)
-  }
-  const path = url.pathname === '/' || url.pathname === '' ? MESH_PATH : url.pathname
-  return { address: `${url.protocol}//${url.host}${path}` }
 }

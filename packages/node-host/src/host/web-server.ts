@@ -6,7 +6,8 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Connection, Mesh } from '@cairn/core'
-import { MESH_PATH, UsageError } from '../config/index.js'
+import { MESH_PATH } from '@cairn/core'
+import { UsageError } from '../config/index.js'
 import { staticHandler } from '../http/index.js'
 import { attachMeshEndpoint } from '../transport/websocket.js'
 

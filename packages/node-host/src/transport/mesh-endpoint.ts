@@ -1,11 +1,12 @@
 import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
+import { MESH_PATH } from '@cairn/core'
 import type { Connection } from '@cairn/core'
 import { WebSocketServer } from 'ws'
 import type WebSocket from 'ws'
 import { wrapWebSocket } from './websocket-connection.js'
 import type { WebSocketConnectionInit } from './websocket-connection.js'
-import { MESH_PATH, wsOptions } from './websocket-options.js'
+import { wsOptions } from './websocket-options.js'
 
 export interface MeshEndpointInit extends Omit<WebSocketConnectionInit, 'remoteAddress'> {
   /** Path that upgrades to the mesh (default `/mesh`); any other upgrade gets 404. */

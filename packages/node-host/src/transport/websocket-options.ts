@@ -12,8 +12,6 @@
  */
 import { MAX_FRAME_SIZE } from '@cairn/core'
 
-/** Path of the mesh endpoint on a host's HTTP port. */
-export const MESH_PATH = '/mesh'
 /** Bytes queued in user space for the socket before `send` waits for drain. */
 export const DEFAULT_SEND_HIGH_WATER_MARK = 1024 * 1024
 export const DEFAULT_MAX_FRAGMENTS = 1024

@@ -1,9 +1,9 @@
-import { AbortError, TimeoutError, UnavailableError } from '@cairn/core'
+import { AbortError, LinkError, TimeoutError, UnavailableError, normalizeMeshAddress } from '@cairn/core'
 import type { Connection, Transport } from '@cairn/core'
 import WebSocket from 'ws'
 import { wrapWebSocket } from './websocket-connection.js'
 import type { WebSocketConnectionInit } from './websocket-connection.js'
-import { DEFAULT_DIAL_TIMEOUT, MESH_PATH, wsOptions } from './websocket-options.js'
+import { DEFAULT_DIAL_TIMEOUT, wsOptions } from './websocket-options.js'
 
 export interface WebSocketTransportInit extends Omit<WebSocketConnectionInit, 'remoteAddress'> {
   /** Milliseconds a dial may take (default 10 000). */
@@ -11,20 +11,16 @@ export interface WebSocketTransportInit extends Omit<WebSocketConnectionInit, 'r
 }
 
 /**
- * The URL to dial for a `ws://` or `wss://` address: path `/mesh` when none
- * is given. Returns undefined for anything else.
+ * The URL to dial for a `ws://` or `wss://` address (core `normalizeMeshAddress`:
+ * path `/mesh` when none is given). Returns undefined for anything else.
  */
 export function meshUrl (address: string): string | undefined {
-  let url: URL
   try {
-    url = new URL(address)
-  } catch {
-    return undefined
+    return normalizeMeshAddress(address)
+  } catch (err) {
+    if (err instanceof LinkError) return undefined
+    throw err
   }
-  if ((url.protocol !== 'ws:' && url.protocol !== 'wss:') || url.hostname === '') return undefined
-  if (url.pathname === '' || url.pathname === '/') url.pathname = MESH_PATH
-  url.hash = ''
-  return url.toString()
 }
 
 /** Dials `ws://host:port[/mesh]` with the mesh's limits (`websocket-options.ts`). */

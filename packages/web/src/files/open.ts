@@ -18,11 +18,9 @@ export interface OpenInit {
   timeout?: number
 }
 
-/** Accepts a plain link, a web link, or a bare `#file=…` fragment. */
+/** Accepts a plain link, a web link, or a bare `#file=…` fragment, with surrounding whitespace (as pasted). */
 export function parseAnyLink (text: string): ParsedLink {
-  const trimmed = text.trim()
-  const fragment = /[#&]file=([^&\s]*)/.exec(trimmed)
-  return parseLink(fragment !== null && !/^https?:/i.test(trimmed) ? fragment[1]! : trimmed)
+  return parseLink(text.trim())
 }
 
 /**

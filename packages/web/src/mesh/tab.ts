@@ -4,12 +4,11 @@
  * WebRTC links to other tabs. The host connection is redialed with backoff
  * when it drops.
  */
-import { MeshNode } from '@cairn/core'
+import { MeshNode, meshAddressOf } from '@cairn/core'
 import type { CairnError } from '@cairn/core'
 import { IdbBlockStore } from '../store/idb.js'
 import { BrowserWebSocketTransport } from '../transport/websocket.js'
 import { loadTabIdentity } from './identity-store.js'
-import { meshUrl } from './fragment.js'
 import { RtcPeers } from './rtc-peers.js'
 
 export type HostState = 'connecting' | 'connected' | 'disconnected'
@@ -61,7 +60,7 @@ export class Tab extends EventTarget {
     })
     await mesh.start()
     const rtc = new RtcPeers({ mesh, iceServers: () => mesh.iceServers() })
-    const tab = new Tab(mesh, store, rtc, meshUrl(init.location), slot)
+    const tab = new Tab(mesh, store, rtc, meshAddressOf(init.location), slot)
     rtc.start()
     void tab.connectHost()
     return tab

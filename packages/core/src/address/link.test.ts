@@ -67,6 +67,15 @@ describe('formatLink / parseLink', () => {
     expect(parseLink(`http://h:1/#file=${ROOT}.${KEY}&join=a%20b`.replace('%20', '%2B')).join).toBe('a+b')
   })
 
+  it('parses a bare fragment, as pasted from a page URL', () => {
+    const parsed = parseLink(`#join=tok&file=${ROOT}.${KEY}`)
+    expect(parsed.root.toString()).toBe(ROOT)
+    expect(parsed.join).toBe('tok')
+    expect(parsed.origin).toBeUndefined()
+    expect(parseLink(`#file=${ROOT}.${KEY}`).join).toBeUndefined()
+    for (const bad of ['#', '#join=tok', `#file=${ROOT}`, `#x=1&file=${ROOT}.${KEY}`]) expectLinkError(bad)
+  })
+
   it('rejects malformed links with LinkError', () => {
     const bad = [
       '', ROOT, `${ROOT}.`, `.${KEY}`, `${ROOT}.${KEY}=`, `${ROOT}.${KEY}==`, `${ROOT}.${KEY}A`,

@@ -1,0 +1,8 @@
+/** Addressing: share links, the URL fragment, join URLs and mesh endpoint addresses. See README.md. */
+export { FILE_KEY_BYTES, formatLink, formatWebLink, parseLink } from './link.js'
+export type { ParsedLink } from './link.js'
+export { checkJoinToken, formatFragment, parseFragment } from './fragment.js'
+export type { Fragment } from './fragment.js'
+export { formatJoinUrl, parseJoinUrl, parseMeshAddress } from './join-url.js'
+export type { MeshTarget } from './join-url.js'
+export { MESH_PATH, meshAddressOf, normalizeMeshAddress, parseHttpUrl } from './mesh-url.js'

@@ -1,0 +1,50 @@
+/**
+ * Join URLs (`http://H:P/#join=TOKEN`): the host's web origin, with the mesh
+ * token in the fragment. Opening one in a browser joins the mesh; the CLI and
+ * `--peer` take them too. A join URL without `join=` names an open mesh.
+ */
+import { LinkError } from '../errors.js'
+import { formatFragment, parseFragment } from './fragment.js'
+import { meshAddressOf, normalizeMeshAddress, parseHttpUrl } from './mesh-url.js'
+
+/** Where to reach a mesh, and how to get in. */
+export interface MeshTarget {
+  /** The host's web origin, `http(s)://H:P`. */
+  origin: string
+  /** The WebSocket address to dial, `ws(s)://H:P/mesh`. */
+  address: string
+  /** Join token; '' for an open mesh. */
+  token: string
+}
+
+/** `ORIGIN/#join=TOKEN` (`#join=` with an empty token: an open mesh, said explicitly). */
+export function formatJoinUrl (origin: string, token: string): string {
+  return `${parseHttpUrl(origin, 'join URL origin').origin}/${formatFragment({ join: token })}`
+}
+
+/** Parse a join URL (a web link is one too: its `file=` is ignored). */
+export function parseJoinUrl (text: string): MeshTarget {
+  const { origin, address, join } = readJoinUrl(text)
+  return { origin, address, token: join ?? '' }
+}
+
+/**
+ * Parse where to dial a host: a `ws://`/`wss://` address (path `/mesh`
+ * implied) or a join URL, whose token is returned too when it names one.
+ */
+export function parseMeshAddress (text: string): { address: string, token?: string } {
+  if (typeof text !== 'string') throw new LinkError('mesh address: not a string')
+  if (/^https?:/i.test(text)) {
+    const { address, join } = readJoinUrl(text)
+    return join === undefined ? { address } : { address, token: join }
+  }
+  if (!/^wss?:/i.test(text)) throw new LinkError('mesh address: expected ws://HOST:PORT or a join URL http://HOST:PORT/#join=TOKEN')
+  return { address: normalizeMeshAddress(text) }
+}
+
+function readJoinUrl (text: string): { origin: string, address: string, join?: string } {
+  const url = parseHttpUrl(text, 'join URL')
+  const { join } = parseFragment(url.hash)
+  const parts = { origin: url.origin, address: meshAddressOf(url.origin) }
+  return join === undefined ? parts : { ...parts, join }
+}
