@@ -2,7 +2,7 @@ export { FsBlockStore } from './store/index.js'
 export type { FsBlockStoreInit, FsckOptions, FsckResult } from './store/index.js'
 export {
   WebSocketTransport, attachMeshEndpoint, meshUrl, wrapWebSocket,
-  DEFAULT_CLOSE_TIMEOUT, DEFAULT_DIAL_TIMEOUT, DEFAULT_MAX_BUFFERED_CHUNKS, DEFAULT_MAX_FRAGMENTS,
+  DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_BUFFERED_CHUNKS, DEFAULT_MAX_FRAGMENTS,
   DEFAULT_SEND_HIGH_WATER_MARK
 } from './transport/index.js'
 export type { MeshEndpoint, MeshEndpointInit, WebSocketConnectionInit, WebSocketTransportInit } from './transport/index.js'

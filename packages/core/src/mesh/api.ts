@@ -123,6 +123,8 @@ export interface Mesh extends EventTarget {
   repair (options?: AbortOptions): Promise<RepairResult>
   /** Peers heard of through gossip, connected or not (e.g. tabs to open WebRTC channels to). */
   knownPeers (): PeerInfo[]
+  /** Tabs: the STUN/TURN servers for WebRTC links, as a host last handed them (none until then, and on other nodes). */
+  iceServers (): IceServer[]
   /**
    * The store found a block corrupt (e.g. `FsBlockStore`'s `onCorrupt`): drop it
    * and fetch it back from peers. Dispatches 'block:corrupt'.

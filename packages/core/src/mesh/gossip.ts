@@ -1,3 +1,4 @@
+import { BackoffMap } from '../dial/backoff.js'
 import { FRAME_OVERHEAD, MAX_ADDRS, MAX_PEERS } from '../wire/limits.js'
 import type { PeerInfo, PeersMessage } from '../wire/messages.js'
 import type { NodeContext } from './context.js'
@@ -8,11 +9,16 @@ import type { Peer } from './peer.js'
  * again (debounced) whenever its connections change, which hosts (with their
  * addresses) and browser tabs (without) it is connected to. Only hosts are
  * believed as introducers. With `autoDial`, a node dials every host it hears
- * of, so hosts form a full mesh; failed dials back off per peer.
+ * of, so hosts form a full mesh; failed dials back off per peer (`BackoffMap`).
  */
 
-const INITIAL_BACKOFF = 1_000
-const MAX_BACKOFF = 60_000
+/**
+ * Longest wait before redialing a host learned from gossip. Longer than the
+ * default (`DEFAULT_BACKOFF`): gossip may name up to MAX_BACKOFF_ENTRIES
+ * hosts, many of which may never be reachable from here (a host advertises
+ * every interface it has), and each is retried on every gossip message.
+ */
+const GOSSIP_MAX_BACKOFF = 60_000
 /** Dial-backoff entries a node keeps, whatever gossip names. */
 export const MAX_BACKOFF_ENTRIES = 1024
 
@@ -33,7 +39,7 @@ export class Gossip {
   private readonly init: GossipInit
   private readonly known = new Map<string, Known>()
   private readonly dialing = new Set<string>()
-  private readonly backoff = new Map<string, { until: number, delay: number }>()
+  private readonly backoff = new BackoffMap<string>({ max: GOSSIP_MAX_BACKOFF }, MAX_BACKOFF_ENTRIES)
   private timer: ReturnType<typeof setTimeout> | undefined
   private stopped = false
 
@@ -105,20 +111,6 @@ export class Gossip {
     for (const peer of this.ctx.peerList()) void peer.send(this.message(peer.conn.maxFrameSize)).catch(() => {})
   }
 
-  /**
-   * Gossip can name any number of unreachable hosts: keep at most
-   * MAX_BACKOFF_ENTRIES, dropping expired entries first, then the oldest.
-   */
-  private pruneBackoff (): void {
-    if (this.backoff.size <= MAX_BACKOFF_ENTRIES) return
-    const now = Date.now()
-    for (const [peerId, entry] of this.backoff) if (entry.until <= now) this.backoff.delete(peerId)
-    for (const peerId of this.backoff.keys()) {
-      if (this.backoff.size <= MAX_BACKOFF_ENTRIES) break
-      this.backoff.delete(peerId)
-    }
-  }
-
   /** Dial-backoff entries held (bounded by MAX_BACKOFF_ENTRIES). */
   get backoffSize (): number {
     return this.backoff.size
@@ -127,16 +119,12 @@ export class Gossip {
   private maybeDial (info: PeerInfo): void {
     if (!this.init.autoDial || this.stopped || info.addrs.length === 0) return
     if (this.ctx.peer(info.peerId) !== undefined || this.dialing.has(info.peerId)) return
-    const backoff = this.backoff.get(info.peerId)
-    if (backoff !== undefined && backoff.until > Date.now()) return
+    if (!this.backoff.ready(info.peerId)) return
     this.dialing.add(info.peerId)
     this.init.dial(info.addrs).then(() => {
-      this.backoff.delete(info.peerId)
+      this.backoff.succeeded(info.peerId)
     }, () => {
-      const delay = Math.min(MAX_BACKOFF, (backoff?.delay ?? INITIAL_BACKOFF / 2) * 2)
-      this.backoff.delete(info.peerId)
-      this.backoff.set(info.peerId, { until: Date.now() + delay, delay })
-      this.pruneBackoff()
+      this.backoff.failed(info.peerId)
     }).finally(() => {
       this.dialing.delete(info.peerId)
     })

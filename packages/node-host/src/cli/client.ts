@@ -3,15 +3,12 @@
  * link's own join URL, or the local host from the data dir), then dial it as a
  * `client` node with a throwaway identity.
  */
-import { HandshakeError, MeshNode, generateIdentity, type Mesh } from '@cairn/core'
+import { DEFAULT_DIAL_TIMEOUT, HandshakeError, MeshNode, generateIdentity, type Mesh } from '@cairn/core'
 import {
   DEFAULT_DATA_DIR, UnreachableError, dataDirPaths, meshAddressOf, parseJoinUrl, requireLocalHost, type MeshTarget
 } from '../config/index.js'
 import { verifyBlockNode } from '../store/verify.js'
 import { WebSocketTransport } from '../transport/websocket.js'
-
-/** Bound on reaching the mesh and completing the handshake, in ms. */
-export const DEFAULT_CONNECT_TIMEOUT = 15_000
 
 export interface TargetOptions {
   /** `--mesh`: a join URL. */
@@ -62,7 +59,7 @@ export async function connectClient (target: MeshTarget, options: { signal?: Abo
     verifyBlock: verifyBlockNode
   })
   await mesh.start()
-  const signals = [AbortSignal.timeout(options.timeout ?? DEFAULT_CONNECT_TIMEOUT)]
+  const signals = [AbortSignal.timeout(options.timeout ?? DEFAULT_DIAL_TIMEOUT)]
   if (options.signal !== undefined) signals.push(options.signal)
   let hostId: string
   try {

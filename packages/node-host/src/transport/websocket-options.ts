@@ -18,8 +18,6 @@ export const DEFAULT_MAX_FRAGMENTS = 1024
 export const DEFAULT_MAX_BUFFERED_CHUNKS = 4096
 /** Milliseconds a closing handshake may take before the socket is destroyed. */
 export const DEFAULT_CLOSE_TIMEOUT = 5_000
-/** Milliseconds a dial (TCP connect + HTTP upgrade) may take. */
-export const DEFAULT_DIAL_TIMEOUT = 10_000
 
 /** `ws` options for both ends; `closeTimeout` exists in ws 8.23 but not in its typings. */
 export function wsOptions (maxFrameSize = MAX_FRAME_SIZE): {

@@ -1,12 +1,12 @@
-import { AbortError, LinkError, TimeoutError, UnavailableError, normalizeMeshAddress } from '@cairn/core'
+import { AbortError, DEFAULT_CONNECT_TIMEOUT, LinkError, TimeoutError, UnavailableError, normalizeMeshAddress } from '@cairn/core'
 import type { Connection, Transport } from '@cairn/core'
 import WebSocket from 'ws'
 import { wrapWebSocket } from './websocket-connection.js'
 import type { WebSocketConnectionInit } from './websocket-connection.js'
-import { DEFAULT_DIAL_TIMEOUT, wsOptions } from './websocket-options.js'
+import { wsOptions } from './websocket-options.js'
 
 export interface WebSocketTransportInit extends Omit<WebSocketConnectionInit, 'remoteAddress'> {
-  /** Milliseconds a dial may take (default 10 000). */
+  /** Milliseconds the connect (TCP and the WebSocket upgrade) may take (default core `DEFAULT_CONNECT_TIMEOUT`). */
   dialTimeout?: number
 }
 
@@ -43,7 +43,7 @@ export class WebSocketTransport implements Transport {
     const ws = new WebSocket(url, wsOptions(this.init.maxFrameSize))
     // Wrapped inside the 'open' event: frames that arrived with the upgrade
     // response are emitted right after it, before any awaiting code resumes.
-    return await waitForOpen(ws, url, this.init.dialTimeout ?? DEFAULT_DIAL_TIMEOUT, options.signal,
+    return await waitForOpen(ws, url, this.init.dialTimeout ?? DEFAULT_CONNECT_TIMEOUT, options.signal,
       () => wrapWebSocket(ws, { ...this.init, remoteAddress: url }))
   }
 }

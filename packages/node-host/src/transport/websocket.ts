@@ -6,6 +6,6 @@ export type { WebSocketTransportInit } from './websocket-transport.js'
 export { attachMeshEndpoint } from './mesh-endpoint.js'
 export type { MeshEndpoint, MeshEndpointInit } from './mesh-endpoint.js'
 export {
-  DEFAULT_CLOSE_TIMEOUT, DEFAULT_DIAL_TIMEOUT, DEFAULT_MAX_BUFFERED_CHUNKS, DEFAULT_MAX_FRAGMENTS,
+  DEFAULT_CLOSE_TIMEOUT, DEFAULT_MAX_BUFFERED_CHUNKS, DEFAULT_MAX_FRAGMENTS,
   DEFAULT_SEND_HIGH_WATER_MARK, wsOptions
 } from './websocket-options.js'

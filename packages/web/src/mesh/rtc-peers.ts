@@ -5,7 +5,8 @@
  * travels as mesh `signal` messages relayed by hosts. Once the data channel is
  * open the mesh handshake runs on it, binding both DTLS fingerprints.
  */
-import type { Mesh, PeerInfo } from '@cairn/core'
+import { BackoffMap } from '@cairn/core'
+import type { Mesh } from '@cairn/core'
 import { isOffer } from '../transport/signal-codec.js'
 import { WebRtcLink } from '../transport/webrtc.js'
 
@@ -13,24 +14,21 @@ import { WebRtcLink } from '../transport/webrtc.js'
 export const DEFAULT_MAX_RTC_PEERS = 6
 /** How often the known tabs are reconsidered (besides on every peer change). */
 const RECONSIDER_MS = 2_000
-/** A tab whose link failed is not tried again for this long. */
-const RETRY_AFTER_MS = 10_000
+/** Tabs whose failed links this tab remembers (for backoff), whatever gossip names. */
+const MAX_RETRY_ENTRIES = 256
 
 export interface RtcPeersInit {
-  mesh: Mesh & { knownPeers: () => PeerInfo[] }
+  /** Its `iceServers()` (from the host, after joining; none: loopback and LAN candidates only) are asked for each new link. */
+  mesh: Mesh
   maxPeers?: number
-  /**
-   * ICE servers for each new link, asked at the time (they arrive from the
-   * host after joining). Default none: loopback and LAN host candidates only.
-   */
-  iceServers?: () => RTCIceServer[]
   /** Called when a link fails, for the UI's log. */
   onError?: (peerId: string, err: unknown) => void
 }
 
 export class RtcPeers {
   private readonly links = new Map<string, WebRtcLink>()
-  private readonly retryAt = new Map<string, number>()
+  /** Tabs whose link failed: retried with the mesh's backoff. */
+  private readonly retry = new BackoffMap<string>({}, MAX_RETRY_ENTRIES)
   private timer: ReturnType<typeof setInterval> | undefined
   private readonly reconsider = (): void => { this.consider() }
   private readonly onSignal = (event: Event): void => {
@@ -68,11 +66,10 @@ export class RtcPeers {
     const { mesh } = this.init
     const connected = new Set(mesh.peers().map(p => p.peerId))
     let tabs = mesh.peers().filter(p => p.role === 'browser').length + this.links.size
-    const now = Date.now()
     for (const peer of mesh.knownPeers()) {
       if (tabs >= (this.init.maxPeers ?? DEFAULT_MAX_RTC_PEERS)) break
       if (peer.role !== 'browser' || connected.has(peer.peerId) || this.links.has(peer.peerId)) continue
-      if (!(mesh.peerId < peer.peerId) || (this.retryAt.get(peer.peerId) ?? 0) > now) continue
+      if (!(mesh.peerId < peer.peerId) || !this.retry.ready(peer.peerId)) continue
       this.open(peer.peerId, true)
       tabs++
     }
@@ -100,7 +97,7 @@ export class RtcPeers {
     const { mesh } = this.init
     const link = new WebRtcLink({
       initiator,
-      iceServers: this.init.iceServers?.() ?? [],
+      iceServers: mesh.iceServers(),
       remoteAddress: `webrtc://${peerId}`,
       sendSignal: data => { mesh.signal(peerId, data).catch(err => { this.fail(peerId, link, err) }) }
     })
@@ -110,6 +107,7 @@ export class RtcPeers {
         const conn = await link.connection
         const reached = initiator ? await mesh.connect(conn) : await mesh.accept(conn)
         if (reached !== peerId) conn.close('unexpected peer')
+        else this.retry.succeeded(peerId)
         this.links.delete(peerId)
       } catch (err) {
         this.fail(peerId, link, err)
@@ -122,7 +120,7 @@ export class RtcPeers {
     if (this.links.get(peerId) !== link) return
     link.destroy()
     this.links.delete(peerId)
-    this.retryAt.set(peerId, Date.now() + RETRY_AFTER_MS)
+    this.retry.failed(peerId)
     this.init.onError?.(peerId, err)
   }
 }

@@ -1,10 +1,10 @@
 /**
  * The mesh in a tab: a `MeshNode` (role 'browser') with this tab's identity
  * and IndexedDB store, a WebSocket to the host that served the page, and
- * WebRTC links to other tabs. The host connection is redialed with backoff
- * when it drops.
+ * WebRTC links to other tabs. The host connection is kept by core
+ * `keepDialing`: redialed with the mesh's backoff when it drops.
  */
-import { MeshNode, meshAddressOf } from '@cairn/core'
+import { MeshNode, keepDialing, meshAddressOf } from '@cairn/core'
 import type { CairnError } from '@cairn/core'
 import { IdbBlockStore } from '../store/idb.js'
 import { BrowserWebSocketTransport } from '../transport/websocket.js'
@@ -12,9 +12,6 @@ import { loadTabIdentity } from './identity-store.js'
 import { RtcPeers } from './rtc-peers.js'
 
 export type HostState = 'connecting' | 'connected' | 'disconnected'
-
-const FIRST_RETRY_MS = 1_000
-const MAX_RETRY_MS = 30_000
 
 export interface TabInit {
   location: { protocol: string, host: string }
@@ -28,9 +25,8 @@ export class Tab extends EventTarget {
   state: HostState = 'connecting'
   hostPeerId: string | undefined
   lastError: CairnError | Error | undefined
-  private retryMs = FIRST_RETRY_MS
-  private retryTimer: ReturnType<typeof setTimeout> | undefined
-  private stopped = false
+  private readonly controller = new AbortController()
+  private hostLoop: Promise<void> | undefined
 
   private constructor (
     readonly mesh: MeshNode,
@@ -40,10 +36,6 @@ export class Tab extends EventTarget {
     readonly identitySlot: number
   ) {
     super()
-    mesh.addEventListener('peer:disconnect', event => {
-      const { peerId } = (event as CustomEvent<{ peerId: string }>).detail
-      if (peerId === this.hostPeerId) this.hostLost()
-    })
   }
 
   static async start (init: TabInit): Promise<Tab> {
@@ -59,10 +51,10 @@ export class Tab extends EventTarget {
       joinToken: init.joinToken
     })
     await mesh.start()
-    const rtc = new RtcPeers({ mesh, iceServers: () => mesh.iceServers() })
+    const rtc = new RtcPeers({ mesh })
     const tab = new Tab(mesh, store, rtc, meshAddressOf(init.location), slot)
     rtc.start()
-    void tab.connectHost()
+    tab.keepHost()
     return tab
   }
 
@@ -71,31 +63,28 @@ export class Tab extends EventTarget {
   }
 
   async stop (): Promise<void> {
-    this.stopped = true
-    clearTimeout(this.retryTimer)
+    this.controller.abort()
     this.rtc.stop()
+    await this.hostLoop
     await this.mesh.stop()
   }
 
-  private async connectHost (): Promise<void> {
-    this.setState('connecting')
-    try {
-      this.hostPeerId = await this.mesh.dial(this.hostUrl, { signal: AbortSignal.timeout(15_000) })
-      this.retryMs = FIRST_RETRY_MS
-      this.setState('connected')
-    } catch (err) {
-      this.lastError = err instanceof Error ? err : new Error('cannot reach the host', { cause: err })
-      this.dispatchEvent(new CustomEvent('error', { detail: this.lastError }))
-      this.hostLost()
-    }
-  }
-
-  private hostLost (): void {
-    if (this.stopped) return
-    this.setState('disconnected')
-    clearTimeout(this.retryTimer)
-    this.retryTimer = setTimeout(() => { void this.connectHost() }, this.retryMs)
-    this.retryMs = Math.min(MAX_RETRY_MS, this.retryMs * 2)
+  /** Dial the host that served the page, and redial whenever the connection drops. */
+  private keepHost (): void {
+    this.hostLoop = keepDialing(this.mesh, this.hostUrl, {
+      signal: this.controller.signal,
+      onDialing: () => { this.setState('connecting') },
+      onConnected: peerId => {
+        this.hostPeerId = peerId
+        this.setState('connected')
+      },
+      onLost: () => { this.setState('disconnected') },
+      onFailed: err => {
+        this.lastError = err instanceof Error ? err : new Error('cannot reach the host', { cause: err })
+        this.dispatchEvent(new CustomEvent('error', { detail: this.lastError }))
+        this.setState('disconnected')
+      }
+    })
   }
 
   private setState (state: HostState): void {

@@ -8,7 +8,7 @@
  * sends past `maxInboxBytes` is ignoring them, and the connection closes
  * rather than buffer without bound.
  */
-import { ConnectionClosedError, FrameQueue, FrameTooLargeError, MAX_FRAME_SIZE, TimeoutError } from '@cairn/core'
+import { ConnectionClosedError, DEFAULT_CONNECT_TIMEOUT, FrameQueue, FrameTooLargeError, MAX_FRAME_SIZE, TimeoutError } from '@cairn/core'
 import type { Connection, Transport } from '@cairn/core'
 
 /** Bytes a browser connection holds for its reader before it gives up on the peer. */
@@ -16,7 +16,6 @@ export const DEFAULT_INBOX_BYTES = 64 * 1024 * 1024
 
 /** `send` waits once the socket buffers more than this. */
 export const DEFAULT_WS_HIGH_WATER_MARK = 4 * 1024 * 1024
-export const DEFAULT_WS_CONNECT_TIMEOUT = 10_000
 /** How often a waiting sender re-checks `bufferedAmount`, in milliseconds. */
 const DRAIN_POLL_MS = 2
 
@@ -44,7 +43,7 @@ export async function openWebSocket (url: string,
   init: BrowserWebSocketInit & { signal?: AbortSignal } = {}): Promise<BrowserWebSocketConnection> {
   const ws = new WebSocket(url)
   ws.binaryType = 'arraybuffer'
-  const timeout = init.timeout ?? DEFAULT_WS_CONNECT_TIMEOUT
+  const timeout = init.timeout ?? DEFAULT_CONNECT_TIMEOUT
   await new Promise<void>((resolve, reject) => {
     const fail = (err: Error): void => {
       cleanup()
