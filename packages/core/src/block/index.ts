@@ -1,1 +1,2 @@
 export * from './id.js'
+export type { BlockSource, GetBlock, GetBlockOptions } from './source.js'

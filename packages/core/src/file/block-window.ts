@@ -1,33 +1,30 @@
-import { verifyBlock } from '../block/id.js'
+import type { BlockSource } from '../block/source.js'
 import { IntegrityError } from '../errors.js'
 import { blockLength } from './layout.js'
-import type { GetBlock } from './manifest-block.js'
 import type { OpenManifest } from './manifest-reader.js'
 
 /**
  * Fetches content blocks ahead of the reader: blocks `first…last` are
  * requested in order; taking block i requests up to block i + `ahead`.
- * Every block is checked for its exact length and, unless `verify` is false
- * (`getBlock` already checked it against its id), its hash before `take` returns it.
+ * `blocks` hashes each block against its id (`verifiedSource`); here every
+ * block is checked for its exact length before `take` returns it.
  */
 export class BlockWindow {
   readonly #manifest: OpenManifest
-  readonly #getBlock: GetBlock
+  readonly #blocks: BlockSource
   readonly #signal: AbortSignal
   readonly #last: number
   readonly #ahead: number
-  readonly #verify: boolean
   readonly #pending = new Map<number, Promise<Uint8Array>>()
   #next: number
 
-  constructor (manifest: OpenManifest, getBlock: GetBlock, first: number, last: number, ahead: number, signal: AbortSignal, verify = true) {
+  constructor (manifest: OpenManifest, blocks: BlockSource, first: number, last: number, ahead: number, signal: AbortSignal) {
     this.#manifest = manifest
-    this.#getBlock = getBlock
+    this.#blocks = blocks
     this.#next = first
     this.#last = last
     this.#ahead = ahead
     this.#signal = signal
-    this.#verify = verify
   }
 
   /** Block `index` (the next one in order), verified. */
@@ -45,12 +42,11 @@ export class BlockWindow {
 
   async #fetch (index: number): Promise<Uint8Array> {
     const id = await this.#manifest.blockId(index, { signal: this.#signal })
-    const bytes = await this.#getBlock(id, { signal: this.#signal, immutable: true })
+    const bytes = await this.#blocks.get(id, { signal: this.#signal, immutable: true })
     const expected = blockLength(this.#manifest.info.size, index)
     if (bytes.length !== expected) {
       throw new IntegrityError(`block ${index} (${id.toString()}): ${bytes.length} bytes, expected ${expected}`)
     }
-    if (this.#verify) await verifyBlock(id, bytes)
     return bytes
   }
 }

@@ -1,7 +1,8 @@
 import type { BlockId } from '../block/id.js'
 import type { AbortOptions } from '../store/block-store.js'
 import { decodeContinuation, decodeRoot, type ManifestPart } from './manifest.js'
-import { loadManifestBlock, type GetBlock } from './manifest-block.js'
+import { verifiedSource, type BlockSource, type GetBlock } from '../block/source.js'
+import { loadManifestBlock } from './manifest-block.js'
 import type { FileInfo } from './manifest-fields.js'
 import { abortable } from './abort.js'
 
@@ -24,9 +25,9 @@ export class OpenManifest {
   readonly #starts: number[]
   readonly #cache = new Map<number, Promise<BlockId[]>>()
   readonly #key: Uint8Array
-  readonly #getBlock: GetBlock
+  readonly #blocks: BlockSource
 
-  private constructor (root: BlockId, key: Uint8Array, getBlock: GetBlock, bytes: Uint8Array) {
+  private constructor (root: BlockId, key: Uint8Array, blocks: BlockSource, bytes: Uint8Array) {
     const manifest = decodeRoot(bytes)
     this.root = root
     this.info = { name: manifest.name, type: manifest.type, size: manifest.size, mtime: manifest.mtime }
@@ -37,13 +38,14 @@ export class OpenManifest {
     for (const part of this.#parts) this.#starts.push((this.#starts.at(-1) ?? 0) + part.count)
     this.blocks = manifest.blocks?.length ?? this.#starts.at(-1) ?? 0
     this.#key = key
-    this.#getBlock = getBlock
+    this.#blocks = blocks
   }
 
-  /** Fetch, verify and decrypt the root manifest block. */
-  static async open (root: BlockId, key: Uint8Array, getBlock: GetBlock, options: AbortOptions = {}): Promise<OpenManifest> {
-    const bytes = await loadManifestBlock(root, key, getBlock, options)
-    return new OpenManifest(root, key, getBlock, bytes)
+  /** Fetch, verify and decrypt the root manifest block; continuations come from `source` too (each verified once). */
+  static async open (root: BlockId, key: Uint8Array, source: BlockSource | GetBlock, options: AbortOptions = {}): Promise<OpenManifest> {
+    const blocks = verifiedSource(source)
+    const bytes = await loadManifestBlock(root, key, blocks, options)
+    return new OpenManifest(root, key, blocks, bytes)
   }
 
   /** The id of content block `index`. */
@@ -73,7 +75,7 @@ export class OpenManifest {
     if (pending === undefined) {
       const { id, count } = this.#parts[part] as ManifestPart
       // Shared by concurrent readers, so not tied to one reader's signal.
-      pending = loadManifestBlock(id, this.#key, this.#getBlock)
+      pending = loadManifestBlock(id, this.#key, this.#blocks)
         .then(bytes => decodeContinuation(bytes, count))
       pending.catch(() => this.#cache.delete(part))
       this.#cache.set(part, pending)

@@ -2,6 +2,7 @@ import { describe, it, expect, beforeAll } from 'vitest'
 import { collect, expectSameBytes, pieces } from './test-support.js'
 import fc from 'fast-check'
 import { equalBytes, type BlockId } from '../block/id.js'
+import { markVerified } from '../block/source.js'
 import { DecryptionError, IntegrityError, ManifestError, NotFoundError, AbortError } from '../errors.js'
 import { MemoryBlockStore } from '../store/memory.js'
 import { testBytes } from '../testing/bytes.js'
@@ -114,15 +115,16 @@ describe('read failures', () => {
     }
   })
 
-  it('with verify: false leaves the hash to getBlock, and tampering still fails (as DecryptionError)', async () => {
+  it('leaves the hash to a source core marked verified (the mesh\'s), and tampering still fails (as DecryptionError)', async () => {
     const ids = await loadIds(added, store)
     const get = async (id: BlockId): Promise<Uint8Array> => {
       const block = await store.get(id)
       if (id.toString() === ids[1]) block[100] = (block[100] ?? 0) ^ 0x40
       return block
     }
-    expect(await rejection(collect(readFile(added.link, get, { verify: false })))).toBeInstanceOf(DecryptionError)
+    expect(await rejection(collect(readFile(added.link, markVerified({ get }))))).toBeInstanceOf(DecryptionError)
     expect(await rejection(collect(readFile(added.link, get)))).toBeInstanceOf(IntegrityError)
+    expect(await rejection(collect(readFile(added.link, { get })))).toBeInstanceOf(IntegrityError)
   })
 
   it('fails when a block is missing, and releases no plaintext past it', async () => {

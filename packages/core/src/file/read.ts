@@ -1,10 +1,10 @@
 import type { BlockId } from '../block/id.js'
+import { verifiedSource, type BlockSource, type GetBlock } from '../block/source.js'
 import { ChunkCipher } from '../crypto/index.js'
 import { abortable, linkedController, throwIfAborted } from './abort.js'
 import { BlockWindow } from './block-window.js'
 import { CHUNKS_PER_BLOCK, CONTENT_CONTEXT, PLAIN_CHUNK_SIZE, SEALED_CHUNK } from './layout.js'
 import { parseLink, type ParsedLink } from '../address/link.js'
-import type { GetBlock } from './manifest-block.js'
 import type { FileInfo } from './manifest-fields.js'
 import { OpenManifest } from './manifest-reader.js'
 
@@ -27,13 +27,6 @@ export interface ReadRange {
 export interface ReadInit extends ReadRange {
   /** Blocks fetched ahead, concurrently (default `DEFAULT_READ_AHEAD`). */
   readAhead?: number
-  /**
-   * Hash each content block against its id (default true). Pass false only
-   * when `getBlock` already does, as `Mesh.getBlock` does for every block it
-   * returns: each block is then hashed once instead of twice. Lengths are
-   * checked either way.
-   */
-  verify?: boolean
   signal?: AbortSignal
 }
 
@@ -50,28 +43,31 @@ const CONTENT = new TextEncoder().encode(CONTENT_CONTEXT)
 /**
  * Resolve a link: fetch, verify and decrypt its manifest (`DecryptionError`
  * for a wrong key), and check the content header's commitment. Nothing of
- * the content is fetched yet.
+ * the content is fetched yet. Every block from `source` is hashed against
+ * its id exactly once: by the mesh for `Mesh.blockSource()`, here for any
+ * other source (a `BlockStore`, a function).
  */
 export async function openFile (
-  link: string | ParsedLink, getBlock: GetBlock, init: { signal?: AbortSignal } = {}
+  link: string | ParsedLink, source: BlockSource | GetBlock, init: { signal?: AbortSignal } = {}
 ): Promise<OpenedFile> {
   const { root, key } = typeof link === 'string' ? parseLink(link) : link
+  const blocks = verifiedSource(source)
   const options = init.signal === undefined ? {} : { signal: init.signal }
-  const manifest = await abortable(OpenManifest.open(root, key, getBlock, options), init.signal)
+  const manifest = await abortable(OpenManifest.open(root, key, blocks, options), init.signal)
   const cipher = await ChunkCipher.open(key, CONTENT, manifest.header)
   return {
     ...manifest.info,
     root,
     blocks: manifest.blocks,
-    read: (readInit = {}) => readRange(manifest, cipher, getBlock, readInit)
+    read: (readInit = {}) => readRange(manifest, cipher, blocks, readInit)
   }
 }
 
 /** Open `link` and stream (a range of) its plaintext. */
 export async function * readFile (
-  link: string | ParsedLink, getBlock: GetBlock, init: ReadInit = {}
+  link: string | ParsedLink, source: BlockSource | GetBlock, init: ReadInit = {}
 ): AsyncGenerator<Uint8Array, void, undefined> {
-  const file = await openFile(link, getBlock, init.signal === undefined ? {} : { signal: init.signal })
+  const file = await openFile(link, source, init.signal === undefined ? {} : { signal: init.signal })
   yield * file.read(init)
 }
 
@@ -94,7 +90,7 @@ function chunkSpan (size: number, range: ReadRange): { start: number, end: numbe
 }
 
 async function * readRange (
-  manifest: OpenManifest, cipher: ChunkCipher, getBlock: GetBlock, init: ReadInit
+  manifest: OpenManifest, cipher: ChunkCipher, blocks: BlockSource, init: ReadInit
 ): AsyncGenerator<Uint8Array, void, undefined> {
   const span = chunkSpan(manifest.info.size, init)
   const readAhead = init.readAhead ?? DEFAULT_READ_AHEAD
@@ -108,7 +104,7 @@ async function * readRange (
   // already, and the window fetches that many fewer ahead: at most
   // readAhead + 1 blocks are ever requested but not yet consumed.
   const decryptAhead = Math.min(DECRYPT_AHEAD, readAhead)
-  const window = new BlockWindow(manifest, getBlock, firstBlock, lastBlock, readAhead - decryptAhead, controller.signal, init.verify ?? true)
+  const window = new BlockWindow(manifest, blocks, firstBlock, lastBlock, readAhead - decryptAhead, controller.signal)
   const decrypting: Array<Promise<Uint8Array[]>> = []
   let nextToDecrypt = firstBlock
   try {

@@ -4,6 +4,8 @@
  * `Mesh`.
  */
 import type { BlockId } from '../block/id.js'
+import type { BlockSource } from '../block/source.js'
+import type { BlockSink } from '../file/put-queue.js'
 import type { BlockStore, AbortOptions } from '../store/block-store.js'
 import type { Connection, Transport } from '../transport/connection.js'
 import type { HostStatus, IceServer, PeerInfo, PeerStatus, Role } from '../wire/messages.js'
@@ -49,14 +51,21 @@ export interface MeshNodeInit {
 export interface PutBlockOptions extends AbortOptions {
   /** Replica target R (default: the coordinating host's). */
   replicas?: number
-  /** True when the caller computed `cid` from these bytes itself: skips the local re-hash. */
-  computed?: boolean
+}
+
+export interface BlockSourceInit {
   /**
-   * True when the caller already keeps the block in this node's store (a tab
-   * that stored it first, so that its own storage being full is an error it
-   * sees): the node announces it without writing it again.
+   * Per block: how long (ms) to wait for a reachable peer that has it,
+   * retrying `UnavailableError` whenever a peer connects (and every second).
+   * Default 0: fail at once. A tab opening a link waits, as the tab holding
+   * the file may still be connecting.
    */
-  stored?: boolean
+  wait?: number
+}
+
+export interface BlockSinkInit {
+  /** Replica target R (default: the coordinating host's). */
+  replicas?: number
 }
 
 export interface PutResult {
@@ -109,10 +118,22 @@ export interface Mesh extends EventTarget {
   getBlock (cid: BlockId, options?: AbortOptions): Promise<Uint8Array>
   /**
    * Store a block with R replicas on hosts; resolves after W durable copies. Throws `ReplicationError`.
-   * The bytes are hashed against `cid` first (`IntegrityError`) unless `computed` says the caller
-   * derived `cid` from these very bytes (as `addFile` does); hosts hash what they receive either way.
+   * The bytes are hashed against `cid` first (`IntegrityError`); hosts hash what they receive too.
    */
   putBlock (cid: BlockId, bytes: Uint8Array, options?: PutBlockOptions): Promise<PutResult>
+  /**
+   * `getBlock` as the source `openFile`/`readFile` take. Its blocks are
+   * hashed once, by the mesh (the fetcher, or a store that verifies on read),
+   * and the read pipelines know it: they do not hash them again.
+   */
+  blockSource (init?: BlockSourceInit): BlockSource
+  /**
+   * Where `addFile` puts a file's blocks: as `putBlock`, without the local
+   * re-hash (`addFile` named each block from these very bytes; hosts hash
+   * what they receive), and a node with a store (a tab) keeps its own copy
+   * first, so that its storage being full fails the put. Resolves `{copies}`.
+   */
+  blockSink (init?: BlockSinkInit): BlockSink
   /** Send a signaling message to a peer through the hosts. */
   signal (to: string, data: Uint8Array): Promise<void>
   /** This node's status (hosts: with `underReplicated`). */

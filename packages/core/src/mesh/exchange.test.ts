@@ -47,7 +47,7 @@ describe('put', () => {
     expect(await client.node.putBlock(other.cid, other.bytes, { replicas: undefined })).toEqual({ copies: 3 })
   })
 
-  it('hashes put bytes locally unless the caller computed the id, and the host hashes them either way', async () => {
+  it('hashes putBlock bytes locally but not blockSink bytes (addFile named them), and the host hashes them either way', async () => {
     mesh = new TestMesh()
     const list = await hosts(3)
     const client = await mesh.add('client')
@@ -56,9 +56,9 @@ describe('put', () => {
     const wrong = bytes.slice()
     wrong[0] = (wrong[0] ?? 0) ^ 1
     await expect(client.node.putBlock(cid, wrong)).rejects.toBeInstanceOf(IntegrityError)
-    await expect(client.node.putBlock(cid, wrong, { computed: true })).rejects.toBeInstanceOf(ReplicationError)
+    await expect(client.node.blockSink().put(cid, wrong)).rejects.toBeInstanceOf(ReplicationError)
     expect(await holders(list, cid)).toEqual([])
-    expect(await client.node.putBlock(cid, bytes, { computed: true })).toEqual({ copies: 3 })
+    expect(await client.node.blockSink().put(cid, bytes)).toEqual({ copies: 3 })
   })
 
   it("applies the coordinating host's R when a client asks for none, and the client's R when it asks", async () => {
@@ -175,9 +175,8 @@ describe('get', () => {
     const tab = await mesh.add('browser', { store: tabStore })
     await tab.node.dial(host.address)
     const { cid, bytes } = await makeBlock(4000, 11)
-    await tabStore.put(cid, bytes)
     // The host cannot keep it, so the only copy is the tab's: the host must learn of it from the tab's `have`.
-    await expect(tab.node.putBlock(cid, bytes, { computed: true, stored: true })).rejects.toMatchObject({ copies: 0 })
+    await expect(tab.node.blockSink().put(cid, bytes)).rejects.toMatchObject({ copies: 0 })
     expect(tabStore.puts).toBe(1)
     const client = await mesh.add('client')
     await client.node.dial(host.address)

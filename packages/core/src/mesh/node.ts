@@ -1,5 +1,6 @@
 import { assertBlockId, decodeBlockId, verifyBlock } from '../block/id.js'
 import type { BlockId } from '../block/id.js'
+import type { BlockSource } from '../block/source.js'
 import { ConnectionClosedError, IntegrityError, NotFoundError, ProtocolError, UnavailableError } from '../errors.js'
 import type { AbortOptions } from '../store/block-store.js'
 import type { Connection } from '../transport/connection.js'
@@ -8,7 +9,9 @@ import type { HelloMessage, HostStatus, IceServer, Message, PeerInfo, PeerStatus
 import { validateMessage } from '../wire/schema.js'
 import { Announcer } from './announce.js'
 import { settleWithin, toHex } from './bytes.js'
-import type { Mesh, MeshNodeInit, PutBlockOptions, PutResult, RepairResult } from './api.js'
+import type { BlockSink, PutOptions } from '../file/put-queue.js'
+import type { BlockSinkInit, BlockSourceInit, Mesh, MeshNodeInit, PutBlockOptions, PutResult, RepairResult } from './api.js'
+import { meshBlockSource } from './blocks.js'
 import type { NodeContext } from './context.js'
 import { isStoringHost } from './context.js'
 import { supersedes } from './dedupe.js'
@@ -158,15 +161,24 @@ export class MeshNode extends EventTarget implements Mesh {
 
   async putBlock (cid: BlockId, bytes: Uint8Array, options: PutBlockOptions = {}): Promise<PutResult> {
     assertBlockId(cid)
-    if (options.computed !== true) await this.ctx.verifyBlock(cid, bytes)
-    const asked = options.replicas === undefined ? undefined : Math.min(Math.max(1, options.replicas), MAX_REPLICAS)
-    if (this.role === 'host') return await this.replicator.coordinate(cid, bytes, asked ?? this.ctx.replicas, options)
-    if (options.stored === true) this.announcer.held(cid)
-    else if (this.init.store !== undefined) {
-      await this.init.store.put(cid, bytes, options).then(() => { this.announcer.held(cid) }, () => {})
+    await this.ctx.verifyBlock(cid, bytes)
+    return await this.place(cid, bytes, options, false)
+  }
+
+  blockSource (init: BlockSourceInit = {}): BlockSource {
+    return meshBlockSource(this, init)
+  }
+
+  blockSink (init: BlockSinkInit = {}): BlockSink {
+    const replicas = init.replicas === undefined ? {} : { replicas: init.replicas }
+    return {
+      put: async (cid: BlockId, bytes: Uint8Array, options: PutOptions = {}): Promise<PutResult> => {
+        assertBlockId(cid)
+        // Its own signal, derived from the caller's: `addFile` shares one among every put in flight.
+        const signal = options.signal === undefined ? {} : { signal: AbortSignal.any([options.signal]) }
+        return await this.place(cid, bytes, { ...options, ...replicas, ...signal }, true)
+      }
     }
-    // Without an explicit R, the coordinating host applies its own.
-    return await this.replicator.forward(cid, bytes, asked, options)
   }
 
   async signal (to: string, data: Uint8Array): Promise<void> {
@@ -198,6 +210,23 @@ export class MeshNode extends EventTarget implements Mesh {
   reportCorrupt (cid: BlockId): void {
     this.emit('block:corrupt', { cid: cid.toString() })
     void this.repairer.restore(cid)
+  }
+
+  /**
+   * Replicate a block whose bytes are known to hash to `cid`. A host
+   * coordinates; a tab or client forwards to a host, a tab keeping its own
+   * copy first: best effort for `putBlock`, and as part of the put for
+   * `blockSink` (`keep`), whose caller must learn that its storage is full.
+   */
+  private async place (cid: BlockId, bytes: Uint8Array, options: PutBlockOptions & PutOptions, keep: boolean): Promise<PutResult> {
+    const asked = options.replicas === undefined ? undefined : Math.min(Math.max(1, options.replicas), MAX_REPLICAS)
+    if (this.role === 'host') return await this.replicator.coordinate(cid, bytes, asked ?? this.ctx.replicas, options)
+    if (this.init.store !== undefined) {
+      const storing = this.init.store.put(cid, bytes, options).then(() => { this.announcer.held(cid) })
+      await (keep ? storing : storing.catch(() => {}))
+    }
+    // Without an explicit R, the coordinating host applies its own.
+    return await this.replicator.forward(cid, bytes, asked, options)
   }
 
   private storingHosts (): string[] {

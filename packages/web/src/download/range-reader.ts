@@ -44,9 +44,7 @@ export class RangeReader {
   private restart (offset: number): void {
     this.close()
     this.controller = new AbortController()
-    // Blocks come from `tab.mesh.getBlock`, which hashes each one against its id
-    // (network fetches, and IdbBlockStore reads): no second hash here.
-    this.iterator = this.file.read({ offset, signal: this.controller.signal, verify: false })[Symbol.asyncIterator]()
+    this.iterator = this.file.read({ offset, signal: this.controller.signal })[Symbol.asyncIterator]()
     this.position = offset
     this.leftover = new Uint8Array(0)
   }

@@ -6,7 +6,7 @@
  * added and shareable from this tab, with 0 replicas.
  */
 import { addFile, formatWebLink, ReplicationError } from '@cairn/core'
-import type { BlockId, BlockSink } from '@cairn/core'
+import type { BlockSink } from '@cairn/core'
 import type { Tab } from '../mesh/tab.js'
 import { iterateStream } from '../streams.js'
 import type { FileEntry } from './library.js'
@@ -24,15 +24,16 @@ export interface AddFileInit {
   origin: string
 }
 
-/** Stores each block here, then on hosts; a failed replication leaves copies 0. */
+/**
+ * The mesh's sink (each block kept in this tab's store, then put on hosts;
+ * a full store fails the add), where a failed replication leaves copies 0.
+ */
 function tabSink (tab: Tab): BlockSink {
+  const sink = tab.mesh.blockSink()
   return {
-    async put (id: BlockId, bytes: Uint8Array, options) {
-      await tab.store.put(id, bytes)
+    async put (id, bytes, options) {
       try {
-        // addFile named the block from these bytes, and it is stored here now:
-        // the mesh need not hash it or store it again, only announce and replicate it.
-        return await tab.mesh.putBlock(id, bytes, { ...options, computed: true, stored: true })
+        return await sink.put(id, bytes, options)
       } catch (err) {
         if (err instanceof ReplicationError) return { copies: err.copies }
         throw err

@@ -1,7 +1,6 @@
 /** `cairn get LINK`: fetch, verify and decrypt a file from the mesh to stdout or `-o PATH`. */
-import { setMaxListeners } from 'node:events'
 import { join } from 'node:path'
-import { openFile, parseLink, type BlockId } from '@cairn/core'
+import { openFile, parseLink } from '@cairn/core'
 import { connectClient, resolveTarget, type TargetOptions } from '../client.js'
 import { interruptSignal } from '../interrupt.js'
 import { fileSink, resolveOutputPath, safeFileName, specialSink, stdoutSink, type OutputSink, type OutputTarget } from '../output-file.js'
@@ -59,18 +58,12 @@ export async function getCommand (text: string, options: GetOptions): Promise<vo
   const signal = interruptSignal()
   const client = await connectClient(await resolveTarget(options, link), { signal })
   try {
-    const getBlock = async (cid: BlockId, opts?: { signal?: AbortSignal }): Promise<Uint8Array> => {
-      // The read window's signal is shared by every fetch in flight: that many listeners is expected.
-      if (opts?.signal !== undefined) setMaxListeners(0, opts.signal)
-      return await client.mesh.getBlock(cid, { signal: opts?.signal ?? signal })
-    }
-    const file = await openFile(link, getBlock, { signal })
+    // The mesh hashes every block it hands over (mesh/fetch.ts); the reader knows it and does not hash again.
+    const file = await openFile(link, client.mesh.blockSource(), { signal })
     const sink = await openSink(out, file.name, options.force === true)
     const progress = createProgress(safeFileName(file.name), file.size, progressEnabled(options.json))
     try {
-      // This client keeps no store: every block comes through the mesh fetcher, which hashes
-      // it against its id before returning it (mesh/fetch.ts), so the reader need not hash it again.
-      await copy(file.read({ signal, readAhead: READ_AHEAD, verify: false }), sink, n => progress.update(n))
+      await copy(file.read({ signal, readAhead: READ_AHEAD }), sink, n => progress.update(n))
       const saved = await sink.commit()
       progress.stop()
       if (options.json === true && saved !== undefined) {

@@ -1,10 +1,9 @@
 /** `cairn put FILE...`: encrypt, cut into blocks and store each file in the mesh; print one link per file. */
-import { setMaxListeners } from 'node:events'
-import { createReadStream } from 'node:fs'
 import { stat } from 'node:fs/promises'
 import { basename, resolve } from 'node:path'
-import { addFile, formatWebLink, type BlockSink } from '@cairn/core'
+import { addFile, formatWebLink } from '@cairn/core'
 import { LocalFileError } from '../../config/index.js'
+import { readFileChunks } from '../file-source.js'
 import { mediaTypeOf } from '../../http/index.js'
 import { connectClient, resolveTarget, type MeshClient, type TargetOptions } from '../client.js'
 import { interruptSignal } from '../interrupt.js'
@@ -42,18 +41,10 @@ async function checkInputs (files: string[]): Promise<Input[]> {
 async function putOne (client: MeshClient, input: Input, options: PutOptions, signal: AbortSignal): Promise<void> {
   const progress = createProgress(input.name, input.size, progressEnabled(options.json))
   // Only pass `replicas` when given: an explicit undefined would override the mesh's default R.
-  const replicas = options.replicas === undefined ? {} : { replicas: options.replicas }
-  const sink: BlockSink = {
-    put: async (id, bytes, opts) => {
-      // The pipeline's signal is shared by every put in flight: that many listeners is expected.
-      if (opts?.signal !== undefined) setMaxListeners(0, opts.signal)
-      // addFile named the block by hashing these bytes: the mesh need not hash them again here
-      // (the receiving host does, before storing or forwarding them).
-      return await client.mesh.putBlock(id, bytes, { ...replicas, computed: true, signal: opts?.signal ?? signal })
-    }
-  }
+  // addFile names each block from its bytes, so the mesh's sink does not hash them again (hosts do).
+  const sink = client.mesh.blockSink(options.replicas === undefined ? {} : { replicas: options.replicas })
   try {
-    const source = createReadStream(input.path, { highWaterMark: READ_CHUNK, signal })
+    const source = readFileChunks(input.path, { chunkSize: READ_CHUNK, signal })
     const meta = { name: input.name, type: mediaTypeOf(input.name), mtime: input.mtime }
     const added = await addFile(source, meta, sink, { signal, concurrency: PUT_CONCURRENCY, onProgress: n => progress.update(n) })
     progress.stop()

@@ -1,0 +1,68 @@
+/**
+ * The mesh as the file pipelines' block source: `Mesh.getBlock` (whose every
+ * block is hashed against its id, once) marked verified, so `openFile` and
+ * `readFile` do not hash again; optionally waiting for a peer that has the
+ * block (`wait`).
+ */
+import type { BlockId } from '../block/id.js'
+import { markVerified, type BlockSource, type GetBlockOptions } from '../block/source.js'
+import { UnavailableError } from '../errors.js'
+import type { BlockSourceInit, Mesh } from './api.js'
+
+/** How often a waiting get retries when no peer connects meanwhile. */
+const RETRY_MS = 1_000
+
+type BlockMesh = Pick<Mesh, 'getBlock' | 'addEventListener' | 'removeEventListener'>
+
+/** Core only: `mesh.getBlock` must verify every block it returns (as `MeshNode`'s does). */
+export function meshBlockSource (mesh: BlockMesh, init: BlockSourceInit = {}): BlockSource {
+  const wait = init.wait ?? 0
+  if (!Number.isFinite(wait) || wait < 0) throw new RangeError(`invalid wait ${wait}`)
+  return markVerified({
+    async get (id: BlockId, options: GetBlockOptions = {}): Promise<Uint8Array> {
+      // Each get listens on its own signal, derived from the caller's: a read
+      // pipeline shares one signal among every fetch in flight, and a listener
+      // per fetch would pile up on it (Node warns past 10).
+      const signal = options.signal === undefined ? undefined : AbortSignal.any([options.signal])
+      if (wait === 0) return await mesh.getBlock(id, signal === undefined ? {} : { signal })
+      return await getWaiting(mesh, id, AbortSignal.timeout(wait), signal)
+    }
+  })
+}
+
+/**
+ * `getBlock`, retried on `UnavailableError` until `deadline`; then (or if the
+ * deadline cuts a request short) `UnavailableError`. `signal` is the caller's
+ * own cancellation, which ends it with `AbortError`.
+ */
+async function getWaiting (mesh: BlockMesh, id: BlockId, deadline: AbortSignal, signal?: AbortSignal): Promise<Uint8Array> {
+  const both = signal === undefined ? deadline : AbortSignal.any([deadline, signal])
+  let last: unknown
+  for (;;) {
+    try {
+      return await mesh.getBlock(id, { signal: both })
+    } catch (err) {
+      if (signal?.aborted === true) throw err
+      const timedOut = deadline.aborted
+      if (!(err instanceof UnavailableError) && !timedOut) throw err
+      last = err instanceof UnavailableError ? err : last ?? err
+      if (timedOut) throw new UnavailableError(`block ${id.toString()}: no reachable peer has it`, { cause: last })
+      await nextChance(mesh, both)
+    }
+  }
+}
+
+/** Resolve when a peer connects, `RETRY_MS` passes or `signal` aborts. */
+async function nextChance (mesh: BlockMesh, signal: AbortSignal): Promise<void> {
+  await new Promise<void>(resolve => {
+    const done = (): void => {
+      clearTimeout(timer)
+      mesh.removeEventListener('peer:connect', done)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    const timer = setTimeout(done, RETRY_MS)
+    mesh.addEventListener('peer:connect', done)
+    signal.addEventListener('abort', done)
+  })
+}
