@@ -3,6 +3,7 @@ import fc from 'fast-check'
 import { LinkError } from '../errors.js'
 import { formatJoinUrl, parseJoinUrl, parseMeshAddress } from './join-url.js'
 import { meshAddressOf, normalizeMeshAddress } from './mesh-url.js'
+import { expectOnlyLinkErrors } from './test-support.js'
 
 const tokenArb = fc.stringMatching(/^[A-Za-z0-9_~.!*()'@:$,;+=-]{0,64}$/)
 const hostArb = fc.constantFrom('127.0.0.1', 'example.org', '[::1]', 'h')
@@ -58,6 +59,14 @@ describe('join URLs', () => {
     expect(parseMeshAddress('http://h:5/#join=T')).toEqual({ address: 'ws://h:5/mesh', token: 'T' })
     expect(parseMeshAddress('https://h:5/#join=')).toEqual({ address: 'wss://h:5/mesh', token: '' })
     expect(parseMeshAddress('http://h:5/')).toEqual({ address: 'ws://h:5/mesh' })
+  })
+
+  it('never throw anything but LinkError on arbitrary input', () => {
+    expectOnlyLinkErrors(parseJoinUrl)
+    expectOnlyLinkErrors(parseMeshAddress)
+    expectOnlyLinkErrors(normalizeMeshAddress)
+    expectOnlyLinkErrors(meshAddressOf)
+    expectOnlyLinkErrors(text => parseJoinUrl(`http://h:1/#${text}`))
   })
 
   it('reject bad input with LinkError', () => {

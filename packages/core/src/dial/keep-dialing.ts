@@ -1,5 +1,6 @@
 import type { Mesh } from '../mesh/api.js'
 import { Backoff, type BackoffPolicy } from './backoff.js'
+import { pause } from './pause.js'
 import { DEFAULT_DIAL_TIMEOUT } from './timeouts.js'
 
 /** What `keepDialing` uses of a mesh node. */
@@ -45,7 +46,7 @@ export async function keepDialing (mesh: DialingMesh, address: string, init: Kee
       if (signal.aborted) return
       init.onFailed?.(err)
     }
-    await sleep(backoff.next(), signal)
+    await pause(backoff.next(), signal)
   }
 }
 
@@ -63,19 +64,5 @@ async function whileConnected (mesh: DialingMesh, peerId: string, signal: AbortS
     mesh.addEventListener('peer:disconnect', onDisconnect)
     signal.addEventListener('abort', done)
     onDisconnect()
-  })
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts. */
-async function sleep (ms: number, signal: AbortSignal): Promise<void> {
-  await new Promise<void>(resolve => {
-    const done = (): void => {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    const timer = setTimeout(done, ms)
-    signal.addEventListener('abort', done)
-    if (signal.aborted) done()
   })
 }

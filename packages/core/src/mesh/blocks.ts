@@ -6,6 +6,7 @@
  */
 import type { BlockId } from '../block/id.js'
 import { markVerified, type BlockSource, type GetBlockOptions } from '../block/source.js'
+import { pause } from '../dial/pause.js'
 import { UnavailableError } from '../errors.js'
 import type { BlockSourceInit, Mesh } from './api.js'
 
@@ -47,22 +48,8 @@ async function getWaiting (mesh: BlockMesh, id: BlockId, deadline: AbortSignal, 
       if (!(err instanceof UnavailableError) && !timedOut) throw err
       last = err instanceof UnavailableError ? err : last ?? err
       if (timedOut) throw new UnavailableError(`block ${id.toString()}: no reachable peer has it`, { cause: last })
-      await nextChance(mesh, both)
+      // Try again when a peer connects, or after RETRY_MS.
+      await pause(RETRY_MS, both, { target: mesh, event: 'peer:connect' })
     }
   }
-}
-
-/** Resolve when a peer connects, `RETRY_MS` passes or `signal` aborts. */
-async function nextChance (mesh: BlockMesh, signal: AbortSignal): Promise<void> {
-  await new Promise<void>(resolve => {
-    const done = (): void => {
-      clearTimeout(timer)
-      mesh.removeEventListener('peer:connect', done)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    const timer = setTimeout(done, RETRY_MS)
-    mesh.addEventListener('peer:connect', done)
-    signal.addEventListener('abort', done)
-  })
 }
