@@ -23,6 +23,24 @@ export class DecryptionError extends CairnError {
   }
 }
 
+/**
+ * A caller passed a value an API does not take: the wrong type, a bad option,
+ * a source that yields something other than bytes.
+ */
+export class InvalidArgumentError extends CairnError {
+  override readonly code: string = 'ERR_INVALID_ARGUMENT'
+}
+
+/** A number outside its allowed range: a read offset past the end, a concurrency below 1, a block index. */
+export class OutOfRangeError extends InvalidArgumentError {
+  override readonly code = 'ERR_OUT_OF_RANGE'
+}
+
+/** A broken internal invariant: a bug in Cairn, never the caller's or a peer's doing. */
+export class InternalError extends CairnError {
+  override readonly code = 'ERR_INTERNAL'
+}
+
 /** A key of the wrong length was given. */
 export class InvalidKeyError extends CairnError {
   override readonly code = 'ERR_INVALID_KEY'
@@ -119,5 +137,19 @@ export class RemoteError extends CairnError {
   constructor (remoteCode: string, message: string, options?: { cause?: unknown }) {
     super(message, options)
     this.remoteCode = remoteCode
+  }
+}
+
+/** The code a node answers with when asked to keep a block but it keeps none. */
+export const ERR_NO_STORE = 'ERR_NO_STORE'
+
+/**
+ * A node asked to keep a block keeps none (a `--no-store` host, or this node
+ * itself without a store): try another host. A `RemoteError` with
+ * `remoteCode` `ERR_NO_STORE`, which is also what goes on the wire.
+ */
+export class NoStoreError extends RemoteError {
+  constructor (message = 'this node keeps no blocks', options?: { cause?: unknown }) {
+    super(ERR_NO_STORE, message, options)
   }
 }

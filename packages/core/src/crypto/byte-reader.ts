@@ -1,8 +1,11 @@
+import { InvalidArgumentError } from '../errors.js'
+
 const EMPTY: Uint8Array = new Uint8Array(0)
 
 /**
- * Pulls exact-size pieces out of an async iterable of byte arrays cut at
- * arbitrary points. A piece that lies inside one input array is a view on it
+ * The one rechunker: pulls exact-size pieces out of an async iterable of byte
+ * arrays cut at arbitrary points (used by the Cobblestone streams and by
+ * `addFile`'s `PlaintextBlocks`). A piece that lies inside one input array is a view on it
  * (no copy); a piece spanning arrays is copied into a fresh buffer, never a
  * reused one, since earlier pieces may still be in use.
  */
@@ -32,6 +35,14 @@ export class ByteReader {
     return out
   }
 
+  /**
+   * A view of the next `length` bytes if the current input array holds them
+   * all, without waiting; otherwise undefined (then `read` them).
+   */
+  readBuffered (length: number): Uint8Array | undefined {
+    return this.#piece.length - this.#offset >= length ? this.#take(length) : undefined
+  }
+
   /** Stops the source early (runs its cleanup) unless it has ended. */
   async close (): Promise<void> {
     if (this.#ended || this.#iterator === undefined) return
@@ -54,7 +65,7 @@ export class ByteReader {
         this.#ended = true
         break
       }
-      if (!(value instanceof Uint8Array)) throw new TypeError('byte streams must yield Uint8Array pieces')
+      if (!(value instanceof Uint8Array)) throw new InvalidArgumentError('byte streams must yield Uint8Array pieces')
       if (value.length > 0) {
         this.#piece = value
         this.#offset = 0

@@ -1,11 +1,11 @@
-import { DecryptionError, InvalidKeyError } from '../errors.js'
+import { DecryptionError, InvalidArgumentError, InvalidKeyError, OutOfRangeError } from '../errors.js'
 import { chunkNonce } from './nonce.js'
 import { deriveMessageKeys, equalBytes } from './derive.js'
 import { bufferSource, checkKey, resolveSalt } from './params.js'
+import { DEFAULT_AEAD, type Aead, type CobblestoneInit } from './constants.js'
 import {
-  CHUNK_SIZE, COMMITMENT_SIZE, DEFAULT_AEAD, HEADER_SIZE, MAX_CHUNK_COUNT, NONCE_SIZE, SALT_SIZE,
-  SEALED_CHUNK_SIZE, TAG_SIZE, type Aead, type CobblestoneInit
-} from './constants.js'
+  CHUNK_SIZE, COMMITMENT_SIZE, HEADER_SIZE, MAX_CHUNK_COUNT, NONCE_SIZE, SALT_SIZE, SEALED_CHUNK_SIZE, TAG_SIZE
+} from './geometry.js'
 
 /**
  * Seals and opens the chunks of one message under its derived key and base
@@ -66,8 +66,8 @@ export class ChunkCipher {
 
   /** Seals chunk `index`: CHUNK_SIZE bytes, or fewer for the final chunk. */
   async seal (index: number, plaintext: Uint8Array): Promise<Uint8Array> {
-    if (plaintext.length > CHUNK_SIZE) throw new RangeError(`a chunk holds at most ${CHUNK_SIZE} bytes`)
-    if (!(index < MAX_CHUNK_COUNT)) throw new RangeError('message exceeds the maximum chunk count')
+    if (plaintext.length > CHUNK_SIZE) throw new OutOfRangeError(`a chunk holds at most ${CHUNK_SIZE} bytes`)
+    if (!(index < MAX_CHUNK_COUNT)) throw new OutOfRangeError('message exceeds the maximum chunk count')
     const iv = chunkNonce(this.#baseNonce, index)
     return new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv: bufferSource(iv) }, this.#key, bufferSource(plaintext)))
   }
@@ -97,9 +97,9 @@ export class ChunkCipher {
    */
   async sealInto (firstIndex: number, chunks: Uint8Array[], out: Uint8Array, offset = 0): Promise<void> {
     const last = chunks.length - 1
-    if (chunks.some((chunk, j) => j < last && chunk.length !== CHUNK_SIZE)) throw new RangeError('only the last chunk may be short')
+    if (chunks.some((chunk, j) => j < last && chunk.length !== CHUNK_SIZE)) throw new InvalidArgumentError('only the last chunk may be short')
     const end = offset + last * SEALED_CHUNK_SIZE + (chunks[last]?.length ?? -TAG_SIZE) + TAG_SIZE
-    if (offset < 0 || end > out.length) throw new RangeError('output too small for the sealed chunks')
+    if (offset < 0 || end > out.length) throw new InvalidArgumentError('output too small for the sealed chunks')
     await Promise.all(chunks.map(async (chunk, j) => {
       out.set(await this.seal(firstIndex + j, chunk), offset + j * SEALED_CHUNK_SIZE)
     }))

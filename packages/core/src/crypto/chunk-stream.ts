@@ -1,5 +1,5 @@
 import { InFlight } from './in-flight.js'
-import { CHUNK_SIZE, SEALED_CHUNK_SIZE } from './constants.js'
+import { CHUNK_SIZE, SEALED_CHUNK_SIZE } from './geometry.js'
 import type { ByteReader } from './byte-reader.js'
 import type { ChunkCipher } from './chunk-cipher.js'
 

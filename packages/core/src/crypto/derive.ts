@@ -1,6 +1,7 @@
 import { aeadParams } from './params.js'
 import { hkdfExpandSha512 } from './hkdf.js'
-import { COMMITMENT_SIZE, NONCE_SIZE, SALT_SIZE, type Aead } from './constants.js'
+import type { Aead } from './constants.js'
+import { COMMITMENT_SIZE, NONCE_SIZE, SALT_SIZE } from './geometry.js'
 
 const LABEL = new TextEncoder().encode('c2sp.org/chunked-encryption@v1+')
 

@@ -1,3 +1,4 @@
+import { OutOfRangeError } from '../errors.js'
 import { bufferSource } from './params.js'
 
 const HASH = 'SHA-512'
@@ -11,7 +12,7 @@ const HASH_SIZE = 64
  */
 export async function hkdfExpandSha512 (prk: Uint8Array, info: Uint8Array, length: number): Promise<Uint8Array> {
   if (!Number.isSafeInteger(length) || length < 0 || length > 255 * HASH_SIZE) {
-    throw new RangeError(`HKDF-Expand output length out of range: ${length}`)
+    throw new OutOfRangeError(`HKDF-Expand output length out of range: ${length}`)
   }
   const key = await crypto.subtle.importKey('raw', bufferSource(prk), { name: 'HMAC', hash: HASH }, false, ['sign'])
   const okm = new Uint8Array(Math.ceil(length / HASH_SIZE) * HASH_SIZE)

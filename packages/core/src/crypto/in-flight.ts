@@ -1,3 +1,5 @@
+import { InternalError } from '../errors.js'
+
 interface Slot<T> {
   readonly promise: Promise<T>
   settled: boolean
@@ -31,7 +33,7 @@ export class InFlight<T> {
   /** The oldest operation's result; rejects if it failed. */
   async shift (): Promise<T> {
     const slot = this.#slots.shift()
-    if (slot === undefined) throw new RangeError('no operation in flight')
+    if (slot === undefined) throw new InternalError('no operation in flight')
     return await slot.promise
   }
 }

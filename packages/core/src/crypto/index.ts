@@ -8,14 +8,18 @@
  * any chunk, yields only authenticated plaintext in order (the chunks before a
  * failure may already have been released, never a failed one), and once it has
  * failed with DecryptionError keeps failing. Messages are capped at 2^38 chunks.
+ *
+ * Every size (chunks, header, Cairn's content blocks) and the length
+ * arithmetic between them is in geometry.ts.
  */
 export {
-  CHUNK_SIZE, TAG_SIZE, SEALED_CHUNK_SIZE, SALT_SIZE, COMMITMENT_SIZE, HEADER_SIZE, NONCE_SIZE,
-  MAX_CHUNK_COUNT, DEFAULT_AEAD, DEFAULT_CONCURRENCY
-} from './constants.js'
+  CHUNK_SIZE, TAG_SIZE, SEALED_CHUNK_SIZE, SALT_SIZE, COMMITMENT_SIZE, HEADER_SIZE, NONCE_SIZE, MAX_CHUNK_COUNT,
+  CHUNKS_PER_BLOCK, MAX_BLOCK_SIZE, BLOCK_PLAINTEXT,
+  chunkCount, bodyLength, ciphertextLength, plaintextLength, bodyPlaintextLength, blockCount, blockLength
+} from './geometry.js'
+export { DEFAULT_AEAD, DEFAULT_CONCURRENCY } from './constants.js'
 export type { Aead, CobblestoneInit } from './constants.js'
 export { ChunkCipher } from './chunk-cipher.js'
 export { encryptStream, decryptStream } from './stream.js'
 export { decryptRange } from './random-access.js'
 export type { RangeReader, PlaintextRange } from './random-access.js'
-export { plaintextLength, ciphertextLength } from './layout.js'

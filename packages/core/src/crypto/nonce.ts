@@ -1,4 +1,5 @@
-import { NONCE_SIZE } from './constants.js'
+import { OutOfRangeError } from '../errors.js'
+import { NONCE_SIZE } from './geometry.js'
 
 /**
  * nonce = base nonce XOR the chunk index as a big-endian integer as wide as the
@@ -6,7 +7,7 @@ import { NONCE_SIZE } from './constants.js'
  * (no 32-bit truncation); only single bytes are XOR'd.
  */
 export function chunkNonce (baseNonce: Uint8Array, index: number): Uint8Array {
-  if (!Number.isSafeInteger(index) || index < 0) throw new RangeError(`invalid chunk index ${index}`)
+  if (!Number.isSafeInteger(index) || index < 0) throw new OutOfRangeError(`invalid chunk index ${index}`)
   const nonce = baseNonce.slice(0, NONCE_SIZE)
   let rest = index
   for (let i = NONCE_SIZE - 1; rest > 0; i--) {

@@ -1,5 +1,6 @@
-import { InvalidKeyError } from '../errors.js'
-import { DEFAULT_AEAD, DEFAULT_CONCURRENCY, SALT_SIZE, type Aead, type CobblestoneInit } from './constants.js'
+import { InvalidArgumentError, InvalidKeyError, OutOfRangeError } from '../errors.js'
+import { DEFAULT_AEAD, DEFAULT_CONCURRENCY, type Aead, type CobblestoneInit } from './constants.js'
+import { SALT_SIZE } from './geometry.js'
 
 interface AeadParams {
   /** The name in the IANA AEAD registry, which goes into the HKDF info. */
@@ -14,7 +15,7 @@ const AEADS: Readonly<Record<Aead, AeadParams>> = {
 
 export function aeadParams (aead: Aead = DEFAULT_AEAD): AeadParams {
   const params = Object.hasOwn(AEADS, aead) ? AEADS[aead] : undefined
-  if (params === undefined) throw new TypeError(`unsupported AEAD: ${String(aead)}`)
+  if (params === undefined) throw new InvalidArgumentError(`unsupported AEAD: ${String(aead)}`)
   return params
 }
 
@@ -29,14 +30,14 @@ export function checkKey (key: Uint8Array, aead: Aead | undefined, what = 'input
 export function resolveConcurrency (init: CobblestoneInit | undefined): number {
   const concurrency = init?.concurrency ?? DEFAULT_CONCURRENCY
   if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
-    throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`)
+    throw new OutOfRangeError(`concurrency must be a positive integer, got ${concurrency}`)
   }
   return concurrency
 }
 
 export function resolveSalt (init: CobblestoneInit | undefined): Uint8Array {
   const salt = init?.salt ?? crypto.getRandomValues(new Uint8Array(SALT_SIZE))
-  if (salt.length !== SALT_SIZE) throw new RangeError(`salt must be ${SALT_SIZE} bytes`)
+  if (salt.length !== SALT_SIZE) throw new InvalidArgumentError(`salt must be ${SALT_SIZE} bytes`)
   return salt
 }
 

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { CHUNK_SIZE, HEADER_SIZE, SEALED_CHUNK_SIZE } from './constants.js'
+import { CHUNK_SIZE, HEADER_SIZE, SEALED_CHUNK_SIZE } from './geometry.js'
+import { OutOfRangeError } from '../errors.js'
 import { decryptRange, encryptStream, plaintextLength } from './index.js'
 import { collect, drain, errorCode, firstDifference, prng, randomBytes, source } from './test-support.js'
 
@@ -40,8 +41,8 @@ describe('decryptRange', () => {
           const end = length === undefined ? message.length : offset + length
           expect(firstDifference(got, message.subarray(offset, end))).toBe(-1)
         }
-        await expect(collect(decryptRange(key, context, read, ct.length, { offset: message.length + 1 }, { aead }))).rejects.toBeInstanceOf(RangeError)
-        await expect(collect(decryptRange(key, context, read, ct.length, { offset: -1 }, { aead }))).rejects.toBeInstanceOf(RangeError)
+        await expect(collect(decryptRange(key, context, read, ct.length, { offset: message.length + 1 }, { aead }))).rejects.toBeInstanceOf(OutOfRangeError)
+        await expect(collect(decryptRange(key, context, read, ct.length, { offset: -1 }, { aead }))).rejects.toBeInstanceOf(OutOfRangeError)
       })
 
       it('reads only the header and the windows holding the range', async () => {

@@ -1,11 +1,19 @@
-import { DecryptionError } from '../errors.js'
+import { DecryptionError, OutOfRangeError } from '../errors.js'
 import { ChunkCipher } from './chunk-cipher.js'
-import { plaintextLength, sealedChunkLength } from './layout.js'
+import type { CobblestoneInit } from './constants.js'
+import { CHUNK_SIZE, HEADER_SIZE, SEALED_CHUNK_SIZE, plaintextLength, sealedChunkLength } from './geometry.js'
+import { InFlight } from './in-flight.js'
 import { checkKey, resolveConcurrency } from './params.js'
 import { stickyFailure } from './sticky.js'
-import { CHUNK_SIZE, HEADER_SIZE, SEALED_CHUNK_SIZE, type CobblestoneInit } from './constants.js'
 
-/** Reads `length` bytes of ciphertext at `offset`. */
+/**
+ * Random access: the one implementation of "decrypt plaintext bytes
+ * [offset, offset + length) of a message, opening only the chunks that hold
+ * them". `readFile` (file/read.ts) runs `openRange` over a file's content
+ * blocks; `decryptRange` runs it over any ciphertext it can read by offset.
+ */
+
+/** Reads `length` bytes at `offset`. */
 export type RangeReader = (offset: number, length: number) => Promise<Uint8Array>
 
 export interface PlaintextRange {
@@ -13,6 +21,45 @@ export interface PlaintextRange {
   offset?: number
   /** Bytes to read; defaults to (and is clipped at) the end of the message. */
   length?: number
+}
+
+/** Plaintext `[start, end)` of a message, and the chunks `[first, last]` that hold it. */
+export interface ChunkSpan {
+  start: number
+  end: number
+  first: number
+  last: number
+}
+
+/**
+ * The chunks to open for `range` of a `total`-byte message; undefined when
+ * there are none. A range that reaches the end of the message (even an empty
+ * one at `total`) includes the final chunk, which authenticates the length;
+ * an empty range short of the end opens nothing. `OutOfRangeError` for an
+ * offset outside the message or a length that is not a whole number ≥ 0.
+ */
+export function chunkSpan (total: number, range: PlaintextRange): ChunkSpan | undefined {
+  const start = range.offset ?? 0
+  if (!Number.isSafeInteger(start) || start < 0 || start > total) {
+    throw new OutOfRangeError(`range offset ${start} outside a ${total}-byte message`)
+  }
+  const length = range.length ?? total - start
+  if (!Number.isSafeInteger(length) || length < 0) throw new OutOfRangeError(`invalid range length ${length}`)
+  const end = Math.min(total, start + length)
+  if (end === start && end < total) return undefined
+  const last = end === total ? Math.floor(total / CHUNK_SIZE) : Math.floor((end - 1) / CHUNK_SIZE)
+  return { start, end, first: Math.floor(start / CHUNK_SIZE), last }
+}
+
+export interface OpenRangeInit {
+  /**
+   * Chunks per window: one `readBody` call and one batch of Web Crypto calls.
+   * Windows are aligned to multiples of it, so with CHUNKS_PER_BLOCK a
+   * window never crosses a content block.
+   */
+  window: number
+  /** Windows read and opened ahead of the one being consumed (default 1). */
+  ahead?: number
 }
 
 /**
@@ -29,83 +76,67 @@ export function decryptRange (
   range: PlaintextRange = {}, init: CobblestoneInit = {}
 ): AsyncIterableIterator<Uint8Array> {
   checkKey(inputKey, init.aead)
-  const concurrency = resolveConcurrency(init)
+  const window = resolveConcurrency(init)
   return stickyFailure(async function * () {
     const total = plaintextLength(ciphertextLength)
-    const [start, end] = resolveRange(range, total)
-    const header = await readExactly(read, 0, HEADER_SIZE)
+    const span = chunkSpan(total, range)
+    const header = await read(0, HEADER_SIZE)
+    if (header.length !== HEADER_SIZE) throw new DecryptionError()
     const cipher = await ChunkCipher.open(inputKey, context, header, init)
-    const readBody: RangeReader = async (offset, length) => await readExactly(read, HEADER_SIZE + offset, length)
-    yield * openRange(cipher, readBody, total, start, end, concurrency)
+    if (span === undefined) return
+    yield * openRange(cipher, async (offset, length) => await read(HEADER_SIZE + offset, length), total, span, { window })
   }())
 }
 
 /**
- * Opens the chunks covering plaintext [start, end) of a `total`-byte message
- * whose sealed chunks `readBody` reads (offsets relative to the first chunk,
- * so raw mode uses it too), and yields the requested bytes.
+ * Opens the chunks of `span` of a `total`-byte message whose sealed chunks
+ * `readBody` reads (offsets relative to the first chunk, so raw mode uses it
+ * too), and yields the requested bytes in order, chunk by chunk. Each window
+ * is read and opened as a whole, `ahead` windows in advance.
  */
 export async function * openRange (
-  cipher: ChunkCipher, readBody: RangeReader, total: number, start: number, end: number, concurrency: number
+  cipher: ChunkCipher, readBody: RangeReader, total: number, span: ChunkSpan, init: OpenRangeInit
 ): AsyncGenerator<Uint8Array, void, undefined> {
-  const windows = chunkWindows(total, start, end, concurrency)
-  const fetchNext = (): Promise<Uint8Array[]> | undefined => {
-    const next = windows.next()
-    if (next.done === true) return undefined
-    const pending = fetchWindow(cipher, readBody, total, next.value[0], next.value[1])
-    pending.catch(() => {}) // awaited below; this only marks it handled if abandoned
-    return pending
+  const windows = chunkWindows(span, init.window)
+  const ahead = init.ahead ?? 1
+  const opening = new InFlight<Uint8Array[]>()
+  const fill = (): void => {
+    while (opening.size <= ahead) {
+      const next = windows.next()
+      if (next.done === true) return
+      opening.push(openWindow(cipher, readBody, total, next.value[0], next.value[1]))
+    }
   }
-  let current = fetchNext()
-  let index = Math.floor(start / CHUNK_SIZE)
-  while (current !== undefined) {
-    const following = fetchNext() // read ahead one window while this one is consumed
-    for (const plaintext of await current) {
-      const from = Math.max(0, start - index * CHUNK_SIZE)
-      const to = Math.min(plaintext.length, end - index * CHUNK_SIZE)
+  let index = span.first
+  for (fill(); opening.size > 0; fill()) {
+    for (const plaintext of await opening.shift()) {
+      const from = Math.max(0, span.start - index * CHUNK_SIZE)
+      const to = Math.min(plaintext.length, span.end - index * CHUNK_SIZE)
       if (to > from) yield plaintext.subarray(from, to)
       index++
     }
-    current = following
   }
 }
 
-/** [first, last] chunk indexes per window; none for an empty range short of the end. */
-function * chunkWindows (total: number, start: number, end: number, size: number): Generator<[number, number]> {
-  const finalIndex = Math.floor(total / CHUNK_SIZE)
-  if (end === start && end < total) return
-  const last = end === total ? finalIndex : Math.floor((end - 1) / CHUNK_SIZE)
-  for (let first = Math.floor(start / CHUNK_SIZE); first <= last;) {
-    const windowLast = Math.min(last, (Math.floor(first / size) + 1) * size - 1)
+/** [first, last] chunk indexes per window. */
+function * chunkWindows (span: ChunkSpan, size: number): Generator<[number, number]> {
+  for (let first = span.first; first <= span.last;) {
+    const windowLast = Math.min(span.last, (Math.floor(first / size) + 1) * size - 1)
     yield [first, windowLast]
     first = windowLast + 1
   }
 }
 
-async function fetchWindow (
+/** Reads and opens chunks `first…last`; DecryptionError if the read comes back short or long. */
+async function openWindow (
   cipher: ChunkCipher, readBody: RangeReader, total: number, first: number, last: number
 ): Promise<Uint8Array[]> {
   const length = (last - first) * SEALED_CHUNK_SIZE + sealedChunkLength(total, last)
   const bytes = await readBody(first * SEALED_CHUNK_SIZE, length)
+  if (bytes.length !== length) throw new DecryptionError()
   const sealed: Uint8Array[] = []
   for (let offset = 0; offset < length; offset += SEALED_CHUNK_SIZE) {
     sealed.push(bytes.subarray(offset, Math.min(length, offset + SEALED_CHUNK_SIZE)))
   }
   return await cipher.openMany(first, sealed)
-}
-
-async function readExactly (read: RangeReader, offset: number, length: number): Promise<Uint8Array> {
-  const bytes = await read(offset, length)
-  if (bytes.length !== length) throw new DecryptionError()
-  return bytes
-}
-
-function resolveRange (range: PlaintextRange, total: number): [number, number] {
-  const start = range.offset ?? 0
-  const length = range.length ?? total - start
-  if (!Number.isSafeInteger(start) || start < 0 || start > total) {
-    throw new RangeError(`range offset ${start} outside a ${total}-byte message`)
-  }
-  if (!Number.isSafeInteger(length) || length < 0) throw new RangeError(`invalid range length ${length}`)
-  return [start, Math.min(total, start + length)]
 }

@@ -3,7 +3,8 @@ import { ChunkCipher } from './chunk-cipher.js'
 import { openChunks, sealChunks } from './chunk-stream.js'
 import { checkKey, resolveConcurrency } from './params.js'
 import { stickyFailure } from './sticky.js'
-import { HEADER_SIZE, type CobblestoneInit } from './constants.js'
+import type { CobblestoneInit } from './constants.js'
+import { HEADER_SIZE } from './geometry.js'
 
 /**
  * Encrypts a plaintext stream: yields the 56-byte header (salt ‖ commitment),

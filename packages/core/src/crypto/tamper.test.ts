@@ -1,5 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { CHUNK_SIZE, HEADER_SIZE, SALT_SIZE, SEALED_CHUNK_SIZE, TAG_SIZE } from './constants.js'
+import { CHUNK_SIZE, HEADER_SIZE, SALT_SIZE, SEALED_CHUNK_SIZE, TAG_SIZE } from './geometry.js'
 import { ChunkCipher, decryptRange, decryptStream, encryptStream } from './index.js'
 import { collect, concat, cut, drain, errorCode, firstDifference, randomBytes, source } from './test-support.js'
 

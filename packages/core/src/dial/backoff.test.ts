@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { OutOfRangeError } from '../errors.js'
 import { Backoff, BackoffMap, DEFAULT_BACKOFF, backoffPolicy, nextDelay } from './backoff.js'
 
 describe('backoff policy', () => {
@@ -21,9 +22,9 @@ describe('backoff policy', () => {
 
   it('refuses a policy that cannot work', () => {
     for (const bad of [{ initial: 0 }, { initial: -1 }, { initial: Number.NaN }, { initial: 10, max: 5 }, { max: Infinity }]) {
-      expect(() => backoffPolicy(bad), JSON.stringify(bad)).toThrow(RangeError)
+      expect(() => backoffPolicy(bad), JSON.stringify(bad)).toThrow(OutOfRangeError)
     }
-    expect(() => new BackoffMap({}, 0)).toThrow(RangeError)
+    expect(() => new BackoffMap({}, 0)).toThrow(OutOfRangeError)
   })
 })
 

@@ -5,6 +5,7 @@
  * (`Backoff`, via `keepDialing`) and for many peers at once (`BackoffMap`:
  * gossip's auto-dial, a tab's WebRTC links).
  */
+import { OutOfRangeError } from '../errors.js'
 
 export interface BackoffPolicy {
   /** Delay after the first failure, in ms. */
@@ -23,8 +24,8 @@ export const DEFAULT_BACKOFF: Readonly<BackoffPolicy> = Object.freeze({ initial:
 export function backoffPolicy (overrides: Partial<BackoffPolicy> = {}): BackoffPolicy {
   const initial = overrides.initial ?? DEFAULT_BACKOFF.initial
   const max = overrides.max ?? Math.max(initial, DEFAULT_BACKOFF.max)
-  if (!Number.isFinite(initial) || initial <= 0) throw new RangeError(`backoff initial must be > 0 ms, got ${initial}`)
-  if (!Number.isFinite(max) || max < initial) throw new RangeError(`backoff max must be ≥ initial (${initial} ms), got ${max}`)
+  if (!Number.isFinite(initial) || initial <= 0) throw new OutOfRangeError(`backoff initial must be > 0 ms, got ${initial}`)
+  if (!Number.isFinite(max) || max < initial) throw new OutOfRangeError(`backoff max must be ≥ initial (${initial} ms), got ${max}`)
   return { initial, max }
 }
 
@@ -65,7 +66,7 @@ export class BackoffMap<K> {
   readonly #entries = new Map<K, { until: number, delay: number }>()
 
   constructor (policy: Partial<BackoffPolicy> = {}, maxEntries = 1024) {
-    if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) throw new RangeError(`maxEntries must be ≥ 1, got ${maxEntries}`)
+    if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) throw new OutOfRangeError(`maxEntries must be ≥ 1, got ${maxEntries}`)
     this.policy = backoffPolicy(policy)
     this.#maxEntries = maxEntries
   }

@@ -1,6 +1,6 @@
 import type { BlockSource } from '../block/source.js'
-import { IntegrityError } from '../errors.js'
-import { blockLength } from './layout.js'
+import { blockLength } from '../crypto/geometry.js'
+import { IntegrityError, InternalError } from '../errors.js'
 import type { OpenManifest } from './manifest-reader.js'
 
 /**
@@ -35,7 +35,7 @@ export class BlockWindow {
       this.#pending.set(this.#next++, pending)
     }
     const pending = this.#pending.get(index)
-    if (pending === undefined) throw new RangeError(`block ${index} is not in the window`)
+    if (pending === undefined) throw new InternalError(`block ${index} is not in the window`)
     this.#pending.delete(index)
     return await pending
   }

@@ -4,11 +4,13 @@ import * as raw from 'multiformats/codecs/raw'
 import { create as createDigest } from 'multiformats/hashes/digest'
 import { blockId, equalBytes, type BlockId } from '../block/id.js'
 import { ChunkCipher } from '../crypto/index.js'
+import { OutOfRangeError } from '../errors.js'
 import { MemoryBlockStore } from '../store/memory.js'
 import { testBytes } from '../testing/bytes.js'
 import { concat } from '../crypto/test-support.js'
 import { sealBlock } from './block-source.js'
-import { BLOCK_PLAINTEXT, blockCount, CONTENT_CONTEXT } from './layout.js'
+import { BLOCK_PLAINTEXT, blockCount } from '../crypto/geometry.js'
+import { CONTENT_CONTEXT } from './contexts.js'
 import { formatLink } from '../address/link.js'
 import { MAX_LIST_BLOCKS } from './manifest.js'
 import { OpenManifest } from './manifest-reader.js'
@@ -63,7 +65,7 @@ describe('manifests with continuation blocks', () => {
       expect(id.equals(fakeId(index))).toBe(true)
       expect(asked.length).toBeLessThanOrEqual(1)
     }
-    await expect(manifest.blockId(blocks)).rejects.toBeInstanceOf(RangeError)
+    await expect(manifest.blockId(blocks)).rejects.toBeInstanceOf(OutOfRangeError)
   })
 
   it('reads a range deep in the file from the root, one continuation and one content block', async () => {

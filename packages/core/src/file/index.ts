@@ -1,7 +1,4 @@
-export {
-  PLAIN_CHUNK_SIZE, CHUNK_OVERHEAD, SEALED_CHUNK, CHUNKS_PER_BLOCK, BLOCK_SIZE, BLOCK_PLAINTEXT,
-  CONTENT_HEADER_SIZE, CONTENT_CONTEXT, MANIFEST_CONTEXT, MAX_FILE_SIZE, bodyLength, blockCount, blockLength
-} from './layout.js'
+export { CONTENT_CONTEXT, MANIFEST_CONTEXT } from './contexts.js'
 export * from './manifest-fields.js'
 export { MANIFEST_VERSION, MAX_LIST_BLOCKS, MAX_PARTS, encodeRoot, encodeContinuation, decodeRoot, decodeContinuation } from './manifest.js'
 export type { ManifestPart, BlockList, RootManifest } from './manifest.js'

@@ -9,8 +9,8 @@ import { collectBytes } from '../bytes.js'
 import { decryptStream, encryptStream } from '../crypto/index.js'
 import { ManifestError } from '../errors.js'
 import type { AbortOptions } from '../store/block-store.js'
-import { MAX_BLOCK_SIZE } from '../wire/limits.js'
-import { MANIFEST_CONTEXT } from './layout.js'
+import { MAX_BLOCK_SIZE } from '../crypto/geometry.js'
+import { MANIFEST_CONTEXT } from './contexts.js'
 
 const CONTEXT = new TextEncoder().encode(MANIFEST_CONTEXT)
 

@@ -3,7 +3,7 @@
  * `ManifestError` naming the field; nothing here trusts its input.
  */
 import { ManifestError } from '../errors.js'
-import { CONTENT_HEADER_SIZE, MAX_FILE_SIZE } from './layout.js'
+import { HEADER_SIZE } from '../crypto/geometry.js'
 
 /** What a reader learns about a file before streaming it. */
 export interface FileInfo {
@@ -16,6 +16,13 @@ export interface FileInfo {
   /** Modification time, integer milliseconds since the Unix epoch. */
   mtime: number
 }
+
+/**
+ * Largest file a manifest can describe: 512 TiB. The two-level manifest
+ * (root → continuation blocks → content blocks, each manifest block at most
+ * one block long) tops out near 700 TiB, so 2^49 is the round cap below it.
+ */
+export const MAX_FILE_SIZE = 2 ** 49
 
 export const MAX_NAME_BYTES = 255
 export const MAX_TYPE_LENGTH = 127
@@ -64,8 +71,8 @@ export function validateMtime (mtime: unknown): number {
 }
 
 export function validateHeader (header: unknown): Uint8Array {
-  if (!(header instanceof Uint8Array) || header.length !== CONTENT_HEADER_SIZE) {
-    throw new ManifestError(`manifest header: must be ${CONTENT_HEADER_SIZE} bytes`)
+  if (!(header instanceof Uint8Array) || header.length !== HEADER_SIZE) {
+    throw new ManifestError(`manifest header: must be ${HEADER_SIZE} bytes`)
   }
   return header
 }

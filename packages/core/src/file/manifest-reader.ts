@@ -1,4 +1,5 @@
 import type { BlockId } from '../block/id.js'
+import { OutOfRangeError } from '../errors.js'
 import type { AbortOptions } from '../store/block-store.js'
 import { decodeContinuation, decodeRoot, type ManifestPart } from './manifest.js'
 import { verifiedSource, type BlockSource, type GetBlock } from '../block/source.js'
@@ -51,7 +52,7 @@ export class OpenManifest {
   /** The id of content block `index`. */
   async blockId (index: number, options: AbortOptions = {}): Promise<BlockId> {
     if (!Number.isSafeInteger(index) || index < 0 || index >= this.blocks) {
-      throw new RangeError(`block index ${index} out of range`)
+      throw new OutOfRangeError(`block index ${index} out of range`)
     }
     if (this.#inline !== undefined) return this.#inline[index] as BlockId
     const part = this.#partOf(index)

@@ -1,6 +1,6 @@
 import { blockId, type BlockId } from '../block/id.js'
 import { ManifestError } from '../errors.js'
-import { blockCount } from './layout.js'
+import { blockCount } from '../crypto/geometry.js'
 import { encodeContinuation, encodeRoot, MAX_LIST_BLOCKS, type ManifestPart } from './manifest.js'
 import { sealManifestBlock } from './manifest-block.js'
 import type { FileInfo } from './manifest-fields.js'

@@ -6,8 +6,9 @@ import * as raw from 'multiformats/codecs/raw'
 import { create as createDigest } from 'multiformats/hashes/digest'
 import type { BlockId } from '../block/id.js'
 import { ManifestError } from '../errors.js'
-import { MAX_BLOCK_SIZE } from '../wire/limits.js'
-import { blockCount, bodyLength, CONTENT_HEADER_SIZE, MAX_FILE_SIZE } from './layout.js'
+import { MAX_BLOCK_SIZE } from '../crypto/geometry.js'
+import { blockCount, bodyLength, HEADER_SIZE } from '../crypto/geometry.js'
+import { MAX_FILE_SIZE } from './manifest-fields.js'
 import { validateName } from './manifest-fields.js'
 import {
   decodeContinuation, decodeRoot, encodeContinuation, encodeRoot, MAX_LIST_BLOCKS, MAX_PARTS,
@@ -30,7 +31,7 @@ function fakeIds (from: number, count: number): BlockId[] {
 
 /** Bytes a manifest block takes once sealed as its own Cobblestone message. */
 function sealedSize (plaintext: Uint8Array): number {
-  return CONTENT_HEADER_SIZE + bodyLength(plaintext.length)
+  return HEADER_SIZE + bodyLength(plaintext.length)
 }
 
 function root (size: number, list: { blocks: BlockId[] } | { parts: ManifestPart[] }, name = 'movie.mkv'): RootManifest {

@@ -15,7 +15,8 @@
 import { decode, encode } from 'cborg'
 import { decodeBlockId, type BlockId } from '../block/id.js'
 import { ManifestError } from '../errors.js'
-import { blockCount, MAX_FILE_SIZE } from './layout.js'
+import { blockCount } from '../crypto/geometry.js'
+import { MAX_FILE_SIZE } from './manifest-fields.js'
 import {
   validateHeader, validateMtime, validateName, validateSize, validateType, type FileInfo
 } from './manifest-fields.js'

@@ -1,5 +1,5 @@
 import type { BlockId } from '../block/id.js'
-import { AbortError } from '../errors.js'
+import { AbortError, OutOfRangeError } from '../errors.js'
 import type { AbortOptions } from '../store/block-store.js'
 import { linkedController } from './abort.js'
 
@@ -37,7 +37,7 @@ export class PutQueue {
   #minCopies: number | undefined
 
   constructor (sink: BlockSink, limit: number, signal?: AbortSignal) {
-    if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`put concurrency must be ≥ 1, got ${limit}`)
+    if (!Number.isSafeInteger(limit) || limit < 1) throw new OutOfRangeError(`put concurrency must be ≥ 1, got ${limit}`)
     this.#sink = sink
     this.#limit = limit
     const { controller, dispose } = linkedController(signal)

@@ -3,11 +3,11 @@ import { collect, expectSameBytes, pieces } from './test-support.js'
 import fc from 'fast-check'
 import { equalBytes, type BlockId } from '../block/id.js'
 import { markVerified } from '../block/source.js'
-import { DecryptionError, IntegrityError, ManifestError, NotFoundError, AbortError } from '../errors.js'
+import { DecryptionError, IntegrityError, ManifestError, NotFoundError, AbortError, OutOfRangeError } from '../errors.js'
 import { MemoryBlockStore } from '../store/memory.js'
 import { testBytes } from '../testing/bytes.js'
 import { addFile, type AddResult } from './add.js'
-import { BLOCK_PLAINTEXT, blockCount } from './layout.js'
+import { BLOCK_PLAINTEXT, blockCount } from '../crypto/geometry.js'
 import { formatLink, parseLink } from '../address/link.js'
 import { decodeRoot, encodeRoot } from './manifest.js'
 import { loadManifestBlock } from './manifest-block.js'
@@ -79,9 +79,9 @@ describe('range reads', () => {
     for (const [offset, length] of cases) {
       expectSameBytes(await collect(file.read({ offset, length })), bytes.subarray(offset, Math.min(size, offset + length)))
     }
-    await expect(collect(file.read({ offset: size + 1 }))).rejects.toBeInstanceOf(RangeError)
-    await expect(collect(file.read({ offset: -1 }))).rejects.toBeInstanceOf(RangeError)
-    await expect(collect(file.read({ length: 1.5 }))).rejects.toBeInstanceOf(RangeError)
+    await expect(collect(file.read({ offset: size + 1 }))).rejects.toBeInstanceOf(OutOfRangeError)
+    await expect(collect(file.read({ offset: -1 }))).rejects.toBeInstanceOf(OutOfRangeError)
+    await expect(collect(file.read({ length: 1.5 }))).rejects.toBeInstanceOf(OutOfRangeError)
   })
 })
 

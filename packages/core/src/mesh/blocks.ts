@@ -7,7 +7,7 @@
 import type { BlockId } from '../block/id.js'
 import { markVerified, type BlockSource, type GetBlockOptions } from '../block/source.js'
 import { pause } from '../dial/pause.js'
-import { UnavailableError } from '../errors.js'
+import { OutOfRangeError, UnavailableError } from '../errors.js'
 import type { BlockSourceInit, Mesh } from './api.js'
 
 /** How often a waiting get retries when no peer connects meanwhile. */
@@ -18,7 +18,7 @@ type BlockMesh = Pick<Mesh, 'getBlock' | 'addEventListener' | 'removeEventListen
 /** Core only: `mesh.getBlock` must verify every block it returns (as `MeshNode`'s does). */
 export function meshBlockSource (mesh: BlockMesh, init: BlockSourceInit = {}): BlockSource {
   const wait = init.wait ?? 0
-  if (!Number.isFinite(wait) || wait < 0) throw new RangeError(`invalid wait ${wait}`)
+  if (!Number.isFinite(wait) || wait < 0) throw new OutOfRangeError(`invalid wait ${wait}`)
   return markVerified({
     async get (id: BlockId, options: GetBlockOptions = {}): Promise<Uint8Array> {
       // Each get listens on its own signal, derived from the caller's: a read

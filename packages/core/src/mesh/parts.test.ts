@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { ProtocolError } from '../errors.js'
-import { FRAME_OVERHEAD, MAX_BLOCK_SIZE } from '../wire/limits.js'
+import { MAX_BLOCK_SIZE } from '../crypto/geometry.js'
+import { FRAME_OVERHEAD } from '../wire/limits.js'
 import { PartAssembler, partSize, splitParts } from './parts.js'
 
 describe('block parts', () => {

@@ -1,5 +1,6 @@
 import { ProtocolError } from '../errors.js'
-import { FRAME_OVERHEAD, MAX_BLOCK_SIZE } from '../wire/limits.js'
+import { MAX_BLOCK_SIZE } from '../crypto/geometry.js'
+import { FRAME_OVERHEAD } from '../wire/limits.js'
 
 /** Bytes of block data per `block`/`put` frame on a connection. */
 export function partSize (maxFrameSize: number, total: number): number {

@@ -1,11 +1,10 @@
 import type { BlockId } from '../block/id.js'
-import { AbortError, IntegrityError, RemoteError } from '../errors.js'
+import { AbortError, IntegrityError, NoStoreError } from '../errors.js'
 import type { AbortOptions } from '../store/block-store.js'
 import type { RepairResult } from './api.js'
 import type { NodeContext } from './context.js'
 import type { Fetcher } from './fetch.js'
 import { rankPeers } from './placement.js'
-import { ERR_NO_STORE } from './replicate.js'
 
 /*
  * Repair (hosts with a store). For each held block, rank the live storing
@@ -170,7 +169,7 @@ export class Repairer {
             return { copied, under: true }
           }
           if (err instanceof AbortError) throw err
-          if (err instanceof RemoteError && err.remoteCode === ERR_NO_STORE) peer.stores = false
+          if (err instanceof NoStoreError) peer.stores = false
         }
       }
     }

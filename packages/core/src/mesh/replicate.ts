@@ -1,5 +1,5 @@
 import type { BlockId } from '../block/id.js'
-import { AbortError, ConnectionClosedError, RemoteError, ReplicationError, StorageFullError, TimeoutError } from '../errors.js'
+import { AbortError, ConnectionClosedError, NoStoreError, ReplicationError, StorageFullError, TimeoutError } from '../errors.js'
 import type { AbortOptions } from '../store/block-store.js'
 import type { PutResult } from './api.js'
 import type { NodeContext } from './context.js'
@@ -14,9 +14,6 @@ import { rankPeers } from './placement.js'
  * a failed copy. Nodes that are not hosts hand the block to a connected host
  * with `put {replicas}`, and that host coordinates.
  */
-
-/** The code a host answers with when a peer without a store is asked to keep a block. */
-export const ERR_NO_STORE = 'ERR_NO_STORE'
 
 interface Failure {
   peerId: string
@@ -76,7 +73,7 @@ export class Replicator {
           failures.push({ peerId: current, err })
           return false
         }
-        if (err instanceof RemoteError) {
+        if (err instanceof NoStoreError) {
           const peer = this.ctx.peer(current)
           if (peer !== undefined) peer.stores = false
         }
@@ -88,7 +85,7 @@ export class Replicator {
 
   private async storeAt (peerId: string, cid: BlockId, bytes: Uint8Array, options: AbortOptions): Promise<void> {
     if (peerId === this.ctx.peerId) {
-      if (this.ctx.store === undefined) throw new RemoteError(ERR_NO_STORE, 'this node keeps no blocks')
+      if (this.ctx.store === undefined) throw new NoStoreError()
       await this.ctx.store.put(cid, bytes, options)
       return
     }
@@ -100,7 +97,7 @@ export class Replicator {
 
 /** Failures that say "try another host" rather than "this copy failed". */
 function replaceable (err: unknown): boolean {
-  return err instanceof ConnectionClosedError || (err instanceof RemoteError && err.remoteCode === ERR_NO_STORE)
+  return err instanceof ConnectionClosedError || err instanceof NoStoreError
 }
 
 function replicationFailure (cid: BlockId, copies: number, quorum: number, failures: Failure[]): ReplicationError {

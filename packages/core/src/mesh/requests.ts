@@ -1,5 +1,5 @@
 import {
-  ConnectionClosedError, CairnError, IntegrityError, NotFoundError, ProtocolError, RemoteError,
+  ConnectionClosedError, CairnError, ERR_NO_STORE, IntegrityError, NoStoreError, NotFoundError, ProtocolError, RemoteError,
   ReplicationError, StorageFullError, TimeoutError, AbortError
 } from '../errors.js'
 import type { ErrorMessage, Message } from '../wire/messages.js'
@@ -128,6 +128,7 @@ export function errorFromReply (msg: ErrorMessage): CairnError {
     case 'ERR_INTEGRITY': return new IntegrityError(text)
     case 'ERR_NOT_FOUND': return new NotFoundError(text)
     case 'ERR_PROTOCOL': return new ProtocolError(text)
+    case ERR_NO_STORE: return new NoStoreError(text)
     default: return new RemoteError(msg.code, text)
   }
 }

@@ -1,5 +1,5 @@
 import type { BlockId } from '../block/id.js'
-import { IntegrityError, NotFoundError, ReplicationError, StorageFullError } from '../errors.js'
+import { ERR_NO_STORE, IntegrityError, NotFoundError, ReplicationError, StorageFullError } from '../errors.js'
 import { FRAME_OVERHEAD, MAX_COPIES, MAX_REPLICAS } from '../wire/limits.js'
 import type { HostStatus } from '../wire/messages.js'
 import type { NodeContext } from './context.js'
@@ -9,7 +9,6 @@ import { splitParts } from './parts.js'
 import type { IncomingRequest } from './incoming.js'
 import type { Peer } from './peer.js'
 import type { Replicator } from './replicate.js'
-import { ERR_NO_STORE } from './replicate.js'
 
 /** Answers peers' requests: blocks (hosts fetch for tabs and clients), probes, puts, status. */
 export class RequestServer {

@@ -6,7 +6,7 @@
 import { CID } from 'multiformats/cid'
 import { blockId } from '../block/id.js'
 import type { BlockId } from '../block/id.js'
-import { MAX_BLOCK_SIZE } from '../wire/limits.js'
+import { MAX_BLOCK_SIZE } from '../crypto/geometry.js'
 import { bytesEqual, equal, ok, rejectsWithCode } from '../testing/assert.js'
 import { testBytes } from '../testing/bytes.js'
 import type { BlockStore } from './block-store.js'

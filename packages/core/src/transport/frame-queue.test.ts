@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { OutOfRangeError } from '../errors.js'
 import { FrameQueue } from './frame-queue.js'
 
 const f = (n: number): Uint8Array => new Uint8Array([n])
@@ -55,8 +56,8 @@ describe('FrameQueue', () => {
   })
 
   it('rejects a high-water mark below 1 and a negative byte bound', () => {
-    expect(() => new FrameQueue({ highWaterMark: 0 })).toThrow(RangeError)
-    expect(() => new FrameQueue({ maxBytes: -1 })).toThrow(RangeError)
+    expect(() => new FrameQueue({ highWaterMark: 0 })).toThrow(OutOfRangeError)
+    expect(() => new FrameQueue({ maxBytes: -1 })).toThrow(OutOfRangeError)
   })
 
   it('counts buffered bytes and tells onRead the size of every frame taken, handed over or buffered', async () => {

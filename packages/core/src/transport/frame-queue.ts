@@ -1,3 +1,5 @@
+import { OutOfRangeError } from '../errors.js'
+
 /** Frames a connection buffers for its reader before it pushes back. */
 export const DEFAULT_RECEIVE_HIGH_WATER_MARK = 16
 
@@ -43,8 +45,8 @@ export class FrameQueue implements AsyncIterable<Uint8Array> {
     this.highWaterMark = init.highWaterMark ?? DEFAULT_RECEIVE_HIGH_WATER_MARK
     this.maxBytes = init.maxBytes ?? Infinity
     this.onRead = init.onRead
-    if (!(this.highWaterMark >= 1)) throw new RangeError('highWaterMark must be at least 1')
-    if (!(this.maxBytes >= 0)) throw new RangeError('maxBytes must not be negative')
+    if (!(this.highWaterMark >= 1)) throw new OutOfRangeError('highWaterMark must be at least 1')
+    if (!(this.maxBytes >= 0)) throw new OutOfRangeError('maxBytes must not be negative')
   }
 
   /** Frames buffered and not yet read. */

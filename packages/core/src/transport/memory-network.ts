@@ -1,4 +1,4 @@
-import { AbortError, UnavailableError } from '../errors.js'
+import { AbortError, InvalidArgumentError, UnavailableError } from '../errors.js'
 import type { Connection, Transport } from './connection.js'
 import { memoryPair } from './memory.js'
 import type { MemoryPairInit } from './memory.js'
@@ -32,8 +32,8 @@ export class MemoryNetwork {
 
   /** Accept connections to `address`; returns a function that stops listening. */
   listen (address: string, onConnection: (conn: Connection) => void): () => void {
-    if (!address.startsWith(MEMORY_SCHEME)) throw new TypeError(`not a memory address: ${address}`)
-    if (this.listeners.has(address)) throw new Error(`already listening on ${address}`)
+    if (!address.startsWith(MEMORY_SCHEME)) throw new InvalidArgumentError(`not a memory address: ${address}`)
+    if (this.listeners.has(address)) throw new InvalidArgumentError(`already listening on ${address}`)
     this.listeners.set(address, onConnection)
     return () => {
       if (this.listeners.get(address) === onConnection) this.listeners.delete(address)

@@ -6,10 +6,11 @@ import fc from 'fast-check'
 import type { Arbitrary } from 'fast-check'
 import { encode } from 'cborg'
 import {
-  MAX_ADDR_LENGTH, MAX_ADDRS, MAX_BLOCK_SIZE, MAX_CODE_LENGTH, MAX_COPIES, MAX_ERROR_MESSAGE,
+  MAX_ADDR_LENGTH, MAX_ADDRS, MAX_CODE_LENGTH, MAX_COPIES, MAX_ERROR_MESSAGE,
   MAX_ICE_CREDENTIAL, MAX_ICE_SERVERS, MAX_ICE_URLS, MAX_PEER_ID_LENGTH, MAX_PROTOCOL_VERSION, MAX_REPLICAS,
   MAX_SIGNAL_BYTES, MAX_TRANSPORT_LENGTH
 } from './limits.js'
+import { MAX_BLOCK_SIZE } from '../crypto/geometry.js'
 import type {
   AuthMessage, BlockMessage, ErrorMessage, HelloMessage, HostStatus, Message, MessageType,
   PeerInfo, PeerStatus, PutMessage, Role

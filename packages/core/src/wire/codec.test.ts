@@ -3,8 +3,9 @@ import { codeOf } from './test-support.js'
 import fc from 'fast-check'
 import { encode } from 'cborg'
 import {
-  decodeMessage, encodeMessage, FrameReader, encodeLengthPrefixed, FRAME_OVERHEAD, MAX_BLOCK_SIZE, MAX_FRAME_SIZE, validateMessage
+  decodeMessage, encodeMessage, FRAME_OVERHEAD, MAX_FRAME_SIZE, validateMessage
 } from './index.js'
+import { MAX_BLOCK_SIZE } from '../crypto/geometry.js'
 import type { BlockMessage, Message, PutMessage } from './index.js'
 import { message, messageArbitraries } from './arbitraries.js'
 import { InvalidIdError } from '../errors.js'
@@ -146,15 +147,5 @@ describe('1 MiB block frames', () => {
     const decoded = decodeMessage(frame) as BlockMessage
     expect(decoded.data.buffer).toBe(frame.buffer)
     expect(decoded.data.length).toBe(MAX_BLOCK_SIZE)
-  })
-
-  it('passes through a FrameReader split into 64 KiB chunks', () => {
-    const stream = encodeLengthPrefixed(encodeMessage(block))
-    const reader = new FrameReader()
-    const frames: Uint8Array[] = []
-    for (let at = 0; at < stream.length; at += 65536) frames.push(...reader.push(stream.subarray(at, at + 65536)))
-    reader.end()
-    expect(frames).toHaveLength(1)
-    expectSameBlock(decodeMessage(frames[0] as Uint8Array), block)
   })
 })

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import { encode } from 'cborg'
 import {
-  decodeMessage, encodeMessage, MAX_ADDR_LENGTH, MAX_ADDRS, MAX_BLOCK_SIZE, MAX_CODE_LENGTH, MAX_COPIES,
+  decodeMessage, encodeMessage, MAX_ADDR_LENGTH, MAX_ADDRS, MAX_CODE_LENGTH, MAX_COPIES,
   MAX_ERROR_MESSAGE, MAX_HAVE_CIDS, MAX_PEER_ID_LENGTH, MAX_PEERS, MAX_PRE_AUTH_FRAME, MAX_PROTOCOL_VERSION,
   MAX_REPLICAS, MAX_SIGNAL_BYTES, MAX_STATUS_PEERS, MAX_TRANSPORT_LENGTH
 } from './index.js'
 import type { Message, PeerStatus } from './index.js'
+import { MAX_BLOCK_SIZE } from '../crypto/geometry.js'
 
 const CID = new Uint8Array([0x01, 0x55, 0x12, 0x20, ...new Uint8Array(32).fill(1)])
 const str = (n: number, c = 'a'): string => c.repeat(n)

@@ -1,7 +1,9 @@
-/** Hard limits on what a frame may hold. Decoders check these before allocating. */
+/**
+ * Hard limits on what a frame may hold. Decoders check these before allocating.
+ * Block sizes are geometry (`MAX_BLOCK_SIZE` in crypto/geometry.ts); frames derive from them.
+ */
+import { MAX_BLOCK_SIZE } from '../crypto/geometry.js'
 
-/** Bytes of one content block: 64 sealed Cobblestone chunks. */
-export const MAX_BLOCK_SIZE = 64 * (16384 + 16)
 /** Largest frame on any transport (a whole block plus its header fits). */
 export const MAX_FRAME_SIZE = MAX_BLOCK_SIZE + 64 * 1024
 /** Bytes a `block`/`put` frame needs besides its data. */

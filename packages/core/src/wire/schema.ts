@@ -5,11 +5,12 @@ import {
 } from './fields.js'
 import type { Fields } from './fields.js'
 import {
-  MAX_ADDR_LENGTH, MAX_ADDRS, MAX_BLOCK_SIZE, MAX_CODE_LENGTH, MAX_COPIES, MAX_ERROR_MESSAGE,
+  MAX_ADDR_LENGTH, MAX_ADDRS, MAX_CODE_LENGTH, MAX_COPIES, MAX_ERROR_MESSAGE,
   MAX_HAVE_CIDS, MAX_ICE_CREDENTIAL, MAX_ICE_SERVERS, MAX_ICE_URLS, MAX_PEER_ID_LENGTH, MAX_PEERS, MAX_PROTOCOL_VERSION, MAX_REPLICAS,
   MAX_SIGNAL_BYTES, MAX_STATUS_PEERS, MAX_TRANSPORT_LENGTH
 } from './limits.js'
 import type { Message, MessageType } from './messages.js'
+import { MAX_BLOCK_SIZE } from '../crypto/geometry.js'
 
 /*
  * One strict schema per message type: the exact field set, each field's type

@@ -1,9 +1,12 @@
 import { createHmac } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { ChunkCipher } from '../../src/crypto/chunk-cipher.js'
-import { CHUNK_SIZE, HEADER_SIZE, MAX_CHUNK_COUNT, SEALED_CHUNK_SIZE, TAG_SIZE } from '../../src/crypto/constants.js'
+import {
+  bodyPlaintextLength, chunkCount, ciphertextLength, plaintextLength, sealedChunkLength,
+  CHUNK_SIZE, HEADER_SIZE, MAX_CHUNK_COUNT, SEALED_CHUNK_SIZE, TAG_SIZE
+} from '../../src/crypto/geometry.js'
 import { hkdfExpandSha512 } from '../../src/crypto/hkdf.js'
-import { bodyPlaintextLength, chunkCount, ciphertextLength, plaintextLength, sealedChunkLength } from '../../src/crypto/layout.js'
+import { InvalidArgumentError, OutOfRangeError } from '../../src/errors.js'
 import { chunkNonce } from '../../src/crypto/nonce.js'
 import { concat, errorCode, hex, randomBytes } from '../../src/crypto/test-support.js'
 
@@ -28,7 +31,7 @@ describe('HKDF-Expand-SHA-512', () => {
   })
 
   it('refuses more than 255 blocks', async () => {
-    await expect(hkdfExpandSha512(randomBytes(16), new Uint8Array(0), 255 * 64 + 1)).rejects.toBeInstanceOf(RangeError)
+    await expect(hkdfExpandSha512(randomBytes(16), new Uint8Array(0), 255 * 64 + 1)).rejects.toBeInstanceOf(OutOfRangeError)
   })
 })
 
@@ -46,7 +49,7 @@ describe('chunk nonces', () => {
   })
 
   it('reject indexes that are not safe non-negative integers', () => {
-    for (const bad of [-1, 1.5, Number.NaN, 2 ** 53]) expect(() => chunkNonce(base, bad)).toThrow(RangeError)
+    for (const bad of [-1, 1.5, Number.NaN, 2 ** 53]) expect(() => chunkNonce(base, bad)).toThrow(OutOfRangeError)
   })
 })
 
@@ -66,13 +69,13 @@ describe('ChunkCipher', () => {
     const cipher = await ChunkCipher.fromRaw(randomBytes(16), randomBytes(12))
     const sealed = await cipher.seal(MAX_CHUNK_COUNT - 1, new Uint8Array(5))
     expect((await cipher.open(MAX_CHUNK_COUNT - 1, sealed)).length).toBe(5)
-    await expect(cipher.seal(MAX_CHUNK_COUNT, new Uint8Array(5))).rejects.toBeInstanceOf(RangeError)
+    await expect(cipher.seal(MAX_CHUNK_COUNT, new Uint8Array(5))).rejects.toBeInstanceOf(OutOfRangeError)
     await expect(cipher.open(MAX_CHUNK_COUNT, sealed)).rejects.toMatchObject({ code: 'ERR_DECRYPT' })
   })
 
   it('rejects oversized plaintext and impossible sealed lengths', async () => {
     const cipher = await ChunkCipher.fromRaw(randomBytes(32), randomBytes(12), { aead: 'AES-256-GCM' })
-    await expect(cipher.seal(0, new Uint8Array(CHUNK_SIZE + 1))).rejects.toBeInstanceOf(RangeError)
+    await expect(cipher.seal(0, new Uint8Array(CHUNK_SIZE + 1))).rejects.toBeInstanceOf(OutOfRangeError)
     for (const length of [0, TAG_SIZE - 1, SEALED_CHUNK_SIZE + 1]) {
       await expect(cipher.open(0, new Uint8Array(length))).rejects.toMatchObject({ code: 'ERR_DECRYPT' })
     }
@@ -104,9 +107,9 @@ describe('ChunkCipher', () => {
     await cipher.sealInto(64, chunks, out, 5)
     expect(hex(out.subarray(5, 5 + expected.length))).toBe(hex(expected))
     expect([...out.subarray(0, 5), ...out.subarray(5 + expected.length)]).toEqual(new Array(8).fill(0xee))
-    await expect(cipher.sealInto(64, chunks, new Uint8Array(expected.length - 1))).rejects.toBeInstanceOf(RangeError)
+    await expect(cipher.sealInto(64, chunks, new Uint8Array(expected.length - 1))).rejects.toBeInstanceOf(InvalidArgumentError)
     await expect(cipher.sealInto(0, [randomBytes(10), randomBytes(CHUNK_SIZE)], new Uint8Array(2 * SEALED_CHUNK_SIZE)))
-      .rejects.toBeInstanceOf(RangeError)
+      .rejects.toBeInstanceOf(InvalidArgumentError)
   })
 
 describe('length arithmetic', () => {
@@ -125,6 +128,6 @@ describe('length arithmetic', () => {
     const bad = [-1, 0, HEADER_SIZE - 1, HEADER_SIZE, HEADER_SIZE + TAG_SIZE - 1, HEADER_SIZE + SEALED_CHUNK_SIZE,
       HEADER_SIZE + 5 * SEALED_CHUNK_SIZE + 3, 1.5, Number.NaN, HEADER_SIZE + MAX_CHUNK_COUNT * SEALED_CHUNK_SIZE + TAG_SIZE]
     for (const length of bad) expect(() => plaintextLength(length)).toThrow(expect.objectContaining({ code: 'ERR_DECRYPT' }))
-    expect(() => ciphertextLength(MAX_CHUNK_COUNT * CHUNK_SIZE)).toThrow(RangeError)
+    expect(() => ciphertextLength(MAX_CHUNK_COUNT * CHUNK_SIZE)).toThrow(OutOfRangeError)
   })
 })

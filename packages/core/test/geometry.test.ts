@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest'
+import * as core from '../src/index.js'
+import { BLOCK_PLAINTEXT, CHUNK_SIZE, CHUNKS_PER_BLOCK, HEADER_SIZE, MAX_BLOCK_SIZE, SEALED_CHUNK_SIZE, TAG_SIZE } from '../src/crypto/geometry.js'
+import { MAX_FRAME_SIZE } from '../src/wire/limits.js'
+
+/** Every exported size name (chunks, blocks, headers) whose value is `value`. */
+function namesOf (value: number): string[] {
+  return Object.entries(core)
+    .filter(([name, v]) => v === value && /CHUNK|BLOCK|HEADER|SEAL|TAG|OVERHEAD|PLAIN/.test(name))
+    .map(([name]) => name).sort()
+}
+
+describe('geometry: one home, one name per quantity', () => {
+  it('the package exports each chunk and block size under exactly one name', () => {
+    expect(namesOf(CHUNK_SIZE)).toEqual(['CHUNK_SIZE'])
+    expect(namesOf(SEALED_CHUNK_SIZE)).toEqual(['SEALED_CHUNK_SIZE'])
+    expect(namesOf(MAX_BLOCK_SIZE)).toEqual(['MAX_BLOCK_SIZE'])
+    expect(namesOf(BLOCK_PLAINTEXT)).toEqual(['BLOCK_PLAINTEXT'])
+    expect(namesOf(HEADER_SIZE)).toEqual(['HEADER_SIZE'])
+  })
+
+  it('blocks, frames and files derive from the chunk sizes', () => {
+    expect(SEALED_CHUNK_SIZE).toBe(CHUNK_SIZE + TAG_SIZE)
+    expect(MAX_BLOCK_SIZE).toBe(CHUNKS_PER_BLOCK * SEALED_CHUNK_SIZE)
+    expect(BLOCK_PLAINTEXT).toBe(CHUNKS_PER_BLOCK * CHUNK_SIZE)
+    expect(MAX_FRAME_SIZE).toBeGreaterThan(MAX_BLOCK_SIZE)
+    // A full block is exactly BLOCK_PLAINTEXT of plaintext; a file of whole blocks ends with a tag-only block.
+    expect(core.blockLength(3 * BLOCK_PLAINTEXT, 0)).toBe(MAX_BLOCK_SIZE)
+    expect(core.blockCount(3 * BLOCK_PLAINTEXT)).toBe(4)
+    expect(core.blockLength(3 * BLOCK_PLAINTEXT, 3)).toBe(TAG_SIZE)
+    expect(core.bodyLength(5) + HEADER_SIZE).toBe(core.ciphertextLength(5))
+  })
+})
