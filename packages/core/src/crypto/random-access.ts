@@ -91,12 +91,23 @@ export function decryptRange (
 /**
  * Opens the chunks of `span` of a `total`-byte message whose sealed chunks
  * `readBody` reads (offsets relative to the first chunk, so raw mode uses it
- * too), and yields the requested bytes in order, chunk by chunk. Each window
- * is read and opened as a whole, `ahead` windows in advance.
+ * too), and yields the requested bytes in order, chunk by chunk.
  */
 export async function * openRange (
   cipher: ChunkCipher, readBody: RangeReader, total: number, span: ChunkSpan, init: OpenRangeInit
 ): AsyncGenerator<Uint8Array, void, undefined> {
+  for await (const parts of openWindows(cipher, readBody, total, span, init)) yield * parts
+}
+
+/**
+ * `openRange` one window at a time: each window's requested bytes, cut to the
+ * span, empty parts dropped. Each window is read and opened as a whole,
+ * `ahead` windows in advance. (`readFile` consumes this form: one async step
+ * per block rather than per chunk.)
+ */
+export async function * openWindows (
+  cipher: ChunkCipher, readBody: RangeReader, total: number, span: ChunkSpan, init: OpenRangeInit
+): AsyncGenerator<Uint8Array[], void, undefined> {
   const windows = chunkWindows(span, init.window)
   const ahead = init.ahead ?? 1
   const opening = new InFlight<Uint8Array[]>()
@@ -109,12 +120,14 @@ export async function * openRange (
   }
   let index = span.first
   for (fill(); opening.size > 0; fill()) {
+    const parts: Uint8Array[] = []
     for (const plaintext of await opening.shift()) {
       const from = Math.max(0, span.start - index * CHUNK_SIZE)
       const to = Math.min(plaintext.length, span.end - index * CHUNK_SIZE)
-      if (to > from) yield plaintext.subarray(from, to)
+      if (to > from) parts.push(plaintext.subarray(from, to))
       index++
     }
+    yield parts
   }
 }
 

@@ -2,7 +2,7 @@ import type { BlockId } from '../block/id.js'
 import { verifiedSource, type BlockSource, type GetBlock } from '../block/source.js'
 import { CHUNKS_PER_BLOCK, MAX_BLOCK_SIZE } from '../crypto/geometry.js'
 import { ChunkCipher } from '../crypto/index.js'
-import { chunkSpan, openRange, type PlaintextRange } from '../crypto/random-access.js'
+import { chunkSpan, openWindows, type PlaintextRange } from '../crypto/random-access.js'
 import { OutOfRangeError } from '../errors.js'
 import { abortable, linkedController, throwIfAborted } from './abort.js'
 import { BlockWindow } from './block-window.js'
@@ -100,9 +100,11 @@ async function * readRange (
     return block.subarray(at, at + length)
   }
   try {
-    for await (const part of openRange(cipher, readBody, size, span, { window: CHUNKS_PER_BLOCK, ahead: decryptAhead })) {
-      throwIfAborted(init.signal)
-      yield part
+    for await (const parts of openWindows(cipher, readBody, size, span, { window: CHUNKS_PER_BLOCK, ahead: decryptAhead })) {
+      for (const part of parts) {
+        throwIfAborted(init.signal)
+        yield part
+      }
     }
   } finally {
     controller.abort() // stop fetches still in flight when the reader stops early
