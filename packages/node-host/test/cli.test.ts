@@ -96,6 +96,7 @@ describe('clients against the local host (no --mesh)', () => {
     const status = await cluster.cli(['status'], { cwd })
     expect(status.code).toBe(0)
     expect(status.stdout.toString()).toContain(host.peerId)
+    expect(status.stdout.toString()).toMatch(/^background fails {2}0$/m)
   })
 
   it('leaves no partial file behind when a get fails', async () => {
@@ -161,8 +162,10 @@ describe('interrupted and failed transfers', () => {
     const file = join(await cluster.tempDir(), 'f')
     await writeFile(file, 'x')
     expectFailure(await cluster.cli(['put', file, '--mesh', host.url]), 6, /required copies/)
-    const [status] = await cluster.json<{ blocks: number }>(['status', '--mesh', host.url])
+    const [status] = await cluster.json<{ blocks: number, backgroundFailures: unknown }>(['status', '--mesh', host.url])
     expect(status!.blocks).toBe(0)
+    // The failed put was the client's to see, not a background failure of the host.
+    expect(status!.backgroundFailures).toEqual({ repair: 0, restore: 0, cache: 0, send: 0, serve: 0 })
   })
 })
 

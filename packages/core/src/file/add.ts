@@ -78,7 +78,8 @@ export async function addFile (
     return result
   } catch (error) {
     puts.close(error)
-    // Not awaited: a stalled source must not delay the failure.
+    // Not awaited: a stalled source must not delay the failure. A failure to
+    // close it is secondary to `error`, which the caller gets.
     plaintext.close().catch(() => {})
     throw error
   } finally {

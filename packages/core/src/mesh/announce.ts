@@ -38,7 +38,7 @@ export class Announcer {
 
   greet (peer: Peer): void {
     if (!this.enabled || this.recent.size === 0) return
-    void peer.send({ t: 'have', cids: [...this.recent.values()].map(cid => cid.bytes) }).catch(() => {})
+    peer.post({ t: 'have', cids: [...this.recent.values()].map(cid => cid.bytes) })
   }
 
   stop (): void {
@@ -51,6 +51,6 @@ export class Announcer {
     this.timer = undefined
     const cids = this.pending.splice(0).map(cid => cid.bytes)
     if (cids.length === 0) return
-    for (const peer of this.ctx.peerList()) void peer.send({ t: 'have', cids }).catch(() => {})
+    for (const peer of this.ctx.peerList()) peer.post({ t: 'have', cids })
   }
 }

@@ -9,6 +9,7 @@ import type { BlockSink } from '../file/put-queue.js'
 import type { BlockStore, AbortOptions } from '../store/block-store.js'
 import type { Connection, Transport } from '../transport/connection.js'
 import type { HostStatus, IceServer, PeerInfo, PeerStatus, Role } from '../wire/messages.js'
+import type { BackgroundFailure } from './failures.js'
 
 /** An Ed25519 identity. `privateKey` may be non-extractable (browsers). */
 export interface Identity {
@@ -98,6 +99,8 @@ export interface MeshEvents {
   repair: RepairResult
   /** A host handed this tab the ICE servers for its WebRTC links. */
   ice: { from: string, servers: IceServer[] }
+  /** Work nobody awaits failed; also counted in `status().backgroundFailures`. */
+  'background:failure': BackgroundFailure
 }
 
 export interface Mesh extends EventTarget {
@@ -136,7 +139,7 @@ export interface Mesh extends EventTarget {
   blockSink (init?: BlockSinkInit): BlockSink
   /** Send a signaling message to a peer through the hosts. */
   signal (to: string, data: Uint8Array): Promise<void>
-  /** This node's status (hosts: with `underReplicated`). */
+  /** This node's status (hosts: with `underReplicated`), with `backgroundFailures` per kind. */
   status (): Promise<HostStatus>
   /** Ask a connected host for its status. */
   requestStatus (peerId: string, options?: AbortOptions): Promise<HostStatus>

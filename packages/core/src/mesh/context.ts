@@ -1,6 +1,7 @@
 import type { BlockId } from '../block/id.js'
 import type { BlockStore } from '../store/block-store.js'
 import type { Role } from '../wire/messages.js'
+import type { BackgroundKind } from './failures.js'
 import type { Peer } from './peer.js'
 import type { ResolvedTuning } from './tuning.js'
 
@@ -22,6 +23,8 @@ export interface NodeContext {
   dispatch: (type: string, detail: unknown) => void
   /** A held block failed verification. */
   reportCorrupt: (cid: BlockId) => void
+  /** Count and report a failure of work nobody awaits (see failures.ts). */
+  failed: (kind: BackgroundKind, err: unknown) => void
   /** Throws `IntegrityError` unless `bytes` hash to `cid`. */
   verifyBlock: (cid: BlockId, bytes: Uint8Array) => Promise<void>
 }

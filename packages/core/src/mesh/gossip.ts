@@ -108,7 +108,7 @@ export class Gossip {
 
   private broadcast (): void {
     if (this.stopped) return
-    for (const peer of this.ctx.peerList()) void peer.send(this.message(peer.conn.maxFrameSize)).catch(() => {})
+    for (const peer of this.ctx.peerList()) peer.post(this.message(peer.conn.maxFrameSize))
   }
 
   /** Dial-backoff entries held (bounded by MAX_BACKOFF_ENTRIES). */

@@ -129,7 +129,7 @@ function checkHello (theirs: HelloMessage, ours: HelloMessage, nonces: NonceCach
   let derived: string | undefined
   try {
     derived = peerIdFromPublicKey(theirs.publicKey)
-  } catch {}
+  } catch {} // a key that yields no peer id fails the check below as `bad-identity`
   if (derived !== theirs.peerId) fail('bad-identity', 'peer id does not match its public key')
   if (theirs.peerId === ours.peerId) fail('self', 'connected to itself')
   if (!nonces.admit(theirs.nonce, ours.nonce)) fail('replay', 'hello nonce seen before')
@@ -182,7 +182,7 @@ class Deadline {
 
   constructor (ms: number, signal?: AbortSignal) {
     this.expired = new Promise<never>((_resolve, reject) => { this.rejectExpired = reject })
-    this.expired.catch(() => {})
+    this.expired.catch(() => {}) // raced against every step, which rethrows it; this only marks it handled
     this.timer = setTimeout(() => {
       this.rejectExpired(new HandshakeError('timeout', `handshake failed (timeout): not done in ${ms} ms`))
     }, ms)

@@ -15,6 +15,7 @@ import { meshBlockSource } from './blocks.js'
 import type { NodeContext } from './context.js'
 import { isStoringHost } from './context.js'
 import { supersedes } from './dedupe.js'
+import { FailureCounter } from './failures.js'
 import { Fetcher } from './fetch.js'
 import { Gossip } from './gossip.js'
 import { runHandshake } from './handshake.js'
@@ -59,6 +60,7 @@ export class MeshNode extends EventTarget implements Mesh {
   private readonly announcer: Announcer
   private readonly server: RequestServer
   private readonly signals: SignalRelay
+  private readonly failures: FailureCounter
   private readonly addrs: string[]
   private readonly iceServerList: IceServer[]
   private receivedIce: IceServer[] = []
@@ -75,7 +77,8 @@ export class MeshNode extends EventTarget implements Mesh {
     // Checked as the tabs will check them, so a bad list fails here and not in every tab.
     this.iceServerList = init.iceServers === undefined ? [] : (validateMessage({ t: 'ice', servers: init.iceServers }) as { servers: IceServer[] }).servers
     this.joinKey = deriveJoinKey(init.joinToken)
-    this.joinKey.catch(() => {})
+    this.joinKey.catch(() => {}) // start() awaits it and fails with its error; this only marks it handled until then
+    this.failures = new FailureCounter((type, detail) => { this.emit(type, detail) })
     this.ctx = {
       peerId: this.peerId,
       role: this.role,
@@ -88,6 +91,7 @@ export class MeshNode extends EventTarget implements Mesh {
       storingHosts: () => this.storingHosts(),
       dispatch: (type, detail) => { this.emit(type, detail) },
       reportCorrupt: (cid) => { this.reportCorrupt(cid) },
+      failed: (kind, err) => { this.failures.record(kind, err) },
       verifyBlock: init.verifyBlock ?? verifyBlock
     }
     this.fetcher = new Fetcher(this.ctx, this.haves)
@@ -154,7 +158,7 @@ export class MeshNode extends EventTarget implements Mesh {
     if (local !== undefined) return local
     const bytes = await this.fetcher.fetch(cid, options)
     if (this.init.store !== undefined) {
-      await this.init.store.put(cid, bytes).then(() => { this.announcer.held(cid) }, () => {})
+      await this.init.store.put(cid, bytes).then(() => { this.announcer.held(cid) }, (err: unknown) => { this.ctx.failed('cache', err) })
     }
     return bytes
   }
@@ -192,7 +196,8 @@ export class MeshNode extends EventTarget implements Mesh {
       peers: this.peers().slice(0, MAX_STATUS_PEERS),
       blocks: stats.blocks,
       bytes: stats.bytes,
-      underReplicated: this.repairer.underReplicated
+      underReplicated: this.repairer.underReplicated,
+      backgroundFailures: this.failures.snapshot()
     }
   }
 
@@ -223,7 +228,8 @@ export class MeshNode extends EventTarget implements Mesh {
     if (this.role === 'host') return await this.replicator.coordinate(cid, bytes, asked ?? this.ctx.replicas, options)
     if (this.init.store !== undefined) {
       const storing = this.init.store.put(cid, bytes, options).then(() => { this.announcer.held(cid) })
-      await (keep ? storing : storing.catch(() => {}))
+      // Best effort for putBlock: a failed copy is counted (the put goes on); a sink's caller gets it.
+      await (keep ? storing : storing.catch((err: unknown) => { this.ctx.failed('cache', err) }))
     }
     // Without an explicit R, the coordinating host applies its own.
     return await this.replicator.forward(cid, bytes, asked, options)
@@ -305,7 +311,8 @@ export class MeshNode extends EventTarget implements Mesh {
       handlers: {
         request: async (from, req) => { await this.server.handle(from, req) },
         message: (from, msg) => { this.onMessage(from, msg) },
-        closed: (closed) => { this.onClosed(closed) }
+        closed: (closed) => { this.onClosed(closed) },
+        failed: (kind, err) => { this.failures.record(kind, err) }
       }
     })
     const existing = this.connected.get(peer.peerId)
@@ -329,7 +336,7 @@ export class MeshNode extends EventTarget implements Mesh {
     this.emit('peer:connect', peer.status())
     this.announcer.greet(peer)
     if (this.role === 'host' && peer.role === 'browser' && this.iceServerList.length > 0) {
-      void peer.send({ t: 'ice', servers: this.iceServerList }).catch(() => {})
+      peer.post({ t: 'ice', servers: this.iceServerList })
     }
     this.gossip.changed()
     if (peer.role === 'host') this.repairer.schedule()

@@ -30,6 +30,8 @@ export interface PeerHandlers {
   /** Gossip, announcements, signaling. */
   message: (peer: Peer, msg: Message) => void
   closed: (peer: Peer, reason: string) => void
+  /** A failure nobody awaits: an unawaited send, a request handler that failed unexpectedly. */
+  failed: (kind: 'send' | 'serve', err: unknown) => void
 }
 
 export interface PeerInit {
@@ -108,8 +110,23 @@ export class Peer {
     if (this.isClosed) throw new ConnectionClosedError(`connection to ${this.peerId} closed`)
     const frame = encodeMessage(msg, { maxFrameSize: this.conn.maxFrameSize })
     const sent = this.sendTail.then(async () => { await this.conn.send(frame) })
+    // The tail only orders sends; this send's failure goes to its caller below.
     this.sendTail = sent.catch(() => {})
     await sent
+  }
+
+  /**
+   * Send without waiting (gossip, announcements, relays, replies nobody
+   * awaits). The connection closing is expected (the peer is leaving) and
+   * ignored; any other failure is counted (`handlers.failed('send')`).
+   */
+  post (msg: Message): void {
+    this.send(msg).catch((err: unknown) => { this.unsent(err) })
+  }
+
+  /** An unawaited send failed: count it unless the connection is closing. */
+  private unsent (err: unknown): void {
+    if (!(err instanceof ConnectionClosedError)) this.handlers.failed('send', err)
   }
 
   /** Fetch a block: its bytes (unverified), or null if the peer does not have it. */
@@ -230,14 +247,14 @@ export class Peer {
     } catch (err) {
       if (err instanceof FrameTooLargeError) return this.disconnect(err.code, 'frame too large')
       const code = err instanceof WireError ? err.code : 'ERR_FRAME_MALFORMED'
-      void this.send({ t: 'error', code, message: 'bad frame' }).catch(() => {})
+      this.post({ t: 'error', code, message: 'bad frame' })
       return this.strike('bad frame')
     }
     try {
       this.dispatch(msg)
     } catch (err) {
       const code = err instanceof CairnError ? err.code : 'ERR_PROTOCOL'
-      void this.send({ t: 'error', code, message: (err as Error).message.slice(0, 512) }).catch(() => {})
+      this.post({ t: 'error', code, message: (err as Error).message.slice(0, 512) })
       this.strike(`${msg.t}: ${(err as Error).message}`)
     }
   }
@@ -252,7 +269,7 @@ export class Peer {
         else this.handlers.message(this, msg)
         return
       case 'ping':
-        void this.send({ t: 'pong', id: msg.id }).catch(() => {})
+        this.post({ t: 'pong', id: msg.id })
         return
       case 'want':
         if (this.admit(msg.id)) this.handle({ t: 'want', id: msg.id, cid: decodeBlockId(msg.cid), probe: msg.probe === true })
@@ -284,11 +301,13 @@ export class Peer {
     this.disconnect('ERR_PROTOCOL', 'too many requests in flight')
   }
 
+  /** Run a request's handler; a throw becomes an `error` reply, and an untyped one is counted too. */
   private handle (req: IncomingRequest): void {
     this.handlers.request(this, req).catch(async (err: Error) => {
+      if (!(err instanceof CairnError)) this.handlers.failed('serve', err)
       const code = err instanceof CairnError ? err.code : 'ERR_INTERNAL'
       await this.send({ t: 'error', id: req.id, code, message: err.message.slice(0, 512) })
-    }).catch(() => {}).finally(() => { this.incoming.done(req.id) })
+    }).catch((err: unknown) => { this.unsent(err) }).finally(() => { this.incoming.done(req.id) })
   }
 }
 

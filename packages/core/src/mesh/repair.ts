@@ -51,7 +51,7 @@ export class Repairer {
   start (intervalMs: number): void {
     this.intervalMs = intervalMs
     if (!this.enabled || intervalMs <= 0) return
-    this.interval = setInterval(() => { void this.run().catch(() => {}) }, intervalMs)
+    this.interval = setInterval(() => { this.runInBackground() }, intervalMs)
   }
 
   stop (): void {
@@ -64,16 +64,28 @@ export class Repairer {
   schedule (delay = this.ctx.tuning.repairDelay): void {
     if (!this.enabled || this.controller.signal.aborted) return
     clearTimeout(this.debounce)
-    this.debounce = setTimeout(() => { void this.run().catch(() => {}) }, delay)
+    this.debounce = setTimeout(() => { this.runInBackground() }, delay)
+  }
+
+  /** A pass nobody awaits (timer, membership change): its failure is counted, unless the node is stopping. */
+  private runInBackground (): void {
+    this.run().catch((err: unknown) => { this.failed('repair', err) })
+  }
+
+  /** Count a background failure; an abort because the node is stopping is none. */
+  private failed (kind: 'repair' | 'restore', err: unknown): void {
+    if (err instanceof AbortError && this.controller.signal.aborted) return
+    this.ctx.failed(kind, err)
   }
 
   /** A stored block failed verification: drop it and fetch it back. */
   async restore (cid: BlockId): Promise<void> {
     const store = this.ctx.store
     if (store === undefined) return
-    await store.delete(cid).catch(() => {})
+    await store.delete(cid).catch((err: unknown) => { this.failed('restore', err) })
     this.lost.set(cid.toString(), cid)
-    await this.refetch(cid).catch(() => {})
+    // Still under R until it is back (`lost`); every pass retries it.
+    await this.refetch(cid).catch((err: unknown) => { this.failed('restore', err) })
   }
 
   /** One pass, after any pass already running (at most one waits). */
@@ -81,6 +93,7 @@ export class Repairer {
     if (this.queued !== undefined) return await this.queued
     if (this.running === undefined) return await this.track(this.pass(options))
     const previous = this.running
+    // Only waits for the running pass: its failure is its own caller's (or counted, if nobody awaits it).
     this.queued = previous.catch(() => {}).then(async () => {
       this.queued = undefined
       return await this.track(this.pass(options))
@@ -101,7 +114,7 @@ export class Repairer {
     const result: RepairResult = { checked: 0, copied: 0, underReplicated: 0 }
     if (!this.enabled) return result
     const signal = options.signal === undefined ? this.controller.signal : AbortSignal.any([options.signal, this.controller.signal])
-    for (const cid of [...this.lost.values()]) await this.refetch(cid, signal).catch(() => {})
+    for (const cid of [...this.lost.values()]) await this.refetch(cid, signal).catch((err: unknown) => { this.failed('restore', err) })
     const ids = this.ctx.store!.ids({ signal })[Symbol.asyncIterator]()
     const worker = async (): Promise<void> => {
       for (let next = await ids.next(); next.done !== true; next = await ids.next()) {
@@ -170,6 +183,8 @@ export class Repairer {
           }
           if (err instanceof AbortError) throw err
           if (err instanceof NoStoreError) peer.stores = false
+          // Any other failed copy leaves the block under R: it shows in
+          // `underReplicated` and the follow-up pass tries again.
         }
       }
     }
@@ -184,7 +199,7 @@ export class Repairer {
       return await peer.probe(cid, { timeout: this.ctx.tuning.probeTimeout, signal })
     } catch (err) {
       if (err instanceof AbortError) throw err
-      return false
+      return false // counted as not holding it: at worst one copy too many is sent
     }
   }
 }

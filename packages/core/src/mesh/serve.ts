@@ -86,7 +86,7 @@ export class RequestServer {
     try {
       return await this.fetcher.fetch(cid, { exclude: peer.peerId })
     } catch {
-      return undefined
+      return undefined // no other host has it either: the answer is `dont-have`
     }
   }
 
@@ -129,7 +129,11 @@ export class RequestServer {
   }
 }
 
-/** `status` with as many peers as fit in one frame. */
+/**
+ * `status` with as many peers as fit in one frame. The 512 bytes held back
+ * cover every other field (at most ~340: a 128-character peer id, the
+ * counters, `backgroundFailures`).
+ */
 function fitStatus (status: HostStatus, maxFrameSize: number): HostStatus {
   let budget = maxFrameSize - FRAME_OVERHEAD - 256
   const peers = []

@@ -39,6 +39,6 @@ export class SignalRelay {
     if (this.ctx.role !== 'host') return
     const target = this.ctx.peer(msg.to)
     if (target === undefined || target === peer || target.isClosed) return
-    void target.send({ t: 'signal', to: msg.to, from: peer.peerId, data: msg.data }).catch(() => {})
+    target.post({ t: 'signal', to: msg.to, from: peer.peerId, data: msg.data })
   }
 }

@@ -12,7 +12,7 @@ import {
 } from './limits.js'
 import { MAX_BLOCK_SIZE } from '../crypto/geometry.js'
 import type {
-  AuthMessage, BlockMessage, ErrorMessage, HelloMessage, HostStatus, Message, MessageType,
+  AuthMessage, BackgroundFailures, BlockMessage, ErrorMessage, HelloMessage, HostStatus, Message, MessageType,
   PeerInfo, PeerStatus, PutMessage, Role
 } from './messages.js'
 
@@ -80,13 +80,18 @@ const peerStatus: Arbitrary<PeerStatus> = record({
   bytesReceived: counter
 })
 
+const backgroundFailures: Arbitrary<BackgroundFailures> = record({
+  repair: counter, restore: counter, cache: counter, send: counter, serve: counter
+})
+
 const hostStatus: Arbitrary<HostStatus> = record({
   peerId,
   peers: fc.array(peerStatus, { maxLength: 8 }),
   blocks: counter,
   bytes: counter,
-  underReplicated: counter
-})
+  underReplicated: counter,
+  backgroundFailures
+}, { requiredKeys: ['peerId', 'peers', 'blocks', 'bytes', 'underReplicated'] })
 
 const block: Arbitrary<BlockMessage> = fc.tuple(requestId, part)
   .map(([id, p]) => ({ t: 'block' as const, id, ...p }))

@@ -34,6 +34,7 @@ const hello = (patch: Record<string, unknown>): Record<string, unknown> => ({
 const part = (t: 'block' | 'put', patch: Record<string, unknown>): Record<string, unknown> => ({
   t, id: 1, ...(t === 'put' ? { cid: CID } : {}), offset: 0, total: 10, data: bytes(10), ...patch
 })
+const failures = (patch: Record<string, unknown>): Record<string, unknown> => ({ repair: 1, restore: 2, cache: 3, send: 4, serve: 5, ...patch })
 const status = (patch: Record<string, unknown>): Record<string, unknown> => ({
   t: 'info', id: 1, status: { peerId: 'h', peers: [], blocks: 0, bytes: 0, underReplicated: 0, ...patch }
 })
@@ -82,6 +83,12 @@ const CASES: Array<[string, Record<string, unknown>, Record<string, unknown>]> =
   ['status counters are integers', status({ blocks: 3 }), status({ blocks: 0.5 })],
   ['no extra fields', { t: 'dont-have', id: 1 }, { t: 'dont-have', id: 1, extra: 0 }],
   ['no extra nested fields', status({}), status({ extra: 0 })],
+  ['backgroundFailures counts are safe integers', status({ backgroundFailures: failures({ send: Number.MAX_SAFE_INTEGER }) }),
+    status({ backgroundFailures: failures({ send: -1 }) })],
+  ['backgroundFailures has exactly the known kinds', status({ backgroundFailures: failures({}) }),
+    status({ backgroundFailures: failures({ other: 0 }) })],
+  ['backgroundFailures has every kind', status({ backgroundFailures: failures({}) }),
+    status({ backgroundFailures: { repair: 0, restore: 0, cache: 0, send: 0 } })],
   ['no missing fields', { t: 'status', id: 1 }, { t: 'status' }]
 ]
 

@@ -143,6 +143,25 @@ export interface HostStatus {
   blocks: number
   bytes: number
   underReplicated: number
+  /** Failures of work nobody awaits, per kind, since the node started (absent from older hosts). */
+  backgroundFailures?: BackgroundFailures
+}
+
+/**
+ * Failures of background work, counted per kind since the node started.
+ * Each one is also dispatched as a `background:failure` event (a host logs it).
+ */
+export interface BackgroundFailures {
+  /** Repair passes run by a timer or a membership change that failed. */
+  repair: number
+  /** Attempts to drop a corrupt block or fetch it back from peers that failed. */
+  restore: number
+  /** Best-effort local copies (caching a fetched block, a node keeping its own copy of a put) that failed. */
+  cache: number
+  /** Sends nobody waits for (gossip, announcements, relayed signals, error replies) that failed other than by the connection closing. */
+  send: number
+  /** Peer requests whose handler failed unexpectedly (answered `ERR_INTERNAL`). */
+  serve: number
 }
 
 /** A host's answer to `status`. */

@@ -45,12 +45,15 @@ const peerStatus = record({
   bytesReceived: count
 })
 
+const backgroundFailures = record({ repair: count, restore: count, cache: count, send: count, serve: count })
+
 const hostStatus = record({
   peerId: required(peerId),
   peers: required(list(peerStatus, MAX_STATUS_PEERS)),
   blocks: count,
   bytes: count,
-  underReplicated: count
+  underReplicated: count,
+  backgroundFailures: optional(backgroundFailures)
 })
 
 const iceServer = record({

@@ -4,7 +4,7 @@
  * (or none with `store: false`), and dialers that keep it connected to its
  * `--peer`s. `close()` shuts everything down in order.
  */
-import { MeshNode, type IceServer, type Identity, type Mesh, type PeerStatus } from '@cairn/core'
+import { MeshNode, type BackgroundFailure, type IceServer, type Identity, type Mesh, type PeerStatus } from '@cairn/core'
 import {
   assertNoRunningHost, dataDirPaths, ensureDataDir, formatJoinUrl, loadOrCreateIdentity, meshAddressOf,
   originFor, parsePeerAddress, reachableOrigins, removeHostFile, writeHostFile, type DataDirPaths
@@ -41,7 +41,7 @@ export interface HostInit {
   iceServers?: IceServer[]
   /** Directory of the built web app (default packages/web/dist). */
   webRoot?: string
-  /** Diagnostics (peer connects and losses). */
+  /** Diagnostics (peer connects and losses, background failures). */
   log?: (line: string) => void
 }
 
@@ -72,6 +72,14 @@ function logPeers (mesh: Mesh, log: (line: string) => void): void {
   mesh.addEventListener('peer:disconnect', e => {
     const { peerId } = (e as CustomEvent<{ peerId: string }>).detail
     if (shown.delete(peerId)) log(`disconnected: ${peerId}`)
+  })
+}
+
+/** Log every failure of background work (also counted in `cairn status`). */
+function logFailures (mesh: Mesh, log: (line: string) => void): void {
+  mesh.addEventListener('background:failure', e => {
+    const { kind, code, message } = (e as CustomEvent<BackgroundFailure>).detail
+    log(`background ${kind} failed: ${code} ${message}`)
   })
 }
 
@@ -109,6 +117,7 @@ export async function startHost (init: HostInit): Promise<Host> {
   await mesh.start()
   web.serve(mesh)
   logPeers(mesh, log)
+  logFailures(mesh, log)
   const url = formatJoinUrl(origin, token)
   await writeHostFile(paths, { port: web.port, url, pid: process.pid })
   const dialer = new PeerDialer(mesh, peers, { log })

@@ -1,5 +1,5 @@
-/** `cairn status`: the connected host's peers, blocks, bytes and replica health. */
-import type { HostStatus, PeerStatus } from '@cairn/core'
+/** `cairn status`: the connected host's peers, blocks, bytes, replica health and background failures. */
+import type { BackgroundFailures, HostStatus, PeerStatus } from '@cairn/core'
 import { formatSize } from '../../config/index.js'
 import { connectClient, resolveTarget, type TargetOptions } from '../client.js'
 import { interruptSignal } from '../interrupt.js'
@@ -21,6 +21,14 @@ function printHuman (status: HostStatus, origin: string): void {
   for (const peer of status.peers) printLine(peerLine(peer))
   printLine(`blocks            ${status.blocks} (${formatSize(status.bytes)})`)
   printLine(`under-replicated  ${status.underReplicated}`)
+  if (status.backgroundFailures !== undefined) printLine(`background fails  ${failuresLine(status.backgroundFailures)}`)
+}
+
+/** `0`, or the total and the kinds that failed: `3 (repair 1, send 2)`. */
+function failuresLine (failures: BackgroundFailures): string {
+  const kinds = Object.entries(failures).filter(([, n]) => n > 0)
+  const total = kinds.reduce((sum, [, n]) => sum + n, 0)
+  return kinds.length === 0 ? '0' : `${total} (${kinds.map(([kind, n]) => `${kind} ${n}`).join(', ')})`
 }
 
 export async function statusCommand (options: StatusOptions): Promise<void> {
@@ -29,8 +37,8 @@ export async function statusCommand (options: StatusOptions): Promise<void> {
   try {
     const status = await client.mesh.requestStatus(client.hostId, { signal })
     if (options.json === true) {
-      const { peerId, peers, blocks, bytes, underReplicated } = status
-      printJson({ peerId, peers, blocks, bytes, underReplicated })
+      const { peerId, peers, blocks, bytes, underReplicated, backgroundFailures } = status
+      printJson({ peerId, peers, blocks, bytes, underReplicated, backgroundFailures })
     } else {
       printHuman(status, client.target.origin)
     }
