@@ -153,3 +153,26 @@ export class NoStoreError extends RemoteError {
     super(ERR_NO_STORE, message, options)
   }
 }
+
+/** Classes whose constructor takes just a message (and options). */
+const BY_MESSAGE: Array<new (message: string) => CairnError> = [
+  IntegrityError, InvalidKeyError, InvalidArgumentError, OutOfRangeError, InternalError, InvalidIdError,
+  ManifestError, LinkError, WireError, FrameTooLargeError, MalformedFrameError, UnknownMessageError,
+  NotFoundError, StorageFullError, ConnectionClosedError, TimeoutError, UnavailableError, ProtocolError, AbortError
+]
+let byCode: Map<string, (message: string) => CairnError> | undefined
+
+/**
+ * The typed error for `code` and `message` carried across a boundary that
+ * keeps only those two (the page ↔ service worker protocol): an instance of
+ * the class with that code, else a `RemoteError` whose `remoteCode` is it.
+ * Only for a trusted other side: peers' codes are mapped by the mesh itself.
+ */
+export function errorFromCode (code: string, message: string): CairnError {
+  if (byCode === undefined) {
+    byCode = new Map(BY_MESSAGE.map(Class => [new Class('').code, (m: string) => new Class(m)]))
+    byCode.set(new DecryptionError().code, () => new DecryptionError())
+    byCode.set(new ReplicationError('', 0).code, (m: string) => new ReplicationError(m, 0))
+  }
+  return byCode.get(code)?.(message) ?? new RemoteError(code, message)
+}

@@ -3,7 +3,7 @@ import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import * as errors from '../src/errors.js'
-import { CairnError, ERR_NO_STORE, InvalidArgumentError, NoStoreError, OutOfRangeError, RemoteError } from '../src/errors.js'
+import { CairnError, DecryptionError, ERR_NO_STORE, errorFromCode, InvalidArgumentError, NoStoreError, OutOfRangeError, RemoteError } from '../src/errors.js'
 import { errorFromReply } from '../src/mesh/requests.js'
 
 const SRC = fileURLToPath(new URL('../src/', import.meta.url))
@@ -55,5 +55,24 @@ describe('errors', () => {
     expect(error).toBeInstanceOf(RemoteError)
     expect((error as RemoteError).remoteCode).toBe('ERR_NO_STORE')
     expect(new NoStoreError().remoteCode).toBe(ERR_NO_STORE)
+  })
+
+  it('errorFromCode gives back the class of every code that crosses a boundary as code + message', () => {
+    let mapped = 0
+    for (const [name, value] of Object.entries(errors)) {
+      if (typeof value !== 'function' || !(value.prototype instanceof Error)) continue
+      if (['CairnError', 'RemoteError', 'NoStoreError', 'HandshakeError'].includes(name)) continue
+      const Class = value as unknown as new (...args: unknown[]) => CairnError
+      const original = new Class('what happened', 0)
+      const back = errorFromCode(original.code, 'what happened')
+      expect(back).toBeInstanceOf(Class)
+      expect(back.code).toBe(original.code)
+      if (!(back instanceof DecryptionError)) expect(back.message).toBe('what happened') // DecryptionError has one generic message
+      mapped++
+    }
+    expect(mapped).toBeGreaterThan(18)
+    const unknown = errorFromCode('ERR_SOMETHING_NEW', 'from a newer page')
+    expect(unknown).toBeInstanceOf(RemoteError)
+    expect(unknown).toMatchObject({ remoteCode: 'ERR_SOMETHING_NEW', message: 'from a newer page' })
   })
 })

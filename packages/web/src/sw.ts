@@ -9,6 +9,8 @@
 /// <reference lib="webworker" />
 import { FILE_RESPONSE_HEADERS, presentation } from './download/content-policy.js'
 import { DOWNLOAD_PATH, MEDIA_PATH, READ_CHUNK, SESSION_ID } from './download/protocol.js'
+import { CairnError, InternalError } from '@cairn/core'
+import { failureResponse } from './sw/failure.js'
 import { findOwner, rangeStream } from './sw/owner.js'
 import { contentDisposition, parseRange } from './sw/range.js'
 
@@ -51,8 +53,17 @@ async function serve (kind: 'attachment' | 'inline', id: string, request: Reques
   const { start, end } = range ?? { start: 0, end: size - 1 }
   headers.set('Content-Length', String(Math.max(0, end + 1 - start)))
   if (range !== undefined) headers.set('Content-Range', `bytes ${start}-${end}/${size}`)
-  const body = size === 0 ? null : rangeStream(owner.port, start, end, READ_CHUNK)
-  if (body === null) owner.port.postMessage({ t: 'close' })
+  if (size === 0) {
+    owner.port.postMessage({ t: 'close' })
+    return new Response(null, { status: range === undefined ? 200 : 206, headers })
+  }
+  let body: ReadableStream<Uint8Array>
+  try {
+    body = await rangeStream(owner.port, start, end, READ_CHUNK)
+  } catch (err) {
+    // The page's typed error, code kept: it picks the status (503 unavailable, 502 corrupt, …).
+    return failureResponse(err instanceof CairnError ? err : new InternalError(String(err)))
+  }
   return new Response(body, { status: range === undefined ? 200 : 206, headers })
 }
 

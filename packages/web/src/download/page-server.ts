@@ -5,7 +5,7 @@
  * browser does not stop it mid-download.
  */
 import type { OpenedFile } from '@cairn/core'
-import { DOWNLOAD_PATH, MEDIA_PATH } from './protocol.js'
+import { DOWNLOAD_PATH, errorMessage, MEDIA_PATH } from './protocol.js'
 import type { KeepAlive, PageMessage, SwMessage } from './protocol.js'
 import { RangeReader } from './range-reader.js'
 
@@ -81,7 +81,7 @@ export class PageStreamServer {
           const bytes = await reader.read(msg.offset, msg.length)
           reply(port, { t: 'data', bytes }, [bytes.buffer as ArrayBuffer])
         } catch (err) {
-          reply(port, { t: 'error', message: err instanceof Error ? err.message : 'read failed' })
+          reply(port, errorMessage(err))
         }
       })
     }

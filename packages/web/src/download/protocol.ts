@@ -6,6 +6,8 @@
  * chunk at a time, over a MessageChannel.
  */
 
+import { CairnError } from '@cairn/core'
+
 /** Path prefixes the service worker serves. */
 export const DOWNLOAD_PATH = '/download/'
 export const MEDIA_PATH = '/media/'
@@ -24,7 +26,21 @@ export type PageMessage =
   | { t: 'meta', name: string, size: number, type: string }
   | { t: 'unknown' }
   | { t: 'data', bytes: Uint8Array }
-  | { t: 'error', message: string }
+  /**
+   * A read failed. `code` is the typed error's stable code (`ERR_UNAVAILABLE`,
+   * `ERR_INTEGRITY`, …; `ERR_INTERNAL` for an untyped one): the service worker
+   * turns it back into that error (`errorFromCode`) and into an HTTP status.
+   */
+  | { t: 'error', code: string, message: string }
+
+/** The `error` reply for a failed read. */
+export function errorMessage (err: unknown): Extract<PageMessage, { t: 'error' }> {
+  return {
+    t: 'error',
+    code: err instanceof CairnError ? err.code : 'ERR_INTERNAL',
+    message: err instanceof Error ? err.message : 'read failed'
+  }
+}
 
 /** Page → service worker (controller), to keep it alive during long streams. */
 export interface KeepAlive { t: 'keepalive' }

@@ -6,6 +6,7 @@
  * freely.
  */
 /// <reference lib="webworker" />
+import { ConnectionClosedError, errorFromCode, type CairnError } from '@cairn/core'
 import type { PageMessage, SwMessage } from '../download/protocol.js'
 
 declare const self: ServiceWorkerGlobalScope
@@ -46,35 +47,64 @@ async function ask (client: Client, id: string): Promise<Owner | undefined> {
   })
 }
 
-/** Pull `[start, end]` from the owner one chunk per `pull`: at most one chunk in flight. */
-export function rangeStream (port: MessagePort, start: number, end: number, chunk: number): ReadableStream<Uint8Array> {
-  let offset = start
+/**
+ * Pull `[start, end]` from the owner, one chunk per `pull`: at most one chunk
+ * in flight. The first chunk is read before this resolves, so a failure at the
+ * start rejects with the page's typed error (its `code` kept) and can become
+ * the HTTP status; a later one errors the stream with it.
+ */
+export async function rangeStream (port: MessagePort, start: number, end: number, chunk: number): Promise<ReadableStream<Uint8Array>> {
   let pending: ((msg: PageMessage) => void) | undefined
   port.onmessage = (event: MessageEvent) => { pending?.(event.data as PageMessage) }
-  const request = async (msg: SwMessage): Promise<PageMessage> => new Promise(resolve => {
-    pending = resolve
-    port.postMessage(msg)
-  })
   const close = (): void => {
     port.postMessage({ t: 'close' } satisfies SwMessage)
     port.close()
   }
+  let offset = start
+  /** The next chunk; rejects with the page's error. */
+  const read = async (): Promise<Uint8Array> => {
+    const reply = await new Promise<PageMessage>(resolve => {
+      pending = resolve
+      port.postMessage({ t: 'read', offset, length: Math.min(chunk, end + 1 - offset) } satisfies SwMessage)
+    })
+    if (reply.t === 'data' && reply.bytes.length > 0) {
+      offset += reply.bytes.length
+      return reply.bytes
+    }
+    throw replyError(reply)
+  }
+  let first: Uint8Array | undefined
+  try {
+    first = await read()
+  } catch (err) {
+    close()
+    throw err
+  }
   return new ReadableStream<Uint8Array>({
     async pull (controller) {
+      if (first !== undefined) {
+        controller.enqueue(first)
+        first = undefined
+        return
+      }
       if (offset > end) {
         controller.close()
         close()
         return
       }
-      const reply = await request({ t: 'read', offset, length: Math.min(chunk, end + 1 - offset) })
-      if (reply.t !== 'data' || reply.bytes.length === 0) {
-        controller.error(new Error(reply.t === 'error' ? reply.message : 'the tab stopped serving this file'))
+      try {
+        controller.enqueue(await read())
+      } catch (err) {
+        controller.error(err)
         close()
-        return
       }
-      offset += reply.bytes.length
-      controller.enqueue(reply.bytes)
     },
     cancel () { close() }
   }, { highWaterMark: 1 })
+}
+
+/** The typed error a reply other than data stands for. */
+function replyError (reply: PageMessage): CairnError {
+  if (reply.t === 'error') return errorFromCode(reply.code, reply.message)
+  return new ConnectionClosedError('the tab stopped serving this file')
 }
