@@ -8,7 +8,7 @@ export async function * iterateStream (stream: ReadableStream<Uint8Array>): Asyn
       yield value
     }
   } finally {
-    await reader.cancel().catch(() => {})
+    await reader.cancel().catch(() => {}) // the stream may have failed already: that error went to the consumer
     reader.releaseLock()
   }
 }

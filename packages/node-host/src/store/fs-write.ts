@@ -25,6 +25,8 @@ export async function writeAtomic (tmp: string, final: string, bytes: Uint8Array
     fh = undefined
     await rename(tmp, final)
   } catch (err) {
+    // Cleanup after a failed write: `err` below is what the caller gets; a
+    // leftover temp file is removed when the store next opens.
     await fh?.close().catch(() => {})
     await rm(tmp, { force: true }).catch(() => {})
     if (isDiskFull(err)) throw new StorageFullError(`no space left to store ${final}`, { cause: err })
