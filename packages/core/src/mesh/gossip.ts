@@ -124,6 +124,8 @@ export class Gossip {
     this.init.dial(info.addrs).then(() => {
       this.backoff.succeeded(info.peerId)
     }, () => {
+      // Expected: a host heard of may be down or out of reach. Not counted as a
+      // background failure: the backoff retries it, and it is not among peers().
       this.backoff.failed(info.peerId)
     }).finally(() => {
       this.dialing.delete(info.peerId)
