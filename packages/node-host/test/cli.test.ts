@@ -136,11 +136,11 @@ describe('get -o DIR never overwrites silently', () => {
 })
 
 describe('interrupted and failed transfers', () => {
-  it('Ctrl-C during get exits 130 and removes the partial file', async () => {
+  it('Ctrl-C during get exits 130 and keeps the part file, never a partial file under the final name; the same get resumes', async () => {
     const host = await cluster.startHost(['--replicas', '1'])
     const dir = await cluster.tempDir()
     const src = join(dir, 'big.bin')
-    await randomFile(src, 48 * 1024 * 1024)
+    const digest = await randomFile(src, 48 * 1024 * 1024)
     const [put] = await cluster.json<{ link: string }>(['put', src, '--mesh', host.url])
     const child = spawn(process.execPath, [CLI, 'get', put!.link, '-o', join(dir, 'copy.bin')], { stdio: 'ignore' })
     const exited = new Promise<number | null>(resolve => child.once('exit', code => resolve(code)))
@@ -148,10 +148,13 @@ describe('interrupted and failed transfers', () => {
       const partial = await waitFor('the partial file', async () => readdirSync(dir).find(n => n.endsWith('.cairn-part')), { interval: 5 })
       child.kill('SIGINT')
       const code = await exited
-      // A get that finished before the signal landed is fine too; it must never leave a partial file.
+      // A get that finished before the signal landed is fine too; it must never leave a partial file under the final name.
       expect([0, 130]).toContain(code)
-      expect(readdirSync(dir)).not.toContain(partial)
       expect(readdirSync(dir).includes('copy.bin')).toBe(code === 0)
+      expect(readdirSync(dir).includes(partial)).toBe(code === 130)
+      await cluster.json(['get', put!.link, '-o', join(dir, 'copy.bin')])
+      expect(await sha256File(join(dir, 'copy.bin'))).toBe(digest)
+      expect(readdirSync(dir).filter(n => n.includes('cairn-part'))).toEqual([])
     } finally {
       child.kill('SIGKILL')
     }

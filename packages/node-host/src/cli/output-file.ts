@@ -1,14 +1,13 @@
 /**
- * Where `get` writes: stdout (respecting its backpressure), or a file written
- * under a temporary name in the target directory and renamed only once
- * complete, so a failed or interrupted download leaves nothing behind. A file
- * named by the adder (`-o DIR`) never replaces an existing one unless asked.
+ * Where `get` writes: stdout (respecting its backpressure), a device or pipe,
+ * or (part-file.ts) a part file renamed only once complete, so a failed or
+ * interrupted download never leaves a partial file under the final name. A
+ * file named by the adder (`-o DIR`) never replaces an existing one unless asked.
  */
 import { once } from 'node:events'
-import { randomBytes } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
-import { link, lstat, open, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises'
-import { basename, dirname, join, resolve } from 'node:path'
+import { link, lstat, rename, stat, unlink } from 'node:fs/promises'
+import { basename, dirname, resolve } from 'node:path'
 import type { Writable } from 'node:stream'
 import { LocalFileError } from '../config/index.js'
 
@@ -105,82 +104,24 @@ export function stdoutSink (): OutputSink {
   return streamSink(process.stdout, 'stdout')
 }
 
-/** `chunks` to `handle` with writev, finishing any short write chunk by chunk. */
-async function writeAll (handle: FileHandle, chunks: readonly Uint8Array[]): Promise<void> {
-  const total = chunks.reduce((sum, chunk) => sum + chunk.length, 0)
-  let done = (await handle.writev(chunks as Uint8Array[])).bytesWritten
-  if (done === total) return
-  for (const chunk of chunks) {
-    if (done >= chunk.length) {
-      done -= chunk.length
-      continue
-    }
-    for (let offset = done; offset < chunk.length;) offset += (await handle.write(chunk, offset)).bytesWritten
-    done = 0
-  }
-}
-
-export interface FileSinkOptions {
-  /** Replace a file already at `path` (default: refuse with `LocalFileError`). */
-  overwrite?: boolean
-}
-
-function exists (path: string): LocalFileError {
+/** The refusal when a file is already at a path `get` would not replace. */
+export function alreadyExists (path: string): LocalFileError {
   return new LocalFileError(`${path} already exists (--force overwrites it)`)
 }
 
 /** Move the finished `temp` to `path`, refusing to replace anything there (atomically, where hard links work). */
-async function placeNew (temp: string, path: string): Promise<void> {
+export async function placeNew (temp: string, path: string): Promise<void> {
   try {
     await link(temp, path)
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
-    if (code === 'EEXIST') throw exists(path)
+    if (code === 'EEXIST') throw alreadyExists(path)
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS' && code !== 'EOPNOTSUPP') throw err
     // A file system without hard links: check, then rename (a narrow race remains).
-    if (await lstat(path).then(() => true, () => false)) throw exists(path)
+    if (await lstat(path).then(() => true, () => false)) throw alreadyExists(path)
     await rename(temp, path)
     return
   }
   await unlink(temp)
 }
 
-export async function fileSink (path: string, options: FileSinkOptions = {}): Promise<OutputSink> {
-  const overwrite = options.overwrite === true
-  // Checked up front too, so a refused download does not transfer the whole file first.
-  if (!overwrite && await lstat(path).then(() => true, () => false)) throw exists(path)
-  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.cairn-part`)
-  let handle: FileHandle
-  try {
-    handle = await open(temp, 'wx', 0o644)
-  } catch (cause) {
-    throw new LocalFileError(`cannot write ${path}: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`, { cause })
-  }
-  const fail = (cause: unknown): LocalFileError =>
-    new LocalFileError(`cannot write ${path}: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`, { cause })
-  return {
-    async write (chunks) {
-      try {
-        await writeAll(handle, chunks)
-      } catch (cause) {
-        throw fail(cause)
-      }
-    },
-    async commit () {
-      try {
-        await handle.sync()
-        await handle.close()
-        if (overwrite) await rename(temp, path)
-        else await placeNew(temp, path)
-      } catch (cause) {
-        await rm(temp, { force: true })
-        throw cause instanceof LocalFileError ? cause : fail(cause)
-      }
-      return path
-    },
-    async abort () {
-      await handle.close().catch(() => {})
-      await rm(temp, { force: true })
-    }
-  }
-}

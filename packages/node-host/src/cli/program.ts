@@ -9,6 +9,7 @@ import { DEFAULT_DATA_DIR, parseSize } from '../config/index.js'
 import { DEFAULT_LISTEN, DEFAULT_PORT } from '../host/index.js'
 import { fsckCommand } from './commands/fsck.js'
 import { getCommand } from './commands/get.js'
+import { DEFAULT_STALL_TIMEOUT } from './stall-retry.js'
 import { hostCommand } from './commands/host.js'
 import { putCommand } from './commands/put.js'
 import { statusCommand } from './commands/status.js'
@@ -70,9 +71,11 @@ function defineCommands (program: Command, setExit: (code: number) => void): voi
     .option('--mesh <url>', 'join URL of the mesh (default: the link\'s own, else the local host)')
     .option('-o, --output <path>', 'write to PATH (a directory: under the file\'s name); - for stdout', '-')
     .option('--force', 'with -o DIR: replace a file of the same name there (default: refuse, exit 7)')
+    .option('--no-resume', 'ignore a part file left by an interrupted get of the same link to the same path')
+    .option('--timeout <seconds>', 'give up (exit 5) after this long without progress while peers are silent', integer(1, 86_400), DEFAULT_STALL_TIMEOUT / 1000)
     .option('--data <dir>', 'data directory of the local host', DEFAULT_DATA_DIR)
-    .option('--json', 'print {"path","name","size","root"} after writing a file')
-    .action(async (link: string, opts) => { await getCommand(link, opts) })
+    .option('--json', 'print {"path","name","size","root","resumedBytes"} after writing a file')
+    .action(async (link: string, opts) => { await getCommand(link, { ...opts, timeout: opts.timeout * 1000 }) })
 
   program.command('status')
     .description('peers, blocks, bytes and replica health of a host')

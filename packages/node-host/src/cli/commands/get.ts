@@ -1,54 +1,66 @@
-/** `cairn get LINK`: fetch, verify and decrypt a file from the mesh to stdout or `-o PATH`. */
+/** `cairn get LINK`: fetch, verify and decrypt a file from the mesh to stdout or `-o PATH`, resuming where an earlier attempt stopped. */
 import { join } from 'node:path'
-import { openFile, parseLink } from '@cairn/core'
-import { connectClient, resolveTarget, type TargetOptions } from '../client.js'
+import { openFile, parseLink, type OpenedFile } from '@cairn/core'
+import { connectClient, resolveTarget, type MeshClient, type TargetOptions } from '../client.js'
+import { copyToSink, fillPartFile } from '../download.js'
 import { interruptSignal } from '../interrupt.js'
-import { fileSink, resolveOutputPath, safeFileName, specialSink, stdoutSink, type OutputSink, type OutputTarget } from '../output-file.js'
+import { resolveOutputPath, safeFileName, specialSink, stdoutSink, type OutputTarget } from '../output-file.js'
 import { printJson } from '../output.js'
-import { createProgress, progressEnabled } from '../progress.js'
+import { PartFile } from '../part-file.js'
+import { createProgress, progressEnabled, type Progress } from '../progress.js'
+import { DEFAULT_STALL_TIMEOUT, retryStalls } from '../stall-retry.js'
 
 export interface GetOptions extends TargetOptions {
   /** `-o`: a path, a directory, or '-' for stdout (the default). */
   output?: string
   /** With `-o DIR`: replace a file of the same name already there. */
   force?: boolean
+  /** `--no-resume` sets it false: drop a part file left by an earlier attempt. */
+  resume?: boolean
+  /** `--timeout`: ms without progress before failing (default `DEFAULT_STALL_TIMEOUT`). */
+  timeout?: number
   json?: boolean
 }
 
 /** Blocks fetched ahead of the one being decrypted. */
 export const READ_AHEAD = 16
 
-/** Plaintext gathered before a write: one system call per batch rather than per 16 KiB chunk. */
-export const WRITE_BATCH_BYTES = 1024 * 1024
-/** Chunks per batch at most (well under IOV_MAX). */
-const WRITE_BATCH_CHUNKS = 256
-
-async function copy (source: AsyncIterable<Uint8Array>, sink: OutputSink, onBytes: (n: number) => void): Promise<void> {
-  let done = 0
-  let batch: Uint8Array[] = []
-  let batched = 0
-  const flush = async (): Promise<void> => {
-    if (batch.length === 0) return
-    await sink.write(batch)
-    done += batched
-    batch = []
-    batched = 0
-    onBytes(done)
-  }
-  for await (const chunk of source) {
-    batch.push(chunk)
-    batched += chunk.length
-    if (batched >= WRITE_BATCH_BYTES || batch.length >= WRITE_BATCH_CHUNKS) await flush()
-  }
-  await flush()
+interface Transfer {
+  client: MeshClient
+  signal: AbortSignal
+  timeout: number
+  progress: Progress
 }
 
-async function openSink (out: OutputTarget | undefined, name: string, force: boolean): Promise<OutputSink> {
-  if (out === undefined) return stdoutSink()
-  if (out.kind === 'special') return await specialSink(out.path)
+/** `-o PATH` or `-o DIR`: through a part file that survives failures. */
+async function getToFile (file: OpenedFile, key: Uint8Array, out: OutputTarget, options: GetOptions, t: Transfer): Promise<{ path: string, resumedBytes: number }> {
   // `-o PATH` names the file itself; in `-o DIR` the adder chose the name, so nothing there is replaced unless forced.
-  if (out.kind === 'dir') return await fileSink(join(out.path, safeFileName(name)), { overwrite: force })
-  return await fileSink(out.path, { overwrite: true })
+  const path = out.kind === 'dir' ? join(out.path, safeFileName(file.name)) : out.path
+  const overwrite = out.kind === 'dir' ? options.force === true : true
+  const part = await PartFile.open({ path, root: file.root, key, size: file.size, overwrite, resume: options.resume !== false })
+  let done = part.resumedBytes
+  t.progress.update(done)
+  try {
+    const init = { signal: t.signal, readAhead: READ_AHEAD, onBytes: (n: number) => { done += n; t.progress.update(done) } }
+    await retryStalls(async () => { await fillPartFile(file, part, init) }, { client: t.client, signal: t.signal, timeout: t.timeout, progress: () => done })
+    return { path: await part.commit(), resumedBytes: part.resumedBytes }
+  } finally {
+    await part.keep()
+  }
+}
+
+/** stdout, a device or a pipe: written in order, a stall resumes from the last byte written. */
+async function getToStream (file: OpenedFile, out: OutputTarget | undefined, t: Transfer): Promise<void> {
+  const sink = out === undefined ? stdoutSink() : await specialSink(out.path)
+  const at = { written: 0 }
+  try {
+    const init = { signal: t.signal, readAhead: READ_AHEAD, onBytes: () => { t.progress.update(at.written) } }
+    await retryStalls(async () => { await copyToSink(file, sink, at, init) }, { client: t.client, signal: t.signal, timeout: t.timeout, progress: () => at.written })
+    await sink.commit()
+  } catch (err) {
+    await sink.abort()
+    throw err
+  }
 }
 
 export async function getCommand (text: string, options: GetOptions): Promise<void> {
@@ -56,23 +68,26 @@ export async function getCommand (text: string, options: GetOptions): Promise<vo
   const toStdout = options.output === undefined || options.output === '-'
   const out = toStdout ? undefined : await resolveOutputPath(options.output ?? '')
   const signal = interruptSignal()
+  const timeout = options.timeout ?? DEFAULT_STALL_TIMEOUT
   const client = await connectClient(await resolveTarget(options, link), { signal })
   try {
     // The mesh hashes every block it hands over (mesh/fetch.ts); the reader knows it and does not hash again.
-    const file = await openFile(link, client.mesh.blockSource(), { signal })
-    const sink = await openSink(out, file.name, options.force === true)
+    const source = client.mesh.blockSource()
+    const file = await retryStalls(async () => await openFile(link, source, { signal }), { client, signal, timeout, progress: () => 0 })
     const progress = createProgress(safeFileName(file.name), file.size, progressEnabled(options.json))
+    const transfer = { client, signal, timeout, progress }
     try {
-      await copy(file.read({ signal, readAhead: READ_AHEAD }), sink, n => progress.update(n))
-      const saved = await sink.commit()
-      progress.stop()
-      if (options.json === true && saved !== undefined) {
-        printJson({ path: saved, name: file.name, size: file.size, root: link.root.toString() })
+      if (out === undefined || out.kind === 'special') {
+        await getToStream(file, out, transfer)
+        return
       }
-    } catch (err) {
+      const saved = await getToFile(file, link.key, out, options, transfer)
       progress.stop()
-      await sink.abort()
-      throw err
+      if (options.json === true) {
+        printJson({ path: saved.path, name: file.name, size: file.size, root: link.root.toString(), resumedBytes: saved.resumedBytes })
+      }
+    } finally {
+      progress.stop()
     }
   } finally {
     await client.close()
