@@ -18,7 +18,11 @@ export const DEFAULT_CONCURRENCY = 64
 export interface CobblestoneInit {
   /** Defaults to AES-128-GCM (Cobblestone-128). */
   aead?: Aead
-  /** For tests only: a fixed 24-byte salt. Defaults to a random one. */
+  /**
+   * A fixed 24-byte salt (default: a random one). For tests, and for
+   * re-sealing the same plaintext under the same key (a resumed add); a
+   * (key, salt) pair must never seal different plaintext.
+   */
   salt?: Uint8Array
   /** Chunks in flight at once. Defaults to DEFAULT_CONCURRENCY. */
   concurrency?: number

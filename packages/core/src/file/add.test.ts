@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest'
 import { collect, expectSameBytes, pieces } from './test-support.js'
-import type { BlockId } from '../block/id.js'
+import { parseBlockId, type BlockId } from '../block/id.js'
 import { AbortError, ManifestError, StorageFullError } from '../errors.js'
 import { MemoryBlockStore } from '../store/memory.js'
 import { testBytes } from '../testing/bytes.js'
@@ -8,6 +8,7 @@ import { waitForStall } from '../testing/stall.js'
 import { addFile } from './add.js'
 import { blockCount, BLOCK_PLAINTEXT } from '../crypto/geometry.js'
 import { parseLink } from '../address/link.js'
+import { manifestSalt } from './manifest-block.js'
 import { readFile } from './read.js'
 import type { BlockSink } from './put-queue.js'
 
@@ -133,5 +134,40 @@ describe('addFile', () => {
       await expect(addFile(source(), meta, new MemoryBlockStore())).rejects.toBeInstanceOf(ManifestError)
     }
     expect(pulled).toBe(false)
+  })
+})
+
+describe('addFile resume (same key and salt)', () => {
+  const KEY = new Uint8Array(16).fill(3)
+  const SALT = new Uint8Array(24).fill(5)
+
+  it('seals the very same blocks and root again, reporting each content block\'s plaintext', async () => {
+    const data = testBytes(2 * BLOCK_PLAINTEXT + 999)
+    const first = new MemoryBlockStore()
+    const a = await addFile(pieces(data, 70_000), { name: 'f.bin', mtime: 1 }, first, { resume: { key: KEY, salt: SALT } })
+    const puts: Array<{ id: string, plaintext: number | undefined }> = []
+    const sink: BlockSink = { put: async (id, _bytes, options) => { puts.push({ id: id.toString(), plaintext: options?.plaintext }) } }
+    const b = await addFile(pieces(data, 12_345), { name: 'f.bin', mtime: 1 }, sink, { resume: { key: KEY, salt: SALT } })
+    expect(b.link).toBe(a.link)
+    expect(b.key).toEqual(KEY)
+    for (const { id } of puts) expect(await first.has(parseBlockId(id))).toBe(true)
+    expect(puts.map(p => p.plaintext)).toEqual([BLOCK_PLAINTEXT, BLOCK_PLAINTEXT, 999, undefined])
+    expectSameBytes(await collect(readFile(a.link, first)), data)
+    // Another salt: other blocks, another root.
+    const c = await addFile(pieces(data, 70_000), { name: 'f.bin', mtime: 1 }, new MemoryBlockStore(), { resume: { key: KEY, salt: new Uint8Array(24) } })
+    expect(c.root.toString()).not.toBe(a.root.toString())
+  })
+
+  it('derives a distinct salt for every manifest block from the content salt', async () => {
+    const salts = await Promise.all([0, 1, 2].map(async i => Buffer.from(await manifestSalt(KEY, SALT, i)).toString('hex')))
+    expect(new Set(salts).size).toBe(3)
+    expect(salts.every(s => s.length === 48)).toBe(true)
+    expect(Buffer.from(await manifestSalt(KEY, SALT, 1)).toString('hex')).toBe(salts[1])
+    expect(salts).not.toContain(Buffer.from(SALT).toString('hex'))
+    // Without resume, a fresh key and salt: the same file added twice gets two links.
+    const store = new MemoryBlockStore()
+    const a = await addFile(pieces(testBytes(10), 10), { name: 'tiny', mtime: 1 }, store)
+    const b = await addFile(pieces(testBytes(10), 10), { name: 'tiny', mtime: 1 }, store)
+    expect(b.link).not.toBe(a.link)
   })
 })

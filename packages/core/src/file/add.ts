@@ -1,5 +1,6 @@
 import { blockId, type BlockId } from '../block/id.js'
-import { ChunkCipher } from '../crypto/index.js'
+import { ChunkCipher, SALT_SIZE } from '../crypto/index.js'
+import { InvalidKeyError } from '../errors.js'
 import { abortable, throwIfAborted } from './abort.js'
 import { PlaintextBlocks, sealBlock } from './block-source.js'
 import { CONTENT_CONTEXT } from './contexts.js'
@@ -25,11 +26,19 @@ export interface AddInit {
   /** Called with the plaintext bytes read so far, once per block. */
   onProgress?: (bytesIn: number) => void
   signal?: AbortSignal
+  /**
+   * Resume an interrupted add of the SAME plaintext: its 16-byte file key
+   * and 24-byte content salt (both or neither; default fresh random ones).
+   * The same key, salt and plaintext seal the very same blocks and root.
+   * Never pass a pair that sealed different plaintext: that reuses AES-GCM
+   * nonces, which leaks plaintext and allows forgeries.
+   */
+  resume?: { key: Uint8Array, salt: Uint8Array }
 }
 
 export interface AddResult {
   root: BlockId
-  /** The fresh 16-byte file key. */
+  /** The 16-byte file key (fresh, unless resumed). */
   key: Uint8Array
   /** `<root>.<key>` */
   link: string
@@ -60,10 +69,11 @@ export async function addFile (
   const type = validateType(meta.type === undefined || meta.type === '' ? DEFAULT_MEDIA_TYPE : meta.type)
   const mtime = validateMtime(meta.mtime ?? Date.now())
   throwIfAborted(init.signal)
-  const key = crypto.getRandomValues(new Uint8Array(FILE_KEY_BYTES))
-  const { cipher, header } = await ChunkCipher.create(key, CONTENT)
+  const key = init.resume?.key ?? crypto.getRandomValues(new Uint8Array(FILE_KEY_BYTES))
+  if (key.length !== FILE_KEY_BYTES) throw new InvalidKeyError(`file key must be ${FILE_KEY_BYTES} bytes`)
+  const { cipher, header } = await ChunkCipher.create(key, CONTENT, init.resume === undefined ? {} : { salt: init.resume.salt })
   const puts = new PutQueue(sink, init.concurrency ?? DEFAULT_PUT_CONCURRENCY, init.signal)
-  const manifest = new ManifestWriter(key, async block => await puts.put(block.id, block.bytes))
+  const manifest = new ManifestWriter(key, header.subarray(0, SALT_SIZE), async block => await puts.put(block.id, block.bytes))
   const plaintext = new PlaintextBlocks(source)
   try {
     const blocks = await storeBlocks(cipher, plaintext, puts, manifest, init)
@@ -90,12 +100,14 @@ export async function addFile (
 /** Blocks read and being sealed and hashed ahead of the one being put. */
 const SEAL_AHEAD = 3
 
-interface Sealed { id: BlockId, block: Uint8Array }
+interface Sealed { id: BlockId, block: Uint8Array, plaintext: number }
 
 /** Seal block `index` and hash it: both off the main thread, so several blocks may be in progress. */
 async function sealAndName (cipher: ChunkCipher, index: number, chunks: Uint8Array[]): Promise<Sealed> {
   const block = await sealBlock(cipher, index, chunks)
-  return { id: await blockId(block), block }
+  let plaintext = 0
+  for (const chunk of chunks) plaintext += chunk.length
+  return { id: await blockId(block), block, plaintext }
 }
 
 /**
@@ -114,9 +126,9 @@ async function storeBlocks (
     const head = window[0]
     if (head !== undefined && (ended || head.done || window.length >= SEAL_AHEAD)) {
       window.shift()
-      const { id, block } = await abortable(head.pending, init.signal)
+      const { id, block, plaintext } = await abortable(head.pending, init.signal)
       throwIfAborted(init.signal)
-      await puts.put(id, block)
+      await puts.put(id, block, plaintext)
       await manifest.add(id)
       if (++stored === read && ended) return stored
       continue

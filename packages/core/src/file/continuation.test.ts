@@ -42,7 +42,7 @@ describe('manifests with continuation blocks', () => {
     const real = await sealBlock(cipher, realIndex, chunks)
     const realId = await blockId(real)
     await store.put(realId, real)
-    const writer = new ManifestWriter(key, async block => await store.put(block.id, block.bytes))
+    const writer = new ManifestWriter(key, new Uint8Array(24), async block => await store.put(block.id, block.bytes))
     for (let i = 0; i < blocks; i++) await writer.add(i === realIndex ? realId : fakeId(i))
     expect(writer.continuations).toBe(2)
     const root = await writer.finish({ name: 'huge.img', type: 'application/octet-stream', size, mtime: 0 }, header)

@@ -2,7 +2,7 @@ import { blockId, type BlockId } from '../block/id.js'
 import { ManifestError } from '../errors.js'
 import { blockCount } from '../crypto/geometry.js'
 import { encodeContinuation, encodeRoot, MAX_LIST_BLOCKS, type ManifestPart } from './manifest.js'
-import { sealManifestBlock } from './manifest-block.js'
+import { manifestSalt, sealManifestBlock } from './manifest-block.js'
 import type { FileInfo } from './manifest-fields.js'
 
 export interface SealedBlock {
@@ -18,13 +18,16 @@ export interface SealedBlock {
  */
 export class ManifestWriter {
   readonly #key: Uint8Array
+  readonly #contentSalt: Uint8Array
   readonly #store: (block: SealedBlock) => Promise<void>
   #pending: BlockId[] = []
   readonly #parts: ManifestPart[] = []
   #count = 0
 
-  constructor (key: Uint8Array, store: (block: SealedBlock) => Promise<void>) {
+  /** `contentSalt`: the content message's salt, from which every manifest block's salt is derived. */
+  constructor (key: Uint8Array, contentSalt: Uint8Array, store: (block: SealedBlock) => Promise<void>) {
     this.#key = key
+    this.#contentSalt = contentSalt
     this.#store = store
   }
 
@@ -45,18 +48,19 @@ export class ManifestWriter {
     }
     if (this.#parts.length > 0) await this.#flush()
     const list = this.#parts.length > 0 ? { parts: this.#parts } : { blocks: this.#pending }
-    return await seal(this.#key, encodeRoot({ ...info, header, ...list }))
+    return await this.#seal(encodeRoot({ ...info, header, ...list }))
   }
 
   async #flush (): Promise<void> {
-    const block = await seal(this.#key, encodeContinuation(this.#pending))
+    const block = await this.#seal(encodeContinuation(this.#pending))
     this.#parts.push({ id: block.id, count: this.#pending.length })
     this.#pending = []
     await this.#store(block)
   }
-}
 
-async function seal (key: Uint8Array, plaintext: Uint8Array): Promise<SealedBlock> {
-  const bytes = await sealManifestBlock(key, plaintext)
-  return { id: await blockId(bytes), bytes }
+  /** Seal the next manifest block (continuations in order, the root last). */
+  async #seal (plaintext: Uint8Array): Promise<SealedBlock> {
+    const bytes = await sealManifestBlock(this.#key, plaintext, await manifestSalt(this.#key, this.#contentSalt, this.#parts.length))
+    return { id: await blockId(bytes), bytes }
+  }
 }

@@ -10,6 +10,8 @@ export interface PutOptions extends AbortOptions {
    * (`MemoryBlockStore` does).
    */
   immutable?: boolean
+  /** Plaintext bytes of the file that the block carries (content blocks; absent for manifest blocks). */
+  plaintext?: number
 }
 
 /**
@@ -57,13 +59,13 @@ export class PutQueue {
   }
 
   /** Start a put once a slot is free. Resolves when started, not when done. */
-  async put (id: BlockId, bytes: Uint8Array): Promise<void> {
+  async put (id: BlockId, bytes: Uint8Array, plaintext?: number): Promise<void> {
     this.#check()
     while (this.#inFlight.size >= this.#limit) {
       await this.#change()
       this.#check()
     }
-    const pending: Promise<void> = this.#run(id, bytes).finally(() => {
+    const pending: Promise<void> = this.#run(id, bytes, plaintext).finally(() => {
       this.#inFlight.delete(pending)
       this.#wake()
     })
@@ -82,9 +84,11 @@ export class PutQueue {
     this.#dispose()
   }
 
-  async #run (id: BlockId, bytes: Uint8Array): Promise<void> {
+  async #run (id: BlockId, bytes: Uint8Array, plaintext: number | undefined): Promise<void> {
     try {
-      const result = await this.#sink.put(id, bytes, { signal: this.#controller.signal, immutable: true })
+      const options: PutOptions = { signal: this.#controller.signal, immutable: true }
+      if (plaintext !== undefined) options.plaintext = plaintext
+      const result = await this.#sink.put(id, bytes, options)
       if (result !== undefined && typeof result.copies === 'number') {
         this.#minCopies = Math.min(this.#minCopies ?? Infinity, result.copies)
       }

@@ -141,6 +141,12 @@ export interface Mesh extends EventTarget {
   signal (to: string, data: Uint8Array): Promise<void>
   /** This node's status (hosts: with `underReplicated`), with `backgroundFailures` per kind. */
   status (): Promise<HostStatus>
+  /**
+   * Ask a connected peer which of `cids` it holds (one `want` probe each,
+   * answered `have`/`dont-have`, at most `PROBE_BATCH` in flight): true at
+   * the index of each block it has. Throws `UnavailableError` if not connected.
+   */
+  heldBy (peerId: string, cids: readonly BlockId[], options?: AbortOptions): Promise<boolean[]>
   /** Ask a connected host for its status. */
   requestStatus (peerId: string, options?: AbortOptions): Promise<HostStatus>
   /** One repair pass now (hosts). */

@@ -98,3 +98,17 @@ describe('the mesh as the file pipelines\' blocks', () => {
     await expect(aborted).rejects.toMatchObject({ code: 'ERR_ABORTED' })
   })
 })
+
+describe('heldBy', () => {
+  it('asks a connected host which blocks it holds, with want probes in batches', async () => {
+    mesh = new TestMesh()
+    const host = await mesh.host()
+    const client = await mesh.add('client')
+    const hostId = await client.node.dial(host.address)
+    const blocks = await Promise.all(Array.from({ length: 70 }, async (_, i) => await makeBlock(100 + i, i + 1)))
+    for (const [i, block] of blocks.entries()) if (i % 3 === 0) await host.store!.put(block.cid, block.bytes)
+    const held = await client.node.heldBy(hostId, blocks.map(b => b.cid))
+    expect(held).toEqual(blocks.map((_, i) => i % 3 === 0))
+    await expect(client.node.heldBy('nobody', [blocks[0]!.cid])).rejects.toThrow(UnavailableError)
+  })
+})

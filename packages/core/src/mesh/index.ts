@@ -1,5 +1,5 @@
 export type * from './api.js'
-export { MeshNode, DEFAULT_REPLICAS, DEFAULT_REPAIR_INTERVAL } from './node.js'
+export { MeshNode, DEFAULT_REPLICAS, DEFAULT_REPAIR_INTERVAL, PROBE_BATCH } from './node.js'
 export type { MeshNodeOptions } from './node.js'
 export type { MeshTuning } from './tuning.js'
 export { DEFAULT_TUNING } from './tuning.js'

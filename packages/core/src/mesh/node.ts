@@ -34,6 +34,8 @@ export const DEFAULT_REPLICAS = 3
 export const DEFAULT_REPAIR_INTERVAL = 60_000
 /** How long `stop` waits for connections to report closed. */
 const STOP_TIMEOUT = 5_000
+/** `want` probes in flight at once in `heldBy` (well under a peer's request limit). */
+export const PROBE_BATCH = 32
 
 /** `MeshNodeInit` plus optional time bounds and limits (tests shorten them). */
 export type MeshNodeOptions = MeshNodeInit & MeshTuning
@@ -205,6 +207,17 @@ export class MeshNode extends EventTarget implements Mesh {
     const peer = this.connected.get(peerId)
     if (peer === undefined || peer.isClosed) throw new UnavailableError(`not connected to ${peerId}`)
     return await peer.requestStatus({ timeout: this.tuning.requestTimeout, ...options })
+  }
+
+  async heldBy (peerId: string, cids: readonly BlockId[], options: AbortOptions = {}): Promise<boolean[]> {
+    const held: boolean[] = []
+    for (let start = 0; start < cids.length; start += PROBE_BATCH) {
+      const peer = this.connected.get(peerId)
+      if (peer === undefined || peer.isClosed) throw new UnavailableError(`not connected to ${peerId}`)
+      const batch = cids.slice(start, start + PROBE_BATCH)
+      held.push(...await Promise.all(batch.map(async cid => await peer.probe(cid, { timeout: this.tuning.probeTimeout, ...options }))))
+    }
+    return held
   }
 
   async repair (options: AbortOptions = {}): Promise<RepairResult> {
