@@ -92,7 +92,7 @@ describe('clients against the local host (no --mesh)', () => {
     const plain = link.split('&file=')[1]!
     // hello.txt is already there (the source): only --force replaces it.
     const saved = await cluster.json<{ path: string, name: string, size: number }>(['get', plain, '-o', cwd, '--force'], { cwd })
-    expect(saved).toEqual([{ path: join(cwd, 'hello.txt'), name: 'hello.txt', size: 13, root: plain.split('.')[0] }])
+    expect(saved).toEqual([{ path: join(cwd, 'hello.txt'), name: 'hello.txt', size: 13, root: plain.split('.')[0], resumedBytes: 0 }])
     const status = await cluster.cli(['status'], { cwd })
     expect(status.code).toBe(0)
     expect(status.stdout.toString()).toContain(host.peerId)
