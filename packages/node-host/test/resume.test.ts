@@ -5,15 +5,21 @@
  * get give up after `--timeout`. Each resume's saved bytes are logged.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, readdirSync } from 'node:fs'
-import { readFile, stat, writeFile } from 'node:fs/promises'
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { readFile, stat, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { blockCount } from '@cairn/core'
+import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { CLI, Cluster, randomFile, sha256File, waitFor } from './harness.js'
 import { seededRandom } from './reliability/support/random.js'
 
 const cluster = new Cluster()
 afterEach(async () => { await cluster.cleanup() })
+// Put journals of these tests go to a temp dir (inherited by every CLI process started here).
+const stateDir = mkdtempSync(join(tmpdir(), 'cairn-state-'))
+process.env.CAIRN_STATE_DIR = stateDir
+afterAll(() => { rmSync(stateDir, { recursive: true, force: true }) })
 
 const MiB = 1024 * 1024
 /**
@@ -115,6 +121,89 @@ describe('get resumes', () => {
     expect(fresh!.resumedBytes).toBe(0)
     expect(await sha256File(join(dir, 'again.bin'))).toBe(digest)
     expect(readdirSync(dir).filter(n => n.includes('cairn-part'))).toEqual([])
+  }, 300_000)
+})
+
+/** The put journal in the state dir (at most one in these tests), as header and block ids. */
+async function journal (): Promise<{ key: string, ids: number } | undefined> {
+  const dir = join(stateDir, 'put')
+  const name = existsSync(dir) ? readdirSync(dir).find(n => n.endsWith('.journal')) : undefined
+  if (name === undefined) return undefined
+  const bytes = await readFile(join(dir, name)).catch(() => undefined)
+  if (bytes === undefined) return undefined
+  const newline = bytes.indexOf(0x0a)
+  const header = JSON.parse(bytes.subarray(0, newline).toString('utf8')) as { key: string }
+  return { key: header.key, ids: Math.floor((bytes.length - newline - 1) / 36) }
+}
+
+describe('put resumes', () => {
+  it(`killed with SIGKILL at ${RUNS} seeded random points of a ${SIZE / MiB} MiB put, the same command sends only the rest and prints the same link`, async () => {
+    const random = seededRandom('put kill points')
+    const host = await cluster.startHost(['--replicas', '1'])
+    const dir = await cluster.tempDir()
+    const src = join(dir, 'src.bin')
+    const digest = await randomFile(src, SIZE)
+    const blocks = Math.ceil(SIZE / MiB)
+    const points = Array.from({ length: RUNS }, () => random.between(5, 90)).sort((a, b) => a - b)
+    let killed = 0
+    let key: string | undefined
+    for (const percent of points) {
+      const target = Math.max(((await journal())?.ids ?? 0) + 1, Math.floor(blocks * percent / 100))
+      if (await killAt(['put', src, '--mesh', host.url], async () => (await journal())?.ids ?? 0, target)) killed++
+      const now = await journal()
+      expect(now).toBeDefined()
+      // Every attempt of the same file keeps the first attempt's key.
+      key ??= now!.key
+      expect(now!.key).toBe(key)
+    }
+    expect(killed).toBeGreaterThan(0)
+    const status = async (): Promise<number> => (await cluster.json<{ blocks: number }>(['status', '--mesh', host.url]))[0]!.blocks
+    const before = await status()
+    const [put] = await cluster.json<{ link: string, resumedBytes: number, replicas: number }>(['put', src, '--mesh', host.url], { timeout: 300_000 })
+    console.log(`put resume: ${put!.resumedBytes} of ${SIZE} bytes not sent again after ${killed} kills (${before} blocks already at the host)`)
+    expect(put!.resumedBytes).toBeGreaterThan(0)
+    expect(put!.resumedBytes).toBeLessThanOrEqual(before * MiB)
+    expect(put!.replicas).toBe(1)
+    // The key of the first attempt: the link it would have printed.
+    expect(put!.link.endsWith(`.${key!}`)).toBe(true)
+    expect(await journal()).toBeUndefined()
+    // Identical blocks: the host holds the file once (content blocks + root), not once per attempt.
+    expect(await status()).toBe(blockCount(SIZE) + 1)
+    const out = join(dir, 'copy.bin')
+    await cluster.json(['get', put!.link, '-o', out], { timeout: 300_000 })
+    expect(await sha256File(out)).toBe(digest)
+  }, 600_000)
+
+  it('never reuses the key of a file that changed: another mtime starts afresh, same size and mtime with other bytes stops', async () => {
+    const host = await cluster.startHost(['--replicas', '1'])
+    const dir = await cluster.tempDir()
+    const src = join(dir, 'src.bin')
+    await randomFile(src, 24 * MiB)
+    // Whole seconds: restored exactly after the edit below.
+    const mtime = new Date(1_700_000_000_000)
+    await utimes(src, mtime, mtime)
+    await killAt(['put', src, '--mesh', host.url], async () => (await journal())?.ids ?? 0, 4)
+    const first = await journal()
+    expect(first!.ids).toBeGreaterThanOrEqual(4)
+    // Other bytes, same size and mtime: the put refuses before sending a block sealed with the old key.
+    const bytes = await readFile(src)
+    bytes[100] ^= 1
+    await writeFile(src, bytes)
+    await utimes(src, mtime, mtime)
+    const changed = await cluster.cli(['put', src, '--mesh', host.url])
+    expect(changed.code, changed.stderr + changed.stdout.toString()).toBe(7)
+    expect(changed.stderr).toMatch(/^cairn: .*src\.bin changed since the interrupted put/)
+    expect(await journal()).toBeUndefined()
+    const [fresh] = await cluster.json<{ link: string, resumedBytes: number }>(['put', src, '--mesh', host.url])
+    expect(fresh!.resumedBytes).toBe(0)
+    expect(fresh!.link.endsWith(`.${first!.key}`)).toBe(false)
+    // Another mtime: another journal, a fresh key.
+    await killAt(['put', src, '--mesh', host.url], async () => (await journal())?.ids ?? 0, 4)
+    const second = await journal()
+    await utimes(src, mtime, new Date(mtime.getTime() + 5000))
+    const [touched] = await cluster.json<{ link: string, resumedBytes: number }>(['put', src, '--mesh', host.url])
+    expect(touched!.resumedBytes).toBe(0)
+    expect(touched!.link.endsWith(`.${second!.key}`)).toBe(false)
   }, 300_000)
 })
 

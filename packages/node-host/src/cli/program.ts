@@ -62,7 +62,7 @@ function defineCommands (program: Command, setExit: (code: number) => void): voi
     .option('--mesh <url>', 'join URL of the mesh (default: the local host)')
     .option('--replicas <n>', 'replica target R', REPLICAS)
     .option('--data <dir>', 'data directory of the local host', DEFAULT_DATA_DIR)
-    .option('--json', 'print {"link","root","size","replicas"} per file')
+    .option('--json', 'print {"link","root","size","replicas","resumedBytes"} per file')
     .action(async (files: string[], opts) => { await putCommand(files, opts) })
 
   program.command('get')

@@ -9,6 +9,8 @@ import { connectClient, resolveTarget, type MeshClient, type TargetOptions } fro
 import { interruptSignal } from '../interrupt.js'
 import { printJson, printLine } from '../output.js'
 import { createProgress, progressEnabled } from '../progress.js'
+import { PutJournal } from '../put-journal.js'
+import { FileChangedError, resumingSink } from '../resume-sink.js'
 
 export interface PutOptions extends TargetOptions {
   replicas?: number
@@ -20,7 +22,7 @@ const READ_CHUNK = 1024 * 1024
 /** Blocks in flight to the mesh: the mesh's default push window to one host. */
 export const PUT_CONCURRENCY = 16
 
-interface Input { path: string, name: string, size: number, mtime: number }
+interface Input { path: string, name: string, size: number, mtime: number, dev: number, ino: number }
 
 /** Check every file before touching the network. */
 async function checkInputs (files: string[]): Promise<Input[]> {
@@ -34,24 +36,42 @@ async function checkInputs (files: string[]): Promise<Input[]> {
       throw new LocalFileError(code === 'ENOENT' ? `no such file: ${file}` : `cannot read ${file}: ${code ?? 'error'}`, { cause })
     }
     if (!info.isFile()) throw new LocalFileError(`not a regular file: ${file}`)
-    return { path, name: basename(path), size: info.size, mtime: Math.floor(info.mtimeMs) }
+    return { path, name: basename(path), size: info.size, mtime: Math.floor(info.mtimeMs), dev: info.dev, ino: info.ino }
   }))
+}
+
+/** Which of the blocks an interrupted put handed over the host holds already (want/have probes, in batches). */
+async function heldAtHost (client: MeshClient, journal: PutJournal, signal: AbortSignal): Promise<Set<string>> {
+  if (journal.previous.length === 0) return new Set()
+  const answers = await client.mesh.heldBy(client.hostId, journal.previous, { signal })
+  return new Set(journal.previous.filter((_, i) => answers[i] === true).map(id => id.toString()))
 }
 
 async function putOne (client: MeshClient, input: Input, options: PutOptions, signal: AbortSignal): Promise<void> {
   const progress = createProgress(input.name, input.size, progressEnabled(options.json))
-  // Only pass `replicas` when given: an explicit undefined would override the mesh's default R.
-  // addFile names each block from its bytes, so the mesh's sink does not hash them again (hosts do).
-  const sink = client.mesh.blockSink(options.replicas === undefined ? {} : { replicas: options.replicas })
+  const journal = await PutJournal.open({ path: input.path, size: input.size, mtime: input.mtime, dev: input.dev, ino: input.ino })
+  let resumedBytes = 0
   try {
+    // Only pass `replicas` when given: an explicit undefined would override the mesh's default R.
+    // addFile names each block from its bytes, so the mesh's sink does not hash them again (hosts do).
+    const meshSink = client.mesh.blockSink(options.replicas === undefined ? {} : { replicas: options.replicas })
+    const held = await heldAtHost(client, journal, signal)
+    const sink = resumingSink(meshSink, journal, { held, file: input.path, onSkipped: n => { resumedBytes += n } })
     const source = readFileChunks(input.path, { chunkSize: READ_CHUNK, signal })
     const meta = { name: input.name, type: mediaTypeOf(input.name), mtime: input.mtime }
-    const added = await addFile(source, meta, sink, { signal, concurrency: PUT_CONCURRENCY, onProgress: n => progress.update(n) })
+    const resume = { key: journal.key, salt: journal.salt }
+    const added = await addFile(source, meta, sink, { signal, concurrency: PUT_CONCURRENCY, onProgress: n => progress.update(n), resume })
+    await journal.remove()
     progress.stop()
     const { origin, token } = client.target
     const link = formatWebLink(origin, token, added.link)
-    if (options.json === true) printJson({ link, root: added.root.toString(), size: added.size, replicas: added.replicas ?? 0 })
+    if (options.json === true) printJson({ link, root: added.root.toString(), size: added.size, replicas: added.replicas ?? 0, resumedBytes })
     else printLine(link)
+  } catch (err) {
+    // Kept for the next attempt, unless the file is no longer what it sealed.
+    if (err instanceof FileChangedError) await journal.remove()
+    else await journal.close()
+    throw err
   } finally {
     progress.stop()
   }
