@@ -29,6 +29,11 @@ export interface MeshNodeInit {
   transports: Transport[]
   /** Join token; '' for an open mesh. */
   joinToken: string
+  /**
+   * A display name for people, sent in `hello` (a host's `--name`, a tab's
+   * browser and OS). Sanitised and cut to `MAX_PEER_NAME_LENGTH` first.
+   */
+  name?: string
   /** Replica target R (default 3). */
   replicas?: number
   /** Minimum durable copies for a put to succeed (default min(2, live hosts)). */

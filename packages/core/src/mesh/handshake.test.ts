@@ -68,6 +68,23 @@ describe('handshake', () => {
     expect(a.node.peers().map(p => p.peerId)).toEqual([b.node.peerId])
   })
 
+  it('carries each side\'s display name, sanitised, into peers() (absent when none is sent)', async () => {
+    mesh = new TestMesh()
+    const a = await mesh.host({ name: '  shelf\u0007\u202e host ' })
+    const b = await mesh.add('browser', { name: 'Chromium on Linux' })
+    const c = await mesh.add('client')
+    expect(a.node.name).toBe('shelf host')
+    await b.node.dial(a.address)
+    await c.node.dial(a.address)
+    expect(b.node.peers()[0]?.name).toBe('shelf host')
+    await until([a.node], ['peer:connect'], () => a.node.peers().length === 2)
+    const seen = new Map(a.node.peers().map(p => [p.peerId, p]))
+    expect(seen.get(b.node.peerId)?.name).toBe('Chromium on Linux')
+    expect(seen.get(c.node.peerId)).not.toHaveProperty('name')
+    // The host's status (what `cairn status` and tabs ask for) carries the names too.
+    expect((await c.node.requestStatus(a.node.peerId)).peers.find(p => p.peerId === b.node.peerId)?.name).toBe('Chromium on Linux')
+  })
+
   it('works on an open mesh (empty token)', async () => {
     mesh = new TestMesh()
     const a = await mesh.host({ joinToken: '' })

@@ -41,6 +41,8 @@ export interface HandshakeInit {
   addrs: string[]
   /** Whether this node keeps blocks (a `--no-store` host says so in its hello). */
   stores: boolean
+  /** This node's display name, already sanitised (`peerName()`); absent: none sent. */
+  name?: string
   joinKey: CryptoKey
   initiator: boolean
   nonces: NonceCache
@@ -91,6 +93,7 @@ async function exchange (init: HandshakeInit, deadline: Deadline): Promise<Hands
     addrs: init.addrs
   }
   if (!init.stores) ours.stores = false
+  if (init.name !== undefined) ours.name = init.name
   const ourBytes = encodeMessage(ours)
   await deadline.race(conn.send(ourBytes))
   const theirBytes = await readFrame(init, deadline, MAX_PRE_AUTH_FRAME)

@@ -22,6 +22,7 @@ import { runHandshake } from './handshake.js'
 import { HaveIndex } from './haves.js'
 import { NonceCache } from './nonces.js'
 import { Peer } from './peer.js'
+import { peerName } from './peer-name.js'
 import { Repairer } from './repair.js'
 import { Replicator } from './replicate.js'
 import { RequestServer } from './serve.js'
@@ -64,6 +65,8 @@ export class MeshNode extends EventTarget implements Mesh {
   private readonly signals: SignalRelay
   private readonly failures: FailureCounter
   private readonly addrs: string[]
+  /** Display name sent in `hello`. */
+  readonly name: string | undefined
   private readonly iceServerList: IceServer[]
   private receivedIce: IceServer[] = []
   private keepalive: ReturnType<typeof setInterval> | undefined
@@ -75,6 +78,7 @@ export class MeshNode extends EventTarget implements Mesh {
     this.peerId = init.identity.peerId
     this.role = init.role
     this.tuning = resolveTuning(init)
+    this.name = peerName(init.name)
     this.addrs = (init.listenAddrs ?? []).filter(addr => addr.length > 0 && addr.length <= MAX_ADDR_LENGTH).slice(0, MAX_ADDRS)
     // Checked as the tabs will check them, so a bad list fails here and not in every tab.
     this.iceServerList = init.iceServers === undefined ? [] : (validateMessage({ t: 'ice', servers: init.iceServers }) as { servers: IceServer[] }).servers
@@ -293,6 +297,7 @@ export class MeshNode extends EventTarget implements Mesh {
         role: this.role,
         addrs: this.addrs,
         stores: this.init.store !== undefined,
+        ...(this.name === undefined ? {} : { name: this.name }),
         joinKey: await this.joinKey,
         initiator,
         nonces: this.nonces,

@@ -13,6 +13,7 @@ import type { ReplyHandler, RequestOptions } from './requests.js'
 import { Semaphore } from './semaphore.js'
 import type { PeerLimits } from './tuning.js'
 import { FetchWindow } from './window.js'
+import { peerName } from './peer-name.js'
 
 /*
  * One authenticated connection. Frames are read in a loop that never waits
@@ -56,6 +57,8 @@ export class Peer {
   readonly since = performance.now()
   readonly conn: Connection
   readonly window = new FetchWindow()
+  /** Display name from its hello, sanitised (never an identity). */
+  readonly name: string | undefined
   /** False once the peer said it keeps no blocks. */
   stores: boolean
   /** Set when the connection closes; never cleared. */
@@ -81,6 +84,7 @@ export class Peer {
     this.dialer = init.dialer
     this.tiebreak = init.tiebreak
     this.stores = this.role === 'host' && init.hello.stores !== false
+    this.name = peerName(init.hello.name)
     this.limits = init.limits
     this.handlers = init.handlers
     this.outgoing = new Semaphore(init.limits.maxOutgoingRequests)
@@ -101,7 +105,8 @@ export class Peer {
       transport: this.conn.transport,
       addrs: this.addrs,
       bytesSent: this.conn.stats.bytesSent,
-      bytesReceived: this.conn.stats.bytesReceived
+      bytesReceived: this.conn.stats.bytesReceived,
+      ...(this.name === undefined ? {} : { name: this.name })
     }
   }
 

@@ -6,7 +6,7 @@ import fc from 'fast-check'
 import type { Arbitrary } from 'fast-check'
 import { encode } from 'cborg'
 import {
-  MAX_ADDR_LENGTH, MAX_ADDRS, MAX_CODE_LENGTH, MAX_COPIES, MAX_ERROR_MESSAGE,
+  MAX_ADDR_LENGTH, MAX_ADDRS, MAX_CODE_LENGTH, MAX_COPIES, MAX_ERROR_MESSAGE, MAX_PEER_NAME_LENGTH,
   MAX_ICE_CREDENTIAL, MAX_ICE_SERVERS, MAX_ICE_URLS, MAX_PEER_ID_LENGTH, MAX_PROTOCOL_VERSION, MAX_REPLICAS,
   MAX_SIGNAL_BYTES, MAX_TRANSPORT_LENGTH
 } from './limits.js'
@@ -64,7 +64,8 @@ const hello: Arbitrary<HelloMessage> = record({
   role,
   nonce: bytes(32),
   addrs,
-  stores: fc.boolean()
+  stores: fc.boolean(),
+  name: fc.string({ unit: 'binary', maxLength: MAX_PEER_NAME_LENGTH / 2 })
 }, { requiredKeys: ['t', 'version', 'peerId', 'publicKey', 'role', 'nonce', 'addrs'] })
 
 const auth: Arbitrary<AuthMessage> = record({ t: fc.constant('auth' as const), sig: bytes(64), mac: bytes(32) })
@@ -77,8 +78,9 @@ const peerStatus: Arbitrary<PeerStatus> = record({
   transport: asciiToken(MAX_TRANSPORT_LENGTH),
   addrs,
   bytesSent: counter,
-  bytesReceived: counter
-})
+  bytesReceived: counter,
+  name: fc.string({ unit: 'binary', maxLength: MAX_PEER_NAME_LENGTH / 2 })
+}, { requiredKeys: ['peerId', 'role', 'transport', 'addrs', 'bytesSent', 'bytesReceived'] })
 
 const backgroundFailures: Arbitrary<BackgroundFailures> = record({
   repair: counter, restore: counter, cache: counter, send: counter, serve: counter

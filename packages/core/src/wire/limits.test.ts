@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { encode } from 'cborg'
 import {
   decodeMessage, encodeMessage, MAX_ADDR_LENGTH, MAX_ADDRS, MAX_CODE_LENGTH, MAX_COPIES,
-  MAX_ERROR_MESSAGE, MAX_HAVE_CIDS, MAX_PEER_ID_LENGTH, MAX_PEERS, MAX_PRE_AUTH_FRAME, MAX_PROTOCOL_VERSION,
+  MAX_ERROR_MESSAGE, MAX_HAVE_CIDS, MAX_PEER_ID_LENGTH, MAX_PEER_NAME_LENGTH, MAX_PEERS, MAX_PRE_AUTH_FRAME, MAX_PROTOCOL_VERSION,
   MAX_REPLICAS, MAX_SIGNAL_BYTES, MAX_STATUS_PEERS, MAX_TRANSPORT_LENGTH
 } from './index.js'
 import type { Message, PeerStatus } from './index.js'
@@ -55,6 +55,10 @@ const CASES: Array<[string, Record<string, unknown>, Record<string, unknown>]> =
   ['publicKey is 32 bytes', hello({ publicKey: bytes(32) }), hello({ publicKey: bytes(33) })],
   ['publicKey is not shorter', hello({ publicKey: bytes(32) }), hello({ publicKey: bytes(31) })],
   ['nonce is 32 bytes', hello({ nonce: bytes(32) }), hello({ nonce: bytes(31) })],
+  ['name length', hello({ name: str(MAX_PEER_NAME_LENGTH, '€') }), hello({ name: str(MAX_PEER_NAME_LENGTH + 1) })],
+  ['name is text', hello({ name: 'shelf' }), hello({ name: bytes(4) })],
+  ['status peer name length', status({ peers: [{ ...peerStatus(0), name: str(MAX_PEER_NAME_LENGTH) }] }),
+    status({ peers: [{ ...peerStatus(0), name: str(MAX_PEER_NAME_LENGTH + 1) }] })],
   ['sig is 64 bytes', { t: 'auth', sig: bytes(64), mac: bytes(32) }, { t: 'auth', sig: bytes(65), mac: bytes(32) }],
   ['mac is 32 bytes', { t: 'auth', sig: bytes(64), mac: bytes(32) }, { t: 'auth', sig: bytes(64), mac: bytes(33) }],
   ['peers list', { t: 'peers', peers: Array(MAX_PEERS).fill({ peerId: 'p', role: 'host', addrs: [] }) },
@@ -104,7 +108,9 @@ describe('limits: at the limit passes, one past fails', () => {
     const frame = encodeMessage(hello({
       version: MAX_PROTOCOL_VERSION,
       peerId: str(MAX_PEER_ID_LENGTH),
-      addrs: Array(MAX_ADDRS).fill(str(MAX_ADDR_LENGTH))
+      addrs: Array(MAX_ADDRS).fill(str(MAX_ADDR_LENGTH)),
+      stores: false,
+      name: str(MAX_PEER_NAME_LENGTH / 2, '😀')
     }) as unknown as Message)
     expect(frame.length).toBeLessThanOrEqual(MAX_PRE_AUTH_FRAME)
     expect(decodeMessage(frame, { maxFrameSize: MAX_PRE_AUTH_FRAME }).t).toBe('hello')

@@ -11,6 +11,8 @@ export const FRAME_OVERHEAD = 256
 /** Frames before authentication are capped at this size. */
 export const MAX_PRE_AUTH_FRAME = 4096
 export const MAX_PEER_ID_LENGTH = 128
+/** Length of a peer's display name (`hello.name`), in UTF-16 units. */
+export const MAX_PEER_NAME_LENGTH = 64
 export const MAX_ADDRS = 8
 export const MAX_ADDR_LENGTH = 256
 export const MAX_PEERS = 256

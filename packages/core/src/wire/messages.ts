@@ -24,6 +24,11 @@ export interface HelloMessage {
   addrs: string[]
   /** `false` from a host that keeps no blocks (`--no-store`); absent means it stores. */
   stores?: boolean
+  /**
+   * A display name for people (a host's `--name`, a tab's browser and OS).
+   * Never an identity: receivers strip control characters (`peerName()`).
+   */
+  name?: string
 }
 
 /** Second frame each side sends, after both hellos. */
@@ -135,6 +140,8 @@ export interface PeerStatus {
   addrs: string[]
   bytesSent: number
   bytesReceived: number
+  /** The display name from the peer's hello, sanitised; absent if it sent none. */
+  name?: string
 }
 
 export interface HostStatus {

@@ -6,7 +6,7 @@ import {
 import type { Fields } from './fields.js'
 import {
   MAX_ADDR_LENGTH, MAX_ADDRS, MAX_CODE_LENGTH, MAX_COPIES, MAX_ERROR_MESSAGE,
-  MAX_HAVE_CIDS, MAX_ICE_CREDENTIAL, MAX_ICE_SERVERS, MAX_ICE_URLS, MAX_PEER_ID_LENGTH, MAX_PEERS, MAX_PROTOCOL_VERSION, MAX_REPLICAS,
+  MAX_HAVE_CIDS, MAX_ICE_CREDENTIAL, MAX_ICE_SERVERS, MAX_ICE_URLS, MAX_PEER_ID_LENGTH, MAX_PEER_NAME_LENGTH, MAX_PEERS, MAX_PROTOCOL_VERSION, MAX_REPLICAS,
   MAX_SIGNAL_BYTES, MAX_STATUS_PEERS, MAX_TRANSPORT_LENGTH
 } from './limits.js'
 import type { Message, MessageType } from './messages.js'
@@ -26,6 +26,7 @@ const peerId = token(MAX_PEER_ID_LENGTH)
 const role = oneOf(ROLES)
 const addrs = list(token(MAX_ADDR_LENGTH), MAX_ADDRS)
 const count = required(safeUint)
+const peerName = optional(text(MAX_PEER_NAME_LENGTH))
 
 /** `offset`/`total`/`data` of a `block` or `put` part. */
 const partFields = {
@@ -42,7 +43,8 @@ const peerStatus = record({
   transport: required(token(MAX_TRANSPORT_LENGTH)),
   addrs: required(addrs),
   bytesSent: count,
-  bytesReceived: count
+  bytesReceived: count,
+  name: peerName
 })
 
 const backgroundFailures = record({ repair: count, restore: count, cache: count, send: count, serve: count })
@@ -108,7 +110,8 @@ const SCHEMAS: Readonly<Record<MessageType, Schema>> = {
       role: required(role),
       nonce: required(bytesOf(32)),
       addrs: required(addrs),
-      stores: optional(bool)
+      stores: optional(bool),
+      name: peerName
     }
   },
   auth: { fields: { sig: required(bytesOf(64)), mac: required(bytesOf(32)) } },

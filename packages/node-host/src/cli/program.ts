@@ -1,10 +1,12 @@
 /**
  * The `cairn` command line: flags exactly as in DESIGN.md "Host and CLI",
  * plus `--json` everywhere, `--data` on clients (to find a local host
- * outside ./.cairn) and `host --ice-server` (DESIGN: a host can hand tabs an
- * ICE server list). Usage errors print one `cairn: …` line and exit 2.
+ * outside ./.cairn), `host --ice-server` (DESIGN: a host can hand tabs an
+ * ICE server list) and `host --name` (how tabs and hosts show it). Usage
+ * errors print one `cairn: …` line and exit 2.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
+import { MAX_PEER_NAME_LENGTH, peerName } from '@cairn/core'
 import { DEFAULT_DATA_DIR, parseSize } from '../config/index.js'
 import { DEFAULT_LISTEN, DEFAULT_PORT } from '../host/index.js'
 import { fsckCommand } from './commands/fsck.js'
@@ -39,6 +41,15 @@ function collect (value: string, previous: string[]): string[] {
 
 const REPLICAS = integer(1, 16)
 
+/** `--name`: shown to people as it is, so no control characters and at most MAX_PEER_NAME_LENGTH. */
+function displayName (text: string): string {
+  if (text.trim().length > MAX_PEER_NAME_LENGTH) throw new InvalidArgumentError(`expected at most ${MAX_PEER_NAME_LENGTH} characters`)
+  const name = peerName(text)
+  if (name === undefined) throw new InvalidArgumentError('expected a name with printable characters')
+  if (name !== text.trim().replace(/\s+/g, ' ')) throw new InvalidArgumentError('expected a name without control characters')
+  return name
+}
+
 function defineCommands (program: Command, setExit: (code: number) => void): void {
   program.command('host')
     .description('run a host: stores blocks, serves the web app and the mesh endpoint on one port')
@@ -52,6 +63,7 @@ function defineCommands (program: Command, setExit: (code: number) => void): voi
     .option('--listen <address>', 'address to listen on', DEFAULT_LISTEN)
     .option('--no-store', 'keep no blocks: only introduce peers and relay signaling')
     .option('--ice-server <url>', 'STUN/TURN server for browser tabs: stun:H:P or turn:USER:PASS@H:P (repeatable)', collect, [])
+    .option('--name <name>', 'name shown to tabs and hosts (default: this machine\'s hostname)', displayName)
     .addOption(new Option('--web-root <dir>', 'directory of the built web app').hideHelp())
     .option('--json', 'print one JSON line when listening')
     .action(async (opts) => setExit(await hostCommand(opts)))

@@ -4,6 +4,7 @@
  * (or none with `store: false`), and dialers that keep it connected to its
  * `--peer`s. `close()` shuts everything down in order.
  */
+import { hostname } from 'node:os'
 import { MeshNode, type BackgroundFailure, type IceServer, type Identity, type Mesh, type PeerStatus } from '@cairn/core'
 import {
   assertNoRunningHost, dataDirPaths, ensureDataDir, formatJoinUrl, loadOrCreateIdentity, meshAddressOf,
@@ -41,6 +42,8 @@ export interface HostInit {
   iceServers?: IceServer[]
   /** Directory of the built web app (default packages/web/dist). */
   webRoot?: string
+  /** Name shown to other peers (default: this machine's hostname). */
+  name?: string
   /** Diagnostics (peer connects and losses, background failures). */
   log?: (line: string) => void
 }
@@ -99,7 +102,7 @@ export async function startHost (init: HostInit): Promise<Host> {
   // Corrupt blocks need no hook here: the store throws IntegrityError on read and the mesh restores them.
   const store = init.store === false ? undefined : await FsBlockStore.open(paths.blocks, { maxStorage: init.maxStorage })
   const listenOn = init.listen ?? DEFAULT_LISTEN
-  const web = await openWebServer(init.webRoot ?? defaultWebRoot(), init.port ?? DEFAULT_PORT, listenOn)
+  const web = await openWebServer(init.webRoot ?? defaultWebRoot(), init.port ?? DEFAULT_PORT, listenOn, { info: { joinTokenRequired: token !== '' } })
     .catch(async (err: unknown) => { await store?.close?.(); throw err })
   const origin = originFor(listenOn, web.port)
   const origins = reachableOrigins(listenOn, web.port)
@@ -109,6 +112,7 @@ export async function startHost (init: HostInit): Promise<Host> {
     store,
     transports: [new WebSocketTransport()],
     joinToken: token,
+    name: init.name ?? hostname(),
     replicas: init.replicas,
     iceServers: init.iceServers,
     listenAddrs: origins.map(meshAddressOf),

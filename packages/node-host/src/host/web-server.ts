@@ -1,6 +1,6 @@
 /**
- * The host's one port: a `node:http` server for the web app, with the mesh's
- * WebSocket endpoint on `/mesh`. Mesh connections that arrive before the node
+ * The host's one port: a `node:http` server for the web app (and `/info`), with
+ * the mesh's WebSocket endpoint on `/mesh`. Mesh connections that arrive before the node
  * is ready wait for it.
  */
 import { createServer, type Server } from 'node:http'
@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net'
 import type { Connection, Mesh } from '@cairn/core'
 import { MESH_PATH } from '@cairn/core'
 import { UsageError } from '../config/index.js'
-import { staticHandler } from '../http/index.js'
+import { infoHandler, staticHandler, type HostInfo } from '../http/index.js'
 import { attachMeshEndpoint } from '../transport/websocket.js'
 
 export interface WebServer {
@@ -42,10 +42,12 @@ export const DEFAULT_HTTP_IDLE_TIMEOUT = 20_000
 export interface WebServerInit {
   /** Milliseconds an HTTP socket may sit idle (mesh sockets are exempt once upgraded). */
   idleTimeout?: number
+  /** What `GET /info` tells a page before it joins (default: a join token is required). */
+  info?: HostInfo
 }
 
 export async function openWebServer (webRoot: string, port: number, host: string, init: WebServerInit = {}): Promise<WebServer> {
-  const server = createServer(staticHandler(webRoot))
+  const server = createServer(infoHandler(init.info ?? { joinTokenRequired: true }, staticHandler(webRoot)))
   // Without these, a socket that never finishes its request holds a descriptor forever.
   // `ws` clears the socket timeout when it upgrades a mesh connection.
   const idle = init.idleTimeout ?? DEFAULT_HTTP_IDLE_TIMEOUT

@@ -1,4 +1,5 @@
 export { staticHandler, resolveUnder, type RequestHandler } from './static.js'
+export { infoHandler, infoBody, INFO_PATH, type HostInfo } from './info.js'
 export { contentTypeOf, mediaTypeOf } from './content-types.js'
 export { PLACEHOLDER_HTML } from './placeholder.js'
 export { defaultWebRoot } from './web-root.js'

@@ -36,7 +36,7 @@ function cacheControlFor (urlPath: string): string {
   return urlPath.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache'
 }
 
-function sendText (res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8', headers: HeaderSet = TEXT_HEADERS): void {
+export function sendText (res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8', headers: HeaderSet = TEXT_HEADERS): void {
   res.writeHead(status, { ...headers, 'content-type': type, 'content-length': Buffer.byteLength(body), 'cache-control': 'no-cache' })
   res.end(res.req.method === 'HEAD' ? undefined : body)
 }

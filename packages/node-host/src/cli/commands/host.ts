@@ -21,14 +21,15 @@ export interface HostOptions {
   listen: string
   store: boolean
   iceServer: string[]
+  name?: string
   webRoot?: string
   json?: boolean
 }
 
 function hostInit (options: HostOptions, log: ((line: string) => void) | undefined): HostInit {
-  const { port, data, peer, replicas, token, open, maxStorage, listen, store, webRoot } = options
+  const { port, data, peer, replicas, token, open, maxStorage, listen, store, name, webRoot } = options
   const iceServers = parseIceServers(options.iceServer)
-  return { port, data, peers: peer, replicas, token, open, maxStorage, listen, store, iceServers, webRoot, log }
+  return { port, data, peers: peer, replicas, token, open, maxStorage, listen, store, iceServers, name, webRoot, log }
 }
 
 /** Longest a clean shutdown may take before the process exits anyway, in ms. */

@@ -11,7 +11,8 @@ export interface StatusOptions extends TargetOptions {
 
 function peerLine (peer: PeerStatus): string {
   const moved = `sent ${formatSize(peer.bytesSent)}, received ${formatSize(peer.bytesReceived)}`
-  return `  ${peer.peerId}  ${peer.role.padEnd(7)} ${peer.transport.padEnd(9)} ${moved}${peer.addrs.length > 0 ? `  ${peer.addrs.join(' ')}` : ''}`
+  const named = peer.name === undefined ? '' : `  "${peer.name}"`
+  return `  ${peer.peerId}  ${peer.role.padEnd(7)} ${peer.transport.padEnd(9)} ${moved}${peer.addrs.length > 0 ? `  ${peer.addrs.join(' ')}` : ''}${named}`
 }
 
 function printHuman (status: HostStatus, origin: string): void {
