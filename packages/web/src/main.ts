@@ -7,14 +7,20 @@
  * fragment becomes `#file=…` alone (so a reload reopens the file), and the
  * token stays in this tab's sessionStorage (so a reload joins again). Share
  * links shown in the UI still carry it.
+ *
+ * Without a join link on a host that needs one (it says so at `/info`), or
+ * when the host refuses the link, the page asks for one instead of retrying.
  */
 import './ui/styles.css'
-import { formatFragment, LinkError, parseFragment, type Fragment } from '@cairn/core'
+import { formatFragment, HandshakeError, LinkError, parseFragment, type Fragment } from '@cairn/core'
 import { startStreaming } from './download/register.js'
 import { Library } from './files/library.js'
+import { browserName } from './mesh/browser-name.js'
+import { fetchHostInfo } from './mesh/host-info.js'
 import { Tab } from './mesh/tab.js'
 import { mountApp, showFatal } from './ui/app.js'
 import { describeError } from './ui/errors.js'
+import { showJoinNeeded } from './ui/join-panel.js'
 import { savedStorageLimit } from './ui/storage-panel.js'
 
 const TOKEN_KEY = 'cairn-join-token'
@@ -48,17 +54,49 @@ function readFragment (hash: string): Fragment {
   }
 }
 
+/**
+ * The token to join with: the URL's, else this tab's earlier one, else none
+ * ('') if the host says its mesh is open. Undefined: a join link is needed.
+ */
+async function joinTokenFor (fragment: Fragment): Promise<string | undefined> {
+  // A fragment without `join=` (e.g. `#file=…` alone) keeps this tab's mesh.
+  const known = fragment.join ?? sessionStorage.getItem(TOKEN_KEY)
+  if (known !== null) return known
+  // No answer (an older host): try the open mesh; a refusal then asks for a link.
+  return (await fetchHostInfo())?.joinTokenRequired === true ? undefined : ''
+}
+
+function isRefusal (err: unknown): boolean {
+  return err instanceof HandshakeError && err.reason === 'bad-token'
+}
+
 async function main (root: HTMLElement): Promise<void> {
   const fragment = readFragment(location.hash)
-  // A fragment without `join=` (e.g. `#file=…` alone) keeps this tab's mesh.
-  const joinToken = fragment.join ?? sessionStorage.getItem(TOKEN_KEY) ?? ''
+  const joinToken = await joinTokenFor(fragment)
+  if (joinToken === undefined) {
+    showJoinNeeded(root, 'missing', location)
+    return
+  }
   sessionStorage.setItem(TOKEN_KEY, joinToken)
   forgetToken()
   const [streams, tab, library] = await Promise.all([
     startStreaming(),
-    Tab.start({ location, joinToken, maxStorage: savedStorageLimit() }),
+    Tab.start({ location, joinToken, name: browserName(), maxStorage: savedStorageLimit() }),
     (async () => { const l = new Library(); await l.load(); return l })()
   ])
+  // A host that refuses this token will refuse it again: ask for a join link instead of retrying.
+  const refused = (err: unknown): void => {
+    tab.removeEventListener('error', onError)
+    sessionStorage.removeItem(TOKEN_KEY)
+    void tab.stop()
+    showJoinNeeded(root, joinToken === '' ? 'missing' : 'refused', location, err)
+  }
+  const onError = (event: Event): void => {
+    const err = (event as CustomEvent<unknown>).detail
+    if (isRefusal(err)) refused(err)
+  }
+  if (tab.state !== 'connected' && isRefusal(tab.lastError)) return refused(tab.lastError)
+  tab.addEventListener('error', onError)
   const opener = mountApp(root, { tab, library, streams, joinToken, origin: location.origin })
   let opened = fragment.file
   if (opened !== undefined) void opener.open(opened)

@@ -67,6 +67,12 @@ export interface BlockSourceInit {
    * the file may still be connecting.
    */
   wait?: number
+  /**
+   * Asked after each miss while waiting: false ends the wait at once with the
+   * `UnavailableError` (every peer that could have the block has answered and
+   * no other is on its way). Default: wait until `wait` runs out.
+   */
+  peersComing?: () => boolean
 }
 
 export interface BlockSinkInit {

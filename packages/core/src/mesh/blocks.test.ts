@@ -97,6 +97,25 @@ describe('the mesh as the file pipelines\' blocks', () => {
     controller.abort(new Error('stop'))
     await expect(aborted).rejects.toMatchObject({ code: 'ERR_ABORTED' })
   })
+
+  it('with `peersComing`, stops waiting as soon as no other peer is on its way', async () => {
+    mesh = new TestMesh()
+    const { list } = await countingHosts(1)
+    const missing = await makeBlock(2000, 10)
+    const client = await mesh.add('client')
+    await client.node.dial(list[0]!.address)
+    let asked = 0
+    const started = performance.now()
+    const source = client.node.blockSource({ wait: 10_000, peersComing: () => { asked++; return asked < 3 } })
+    await expect(source.get(missing.cid)).rejects.toBeInstanceOf(UnavailableError)
+    // Asked after each miss: two retries (about a second apart), then final.
+    expect(asked).toBe(3)
+    expect(performance.now() - started).toBeLessThan(5_000)
+    const never = client.node.blockSource({ wait: 10_000, peersComing: () => false })
+    const at = performance.now()
+    await expect(never.get(missing.cid)).rejects.toBeInstanceOf(UnavailableError)
+    expect(performance.now() - at, 'the first miss is final').toBeLessThan(1_000)
+  })
 })
 
 describe('heldBy', () => {

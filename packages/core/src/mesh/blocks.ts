@@ -26,17 +26,20 @@ export function meshBlockSource (mesh: BlockMesh, init: BlockSourceInit = {}): B
       // per fetch would pile up on it (Node warns past 10).
       const signal = options.signal === undefined ? undefined : AbortSignal.any([options.signal])
       if (wait === 0) return await mesh.getBlock(id, signal === undefined ? {} : { signal })
-      return await getWaiting(mesh, id, AbortSignal.timeout(wait), signal)
+      return await getWaiting(mesh, id, AbortSignal.timeout(wait), signal, init.peersComing)
     }
   })
 }
 
 /**
  * `getBlock`, retried on `UnavailableError` until `deadline`; then (or if the
- * deadline cuts a request short) `UnavailableError`. `signal` is the caller's
- * own cancellation, which ends it with `AbortError`.
+ * deadline cuts a request short, or `peersComing` says no one else will come)
+ * `UnavailableError`. `signal` is the caller's own cancellation, which ends it
+ * with `AbortError`.
  */
-async function getWaiting (mesh: BlockMesh, id: BlockId, deadline: AbortSignal, signal?: AbortSignal): Promise<Uint8Array> {
+async function getWaiting (
+  mesh: BlockMesh, id: BlockId, deadline: AbortSignal, signal?: AbortSignal, peersComing?: () => boolean
+): Promise<Uint8Array> {
   const both = signal === undefined ? deadline : AbortSignal.any([deadline, signal])
   let last: unknown
   for (;;) {
@@ -48,6 +51,7 @@ async function getWaiting (mesh: BlockMesh, id: BlockId, deadline: AbortSignal, 
       if (!(err instanceof UnavailableError) && !timedOut) throw err
       last = err instanceof UnavailableError ? err : last ?? err
       if (timedOut) throw new UnavailableError(`block ${id.toString()}: no reachable peer has it`, { cause: last })
+      if (peersComing?.() === false) throw err
       // Try again when a peer connects, or after RETRY_MS.
       await pause(RETRY_MS, both, { target: mesh, event: 'peer:connect' })
     }

@@ -1,9 +1,11 @@
 /**
  * The files this browser added or opened, kept in IndexedDB so a reload
  * still lists them. Entries hold the share link (and so the key): they never
- * leave the browser.
+ * leave the browser. Tabs of one browser share the list: every change is
+ * broadcast to the others, so all list the same files in the same order
+ * (newest first by when the browser first saw each file).
  */
-import { del, entries, set } from 'idb-keyval'
+import { del, entries, get, set } from 'idb-keyval'
 import type { UseStore } from 'idb-keyval'
 import { yieldingStore } from '../store/yielding-store.js'
 
@@ -18,39 +20,75 @@ export interface FileEntry {
   webLink: string
   /** Durable copies on hosts when added (0: only in this browser). */
   replicas: number
+  /** The hosts' replica target when added, if they said. */
+  target?: number
+  /** When this browser first added or opened it (ms since the epoch). */
   added: number
   origin: 'added' | 'opened'
+  /** Peer id of the tab that added it (tabs keep their identity across reloads). */
+  addedBy?: string
 }
 
+type Change = { t: 'put', entry: FileEntry } | { t: 'remove', root: string }
+
 const files = (): UseStore => yieldingStore('cairn-files', 'files')
+const CHANNEL = 'cairn-files'
+
+/** `entry` merged into what is known of the same file: an added file stays added, first seen stays first. */
+function merge (existing: FileEntry | undefined, entry: FileEntry): FileEntry {
+  if (existing === undefined) return entry
+  const added = Math.min(existing.added, entry.added)
+  if (existing.origin === 'added' && entry.origin !== 'added') return { ...existing, added }
+  return { ...entry, added }
+}
 
 export class Library extends EventTarget {
   private readonly store = files()
   private readonly entries = new Map<string, FileEntry>()
+  private readonly channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(CHANNEL) : undefined
+
+  constructor () {
+    super()
+    this.channel?.addEventListener('message', event => { this.apply(event.data as Change) })
+  }
 
   async load (): Promise<void> {
     const all = await entries<string, FileEntry>(this.store).catch(() => [])
-    for (const [root, entry] of all) this.entries.set(root, entry)
+    for (const [root, entry] of all) this.entries.set(root, merge(this.entries.get(root), entry))
     this.changed()
   }
 
   list (): FileEntry[] {
-    return [...this.entries.values()].sort((a, b) => b.added - a.added)
+    return [...this.entries.values()].sort((a, b) => b.added - a.added || (a.root < b.root ? -1 : a.root > b.root ? 1 : 0))
   }
 
   async put (entry: FileEntry): Promise<void> {
-    const existing = this.entries.get(entry.root)
-    // An added file stays 'added' when it is opened again.
-    const merged = existing?.origin === 'added' ? { ...entry, origin: 'added' as const, replicas: existing.replicas } : entry
+    // Another tab may have stored it since this one loaded.
+    const known = this.entries.get(entry.root) ?? await get<FileEntry>(entry.root, this.store).catch(() => undefined)
+    const merged = merge(known, entry)
     this.entries.set(entry.root, merged)
     this.changed()
+    this.channel?.postMessage({ t: 'put', entry: merged } satisfies Change)
     await set(entry.root, merged, this.store).catch(() => {})
   }
 
   async remove (root: string): Promise<void> {
     this.entries.delete(root)
     this.changed()
+    this.channel?.postMessage({ t: 'remove', root } satisfies Change)
     await del(root, this.store).catch(() => {})
+  }
+
+  /** A change another tab made. */
+  private apply (change: Change): void {
+    if (change?.t === 'put' && typeof change.entry?.root === 'string') {
+      this.entries.set(change.entry.root, merge(this.entries.get(change.entry.root), change.entry))
+    } else if (change?.t === 'remove' && typeof change.root === 'string') {
+      this.entries.delete(change.root)
+    } else {
+      return
+    }
+    this.changed()
   }
 
   private changed (): void {

@@ -3,10 +3,12 @@
  * `LinkError` naming what is wrong), then resolve its manifest from the mesh.
  * Blocks may not be reachable yet (the tab holding them is still connecting),
  * so the mesh's block source waits for a peer that has each, within a time
- * bound (`BlockSourceInit.wait`).
+ * bound (`BlockSourceInit.wait`), but only while peers are still coming: once
+ * every peer that could have it has answered, "not available" is final.
  */
 import { openFile, parseLink } from '@cairn/core'
 import type { OpenedFile, ParsedLink } from '@cairn/core'
+import { peersComing, trackArrivals } from '../mesh/peers-coming.js'
 import type { Tab } from '../mesh/tab.js'
 
 /** How long to wait for a peer that has the file. */
@@ -28,6 +30,7 @@ export function parseAnyLink (text: string): ParsedLink {
  * the returned file is read) waits up to `timeout` for a peer that has it.
  */
 export async function openLink (tab: Tab, link: ParsedLink, init: OpenInit = {}): Promise<OpenedFile> {
-  const blocks = tab.mesh.blockSource({ wait: init.timeout ?? DEFAULT_OPEN_TIMEOUT })
+  trackArrivals(tab)
+  const blocks = tab.mesh.blockSource({ wait: init.timeout ?? DEFAULT_OPEN_TIMEOUT, peersComing: () => peersComing(tab) })
   return await openFile(link, blocks, init.signal === undefined ? {} : { signal: init.signal })
 }

@@ -16,6 +16,8 @@ export type HostState = 'connecting' | 'connected' | 'disconnected'
 export interface TabInit {
   location: { protocol: string, host: string }
   joinToken: string
+  /** Display name sent in the hello (the browser and OS). */
+  name?: string
   /** Store options (tests may cap it). */
   maxStorage?: number
 }
@@ -48,7 +50,8 @@ export class Tab extends EventTarget {
       role: 'browser',
       store,
       transports: [new BrowserWebSocketTransport()],
-      joinToken: init.joinToken
+      joinToken: init.joinToken,
+      name: init.name
     })
     await mesh.start()
     const rtc = new RtcPeers({ mesh })

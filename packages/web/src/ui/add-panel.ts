@@ -1,14 +1,17 @@
 /**
  * Adding files: pick them or drop them. Each gets a progress bar while it is
- * encrypted and stored, then its replica count and a copyable share link.
- * Files are added one at a time, so memory stays at a few blocks.
+ * encrypted and stored, then its copies on hosts against the hosts' replica
+ * target, and its share link (label, copy button, QR code). Files are added
+ * one at a time, so memory stays at a few blocks.
  */
 import { addBrowserFile } from '../files/add.js'
+import { replicaTarget } from '../files/replica-target.js'
 import type { AppContext } from './context.js'
-import { linkField } from './copy-button.js'
+import { copiesBadge } from './copies.js'
 import { h } from './dom.js'
 import { describeError } from './errors.js'
 import { formatBytes, percent } from './format.js'
+import { shareLink } from './share-link.js'
 
 export function addPanel (ctx: AppContext): HTMLElement {
   const list = h('ol', { class: 'uploads', 'aria-live': 'polite' })
@@ -64,7 +67,7 @@ function uploadItem (file: File): UploadItem {
 
 async function runUpload (ctx: AppContext, file: File, item: UploadItem): Promise<void> {
   try {
-    const entry = await addBrowserFile(ctx.tab, file, {
+    const added = await addBrowserFile(ctx.tab, file, {
       joinToken: ctx.joinToken,
       origin: ctx.origin,
       onProgress: ({ bytes, total }) => {
@@ -72,14 +75,12 @@ async function runUpload (ctx: AppContext, file: File, item: UploadItem): Promis
         item.status.textContent = `${percent(bytes, total)}% · ${formatBytes(bytes)}`
       }
     })
+    const target = await replicaTarget(ctx.tab)
+    const entry = { ...added, addedBy: ctx.tab.peerId, ...(target === undefined ? {} : { target }) }
     await ctx.library.put(entry)
     item.el.dataset['state'] = 'done'
     item.status.textContent = 'Added'
-    const replicas = h('span', { 'data-testid': 'replicas', 'data-replicas': entry.replicas, class: entry.replicas > 0 ? 'ok' : 'warn' },
-      entry.replicas > 0
-        ? `${entry.replicas} ${entry.replicas === 1 ? 'replica' : 'replicas'} on hosts`
-        : '0 replicas: only this tab holds it; keep it open while others download')
-    item.result.append(replicas, linkField(entry.webLink, `Share link for ${file.name}`))
+    item.result.append(copiesBadge(entry.replicas, target), shareLink(entry.webLink, file.name))
   } catch (err) {
     const { summary, detail, code } = describeError(err)
     item.el.dataset['state'] = 'error'

@@ -1,4 +1,8 @@
-/** The page: header, then the panels in a responsive grid. */
+/**
+ * The page: header, then the panels in two columns that stack their cards
+ * with no gaps (sharing on the left, the mesh on the right), or one column
+ * on a phone in the order people use them.
+ */
 import type { AppContext } from './context.js'
 import { addPanel } from './add-panel.js'
 import { h } from './dom.js'
@@ -18,13 +22,16 @@ export function mountApp (root: HTMLElement, ctx: AppContext): OpenPanel {
   root.replaceChildren(
     header(),
     h('main', { class: 'grid' },
-      addPanel(ctx),
-      opener.el,
-      filesPanel(ctx, open),
-      peersPanel(ctx),
-      storagePanel(ctx)))
+      h('div', { class: 'col' }, ordered(addPanel(ctx), 1), ordered(filesPanel(ctx, open), 3)),
+      h('div', { class: 'col' }, ordered(opener.el, 2), ordered(peersPanel(ctx), 4), ordered(storagePanel(ctx), 5))))
   opener.el.querySelector('h2')?.setAttribute('tabindex', '-1')
   return opener
+}
+
+/** Where `panel` goes when the columns collapse into one. */
+function ordered (panel: HTMLElement, order: number): HTMLElement {
+  panel.dataset['order'] = String(order)
+  return panel
 }
 
 export function header (): HTMLElement {

@@ -1,9 +1,14 @@
-/** The files this browser added or opened, newest first, to reopen or share again. */
+/**
+ * The files this browser added or opened, newest first, to reopen or share
+ * again. Every tab of the browser lists the same files in the same order;
+ * "added here" is said only by the tab that added the file.
+ */
 import type { FileEntry } from '../files/library.js'
 import type { AppContext } from './context.js'
 import { copyButton } from './copy-button.js'
 import { h, replace } from './dom.js'
 import { formatBytes } from './format.js'
+import { shareLink } from './share-link.js'
 
 export function filesPanel (ctx: AppContext, open: (link: string) => void): HTMLElement {
   const list = h('ul', { class: 'files', 'data-testid': 'library' })
@@ -19,18 +24,34 @@ export function filesPanel (ctx: AppContext, open: (link: string) => void): HTML
     h('h2', { id: 'files-title' }, 'Your files'), empty, list)
 }
 
+function originText (ctx: AppContext, entry: FileEntry): string {
+  if (entry.origin === 'opened') return 'opened'
+  if (entry.addedBy === undefined) return 'added in this browser'
+  return entry.addedBy === ctx.tab.peerId ? 'added here' : 'added in another tab'
+}
+
 function item (ctx: AppContext, entry: FileEntry, open: (link: string) => void): HTMLLIElement {
+  const share = h('div', { class: 'share-slot' })
+  const toggle = h('button', { type: 'button', class: 'secondary', 'aria-expanded': 'false' }, 'QR code')
+  toggle.addEventListener('click', () => {
+    const showing = share.childElementCount > 0
+    replace(share, showing ? null : shareLink(entry.webLink, entry.name))
+    toggle.setAttribute('aria-expanded', String(!showing))
+    toggle.textContent = showing ? 'QR code' : 'Hide QR code'
+  })
   return h('li', { class: 'file', 'data-testid': 'library-item', 'data-root': entry.root },
     h('div', { class: 'card-head' },
       h('span', { class: 'name' }, entry.name),
-      h('span', { class: 'muted' }, `${formatBytes(entry.size)} · ${entry.origin === 'added' ? 'added here' : 'opened'}`)),
+      h('span', { class: 'muted' }, `${formatBytes(entry.size)} · `, h('span', { 'data-testid': 'file-origin' }, originText(ctx, entry)))),
     h('div', { class: 'actions' },
       h('button', { type: 'button', class: 'secondary', onclick: () => { open(entry.webLink) } }, 'Open'),
       copyButton(() => entry.webLink),
+      toggle,
       h('button', {
         type: 'button',
         class: 'secondary',
         'aria-label': `Remove ${entry.name} from this list`,
         onclick: () => { void ctx.library.remove(entry.root) }
-      }, 'Remove')))
+      }, 'Remove')),
+    share)
 }

@@ -1,19 +1,22 @@
 /**
  * Opening a share link (pasted, or from the page URL's `#file=`): name and
- * size, a streamed download, and a preview for audio, video and raster
- * images that can seek (the service worker answers Range requests from the
- * mesh). Only passive types preview (download/content-policy.ts): an SVG or
- * HTML file is a download link, never a document on the app's origin.
+ * size, a streamed download with its progress shown here too, a preview for
+ * audio, video and raster images that can seek (the service worker answers
+ * Range requests from the mesh), and the link to share on. Only passive types
+ * preview (download/content-policy.ts): an SVG or HTML file is a download
+ * link, never a document on the app's origin.
  */
 import type { OpenedFile } from '@cairn/core'
 import { formatLink, formatWebLink } from '@cairn/core'
 import { presentation } from '../download/content-policy.js'
 import { openLink, parseAnyLink } from '../files/open.js'
+import { watchReads } from '../files/read-progress.js'
+import type { ReadState } from '../files/read-progress.js'
 import type { AppContext } from './context.js'
-import { linkField } from './copy-button.js'
 import { h, replace } from './dom.js'
 import { describeError } from './errors.js'
-import { formatBytes } from './format.js'
+import { formatBytes, percent } from './format.js'
+import { shareLink } from './share-link.js'
 
 export interface OpenPanel {
   el: HTMLElement
@@ -74,16 +77,49 @@ function fileCard (ctx: AppContext, file: OpenedFile, webLink: string): HTMLElem
       'Streaming downloads need a service worker, and this browser has none for this page (private mode, or a hard reload). Reload the page normally.'))
     return card
   }
+  // Downloads read through their own session, watched for progress; the preview reads through another.
+  const progress = downloadProgress(file.size)
+  const downloads = ctx.streams.open(watchReads(file, progress.update))
   const session = ctx.streams.open(file)
   // A plain link, not `download=`: Chromium sends <a download> straight to the
   // network, past the service worker; a navigation reaches it, and its
   // `Content-Disposition: attachment` answer becomes a regular download.
   card.append(h('div', { class: 'actions' },
-    h('a', { class: 'button', href: session.downloadUrl, 'data-testid': 'download' }, `Download ${formatBytes(file.size)}`)))
+    h('a', { class: 'button', href: downloads.downloadUrl, 'data-testid': 'download' }, `Download ${formatBytes(file.size)}`)),
+  progress.el)
   const preview = mediaPreview(file, session.mediaUrl)
   if (preview !== null) card.append(preview)
-  card.append(linkField(webLink, `Share link for ${file.name}`))
+  card.append(shareLink(webLink, file.name))
   return card
+}
+
+const PROGRESS_TEXT: Record<ReadState, string> = {
+  running: 'Downloading',
+  done: 'Downloaded',
+  stopped: 'Download stopped at',
+  error: 'Download failed at'
+}
+
+/** The latest download's progress, shown once it starts. */
+function downloadProgress (size: number): { el: HTMLElement, update: (position: number, state: ReadState) => void } {
+  const bar = h('progress', { max: 100, value: 0, 'aria-label': 'Download progress' })
+  const text = h('span', { class: 'muted' })
+  const el = h('div', { class: 'progress-row', 'data-testid': 'download-progress', hidden: true, 'aria-live': 'polite' }, bar, text)
+  let shown = -1
+  const update = (position: number, state: ReadState): void => {
+    const settled = state === 'running' && position >= size ? 'done' : state
+    const pct = percent(position, size)
+    // Text changes at most once per percent, so a fast download does not flood the page.
+    if (pct === shown && settled === el.dataset['state']) return
+    shown = pct
+    el.hidden = false
+    el.dataset['state'] = settled
+    el.dataset['bytes'] = String(position)
+    el.classList.toggle('error', settled === 'error')
+    bar.value = pct
+    text.textContent = `${PROGRESS_TEXT[settled]} ${pct}% · ${formatBytes(position)} of ${formatBytes(size)}`
+  }
+  return { el, update }
 }
 
 function mediaPreview (file: OpenedFile, url: string): HTMLElement | null {

@@ -1,6 +1,9 @@
 /**
- * Connection state and peers: each connected host and tab with its role,
- * transport and bytes moved. Refreshed once a second and on every change.
+ * Connection state and peers: each connected host and tab by name (a host's
+ * `--name`, a tab's browser and OS) with its role, transport and bytes
+ * moved. Rows are updated in place four times a second, on every peer change and
+ * whenever this browser's files change (an upload just finished), so the
+ * counters keep up with transfers.
  */
 import type { PeerStatus } from '@cairn/core'
 import type { AppContext } from './context.js'
@@ -8,7 +11,7 @@ import { h, replace } from './dom.js'
 import { describeError } from './errors.js'
 import { formatBytes, shortId } from './format.js'
 
-const REFRESH_MS = 1_000
+const REFRESH_MS = 250
 
 const STATE_TEXT = {
   connecting: 'Connecting to the host…',
@@ -37,24 +40,25 @@ export function peersPanel (ctx: AppContext): HTMLElement {
   })
 
   const render = (): void => {
-    state.textContent = STATE_TEXT[tab.state]
+    setText(state, STATE_TEXT[tab.state])
     if (tab.state === 'connected') problem.hidden = true
     state.dataset['state'] = tab.state
     const peers = tab.mesh.peers()
-    count.textContent = String(peers.length)
-    replace(body, ...peers.map(row))
+    setText(count, String(peers.length))
+    updateRows(body, peers)
     table.hidden = peers.length === 0
     empty.hidden = peers.length > 0
     const servers = tab.mesh.iceServers()
     ice.dataset['count'] = String(servers.length)
-    ice.textContent = servers.length === 0
+    setText(ice, servers.length === 0
       ? 'Tab-to-tab links: local network only (the host names no STUN/TURN server).'
-      : `Tab-to-tab links: ${servers.length} STUN/TURN server${servers.length === 1 ? '' : 's'} from the host (${servers.flatMap(s => s.urls).join(', ')}).`
+      : `Tab-to-tab links: ${servers.length} STUN/TURN server${servers.length === 1 ? '' : 's'} from the host (${servers.flatMap(s => s.urls).join(', ')}).`)
   }
   tab.addEventListener('state', render)
   tab.mesh.addEventListener('peer:connect', render)
   tab.mesh.addEventListener('peer:disconnect', render)
   tab.mesh.addEventListener('ice', render)
+  ctx.library.addEventListener('change', render)
   setInterval(render, REFRESH_MS)
   render()
 
@@ -62,23 +66,57 @@ export function peersPanel (ctx: AppContext): HTMLElement {
     h('h2', { id: 'peers-title' }, 'Mesh'),
     state,
     problem,
-    h('p', {}, 'This tab: ', h('code', { title: tab.peerId, 'data-testid': 'self-id' }, shortId(tab.peerId)),
+    h('p', {}, 'This tab: ',
+      tab.mesh.name === undefined ? null : h('strong', { 'data-testid': 'self-name' }, tab.mesh.name),
+      tab.mesh.name === undefined ? null : ' ',
+      h('code', { title: tab.peerId, 'data-testid': 'self-id' }, shortId(tab.peerId)),
       ' · peers: ', count),
     table, empty, ice)
 }
 
-function row (peer: PeerStatus): HTMLTableRowElement {
-  return h('tr', {
-    'data-testid': 'peer-row',
-    'data-peer-id': peer.peerId,
-    'data-role': peer.role,
-    'data-transport': peer.transport,
-    'data-bytes-sent': peer.bytesSent,
-    'data-bytes-received': peer.bytesReceived
-  },
-  h('td', {}, h('code', { title: peer.peerId }, shortId(peer.peerId))),
-  h('td', {}, peer.role === 'browser' ? 'tab' : peer.role),
-  h('td', {}, peer.transport),
-  h('td', { class: 'num' }, formatBytes(peer.bytesSent)),
-  h('td', { class: 'num' }, formatBytes(peer.bytesReceived)))
+/** Bring the table's rows in line with `peers`, reusing each peer's row. */
+function updateRows (body: HTMLTableSectionElement, peers: PeerStatus[]): void {
+  const rows = new Map([...body.rows].map(r => [r.dataset['peerId'], r]))
+  peers.forEach((peer, i) => {
+    const existing = rows.get(peer.peerId)
+    rows.delete(peer.peerId)
+    const tr = existing ?? newRow()
+    fill(tr, peer)
+    if (body.rows[i] !== tr) body.insertBefore(tr, body.rows[i] ?? null)
+  })
+  for (const stale of rows.values()) stale.remove()
+}
+
+function newRow (): HTMLTableRowElement {
+  return h('tr', { 'data-testid': 'peer-row' },
+    h('td', { class: 'peer' }), h('td'), h('td'), h('td', { class: 'num' }), h('td', { class: 'num' }))
+}
+
+function fill (tr: HTMLTableRowElement, peer: PeerStatus): void {
+  const data = {
+    peerId: peer.peerId,
+    role: peer.role,
+    transport: peer.transport,
+    bytesSent: String(peer.bytesSent),
+    bytesReceived: String(peer.bytesReceived),
+    name: peer.name ?? ''
+  }
+  const changedPeer = tr.dataset['peerId'] !== peer.peerId || (tr.dataset['name'] ?? '') !== data.name
+  Object.assign(tr.dataset, data)
+  if (peer.name === undefined) delete tr.dataset['name']
+  const [who, role, transport, sent, received] = [...tr.cells] as HTMLTableCellElement[]
+  if (changedPeer) {
+    replace(who!,
+      peer.name === undefined ? null : h('span', { class: 'peer-name' }, peer.name),
+      h('code', { title: peer.peerId }, shortId(peer.peerId)))
+  }
+  setText(role!, peer.role === 'browser' ? 'tab' : peer.role)
+  setText(transport!, peer.transport)
+  setText(sent!, formatBytes(peer.bytesSent))
+  setText(received!, formatBytes(peer.bytesReceived))
+}
+
+/** Only touch the DOM when the text changed (the panel refreshes often). */
+function setText (el: HTMLElement, text: string): void {
+  if (el.textContent !== text) el.textContent = text
 }
