@@ -1,23 +1,21 @@
 /**
- * Reading a QR code the page drew, as a phone camera would: the element is
- * rasterised in the page (SVG → canvas) and decoded by jsQR, an independent
- * decoder, so a test checks what the code says, not how it was made.
+ * Reading a QR code the page drew, as a phone camera would: the `<svg>` is
+ * rasterised in the page (an image from a `blob:` URL onto a canvas, which
+ * the app's CSP allows; no script is injected) and the pixels are decoded
+ * here by jsQR, an independent decoder, so a test checks what the code says,
+ * not how it was made.
  */
 import { createRequire } from 'node:module'
 import type { Locator } from '@playwright/test'
 
-const JSQR = createRequire(import.meta.url).resolve('jsqr/dist/jsQR.js')
+type JsQr = (data: Uint8ClampedArray, width: number, height: number) => { data: string } | null
+const jsQR = createRequire(import.meta.url)('jsqr') as JsQr
+
+const SIZE = 320
 
 /** The text encoded by the QR code `svg` (an `<svg>` element), or null if none is found. */
 export async function readQr (svg: Locator): Promise<string | null> {
-  const page = svg.page()
-  if (await page.evaluate(() => typeof (window as unknown as { jsQR?: unknown }).jsQR !== 'function')) {
-    await page.addScriptTag({ path: JSQR })
-  }
-  return await svg.evaluate(async (el: Element) => {
-    type JsQr = (data: Uint8ClampedArray, width: number, height: number) => { data: string } | null
-    const jsQR = (window as unknown as { jsQR: JsQr }).jsQR
-    const size = 400
+  const base64 = await svg.evaluate(async (el: Element, size: number) => {
     const source = new XMLSerializer().serializeToString(el)
     const url = URL.createObjectURL(new Blob([source], { type: 'image/svg+xml' }))
     try {
@@ -31,10 +29,14 @@ export async function readQr (svg: Locator): Promise<string | null> {
       g.fillStyle = '#fff'
       g.fillRect(0, 0, size, size)
       g.drawImage(img, 0, 0, size, size)
-      const pixels = g.getImageData(0, 0, size, size)
-      return jsQR(pixels.data, size, size)?.data ?? null
+      const pixels = g.getImageData(0, 0, size, size).data
+      let binary = ''
+      for (let i = 0; i < pixels.length; i += 0x8000) binary += String.fromCharCode(...pixels.subarray(i, i + 0x8000))
+      return btoa(binary)
     } finally {
       URL.revokeObjectURL(url)
     }
-  })
+  }, SIZE)
+  const pixels = new Uint8ClampedArray(Buffer.from(base64, 'base64'))
+  return jsQR(pixels, SIZE, SIZE)?.data ?? null
 }
