@@ -254,6 +254,11 @@ for (const [label, viewport] of [['desktop', { width: 1280, height: 900 }], ['ph
       const gap = box.top - Math.max(...above.map(o => o.bottom))
       expect(gap, 'space between stacked cards').toBeLessThanOrEqual(32)
     }
+    // Reading and focus order (the DOM's) is the order on screen: down each column, or down the one column.
+    const headings = await page.locator('main .panel h2').allTextContents()
+    expect(headings).toEqual(label === 'phone'
+      ? ['Share files', 'Open a link', 'Your files', 'Mesh', 'Storage']
+      : ['Share files', 'Your files', 'Open a link', 'Mesh', 'Storage'])
     const width = await page.evaluate(() => document.documentElement.scrollWidth)
     expect(width, 'no horizontal scrolling').toBeLessThanOrEqual(viewport.width)
     const qr = await page.getByTestId('upload').first().getByTestId('share-qr').boundingBox()

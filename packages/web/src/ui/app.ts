@@ -1,7 +1,9 @@
 /**
  * The page: header, then the panels in two columns that stack their cards
  * with no gaps (sharing on the left, the mesh on the right), or one column
- * on a phone in the order people use them.
+ * on a phone in the order people use them. The panels are moved between the
+ * layouts (not just reordered by CSS), so reading and focus order always
+ * match what is on screen.
  */
 import type { AppContext } from './context.js'
 import { addPanel } from './add-panel.js'
@@ -19,20 +21,29 @@ export function mountApp (root: HTMLElement, ctx: AppContext): OpenPanel {
     opener.el.scrollIntoView({ behavior: 'smooth', block: 'start' })
     opener.el.querySelector('h2')?.focus()
   }
-  root.replaceChildren(
-    header(),
-    h('main', { class: 'grid' },
-      h('div', { class: 'col' }, ordered(addPanel(ctx), 1), ordered(filesPanel(ctx, open), 3)),
-      h('div', { class: 'col' }, ordered(opener.el, 2), ordered(peersPanel(ctx), 4), ordered(storagePanel(ctx), 5))))
+  const panels = {
+    add: addPanel(ctx), open: opener.el, files: filesPanel(ctx, open), peers: peersPanel(ctx), storage: storagePanel(ctx)
+  }
+  const main = h('main', { class: 'grid' })
+  const wide = matchMedia(WIDE)
+  const layOut = (): void => {
+    if (wide.matches) {
+      main.replaceChildren(
+        h('div', { class: 'col' }, panels.add, panels.files),
+        h('div', { class: 'col' }, panels.open, panels.peers, panels.storage))
+    } else {
+      main.replaceChildren(panels.add, panels.open, panels.files, panels.peers, panels.storage)
+    }
+  }
+  layOut()
+  wide.addEventListener('change', layOut)
+  root.replaceChildren(header(), main)
   opener.el.querySelector('h2')?.setAttribute('tabindex', '-1')
   return opener
 }
 
-/** Where `panel` goes when the columns collapse into one. */
-function ordered (panel: HTMLElement, order: number): HTMLElement {
-  panel.dataset['order'] = String(order)
-  return panel
-}
+/** Two columns from this width up (styles.css uses the same breakpoint). */
+const WIDE = '(min-width: 54.01rem)'
 
 export function header (): HTMLElement {
   return h('header', { class: 'top' },
