@@ -232,6 +232,29 @@ test('hosts and tabs have readable names', async ({ startHost, openTab }) => {
   await expect(b.getByTestId('self-name')).toHaveText(tabName!)
 })
 
+test('copies are shown against the replica target, as a warning when below it', async ({ startHost, openTab, tmp }) => {
+  const path = join(tmp, 'copies.txt')
+  await writeFile(path, 'copies\n')
+  const three = await startHost()
+  const a = await openTab(three.url)
+  await waitConnected(a)
+  await addFile(a, path)
+  const below = a.getByTestId('upload').first().getByTestId('replicas')
+  await expect(below).toHaveAttribute('data-replicas', '1')
+  await expect(below).toHaveAttribute('data-target', '3')
+  await expect(below).toContainText('1 of 3')
+  await expect(below).toHaveClass(/\bwarn\b/)
+
+  const one = await startHost({ extraArgs: ['--replicas', '1'] })
+  const b = await openTab(one.url)
+  await waitConnected(b)
+  await addFile(b, path)
+  const met = b.getByTestId('upload').first().getByTestId('replicas')
+  await expect(met).toHaveAttribute('data-target', '1')
+  await expect(met).toContainText('1 of 1')
+  await expect(met).toHaveClass(/\bok\b/)
+})
+
 for (const [label, viewport] of [['desktop', { width: 1280, height: 900 }], ['phone', { width: 390, height: 844 }]] as const) {
   test(`layout at ${label} width: no gap under a card, nothing wider than the screen`, async ({ startHost, openTab, tmp }) => {
     const host = await startHost()

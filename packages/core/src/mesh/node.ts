@@ -203,6 +203,7 @@ export class MeshNode extends EventTarget implements Mesh {
       blocks: stats.blocks,
       bytes: stats.bytes,
       underReplicated: this.repairer.underReplicated,
+      replicas: this.ctx.replicas,
       backgroundFailures: this.failures.snapshot()
     }
   }

@@ -92,8 +92,9 @@ const hostStatus: Arbitrary<HostStatus> = record({
   blocks: counter,
   bytes: counter,
   underReplicated: counter,
+  replicas: fc.integer({ min: 1, max: MAX_REPLICAS }),
   backgroundFailures
-}, { requiredKeys: ['peerId', 'peers', 'blocks', 'bytes', 'underReplicated'] })
+}, { requiredKeys: ['peerId', 'peers', 'blocks', 'bytes', 'underReplicated', 'replicas'] })
 
 const block: Arbitrary<BlockMessage> = fc.tuple(requestId, part)
   .map(([id, p]) => ({ t: 'block' as const, id, ...p }))

@@ -36,7 +36,7 @@ const part = (t: 'block' | 'put', patch: Record<string, unknown>): Record<string
 })
 const failures = (patch: Record<string, unknown>): Record<string, unknown> => ({ repair: 1, restore: 2, cache: 3, send: 4, serve: 5, ...patch })
 const status = (patch: Record<string, unknown>): Record<string, unknown> => ({
-  t: 'info', id: 1, status: { peerId: 'h', peers: [], blocks: 0, bytes: 0, underReplicated: 0, ...patch }
+  t: 'info', id: 1, status: { peerId: 'h', peers: [], blocks: 0, bytes: 0, underReplicated: 0, replicas: 3, ...patch }
 })
 
 /** [name, at the limit (accepted), one past the limit (rejected)] */
@@ -84,6 +84,8 @@ const CASES: Array<[string, Record<string, unknown>, Record<string, unknown>]> =
   ['status transport', status({ peers: [{ ...peerStatus(0), transport: str(MAX_TRANSPORT_LENGTH) }] }),
     status({ peers: [{ ...peerStatus(0), transport: str(MAX_TRANSPORT_LENGTH + 1) }] })],
   ['status counters are safe integers', status({ bytes: Number.MAX_SAFE_INTEGER }), status({ bytes: -1 })],
+  ['status replicas is a replica target', status({ replicas: MAX_REPLICAS }), status({ replicas: MAX_REPLICAS + 1 })],
+  ['status replicas is at least 1', status({ replicas: 1 }), status({ replicas: 0 })],
   ['status counters are integers', status({ blocks: 3 }), status({ blocks: 0.5 })],
   ['no extra fields', { t: 'dont-have', id: 1 }, { t: 'dont-have', id: 1, extra: 0 }],
   ['no extra nested fields', status({}), status({ extra: 0 })],

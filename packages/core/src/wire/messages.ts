@@ -150,6 +150,8 @@ export interface HostStatus {
   blocks: number
   bytes: number
   underReplicated: number
+  /** The host's replica target R. */
+  replicas: number
   /** Failures of work nobody awaits, per kind, since the node started (absent from older hosts). */
   backgroundFailures?: BackgroundFailures
 }

@@ -55,6 +55,7 @@ const hostStatus = record({
   blocks: count,
   bytes: count,
   underReplicated: count,
+  replicas: required(uint(MAX_REPLICAS, 1)),
   backgroundFailures: optional(backgroundFailures)
 })
 
