@@ -70,6 +70,16 @@ describe('range reads', () => {
     expect(file.size).toBe(size)
   })
 
+  it('names each content block by index (in read order), and no block past the end', async () => {
+    const file = await openFile(added.link, async id => await store.get(id))
+    const ids = await loadIds(added, store)
+    const named = await Promise.all(Array.from({ length: file.blocks }, async (_, i) => String(await file.blockId(i))))
+    expect(named).toEqual(ids)
+    expect(named.length).toBe(blockCount(size))
+    await expect(file.blockId(file.blocks)).rejects.toBeInstanceOf(OutOfRangeError)
+    await expect(file.blockId(-1)).rejects.toBeInstanceOf(OutOfRangeError)
+  })
+
   it('handles boundary ranges', async () => {
     const file = await openFile(added.link, async id => await store.get(id))
     const cases: Array<[number, number]> = [

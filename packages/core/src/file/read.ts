@@ -37,6 +37,12 @@ export interface OpenedFile extends FileInfo {
   root: BlockId
   /** Content blocks. */
   blocks: number
+  /**
+   * The id of content block `index` (0 ≤ index < blocks; else `OutOfRangeError`),
+   * e.g. to see which blocks a store already holds. Past the inline list it
+   * fetches a continuation block from the source.
+   */
+  blockId (index: number, options?: { signal?: AbortSignal }): Promise<BlockId>
   /** Stream plaintext `[offset, offset + length)`, fetching only the blocks that hold it. */
   read (init?: ReadInit): AsyncIterable<Uint8Array>
 }
@@ -62,6 +68,7 @@ export async function openFile (
     ...manifest.info,
     root,
     blocks: manifest.blocks,
+    blockId: async (index, options = {}) => await manifest.blockId(index, options),
     read: (readInit = {}) => readRange(manifest, cipher, blocks, readInit)
   }
 }

@@ -9,6 +9,7 @@
 import type { OpenedFile } from '@cairn/core'
 import { formatLink, formatWebLink } from '@cairn/core'
 import { presentation } from '../download/content-policy.js'
+import { countLocalBlocks } from '../files/local-blocks.js'
 import { openLink, parseAnyLink } from '../files/open.js'
 import { watchReads } from '../files/read-progress.js'
 import type { ReadState } from '../files/read-progress.js'
@@ -42,7 +43,7 @@ export function openPanel (ctx: AppContext): OpenPanel {
       if (controller.signal.aborted) return
       const plain = formatLink(link.root, link.key)
       const webLink = formatWebLink(ctx.origin, ctx.joinToken, plain)
-      replace(out, fileCard(ctx, file, webLink))
+      replace(out, fileCard(ctx, file, webLink, controller.signal))
       await ctx.library.put({
         root: file.root.toString(), name: file.name, size: file.size, type: file.type,
         link: plain, webLink, replicas: 0, added: Date.now(), origin: 'opened'
@@ -66,7 +67,7 @@ export function openPanel (ctx: AppContext): OpenPanel {
   return { el, open }
 }
 
-function fileCard (ctx: AppContext, file: OpenedFile, webLink: string): HTMLElement {
+function fileCard (ctx: AppContext, file: OpenedFile, webLink: string, signal: AbortSignal): HTMLElement {
   const card = h('article', { class: 'card', 'data-testid': 'opened-file' },
     h('div', { class: 'card-head' },
       h('span', { class: 'name', 'data-testid': 'file-name' }, file.name),
@@ -87,6 +88,7 @@ function fileCard (ctx: AppContext, file: OpenedFile, webLink: string): HTMLElem
   card.append(h('div', { class: 'actions' },
     h('a', { class: 'button', href: downloads.downloadUrl, 'data-testid': 'download' }, `Download ${formatBytes(file.size)}`)),
   progress.el)
+  void showLocalBlocks(ctx, file, progress, signal)
   const preview = mediaPreview(file, session.mediaUrl)
   if (preview !== null) card.append(preview)
   card.append(shareLink(webLink, file.name))
@@ -100,12 +102,39 @@ const PROGRESS_TEXT: Record<ReadState, string> = {
   error: 'Download failed at'
 }
 
+/**
+ * A download cut by a reload or a lost connection left its blocks in this
+ * tab's store: say how much is already here, and the download's progress
+ * says where it resumed.
+ */
+async function showLocalBlocks (ctx: AppContext, file: OpenedFile, progress: DownloadProgress, signal: AbortSignal): Promise<void> {
+  try {
+    const { held, total } = await countLocalBlocks(file, async id => await ctx.tab.store.has(id), { signal })
+    if (held === 0) return
+    const pct = percent(held, total)
+    progress.resumedAt(pct)
+    progress.el.before(h('p', { class: 'muted', 'data-testid': 'local-blocks', 'data-held': held, 'data-total': total, 'data-percent': pct },
+      held === total ? 'Already in this browser: downloads need nothing from the mesh.' : `${pct}% already in this browser: the download resumes at ${pct}%.`))
+  } catch (err) {
+    // Only a hint: the download works without it (and fetches what is missing).
+    if (!signal.aborted) console.warn('cannot count the blocks already in this browser', err)
+  }
+}
+
+interface DownloadProgress {
+  el: HTMLElement
+  update: (position: number, state: ReadState) => void
+  /** The share of the file already held when it was opened. */
+  resumedAt: (pct: number) => void
+}
+
 /** The latest download's progress, shown once it starts. */
-function downloadProgress (size: number): { el: HTMLElement, update: (position: number, state: ReadState) => void } {
+function downloadProgress (size: number): DownloadProgress {
   const bar = h('progress', { max: 100, value: 0, 'aria-label': 'Download progress' })
   const text = h('span', { class: 'muted' })
   const el = h('div', { class: 'progress-row', 'data-testid': 'download-progress', hidden: true, 'aria-live': 'polite' }, bar, text)
   let shown = -1
+  let resumed = ''
   const update = (position: number, state: ReadState): void => {
     const settled = state === 'running' && position >= size ? 'done' : state
     const pct = percent(position, size)
@@ -117,9 +146,13 @@ function downloadProgress (size: number): { el: HTMLElement, update: (position: 
     el.dataset['bytes'] = String(position)
     el.classList.toggle('error', settled === 'error')
     bar.value = pct
-    text.textContent = `${PROGRESS_TEXT[settled]} ${pct}% · ${formatBytes(position)} of ${formatBytes(size)}`
+    text.textContent = `${PROGRESS_TEXT[settled]} ${pct}% · ${formatBytes(position)} of ${formatBytes(size)}${resumed}`
   }
-  return { el, update }
+  const resumedAt = (pct: number): void => {
+    resumed = ` · resumed at ${pct}%`
+    el.dataset['resumedAt'] = String(pct)
+  }
+  return { el, update, resumedAt }
 }
 
 function mediaPreview (file: OpenedFile, url: string): HTMLElement | null {
