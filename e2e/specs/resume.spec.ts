@@ -3,9 +3,12 @@
  * already in its IndexedDB. The file comes from `cairn put` to one storing
  * host, the tab's only peer, so the host row's received-bytes counter (a
  * fresh connection after the reload) counts every block fetched after it.
+ * A tab's add cut by a reload resumes when the same file is added again:
+ * same key (so the same link), and the blocks the host holds are not sent.
  */
 import { join } from 'node:path'
-import { download, MiB, sha256File, waitConnected, writeRandomFile } from '../support/app.js'
+import type { Page } from '@playwright/test'
+import { addFile, download, MiB, sha256File, waitConnected, writeRandomFile } from '../support/app.js'
 import { expect, test } from '../support/fixtures.js'
 
 const SIZE = 64 * MiB
@@ -66,4 +69,71 @@ test('a tab reloaded mid-download finishes from its IndexedDB blocks, fetching o
     `after the reload the host sent ${received} bytes (≈${fetchedBlocks} blocks), ${SIZE - received} bytes less than the file`)
   expect(received, 'bytes from the host after the reload').toBeLessThanOrEqual((total - held) * BLOCK + OVERHEAD)
   expect(received, 'the missing blocks did come from the host').toBeGreaterThanOrEqual((total - held) * BLOCK - BLOCK)
+})
+
+/** The tab's add journals: each file's key (base64url) and how many block ids it lists. */
+async function journals (page: Page): Promise<Array<{ name: string, key: string, ids: number }>> {
+  return await page.evaluate(async () => await new Promise((resolve, reject) => {
+    const open = indexedDB.open('cairn-add-journal')
+    open.onupgradeneeded = () => { open.result.createObjectStore('journal') }
+    open.onerror = () => { reject(open.error) }
+    open.onsuccess = () => {
+      const request = open.result.transaction('journal').objectStore('journal').openCursor()
+      const found = new Map<string, { name: string, key: string, ids: number }>()
+      request.onerror = () => { reject(request.error) }
+      request.onsuccess = () => {
+        const cursor = request.result
+        if (cursor === null) { open.result.close(); resolve([...found.values()]); return }
+        const k = String(cursor.key)
+        const name = k.startsWith('h:') ? k.slice(2) : k.slice(2, k.lastIndexOf(':'))
+        const entry = found.get(name) ?? { name, key: '', ids: 0 }
+        if (k.startsWith('h:')) {
+          const bytes = (cursor.value as { key: Uint8Array }).key
+          entry.key = btoa(String.fromCharCode(...bytes)).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '')
+        } else {
+          entry.ids++
+        }
+        found.set(name, entry)
+        cursor.continue()
+      }
+    }
+  }))
+}
+
+test('a tab\'s add cut by a reload resumes when the same file is added again: same link, held blocks not sent', async ({ startHost, openTab, cli, tmp }) => {
+  const host = await startHost()
+  const input = join(tmp, 'resumed-add.bin')
+  const sha = await writeRandomFile(input, SIZE, 15)
+  const tab = await openTab(host.url)
+  await waitConnected(tab)
+  await tab.getByTestId('add-files').setInputFiles(input)
+  // Cut it by a reload once part of the file is on the host, well before the end.
+  await expect.poll(async () => (await journals(tab))[0]?.ids ?? 0, { intervals: [50], timeout: 60_000 }).toBeGreaterThanOrEqual(12)
+  await tab.reload()
+  const [cut] = await journals(tab)
+  expect(cut, 'the interrupted add left its journal').toBeDefined()
+  expect(cut!.ids, 'the reload cut the add before its end').toBeLessThan(65)
+
+  await waitConnected(tab)
+  const hostRow = tab.locator('[data-testid="peer-row"][data-role="host"]').first()
+  const sentBefore = Number(await hostRow.getAttribute('data-bytes-sent'))
+  const { link, replicas } = await addFile(tab, input)
+  expect(replicas).toBeGreaterThanOrEqual(1)
+  // The same key: the link the interrupted add would have printed.
+  expect(link.split('.').at(-1)).toBe(cut!.key)
+  const upload = tab.getByTestId('upload').first()
+  const resumed = Number(await upload.getAttribute('data-resumed'))
+  expect(resumed, 'plaintext bytes not sent again').toBeGreaterThanOrEqual(MiB)
+  await expect(upload).toContainText(`resumed at ${Math.floor(resumed / SIZE * 100)}%`)
+  expect(await journals(tab), 'the journal is gone once the add completes').toEqual([])
+
+  await tab.waitForTimeout(1_000) // the peers panel refreshes its counters every 250 ms
+  const sent = Number(await hostRow.getAttribute('data-bytes-sent')) - sentBefore
+  console.log(`resume add: cut with ${cut!.ids} blocks journaled; the re-add skipped ${resumed / MiB} MiB the host held and sent ${sent} bytes, ${SIZE - sent} less than the file`)
+  expect(sent, 'bytes sent to the host by the re-add').toBeLessThanOrEqual(SIZE - resumed + (resumed / MiB + 1) * (BLOCK - MiB) + OVERHEAD)
+
+  const out = join(tmp, 'fetched.bin')
+  const get = await cli(['get', link, '-o', out], { timeout: 120_000 })
+  expect(get.code, get.stderr).toBe(0)
+  expect(await sha256File(out)).toBe(sha)
 })

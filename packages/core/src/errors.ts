@@ -85,6 +85,15 @@ export class StorageFullError extends CairnError {
   override readonly code = 'ERR_STORAGE_FULL'
 }
 
+/**
+ * A resumed add's input is not what the interrupted add sealed (same name,
+ * size and time, other bytes): it stopped before sending any block sealed
+ * again under the old key and salt. Adding it again starts afresh.
+ */
+export class InputChangedError extends CairnError {
+  override readonly code = 'ERR_INPUT_CHANGED'
+}
+
 /** The connection closed while an operation needed it. */
 export class ConnectionClosedError extends CairnError {
   override readonly code = 'ERR_CONNECTION_CLOSED'

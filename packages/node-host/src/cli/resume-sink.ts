@@ -1,12 +1,10 @@
 /**
- * The block sink of a resumable `put`: every block goes through the journal
- * (write-ahead) before it is sent; on a resumed put, block n must be the very
- * block n of the earlier attempt (else the file changed: stop before sending
- * it), and content blocks the host already holds are not sent again.
- * Manifest blocks (a few KiB per ~24 GiB) are always sent: the root's put
- * reports the copies reached.
+ * The block sink of a resumable `put`: core's `resumingSink` over the put
+ * journal (see put-journal.ts), failing with `FileChangedError` when the
+ * input is not what the interrupted put sealed.
  */
-import type { BlockId, BlockSink } from '@cairn/core'
+import { resumingSink as coreResumingSink } from '@cairn/core'
+import type { BlockSink } from '@cairn/core'
 import { LocalFileError } from '../config/index.js'
 import type { PutJournal } from './put-journal.js'
 
@@ -23,20 +21,9 @@ export interface ResumingSinkInit {
 }
 
 export function resumingSink (inner: BlockSink, journal: PutJournal, init: ResumingSinkInit): BlockSink {
-  let next = 0
-  return {
-    async put (id: BlockId, bytes: Uint8Array, options = {}) {
-      const seq = next++
-      const earlier = journal.previous[seq]
-      if (earlier === undefined) {
-        await journal.record(id)
-      } else if (!earlier.equals(id)) {
-        throw new FileChangedError(`${init.file} changed since the interrupted put (same size and time, other bytes); run put again to start afresh`)
-      } else if (options.plaintext !== undefined && init.held.has(id.toString())) {
-        init.onSkipped(options.plaintext)
-        return
-      }
-      return await inner.put(id, bytes, options)
-    }
-  }
+  return coreResumingSink(inner, journal, {
+    held: init.held,
+    onSkipped: init.onSkipped,
+    changed: () => new FileChangedError(`${init.file} changed since the interrupted put (same size and time, other bytes); run put again to start afresh`)
+  })
 }

@@ -66,20 +66,24 @@ function uploadItem (file: File): UploadItem {
 }
 
 async function runUpload (ctx: AppContext, file: File, item: UploadItem): Promise<void> {
+  let again = ''
   try {
     const added = await addBrowserFile(ctx.tab, file, {
       joinToken: ctx.joinToken,
       origin: ctx.origin,
-      onProgress: ({ bytes, total }) => {
+      onProgress: ({ bytes, total, resumed }) => {
         item.progress.value = percent(bytes, total)
-        item.status.textContent = `${percent(bytes, total)}% · ${formatBytes(bytes)}`
+        // An interrupted add of this file already put these bytes on the host.
+        again = resumed === 0 ? '' : ` · resumed at ${percent(resumed, total)}%`
+        if (resumed > 0) item.el.dataset['resumed'] = String(resumed)
+        item.status.textContent = `${percent(bytes, total)}% · ${formatBytes(bytes)}${again}`
       }
     })
     const target = await replicaTarget(ctx.tab)
     const entry = { ...added, addedBy: ctx.tab.peerId, ...(target === undefined ? {} : { target }) }
     await ctx.library.put(entry)
     item.el.dataset['state'] = 'done'
-    item.status.textContent = 'Added'
+    item.status.textContent = `Added${again}`
     item.result.append(copiesBadge(entry.replicas, target), shareLink(entry.webLink, file.name))
   } catch (err) {
     const { summary, detail, code } = describeError(err)

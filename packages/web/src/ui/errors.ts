@@ -12,6 +12,7 @@ const MESSAGES: Record<string, string> = {
   ERR_MANIFEST: 'The file description behind this link is damaged.',
   ERR_UNAVAILABLE: 'No reachable peer has this file right now. The tab or host holding it may be offline.',
   ERR_NOT_FOUND: 'No reachable peer has this file right now.',
+  ERR_INPUT_CHANGED: 'This file changed since its add was interrupted. Add it again: it starts afresh.',
   ERR_STORAGE_FULL: 'This browser\'s storage for Cairn is full. Free some space or remove files, then try again.',
   ERR_REPLICATION: 'The hosts could not store enough copies of this file.',
   ERR_HANDSHAKE: 'The host refused this tab: the join link (token) may be wrong or out of date.',
