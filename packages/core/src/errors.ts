@@ -109,6 +109,20 @@ export class HandshakeError extends CairnError {
   }
 }
 
+/**
+ * A peer's TLS certificate failed verification: not trusted, not for the name
+ * dialed, expired. `reason` is the TLS library's code (e.g.
+ * `DEPTH_ZERO_SELF_SIGNED_CERT`, `ERR_TLS_CERT_ALTNAME_INVALID`).
+ */
+export class CertificateError extends CairnError {
+  override readonly code = 'ERR_CERTIFICATE'
+  readonly reason: string
+  constructor (reason: string, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.reason = reason
+  }
+}
+
 /** An operation did not finish in its time bound. */
 export class TimeoutError extends CairnError {
   override readonly code = 'ERR_TIMEOUT'

@@ -33,6 +33,21 @@ describe('gossip', () => {
     expect(tab2.node.peers().map(p => p.peerId)).toEqual([host.node.peerId])
   })
 
+  it('passes on only the addresses its own transports would dial (a TLS host gossips no plain ws:// to other machines)', async () => {
+    mesh = new TestMesh()
+    const strict = mesh.net.transport({ localAddress: 'memory://strict' })
+    const canDial = strict.canDial.bind(strict)
+    strict.canDial = (address: string) => canDial(address) && !address.includes('plain')
+    const host = await mesh.host({ transports: [strict] })
+    // A host that advertises two addresses, one of which `host` refuses to dial.
+    const advertised = await mesh.host({ autoDial: false, listenAddrs: ['memory://plain-b', 'memory://secure-b'] })
+    const tab = await mesh.add('browser')
+    await advertised.node.dial(host.address)
+    await tab.node.dial(host.address)
+    await until([tab.node], ['gossip'], () => tab.node.knownPeers().some(p => p.peerId === advertised.node.peerId))
+    expect(tab.node.knownPeers()).toContainEqual({ peerId: advertised.node.peerId, role: 'host', addrs: ['memory://secure-b'] })
+  })
+
   it('relays signals between tabs through a host, with the real sender as from', async () => {
     mesh = new TestMesh()
     const host = await mesh.host()

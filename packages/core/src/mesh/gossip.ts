@@ -26,6 +26,8 @@ export interface GossipInit {
   autoDial: boolean
   /** Dial one of `addrs`; resolves with the peer id reached. */
   dial: (addrs: string[]) => Promise<string>
+  /** Whether to pass an address on (default: every one); a node names only addresses it would dial itself. */
+  shareable?: (addr: string) => boolean
 }
 
 interface Known {
@@ -52,9 +54,10 @@ export class Gossip {
   message (maxFrameSize: number): PeersMessage {
     const peers: PeerInfo[] = []
     let budget = maxFrameSize - FRAME_OVERHEAD
+    const shareable = this.init.shareable ?? (() => true)
     for (const peer of this.ctx.peerList()) {
       if (peer.role === 'client') continue
-      const info = { peerId: peer.peerId, role: peer.role, addrs: peer.role === 'host' ? peer.addrs.slice(0, MAX_ADDRS) : [] }
+      const info = { peerId: peer.peerId, role: peer.role, addrs: peer.role === 'host' ? peer.addrs.filter(shareable).slice(0, MAX_ADDRS) : [] }
       budget -= encodedSize(info)
       if (budget < 0 || peers.length >= MAX_PEERS) break
       peers.push(info)

@@ -106,7 +106,9 @@ export class MeshNode extends EventTarget implements Mesh {
     this.announcer = new Announcer(this.ctx)
     this.gossip = new Gossip(this.ctx, {
       autoDial: init.autoDial ?? init.role === 'host',
-      dial: async (addrs) => await this.dialAny(addrs)
+      dial: async (addrs) => await this.dialAny(addrs),
+      // Never recommend an address we would refuse to dial (e.g. plain ws:// from a TLS host).
+      shareable: addr => init.transports.some(t => t.canDial(addr))
     })
     this.signals = new SignalRelay(this.ctx, this.gossip)
     this.server = new RequestServer(this.ctx, this.replicator, this.fetcher, async () => await this.status(), cid => { this.announcer.held(cid) })
