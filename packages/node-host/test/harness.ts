@@ -29,13 +29,17 @@ export interface Listening {
   url: string
   port: number
   peerId: string
+  /** True when serving https:// and wss://. */
+  tls?: boolean
+  /** Said on start: plain http beyond loopback, a certificate that will be refused. */
+  warnings?: string[]
 }
 
 export interface HostProcess extends Listening {
   child: ChildProcess
   pid: number
   data: string
-  /** `http://127.0.0.1:PORT`. */
+  /** `http://127.0.0.1:PORT` (`https://` with TLS). */
   origin: string
   /** Everything the host wrote to stderr so far. */
   stderr: () => string
@@ -85,7 +89,7 @@ export class Cluster {
   }
 
   /** Start `cairn host --port 0 --json --data <fresh dir> ...args` and wait until it listens. */
-  async startHost (args: string[] = [], options: { data?: string, cwd?: string, timeout?: number } = {}): Promise<HostProcess> {
+  async startHost (args: string[] = [], options: { data?: string, cwd?: string, timeout?: number, env?: NodeJS.ProcessEnv } = {}): Promise<HostProcess> {
     assertBuilt()
     // data 'default': no --data flag, so the host uses ./.cairn under cwd.
     const useDefault = options.data === 'default'
@@ -93,6 +97,7 @@ export class Cluster {
     const dataArgs = useDefault ? [] : ['--data', data]
     const child = spawn(process.execPath, [CLI, 'host', '--port', '0', '--json', ...dataArgs, ...args], {
       cwd: options.cwd,
+      env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe']
     })
     this.children.add(child)
@@ -107,7 +112,7 @@ export class Cluster {
       child,
       pid: child.pid!,
       data,
-      origin: `http://127.0.0.1:${listening.port}`,
+      origin: new URL(listening.url).origin,
       stderr: () => err,
       exited
     }
@@ -116,9 +121,9 @@ export class Cluster {
   }
 
   /** Run a one-shot `cairn …` command to completion. */
-  async cli (args: string[], options: { cwd?: string, timeout?: number, stdin?: Uint8Array } = {}): Promise<CliResult> {
+  async cli (args: string[], options: { cwd?: string, timeout?: number, stdin?: Uint8Array, env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
     assertBuilt()
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] })
     this.children.add(child)
     const exited = trackExit(child)
     child.stdin!.end(options.stdin)
@@ -135,7 +140,7 @@ export class Cluster {
   }
 
   /** `cairn … --json` expected to succeed; parses every stdout line. */
-  async json<T = Record<string, unknown>> (args: string[], options: { cwd?: string, timeout?: number } = {}): Promise<T[]> {
+  async json<T = Record<string, unknown>> (args: string[], options: { cwd?: string, timeout?: number, env?: NodeJS.ProcessEnv } = {}): Promise<T[]> {
     const result = await this.cli([...args, '--json'], options)
     if (result.code !== 0) throw new Error(`cairn ${args.join(' ')} exited ${result.code}: ${result.stderr}`)
     return result.stdout.toString('utf8').trim().split('\n').filter(l => l !== '').map(l => JSON.parse(l) as T)

@@ -3,7 +3,7 @@
  * link's own join URL, or the local host from the data dir), then dial it as a
  * `client` node with a throwaway identity.
  */
-import { DEFAULT_DIAL_TIMEOUT, HandshakeError, MeshNode, generateIdentity, type Mesh } from '@cairn/core'
+import { CertificateError, DEFAULT_DIAL_TIMEOUT, HandshakeError, MeshNode, generateIdentity, type Mesh } from '@cairn/core'
 import {
   DEFAULT_DATA_DIR, UnreachableError, dataDirPaths, meshAddressOf, parseJoinUrl, requireLocalHost, type MeshTarget
 } from '../config/index.js'
@@ -39,6 +39,7 @@ export interface MeshClient {
 const NOT_A_REFUSAL = new Set(['closed', 'timeout', 'aborted'])
 
 function connectError (err: unknown, target: MeshTarget): Error {
+  if (err instanceof CertificateError) return err
   if (err instanceof HandshakeError && !NOT_A_REFUSAL.has(err.reason)) {
     const why = err.reason === 'bad-token' ? 'wrong join token' : `handshake failed (${err.reason})`
     return new HandshakeError(err.reason, `${target.origin} refused the connection: ${why}`, { cause: err })

@@ -10,7 +10,7 @@ export const EXIT = {
   FAILURE: 1,
   /** Bad flags or arguments, including a malformed link or size. */
   USAGE: 2,
-  /** No mesh to talk to: the host did not answer, or no local host runs. */
+  /** No mesh to talk to: the host did not answer, its TLS certificate failed verification, or no local host runs. */
   UNREACHABLE: 3,
   /** The mesh refused us: wrong join token or failed handshake. */
   REFUSED: 4,
@@ -32,7 +32,7 @@ Exit codes:
   0  success
   1  unexpected failure
   2  usage error: bad flag or argument, malformed link
-  3  mesh unreachable, or no local host running
+  3  mesh unreachable (or its TLS certificate not trusted), or no local host running
   4  refused by the mesh: wrong join token
   5  file not available in the mesh
   6  put reached fewer copies than required
@@ -47,6 +47,7 @@ const BY_CODE: Record<string, number> = {
   ERR_INVALID_KEY: EXIT.USAGE,
   ERR_NO_HOST: EXIT.UNREACHABLE,
   ERR_UNREACHABLE: EXIT.UNREACHABLE,
+  ERR_CERTIFICATE: EXIT.UNREACHABLE,
   ERR_CONNECTION_CLOSED: EXIT.UNREACHABLE,
   ERR_TIMEOUT: EXIT.UNREACHABLE,
   ERR_HANDSHAKE: EXIT.REFUSED,

@@ -2,8 +2,9 @@
  * The `cairn` command line: flags exactly as in DESIGN.md "Host and CLI",
  * plus `--json` everywhere, `--data` on clients (to find a local host
  * outside ./.cairn), `host --ice-server` (DESIGN: a host can hand tabs an
- * ICE server list) and `host --name` (how tabs and hosts show it). Usage
- * errors print one `cairn: …` line and exit 2.
+ * ICE server list), `host --name` (how tabs and hosts show it) and
+ * `host --tls-cert/--tls-key` (HTTPS/WSS across machines). Usage errors
+ * print one `cairn: …` line and exit 2.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { MAX_PEER_NAME_LENGTH, peerName } from '@cairn/core'
@@ -64,6 +65,8 @@ function defineCommands (program: Command, setExit: (code: number) => void): voi
     .option('--no-store', 'keep no blocks: only introduce peers and relay signaling')
     .option('--ice-server <url>', 'STUN/TURN server for browser tabs: stun:H:P or turn:USER:PASS@H:P (repeatable)', collect, [])
     .option('--name <name>', 'name shown to tabs and hosts (default: this machine\'s hostname)', displayName)
+    .option('--tls-cert <file>', 'serve https:// and wss:// with this PEM certificate (chain); reloaded on SIGHUP')
+    .option('--tls-key <file>', 'the PEM private key (ECDSA or RSA) of --tls-cert')
     .addOption(new Option('--web-root <dir>', 'directory of the built web app').hideHelp())
     .option('--json', 'print one JSON line when listening')
     .action(async (opts) => setExit(await hostCommand(opts)))

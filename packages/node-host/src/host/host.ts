@@ -1,14 +1,15 @@
 /**
- * A Cairn host: one HTTP server that serves the web app and accepts mesh
- * connections on `/mesh`, a `MeshNode` in the host role over an `FsBlockStore`
+ * A Cairn host: one HTTP (or, with `tls`, HTTPS) server that serves the web
+ * app and accepts mesh connections on `/mesh`, a `MeshNode` in the host role over an `FsBlockStore`
  * (or none with `store: false`), and dialers that keep it connected to its
  * `--peer`s. `close()` shuts everything down in order.
  */
 import { hostname } from 'node:os'
-import { MeshNode, type BackgroundFailure, type IceServer, type Identity, type Mesh, type PeerStatus } from '@cairn/core'
+import { CertificateError, MeshNode, type BackgroundFailure, type IceServer, type Identity, type Mesh, type PeerStatus } from '@cairn/core'
 import {
-  assertNoRunningHost, dataDirPaths, ensureDataDir, formatJoinUrl, loadOrCreateIdentity, meshAddressOf,
-  originFor, parsePeerAddress, reachableOrigins, removeHostFile, writeHostFile, type DataDirPaths
+  UsageError, assertNoRunningHost, certificateWarnings, dataDirPaths, ensureDataDir, formatJoinUrl, httpsOrigins,
+  loadOrCreateIdentity, loadTls, meshAddressOf, originFor, parsePeerAddress, plainListenWarning, reachableOrigins,
+  removeHostFile, writeHostFile, type DataDirPaths, type TlsFiles, type TlsMaterial
 } from '../config/index.js'
 import { defaultWebRoot } from '../http/index.js'
 import { FsBlockStore } from '../store/fs.js'
@@ -44,22 +45,43 @@ export interface HostInit {
   webRoot?: string
   /** Name shown to other peers (default: this machine's hostname). */
   name?: string
+  /** Serve `https://`/`wss://` with these PEM files (reloaded by `reloadTls()`). */
+  tls?: TlsFiles
   /** Diagnostics (peer connects and losses, background failures). */
   log?: (line: string) => void
+  /**
+   * A failure the host cannot run on with, found after it started: a `--peer`
+   * whose certificate fails verification before it was ever reached. The
+   * host keeps running; the CLI closes it and exits. Default: logged.
+   */
+  onFatal?: (err: Error) => void
 }
 
 export interface Host {
   readonly peerId: string
   readonly port: number
-  /** `http://H:P`. */
+  /** `http://H:P`, or `https://H:P` with TLS. */
   readonly origin: string
-  /** The join URL, `http://H:P/#join=TOKEN`. */
+  /** The join URL, `http(s)://H:P/#join=TOKEN`. */
   readonly url: string
   /** Every origin it is reachable on and advertises to peers, most widely reachable first. */
   readonly origins: string[]
   readonly token: string
   readonly mesh: Mesh
   readonly paths: DataDirPaths
+  /** The certificate served (undefined without TLS). */
+  readonly tls: TlsMaterial | undefined
+  /**
+   * Things to tell the operator on start: plain http beyond loopback, a
+   * certificate that has expired or names none of the addresses listened on.
+   */
+  readonly warnings: string[]
+  /**
+   * Re-read the `tls` files and serve new connections with them; open
+   * connections (and so the mesh) keep going. Rejects, leaving the old
+   * certificate in place, if the files are not a valid pair.
+   */
+  reloadTls (): Promise<TlsMaterial>
   close (): Promise<void>
 }
 
@@ -86,9 +108,19 @@ function logFailures (mesh: Mesh, log: (line: string) => void): void {
   })
 }
 
+/** A host with TLS dials only `wss://`, and plain `ws://` on loopback (no downgrade). */
+function checkPeers (peers: string[], transport: WebSocketTransport): void {
+  for (const address of peers) {
+    if (!transport.canDial(address)) {
+      throw new UsageError(`--peer ${address}: a host with TLS does not dial plain ws:// to other machines; use https:// or wss://`)
+    }
+  }
+}
+
 /** Check the flags and claim the data dir: its token and identity. */
-async function prepare (init: HostInit): Promise<{ paths: DataDirPaths, token: string, identity: Identity, peers: string[] }> {
+async function prepare (init: HostInit, transport: WebSocketTransport): Promise<{ paths: DataDirPaths, token: string, identity: Identity, peers: string[] }> {
   const peers = (init.peers ?? []).map(p => parsePeerAddress(p).address)
+  if (init.tls !== undefined) checkPeers(peers, transport)
   const paths = dataDirPaths(init.data)
   await ensureDataDir(paths)
   await assertNoRunningHost(paths)
@@ -96,21 +128,36 @@ async function prepare (init: HostInit): Promise<{ paths: DataDirPaths, token: s
   return { paths, token, identity: await loadOrCreateIdentity(paths), peers }
 }
 
+/** The origins to print and advertise, and what to warn about, for plain http or TLS. */
+function originsFor (listen: string, port: number, tls: TlsMaterial | undefined): { origin: string, origins: string[], warnings: string[] } {
+  const origin = originFor(listen, port)
+  const origins = reachableOrigins(listen, port)
+  if (tls === undefined) {
+    const warning = plainListenWarning(listen)
+    return { origin, origins, warnings: warning === undefined ? [] : [warning] }
+  }
+  const secure = httpsOrigins(tls.certificate, origin, origins)
+  const warnings = certificateWarnings(tls.certificate)
+  if (secure.warning !== undefined) warnings.push(secure.warning)
+  return { origin: secure.origin, origins: secure.origins, warnings }
+}
+
 export async function startHost (init: HostInit): Promise<Host> {
   const log = init.log ?? (() => {})
-  const { paths, token, identity, peers } = await prepare(init)
+  const transport = new WebSocketTransport({ secureOnly: init.tls !== undefined })
+  let tls = init.tls === undefined ? undefined : await loadTls(init.tls)
+  const { paths, token, identity, peers } = await prepare(init, transport)
   // Corrupt blocks need no hook here: the store throws IntegrityError on read and the mesh restores them.
   const store = init.store === false ? undefined : await FsBlockStore.open(paths.blocks, { maxStorage: init.maxStorage })
   const listenOn = init.listen ?? DEFAULT_LISTEN
-  const web = await openWebServer(init.webRoot ?? defaultWebRoot(), init.port ?? DEFAULT_PORT, listenOn, { info: { joinTokenRequired: token !== '' } })
+  const web = await openWebServer(init.webRoot ?? defaultWebRoot(), init.port ?? DEFAULT_PORT, listenOn, { info: { joinTokenRequired: token !== '' }, tls })
     .catch(async (err: unknown) => { await store?.close?.(); throw err })
-  const origin = originFor(listenOn, web.port)
-  const origins = reachableOrigins(listenOn, web.port)
+  const { origin, origins, warnings } = originsFor(listenOn, web.port, tls)
   const mesh = new MeshNode({
     identity,
     role: 'host',
     store,
-    transports: [new WebSocketTransport()],
+    transports: [transport],
     joinToken: token,
     name: init.name ?? hostname(),
     replicas: init.replicas,
@@ -124,8 +171,24 @@ export async function startHost (init: HostInit): Promise<Host> {
   logFailures(mesh, log)
   const url = formatJoinUrl(origin, token)
   await writeHostFile(paths, { port: web.port, url, pid: process.pid })
-  const dialer = new PeerDialer(mesh, peers, { log })
+  const onFatal = init.onFatal ?? ((err: Error) => { log(err.message) })
+  const dialer = new PeerDialer(mesh, peers, {
+    log,
+    // A certificate that fails before the peer was ever reached is a setup mistake, not an outage.
+    giveUp: (address, err, reached) => {
+      if (!(err instanceof CertificateError) || reached) return false
+      onFatal(new CertificateError(err.reason, `cannot peer with ${address}: ${err.message}`, { cause: err }))
+      return true
+    }
+  })
   dialer.start()
+  const reloadTls = async (): Promise<TlsMaterial> => {
+    if (init.tls === undefined) throw new UsageError('this host runs without TLS: nothing to reload')
+    const next = await loadTls(init.tls)
+    web.setCertificate(next)
+    tls = next
+    return next
+  }
 
   const close = async (): Promise<void> => {
     await dialer.stop()
@@ -136,5 +199,18 @@ export async function startHost (init: HostInit): Promise<Host> {
     await removeHostFile(paths)
   }
   let closing: Promise<void> | undefined
-  return { peerId: mesh.peerId, port: web.port, origin, url, origins, token, mesh, paths, close: async () => { closing ??= close(); await closing } }
+  return {
+    peerId: mesh.peerId,
+    port: web.port,
+    origin,
+    url,
+    origins,
+    token,
+    mesh,
+    paths,
+    get tls () { return tls },
+    warnings,
+    reloadTls,
+    close: async () => { closing ??= close(); await closing }
+  }
 }

@@ -15,6 +15,8 @@ export interface PeerDialerInit {
   /** Bound on one dial attempt, handshake included, in ms (default `DEFAULT_DIAL_TIMEOUT`). */
   dialTimeout?: number
   log?: (line: string) => void
+  /** Stop dialing `address` after this failure when it returns true (`reached`: a dial to it succeeded before). */
+  giveUp?: (address: string, err: unknown, reached: boolean) => boolean
 }
 
 export class PeerDialer {
@@ -37,16 +39,22 @@ export class PeerDialer {
 
   private async keep (address: string): Promise<void> {
     let lastError = ''
+    let reached = false
+    const given = new AbortController()
     await keepDialing(this.mesh, address, {
-      signal: this.controller.signal,
+      signal: AbortSignal.any([this.controller.signal, given.signal]),
       backoff: {
         ...(this.init.initialBackoff === undefined ? {} : { initial: this.init.initialBackoff }),
         ...(this.init.maxBackoff === undefined ? {} : { max: this.init.maxBackoff })
       },
       dialTimeout: this.init.dialTimeout ?? DEFAULT_DIAL_TIMEOUT,
-      onConnected: () => { lastError = '' },
+      onConnected: () => { lastError = ''; reached = true },
       onLost: peerId => { this.log(`lost peer ${address} (${peerId}); redialing`) },
       onFailed: err => {
+        if (this.init.giveUp?.(address, err, reached) === true) {
+          given.abort()
+          return
+        }
         const reason = err instanceof Error ? err.message : String(err)
         if (reason !== lastError) this.log(`cannot reach peer ${address}: ${reason}; retrying`)
         lastError = reason

@@ -1,9 +1,10 @@
 /**
- * The host's one port: a `node:http` server for the web app (and `/info`), with
- * the mesh's WebSocket endpoint on `/mesh`. Mesh connections that arrive before the node
- * is ready wait for it.
+ * The host's one port: a `node:http` server for the web app (and `/info`;
+ * `node:https` with TLS), with the mesh's WebSocket endpoint on `/mesh`. Mesh
+ * connections that arrive before the node is ready wait for it.
  */
 import { createServer, type Server } from 'node:http'
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import type { Connection, Mesh } from '@cairn/core'
 import { MESH_PATH } from '@cairn/core'
@@ -15,6 +16,8 @@ export interface WebServer {
   readonly port: number
   /** Hand mesh connections to `mesh` (those already waiting included). */
   serve (mesh: Mesh): void
+  /** Serve new TLS connections with this certificate; open ones keep theirs. */
+  setCertificate (tls: { cert: Buffer, key: Buffer }): void
   /** Stop accepting, close every HTTP and mesh connection. */
   close (): Promise<void>
 }
@@ -44,10 +47,15 @@ export interface WebServerInit {
   idleTimeout?: number
   /** What `GET /info` tells a page before it joins (default: a join token is required). */
   info?: HostInfo
+  /** Serve `https://` and `wss://` with this PEM certificate (chain) and key. */
+  tls?: { cert: Buffer, key: Buffer }
 }
 
 export async function openWebServer (webRoot: string, port: number, host: string, init: WebServerInit = {}): Promise<WebServer> {
-  const server = createServer(infoHandler(init.info ?? { joinTokenRequired: true }, staticHandler(webRoot)))
+  const handler = infoHandler(init.info ?? { joinTokenRequired: true }, staticHandler(webRoot))
+  const tls = init.tls
+  const secure: HttpsServer | undefined = tls === undefined ? undefined : createHttpsServer({ cert: tls.cert, key: tls.key }, handler)
+  const server: Server = secure ?? createServer(handler)
   // Without these, a socket that never finishes its request holds a descriptor forever.
   // `ws` clears the socket timeout when it upgrades a mesh connection.
   const idle = init.idleTimeout ?? DEFAULT_HTTP_IDLE_TIMEOUT
@@ -64,6 +72,10 @@ export async function openWebServer (webRoot: string, port: number, host: string
   return {
     port: bound,
     serve: mesh => { ready(mesh) },
+    setCertificate: tls => {
+      if (secure === undefined) throw new UsageError('this host runs without TLS')
+      secure.setSecureContext({ cert: tls.cert, key: tls.key })
+    },
     close: async () => {
       const closed = new Promise<void>(resolve => server.close(() => { resolve() }))
       server.closeAllConnections()

@@ -1,6 +1,8 @@
 import { AbortError, DEFAULT_CONNECT_TIMEOUT, LinkError, TimeoutError, UnavailableError, normalizeMeshAddress } from '@cairn/core'
 import type { Connection, Transport } from '@cairn/core'
 import WebSocket from 'ws'
+import { isLoopbackHost } from '../config/tls.js'
+import { certificateError } from './tls-errors.js'
 import { wrapWebSocket } from './websocket-connection.js'
 import type { WebSocketConnectionInit } from './websocket-connection.js'
 import { wsOptions } from './websocket-options.js'
@@ -8,6 +10,18 @@ import { wsOptions } from './websocket-options.js'
 export interface WebSocketTransportInit extends Omit<WebSocketConnectionInit, 'remoteAddress'> {
   /** Milliseconds the connect (TCP and the WebSocket upgrade) may take (default core `DEFAULT_CONNECT_TIMEOUT`). */
   dialTimeout?: number
+  /**
+   * Refuse plain `ws://` to anything but loopback (hosts that run with TLS:
+   * no downgrade). `wss://` is always verified against Node's trust store
+   * (with NODE_EXTRA_CA_CERTS); there is no way to turn that off.
+   */
+  secureOnly?: boolean
+}
+
+/** True for a plain `ws://` URL whose host is not loopback. */
+function insecureRemote (url: string): boolean {
+  const parsed = new URL(url)
+  return parsed.protocol === 'ws:' && !isLoopbackHost(parsed.hostname)
 }
 
 /**
@@ -23,7 +37,10 @@ export function meshUrl (address: string): string | undefined {
   }
 }
 
-/** Dials `ws://host:port[/mesh]` with the mesh's limits (`websocket-options.ts`). */
+/**
+ * Dials `ws://host:port[/mesh]` or `wss://…` with the mesh's limits
+ * (`websocket-options.ts`); `wss://` certificates are verified by Node's TLS.
+ */
 export class WebSocketTransport implements Transport {
   readonly name = 'websocket'
   private readonly init: WebSocketTransportInit
@@ -33,12 +50,17 @@ export class WebSocketTransport implements Transport {
   }
 
   canDial (address: string): boolean {
-    return typeof address === 'string' && meshUrl(address) !== undefined
+    if (typeof address !== 'string') return false
+    const url = meshUrl(address)
+    return url !== undefined && !(this.init.secureOnly === true && insecureRemote(url))
   }
 
   async dial (address: string, options: { signal?: AbortSignal } = {}): Promise<Connection> {
     const url = meshUrl(address)
     if (url === undefined) throw new UnavailableError(`not a WebSocket address: ${address}`)
+    if (this.init.secureOnly === true && insecureRemote(url)) {
+      throw new UnavailableError(`refusing plain ${url} from a host that runs with TLS (no downgrade): dial wss://`)
+    }
     if (options.signal?.aborted === true) throw new AbortError(`dial ${url} aborted`, { cause: options.signal.reason })
     const ws = new WebSocket(url, wsOptions(this.init.maxFrameSize))
     // Wrapped inside the 'open' event: frames that arrived with the upgrade
@@ -60,7 +82,7 @@ async function waitForOpen (
       reject(err)
     }
     const onOpen = (): void => { cleanup(); resolve(wrap()) }
-    const onError = (cause: Error): void => { fail(new UnavailableError(`cannot connect to ${url}`, { cause })) }
+    const onError = (cause: Error): void => { fail(certificateError(cause, url) ?? dialError(cause, url)) }
     const onClose = (): void => { fail(new UnavailableError(`${url} closed during connect`)) }
     const onAbort = (): void => { fail(new AbortError(`dial ${url} aborted`, { cause: signal?.reason })) }
     const timer = setTimeout(() => { fail(new TimeoutError(`dial ${url} timed out after ${timeout} ms`)) }, timeout)
@@ -76,4 +98,11 @@ async function waitForOpen (
     ws.on('close', onClose)
     signal?.addEventListener('abort', onAbort)
   })
+}
+
+function dialError (cause: Error, url: string): Error {
+  const code = (cause as NodeJS.ErrnoException).code ?? ''
+  // A wss:// dial that meets plain http gets an SSL record it cannot parse.
+  const hint = url.startsWith('wss:') && /^ERR_SSL_/.test(code) ? ': no TLS there (a host without --tls-cert takes ws://)' : ''
+  return new UnavailableError(`cannot connect to ${url}${hint}`, { cause })
 }

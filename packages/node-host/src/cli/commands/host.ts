@@ -1,11 +1,13 @@
 /**
  * `cairn host`: run a host until SIGINT/SIGTERM, then shut down cleanly
  * (stop dialing and accepting, close the mesh and the store, remove host.json)
- * and exit 0. With `--json`, prints exactly one line once listening.
+ * and exit 0. With `--json`, prints exactly one line once listening. With
+ * TLS, SIGHUP re-reads the certificate files (renewals) without dropping
+ * connections.
  */
 import { once } from 'node:events'
-import { formatJoinUrl, formatSize, maskIceUrl, parseIceServers } from '../../config/index.js'
-import { startHost, type HostInit } from '../../host/index.js'
+import { UsageError, describeCertificate, formatJoinUrl, formatSize, maskIceUrl, parseIceServers } from '../../config/index.js'
+import { startHost, type Host, type HostInit } from '../../host/index.js'
 import { EXIT } from '../exit-codes.js'
 import { logLine, printJson, printLine } from '../output.js'
 
@@ -22,22 +24,34 @@ export interface HostOptions {
   store: boolean
   iceServer: string[]
   name?: string
+  tlsCert?: string
+  tlsKey?: string
   webRoot?: string
   json?: boolean
 }
 
-function hostInit (options: HostOptions, log: ((line: string) => void) | undefined): HostInit {
+function tlsFiles (options: HostOptions): HostInit['tls'] {
+  const { tlsCert, tlsKey } = options
+  if (tlsCert === undefined && tlsKey === undefined) return undefined
+  if (tlsCert === undefined || tlsKey === undefined) throw new UsageError('--tls-cert and --tls-key go together')
+  return { cert: tlsCert, key: tlsKey }
+}
+
+function hostInit (options: HostOptions, log: ((line: string) => void) | undefined, onFatal: (err: Error) => void): HostInit {
   const { port, data, peer, replicas, token, open, maxStorage, listen, store, name, webRoot } = options
   const iceServers = parseIceServers(options.iceServer)
-  return { port, data, peers: peer, replicas, token, open, maxStorage, listen, store, iceServers, name, webRoot, log }
+  return { port, data, peers: peer, replicas, token, open, maxStorage, listen, store, iceServers, name, webRoot, tls: tlsFiles(options), log, onFatal }
 }
 
 /** Longest a clean shutdown may take before the process exits anyway, in ms. */
 export const SHUTDOWN_TIMEOUT = 10_000
 
-function printReady (host: Awaited<ReturnType<typeof startHost>>, options: HostOptions): void {
+function printReady (host: Host, options: HostOptions): void {
+  // Loud in both modes: stderr is for people even when stdout is JSON.
+  for (const warning of host.warnings) logLine(`cairn: WARNING: ${warning}`)
   if (options.json === true) {
-    printJson({ event: 'listening', url: host.url, port: host.port, peerId: host.peerId })
+    const warnings = host.warnings.length > 0 ? { warnings: host.warnings } : {}
+    printJson({ event: 'listening', url: host.url, port: host.port, peerId: host.peerId, tls: host.tls !== undefined, ...warnings })
     return
   }
   const storage = options.store === false
@@ -45,18 +59,40 @@ function printReady (host: Awaited<ReturnType<typeof startHost>>, options: HostO
     : `blocks in ${host.paths.blocks}${options.maxStorage === undefined ? '' : ` (max ${formatSize(options.maxStorage)})`}`
   printLine(`cairn host ${host.peerId} listening on ${host.origin}`)
   printLine(`${storage}; replicas ${options.replicas ?? 3}`)
+  if (host.tls !== undefined) printLine(`TLS: ${describeCertificate(host.tls.certificate)} (SIGHUP reloads it)`)
   if (options.iceServer.length > 0) printLine(`ICE servers for tabs: ${options.iceServer.map(maskIceUrl).join(' ')}`)
   printLine(`join URL: ${host.url}`)
   const others = host.origins.filter(origin => origin !== host.origin)
   if (others.length > 0) printLine(`from other machines: ${others.map(origin => formatJoinUrl(origin, host.token)).join('  ')}`)
 }
 
+/** On SIGHUP, re-read the certificate files; a bad pair keeps the old certificate. Returns the remover. */
+function reloadOnHangup (host: Host): () => void {
+  const reload = (): void => {
+    host.reloadTls().then(
+      tls => { logLine(`cairn: reloaded TLS ${describeCertificate(tls.certificate)}`) },
+      (err: unknown) => { logLine(`cairn: TLS reload failed, still serving the previous certificate: ${err instanceof Error ? err.message : String(err)}`) })
+  }
+  process.on('SIGHUP', reload)
+  return () => { process.off('SIGHUP', reload) }
+}
+
 export async function hostCommand (options: HostOptions): Promise<number> {
   const log = options.json === true ? undefined : logLine
-  const host = await startHost(hostInit(options, log))
+  let fatal: (err: Error) => void = () => {}
+  const failed = new Promise<never>((_resolve, reject) => { fatal = reject })
+  failed.catch(() => {})
+  const host = await startHost(hostInit(options, log, err => { fatal(err) }))
   printReady(host, options)
-  const signal = await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM')])
-  void signal
+  const stopReloading = host.tls === undefined ? () => {} : reloadOnHangup(host)
+  try {
+    await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM'), failed])
+  } catch (err) {
+    stopReloading()
+    await host.close()
+    throw err
+  }
+  stopReloading()
   const timer = setTimeout(() => {
     logLine('cairn: shutdown timed out; exiting')
     process.exit(EXIT.FAILURE)
