@@ -35,6 +35,8 @@ export interface Host {
   dataDir: string
   /** Lines the host printed on stderr (for failure messages). */
   log: string[]
+  /** The whole `listening` line (`tls`, `warnings`, …). */
+  listening: Record<string, unknown>
 }
 
 export interface HostOptions {
@@ -42,6 +44,8 @@ export interface HostOptions {
   /** Join URLs or ws:// addresses of hosts to dial. */
   peers?: string[]
   extraArgs?: string[]
+  /** Added to the host's environment (e.g. NODE_EXTRA_CA_CERTS). */
+  env?: NodeJS.ProcessEnv
 }
 
 export interface CliResult { code: number | null, stdout: string, stderr: string }
@@ -77,7 +81,7 @@ async function launchHost (dataDir: string, options: HostOptions, children: Chil
   if (options.noStore === true) args.push('--no-store')
   for (const peer of options.peers ?? []) args.push('--peer', peer)
   args.push(...(options.extraArgs ?? []))
-  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] })
   children.push(child)
   const log: string[] = []
   createInterface({ input: child.stderr! }).on('line', line => { log.push(line) })
@@ -98,8 +102,22 @@ async function launchHost (dataDir: string, options: HostOptions, children: Chil
     peerId: String(ready['peerId']),
     pid: child.pid!,
     dataDir,
-    log
+    log,
+    listening: ready
   }
+}
+
+const webSockets = new WeakMap<Page, string[]>()
+const pageErrors = new WeakMap<Page, string[]>()
+
+/** URLs of the WebSockets a tab opened (from its first navigation on). */
+export function webSocketsOf (page: Page): string[] {
+  return webSockets.get(page) ?? []
+}
+
+/** Uncaught errors in a tab's page (from its first navigation on). */
+export function pageErrorsOf (page: Page): string[] {
+  return pageErrors.get(page) ?? []
 }
 
 export const test = base.extend<Fixtures, WorkerFixtures>({
@@ -146,11 +164,16 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
         contexts.push(context)
         const page = await context.newPage()
         const name = `tab ${contexts.length}`
-        page.on('pageerror', err => { console.error(`[${name}] page error: ${err.message}`) })
+        const errors: string[] = []
+        pageErrors.set(page, errors)
+        page.on('pageerror', err => { errors.push(err.message); console.error(`[${name}] page error: ${err.message}`) })
         page.on('console', msg => {
           if (msg.type() === 'error' || msg.type() === 'warning') console.error(`[${name}] console.${msg.type()}: ${msg.text()}`)
           checkCsp(name, msg.text())
         })
+        const sockets: string[] = []
+        webSockets.set(page, sockets)
+        page.on('websocket', ws => { sockets.push(ws.url()) })
         context.on('serviceworker', worker => {
           worker.on('console', msg => {
             if (msg.type() === 'error') console.error(`[${name} sw] ${msg.text()}`)

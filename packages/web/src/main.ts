@@ -1,5 +1,7 @@
 /**
- * Entry point: join the mesh named by the URL fragment (`#join=TOKEN`), start
+ * Entry point: on a page that is not a secure context, explain that Cairn
+ * needs HTTPS (or localhost). Otherwise join the mesh named by the URL
+ * fragment (`#join=TOKEN`), start
  * streaming through the service worker, show the app, and open `#file=…`
  * links, now and whenever the fragment changes.
  *
@@ -20,6 +22,7 @@ import { fetchHostInfo } from './mesh/host-info.js'
 import { Tab } from './mesh/tab.js'
 import { mountApp, showFatal } from './ui/app.js'
 import { describeError } from './ui/errors.js'
+import { showInsecureContext } from './ui/insecure-context.js'
 import { showJoinNeeded } from './ui/join-panel.js'
 import { savedStorageLimit } from './ui/storage-panel.js'
 
@@ -112,7 +115,9 @@ async function main (root: HTMLElement): Promise<void> {
 }
 
 const root = document.querySelector<HTMLElement>('#app')!
-main(root).catch((err: unknown) => {
+// Plain http from another machine: no Web Crypto, no service worker. Say why and how to fix it.
+if (!window.isSecureContext) showInsecureContext(root, location)
+else main(root).catch((err: unknown) => {
   const { summary, detail } = describeError(err)
   showFatal(root, summary === 'Something went wrong.' ? 'This browser could not start Cairn (IndexedDB, Web Crypto Ed25519 and WebRTC are required).' : summary, detail)
 })
