@@ -111,16 +111,11 @@ export class HandshakeError extends CairnError {
 
 /**
  * A peer's TLS certificate failed verification: not trusted, not for the name
- * dialed, expired. `reason` is the TLS library's code (e.g.
- * `DEPTH_ZERO_SELF_SIGNED_CERT`, `ERR_TLS_CERT_ALTNAME_INVALID`).
+ * dialed, expired. The TLS library's error (with its code, e.g.
+ * `DEPTH_ZERO_SELF_SIGNED_CERT`) is the `cause`.
  */
 export class CertificateError extends CairnError {
   override readonly code = 'ERR_CERTIFICATE'
-  readonly reason: string
-  constructor (reason: string, message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.reason = reason
-  }
 }
 
 /** An operation did not finish in its time bound. */

@@ -177,7 +177,7 @@ export async function startHost (init: HostInit): Promise<Host> {
     // A certificate that fails before the peer was ever reached is a setup mistake, not an outage.
     giveUp: (address, err, reached) => {
       if (!(err instanceof CertificateError) || reached) return false
-      onFatal(new CertificateError(err.reason, `cannot peer with ${address}: ${err.message}`, { cause: err }))
+      onFatal(new CertificateError(`cannot peer with ${address}: ${err.message}`, { cause: err }))
       return true
     }
   })

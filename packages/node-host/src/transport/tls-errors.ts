@@ -32,9 +32,9 @@ export function certificateError (cause: unknown, url: string): CertificateError
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
     const names = (cause as { cert?: { subjectaltname?: string } }).cert?.subjectaltname
     const hostname = new URL(url).hostname
-    return new CertificateError(code, `the TLS certificate of ${where} is not for ${hostname}${names === undefined ? '' : ` (it names ${names})`}; dial a name it covers`, { cause })
+    return new CertificateError(`the TLS certificate of ${where} is not for ${hostname}${names === undefined ? '' : ` (it names ${names})`}; dial a name it covers`, { cause })
   }
   const problem = PROBLEMS[code] ?? (/CERT/.test(code) ? `failed verification (${code})` : undefined)
   if (problem === undefined) return undefined
-  return new CertificateError(code, `the TLS certificate of ${where} ${problem} [${code}]`, { cause })
+  return new CertificateError(`the TLS certificate of ${where} ${problem} [${code}]`, { cause })
 }
