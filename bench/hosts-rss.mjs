@@ -1,4 +1,4 @@
-// Preloaded (node --import) into every process bench/hosts.mjs starts: on exit,
+// Preloaded (node --import) into the processes bench/hosts.mjs and bench/tls.mjs start: on exit,
 // writes {"maxRss": bytes, "cpuMs": user+system} to $CAIRN_BENCH_RSS.<pid>.
 import { writeFileSync } from 'node:fs'
 
