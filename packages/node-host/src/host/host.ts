@@ -1,8 +1,8 @@
 /**
  * A Cairn host: one HTTP (or, with `tls`, HTTPS) server that serves the web
- * app and accepts mesh connections on `/mesh`, a `MeshNode` in the host role over an `FsBlockStore`
- * (or none with `store: false`), and dialers that keep it connected to its
- * `--peer`s. `close()` shuts everything down in order.
+ * app and accepts mesh connections on `/mesh`, a `MeshNode` in the host role
+ * over an `FsBlockStore` (or none with `store: false`), and dialers that keep
+ * it connected to its `--peer`s. `close()` shuts everything down in order.
  */
 import { hostname } from 'node:os'
 import { CertificateError, MeshNode, type BackgroundFailure, type IceServer, type Identity, type Mesh, type PeerStatus } from '@cairn/core'
