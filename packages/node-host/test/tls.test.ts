@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { copyFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { connect as netConnect, type Socket } from 'node:net'
 import { connect } from 'node:tls'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
@@ -145,6 +146,39 @@ describe('hosts over TLS', () => {
     const result = await cluster.cli(['host', '--port', '0', '--data', join(await cluster.tempDir(), 'd'), ...tlsArgs(ecLeaf), '--peer', 'ws://192.0.2.1:4001'])
     expect(result.code).toBe(2)
     expect(oneLine(result.stderr)).toMatch(/--peer ws:\/\/192\.0\.2\.1:4001\/mesh: a host with TLS does not dial plain ws:\/\/ to other machines/)
+  })
+
+  it('its port answers plain http with a redirect to https://, and tells a plain ws:// client to use wss://', async () => {
+    const host = await cluster.startHost(tlsArgs(ecLeaf), { env: trustCa })
+    const res = await fetch(`http://127.0.0.1:${host.port}/some/page?x=1`, { redirect: 'manual' })
+    expect(res.status).toBe(307)
+    expect(res.headers.get('location')).toBe(`https://127.0.0.1:${host.port}/some/page?x=1`)
+    const plain = await cluster.cli(['status', '--mesh', host.url.replace('https:', 'http:')], { env: trustCa })
+    expect(plain.code).toBe(3)
+    expect(oneLine(plain.stderr)).toMatch(/cannot connect to ws:\/\/127\.0\.0\.1:\d+\/mesh: HTTP 426: the host runs with TLS; dial wss:\/\//)
+    // And the same port still serves the app over https.
+    expect((await status(host)).peerId).toBe(host.peerId)
+  })
+
+  it('closes a socket that sends nothing, or stalls in the TLS handshake, on a TLS port', async () => {
+    const { openWebServer } = await import('../src/host/web-server.js')
+    const root = await cluster.tempDir('cairn-tls-root-')
+    const web = await openWebServer(root, 0, '127.0.0.1', { idleTimeout: 300, tls: { cert: readFileSync(ecLeaf.cert), key: readFileSync(ecLeaf.key) } })
+    try {
+      const silent = netConnect(web.port, '127.0.0.1')
+      // A TLS record header that promises more bytes than ever come.
+      const stalled = netConnect(web.port, '127.0.0.1', () => { stalled.write(Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01])) })
+      const closed = async (socket: Socket): Promise<void> => { await new Promise(resolve => socket.once('close', resolve)) }
+      const outcome = await Promise.race([
+        Promise.all([closed(silent), closed(stalled)]).then(() => 'closed'),
+        new Promise(resolve => setTimeout(() => { resolve('still open') }, 15_000))
+      ])
+      silent.destroy()
+      stalled.destroy()
+      expect(outcome).toBe('closed')
+    } finally {
+      await web.close()
+    }
   })
 
   it('reloads its certificate on SIGHUP: open connections go on, new ones get the new certificate', async () => {

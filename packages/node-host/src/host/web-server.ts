@@ -5,12 +5,13 @@
  */
 import { createServer, type Server } from 'node:http'
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Server as NetServer } from 'node:net'
 import type { Connection, Mesh } from '@cairn/core'
 import { MESH_PATH } from '@cairn/core'
 import { UsageError } from '../config/index.js'
 import { infoHandler, staticHandler, type HostInfo } from '../http/index.js'
 import { attachMeshEndpoint } from '../transport/websocket.js'
+import { tlsPort } from './tls-port.js'
 
 export interface WebServer {
   readonly port: number
@@ -22,7 +23,7 @@ export interface WebServer {
   close (): Promise<void>
 }
 
-async function listen (server: Server, port: number, host: string): Promise<number> {
+async function listen (server: NetServer, port: number, host: string): Promise<number> {
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
@@ -54,21 +55,26 @@ export interface WebServerInit {
 export async function openWebServer (webRoot: string, port: number, host: string, init: WebServerInit = {}): Promise<WebServer> {
   const handler = infoHandler(init.info ?? { joinTokenRequired: true }, staticHandler(webRoot))
   const tls = init.tls
-  const secure: HttpsServer | undefined = tls === undefined ? undefined : createHttpsServer({ cert: tls.cert, key: tls.key }, handler)
-  const server: Server = secure ?? createServer(handler)
-  // Without these, a socket that never finishes its request holds a descriptor forever.
-  // `ws` clears the socket timeout when it upgrades a mesh connection.
+  // Without these, a socket that never finishes its request (or TLS handshake) holds a
+  // descriptor forever. `ws` clears the socket timeout when it upgrades a mesh connection.
   const idle = init.idleTimeout ?? DEFAULT_HTTP_IDLE_TIMEOUT
+  const headersTimeout = Math.min(idle, 10_000)
+  const secure: HttpsServer | undefined = tls === undefined
+    ? undefined
+    : createHttpsServer({ cert: tls.cert, key: tls.key, handshakeTimeout: headersTimeout }, handler)
+  const server: Server = secure ?? createServer(handler)
   server.timeout = idle
-  server.headersTimeout = Math.min(idle, 10_000)
+  server.headersTimeout = headersTimeout
   server.requestTimeout = idle
+  // With TLS, the port also answers plain http (a redirect to https://).
+  const front = secure === undefined ? undefined : tlsPort(secure, headersTimeout)
   let ready: (mesh: Mesh) => void = () => {}
   const meshReady = new Promise<Mesh>(resolve => { ready = resolve })
   const onConnection = (conn: Connection): void => {
     meshReady.then(async mesh => await mesh.accept(conn)).catch(() => { conn.close() })
   }
   const endpoint = attachMeshEndpoint(server, onConnection, { path: MESH_PATH })
-  const bound = await listen(server, port, host)
+  const bound = await listen(front?.front ?? server, port, host)
   return {
     port: bound,
     serve: mesh => { ready(mesh) },
@@ -77,8 +83,10 @@ export async function openWebServer (webRoot: string, port: number, host: string
       secure.setSecureContext({ cert: tls.cert, key: tls.key })
     },
     close: async () => {
-      const closed = new Promise<void>(resolve => server.close(() => { resolve() }))
-      server.closeAllConnections()
+      const listening = front?.front ?? server
+      const closed = new Promise<void>(resolve => listening.close(() => { resolve() }))
+      if (front !== undefined) front.closeAllConnections()
+      else server.closeAllConnections()
       await endpoint.close()
       await closed
     }

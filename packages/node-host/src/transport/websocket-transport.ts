@@ -84,6 +84,11 @@ async function waitForOpen (
     const onOpen = (): void => { cleanup(); resolve(wrap()) }
     const onError = (cause: Error): void => { fail(certificateError(cause, url) ?? dialError(cause, url)) }
     const onClose = (): void => { fail(new UnavailableError(`${url} closed during connect`)) }
+    // 426 is what a TLS host's port answers a plain upgrade.
+    const onResponse = (_req: unknown, res: { statusCode?: number }): void => {
+      const hint = res.statusCode === 426 ? ': the host runs with TLS; dial wss:// (or use its https:// URL)' : ''
+      fail(new UnavailableError(`cannot connect to ${url}: HTTP ${res.statusCode ?? '?'}${hint}`))
+    }
     const onAbort = (): void => { fail(new AbortError(`dial ${url} aborted`, { cause: signal?.reason })) }
     const timer = setTimeout(() => { fail(new TimeoutError(`dial ${url} timed out after ${timeout} ms`)) }, timeout)
     const cleanup = (): void => {
@@ -91,11 +96,13 @@ async function waitForOpen (
       ws.off('open', onOpen)
       ws.off('error', onError)
       ws.off('close', onClose)
+      ws.off('unexpected-response', onResponse)
       signal?.removeEventListener('abort', onAbort)
     }
     ws.on('open', onOpen)
     ws.on('error', onError)
     ws.on('close', onClose)
+    ws.on('unexpected-response', onResponse)
     signal?.addEventListener('abort', onAbort)
   })
 }
