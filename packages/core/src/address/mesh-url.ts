@@ -1,8 +1,8 @@
 /**
  * Where a host's mesh endpoint is. A host serves its web app and its
  * WebSocket mesh endpoint on one port: the app at `http(s)://HOST:PORT/`, the
- * mesh at `ws(s)://HOST:PORT/mesh`. `https` pages (a TLS proxy in front of the
- * host) dial `wss`.
+ * mesh at `ws(s)://HOST:PORT/mesh`. `https` pages (a host with `--tls-cert`, or
+ * a TLS proxy in front of one) dial `wss`.
  */
 import { LinkError } from '../errors.js'
 
