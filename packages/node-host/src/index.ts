@@ -1,4 +1,5 @@
 export { FsBlockStore } from './store/index.js'
+export { nodeCryptoProvider, installNodeCrypto } from './crypto/index.js'
 export type { FsBlockStoreInit, FsckOptions, FsckResult } from './store/index.js'
 export {
   WebSocketTransport, attachMeshEndpoint, meshUrl, wrapWebSocket,

@@ -2,6 +2,7 @@ import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { create as createDigest } from 'multiformats/hashes/digest'
 import { IntegrityError, InvalidIdError } from '../errors.js'
+import { cryptoProvider, type CryptoProvider } from '../crypto/provider.js'
 
 /** A block id: CIDv1, raw codec, sha2-256 (`bafkrei…`). */
 export type BlockId = CID
@@ -11,17 +12,9 @@ const DIGEST_LENGTH = 32
 /** Bytes of a block id in binary form: version, codec, hash code, length, digest. */
 export const BLOCK_ID_BYTES = 36
 
-/**
- * SHA-256 through Web Crypto: off the main thread in Node (multiformats'
- * Node hasher is a synchronous node:crypto call), native in browsers.
- */
-async function sha256 (bytes: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>))
-}
-
-/** Hash bytes and name them. */
-export async function blockId (bytes: Uint8Array): Promise<BlockId> {
-  return CID.createV1(raw.code, createDigest(SHA2_256, await sha256(bytes)))
+/** Hash bytes (SHA-256 through the platform's `CryptoProvider`) and name them. */
+export async function blockId (bytes: Uint8Array, provider: CryptoProvider = cryptoProvider()): Promise<BlockId> {
+  return CID.createV1(raw.code, createDigest(SHA2_256, await provider.sha256(bytes)))
 }
 
 /** Throw `InvalidIdError` unless `cid` is a CIDv1 raw sha2-256. */
@@ -63,9 +56,13 @@ export function decodeBlockId (bytes: Uint8Array): BlockId {
   return assertBlockId(cid)
 }
 
-/** Throw `IntegrityError` unless `bytes` hash to `id`. */
-export async function verifyBlock (id: BlockId, bytes: Uint8Array): Promise<void> {
-  const actual = await sha256(bytes)
+/**
+ * Throw `IntegrityError` unless `bytes` hash to `id`. The one block check:
+ * the mesh, `verifiedSource` and stores all call it, hashing through the
+ * platform's `CryptoProvider` (node:crypto in node-host, Web Crypto in browsers).
+ */
+export async function verifyBlock (id: BlockId, bytes: Uint8Array, provider: CryptoProvider = cryptoProvider()): Promise<void> {
+  const actual = await provider.sha256(bytes)
   if (!equalBytes(actual, id.multihash.digest)) {
     throw new IntegrityError(`block ${id.toString()}: hash mismatch`)
   }

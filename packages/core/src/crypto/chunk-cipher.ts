@@ -1,7 +1,8 @@
 import { DecryptionError, InvalidArgumentError, InvalidKeyError, OutOfRangeError } from '../errors.js'
-import { chunkNonce } from './nonce.js'
+import { chunkNonces } from './nonce.js'
+import { cryptoProvider, type BlockAead } from './provider.js'
 import { deriveMessageKeys, equalBytes } from './derive.js'
-import { bufferSource, checkKey, resolveSalt } from './params.js'
+import { checkKey, resolveSalt } from './params.js'
 import { DEFAULT_AEAD, type Aead, type CobblestoneInit } from './constants.js'
 import {
   CHUNK_SIZE, COMMITMENT_SIZE, HEADER_SIZE, MAX_CHUNK_COUNT, NONCE_SIZE, SALT_SIZE, SEALED_CHUNK_SIZE, TAG_SIZE
@@ -9,15 +10,18 @@ import {
 
 /**
  * Seals and opens the chunks of one message under its derived key and base
- * nonce. It knows nothing of streams: callers say which chunk is which, and
- * the streaming layers enforce the final-chunk rule.
+ * nonce, through the platform's `CryptoProvider` (Web Crypto unless the
+ * platform installed another, or `init.provider`). It knows nothing of
+ * streams: callers say which chunk is which, and the streaming layers
+ * enforce the final-chunk rule. The block-at-a-time calls (`sealInto`,
+ * `openRun`) are the hot path: one provider call per block of chunks.
  */
 export class ChunkCipher {
   readonly aead: Aead
-  readonly #key: CryptoKey
+  readonly #key: BlockAead
   readonly #baseNonce: Uint8Array
 
-  private constructor (aead: Aead, key: CryptoKey, baseNonce: Uint8Array) {
+  private constructor (aead: Aead, key: BlockAead, baseNonce: Uint8Array) {
     this.aead = aead
     this.#key = key
     this.#baseNonce = baseNonce
@@ -60,7 +64,7 @@ export class ChunkCipher {
     if (!(baseNonce instanceof Uint8Array) || baseNonce.length !== NONCE_SIZE) {
       throw new InvalidKeyError(`base nonce must be ${NONCE_SIZE} bytes`)
     }
-    const key = await crypto.subtle.importKey('raw', bufferSource(aeadKey), 'AES-GCM', false, ['encrypt', 'decrypt'])
+    const key = await (init.provider ?? cryptoProvider()).importAeadKey(aeadKey)
     return new ChunkCipher(init.aead ?? DEFAULT_AEAD, key, baseNonce.slice())
   }
 
@@ -68,44 +72,68 @@ export class ChunkCipher {
   async seal (index: number, plaintext: Uint8Array): Promise<Uint8Array> {
     if (plaintext.length > CHUNK_SIZE) throw new OutOfRangeError(`a chunk holds at most ${CHUNK_SIZE} bytes`)
     if (!(index < MAX_CHUNK_COUNT)) throw new OutOfRangeError('message exceeds the maximum chunk count')
-    const iv = chunkNonce(this.#baseNonce, index)
-    return new Uint8Array(await crypto.subtle.encrypt({ name: 'AES-GCM', iv: bufferSource(iv) }, this.#key, bufferSource(plaintext)))
+    const out = new Uint8Array(plaintext.length + TAG_SIZE)
+    await this.#key.sealChunks(chunkNonces(this.#baseNonce, index, 1), [plaintext], out, 0)
+    return out
   }
 
   /** Opens sealed chunk `index`; rejects with DecryptionError and releases nothing if it fails. */
   async open (index: number, sealed: Uint8Array): Promise<Uint8Array> {
     if (sealed.length < TAG_SIZE || sealed.length > SEALED_CHUNK_SIZE) throw new DecryptionError()
-    if (!Number.isSafeInteger(index) || index < 0 || index >= MAX_CHUNK_COUNT) throw new DecryptionError()
-    const iv = chunkNonce(this.#baseNonce, index)
-    try {
-      return new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv: bufferSource(iv) }, this.#key, bufferSource(sealed)))
-    } catch (cause) {
-      throw new DecryptionError({ cause })
-    }
+    return await this.openRun(index, sealed)
   }
 
-  /** Seals consecutive chunks from `firstIndex`, all calls in flight at once. */
+  /** Seals consecutive chunks from `firstIndex`, in one provider call. */
   async sealMany (firstIndex: number, chunks: Uint8Array[]): Promise<Uint8Array[]> {
-    return await Promise.all(chunks.map(async (chunk, i) => await this.seal(firstIndex + i, chunk)))
+    let length = 0
+    for (const chunk of chunks) length += chunk.length + TAG_SIZE
+    const out = new Uint8Array(length)
+    await this.sealInto(firstIndex, chunks, out)
+    return chunks.map((chunk, j) => out.subarray(j * SEALED_CHUNK_SIZE, j * SEALED_CHUNK_SIZE + chunk.length + TAG_SIZE))
   }
 
   /**
    * Seals consecutive chunks from `firstIndex` straight into `out`: sealed
-   * chunk j lands at `offset + j * SEALED_CHUNK_SIZE` as soon as it is done,
-   * with no intermediate array. All calls are in flight at once; every chunk
-   * but the last must be full, and `out` must have room for all of them.
+   * chunk j lands at `offset + j * SEALED_CHUNK_SIZE`, with no intermediate
+   * array. One provider call for all of them; every chunk but the last must
+   * be full, and `out` must have room for all of them.
    */
   async sealInto (firstIndex: number, chunks: Uint8Array[], out: Uint8Array, offset = 0): Promise<void> {
     const last = chunks.length - 1
-    if (chunks.some((chunk, j) => j < last && chunk.length !== CHUNK_SIZE)) throw new InvalidArgumentError('only the last chunk may be short')
-    const end = offset + last * SEALED_CHUNK_SIZE + (chunks[last]?.length ?? -TAG_SIZE) + TAG_SIZE
+    if (last < 0) return
+    if (chunks.some((chunk, j) => j < last ? chunk.length !== CHUNK_SIZE : chunk.length > CHUNK_SIZE)) {
+      throw new InvalidArgumentError('only the last chunk may be short')
+    }
+    if (!Number.isSafeInteger(firstIndex) || firstIndex < 0 || firstIndex + last >= MAX_CHUNK_COUNT) {
+      throw new OutOfRangeError('message exceeds the maximum chunk count')
+    }
+    const end = offset + last * SEALED_CHUNK_SIZE + (chunks[last] as Uint8Array).length + TAG_SIZE
     if (offset < 0 || end > out.length) throw new InvalidArgumentError('output too small for the sealed chunks')
-    await Promise.all(chunks.map(async (chunk, j) => {
-      out.set(await this.seal(firstIndex + j, chunk), offset + j * SEALED_CHUNK_SIZE)
-    }))
+    await this.#key.sealChunks(chunkNonces(this.#baseNonce, firstIndex, chunks.length), chunks, out, offset)
   }
 
-  /** Opens consecutive chunks from `firstIndex`, all calls in flight at once. */
+  /**
+   * Opens the consecutive sealed chunks in `sealed` (chunk `firstIndex`
+   * first, every one but the last full) into one fresh plaintext buffer: one
+   * provider call and one allocation for a whole block. Rejects with
+   * DecryptionError, releasing nothing, if any chunk fails.
+   */
+  async openRun (firstIndex: number, sealed: Uint8Array): Promise<Uint8Array> {
+    const count = Math.ceil(sealed.length / SEALED_CHUNK_SIZE)
+    const lastLength = sealed.length - (count - 1) * SEALED_CHUNK_SIZE
+    if (count === 0 || lastLength < TAG_SIZE) throw new DecryptionError()
+    if (!Number.isSafeInteger(firstIndex) || firstIndex < 0 || firstIndex + count > MAX_CHUNK_COUNT) throw new DecryptionError()
+    const out = new Uint8Array(sealed.length - count * TAG_SIZE)
+    try {
+      await this.#key.openChunks(chunkNonces(this.#baseNonce, firstIndex, count), sealed, out)
+    } catch (cause) {
+      out.fill(0)
+      throw cause instanceof DecryptionError ? cause : new DecryptionError({ cause })
+    }
+    return out
+  }
+
+  /** Opens consecutive chunks from `firstIndex`, one provider call per chunk, all in flight at once. */
   async openMany (firstIndex: number, sealed: Uint8Array[]): Promise<Uint8Array[]> {
     return await Promise.all(sealed.map(async (chunk, i) => await this.open(firstIndex + i, chunk)))
   }

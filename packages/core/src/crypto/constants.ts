@@ -2,6 +2,7 @@
  * Cobblestone (C2SP chunked encryption, https://c2sp.org/chunked-encryption):
  * instantiations and defaults. Sizes are in geometry.ts.
  */
+import type { CryptoProvider } from './provider.js'
 
 /** The AEADs Cobblestone is instantiated with: Cobblestone-128 and Cobblestone-256. */
 export type Aead = 'AES-128-GCM' | 'AES-256-GCM'
@@ -26,4 +27,6 @@ export interface CobblestoneInit {
   salt?: Uint8Array
   /** Chunks in flight at once. Defaults to DEFAULT_CONCURRENCY. */
   concurrency?: number
+  /** Where the AES-GCM calls go; defaults to the process-wide `cryptoProvider()` (Web Crypto unless the platform set one). */
+  provider?: CryptoProvider
 }

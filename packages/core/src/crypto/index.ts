@@ -1,6 +1,8 @@
 /**
  * Cobblestone: C2SP chunked encryption (https://c2sp.org/chunked-encryption)
- * with HKDF-Expand-SHA-512 and AES-GCM, on Web Crypto only. Cobblestone-128
+ * with HKDF-Expand-SHA-512 and AES-GCM. Key derivation runs on Web Crypto; the
+ * per-chunk AES-GCM (and block hashing) goes through a `CryptoProvider`, Web
+ * Crypto by default, node:crypto once node-host installs it. Cobblestone-128
  * (16-byte keys) is the default, Cobblestone-256 is `{ aead: 'AES-256-GCM' }`.
  *
  * Ciphertext = salt (24) ‖ commitment (32) ‖ sealed 16 KiB chunks, the final
@@ -20,6 +22,8 @@ export {
 export { DEFAULT_AEAD, DEFAULT_CONCURRENCY } from './constants.js'
 export type { Aead, CobblestoneInit } from './constants.js'
 export { ChunkCipher } from './chunk-cipher.js'
+export { webCryptoProvider, cryptoProvider, setCryptoProvider } from './provider.js'
+export type { CryptoProvider, BlockAead } from './provider.js'
 export { encryptStream, decryptStream } from './stream.js'
 export { decryptRange } from './random-access.js'
 export type { RangeReader, PlaintextRange } from './random-access.js'

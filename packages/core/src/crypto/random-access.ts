@@ -108,9 +108,9 @@ export async function * openRange (
 export async function * openWindows (
   cipher: ChunkCipher, readBody: RangeReader, total: number, span: ChunkSpan, init: OpenRangeInit
 ): AsyncGenerator<Uint8Array[], void, undefined> {
-  const windows = chunkWindows(span, init.window)
+  const windows = windowsOf(span, init.window)
   const ahead = init.ahead ?? 1
-  const opening = new InFlight<Uint8Array[]>()
+  const opening = new InFlight<Uint8Array>()
   const fill = (): void => {
     while (opening.size <= ahead) {
       const next = windows.next()
@@ -118,21 +118,19 @@ export async function * openWindows (
       opening.push(openWindow(cipher, readBody, total, next.value[0], next.value[1]))
     }
   }
-  let index = span.first
-  for (fill(); opening.size > 0; fill()) {
-    const parts: Uint8Array[] = []
-    for (const plaintext of await opening.shift()) {
-      const from = Math.max(0, span.start - index * CHUNK_SIZE)
-      const to = Math.min(plaintext.length, span.end - index * CHUNK_SIZE)
-      if (to > from) parts.push(plaintext.subarray(from, to))
-      index++
-    }
-    yield parts
+  for (const [first] of windowsOf(span, init.window)) {
+    fill()
+    // One buffer per window: the plaintext of chunks first… from plaintext offset first * CHUNK_SIZE.
+    const plaintext = await opening.shift()
+    const base = first * CHUNK_SIZE
+    const from = Math.max(0, span.start - base)
+    const to = Math.min(plaintext.length, span.end - base)
+    yield to > from ? [plaintext.subarray(from, to)] : []
   }
 }
 
 /** [first, last] chunk indexes per window. */
-function * chunkWindows (span: ChunkSpan, size: number): Generator<[number, number]> {
+function * windowsOf (span: ChunkSpan, size: number): Generator<[number, number]> {
   for (let first = span.first; first <= span.last;) {
     const windowLast = Math.min(span.last, (Math.floor(first / size) + 1) * size - 1)
     yield [first, windowLast]
@@ -140,16 +138,12 @@ function * chunkWindows (span: ChunkSpan, size: number): Generator<[number, numb
   }
 }
 
-/** Reads and opens chunks `first…last`; DecryptionError if the read comes back short or long. */
+/** Reads and opens chunks `first…last` into one buffer; DecryptionError if the read comes back short or long. */
 async function openWindow (
   cipher: ChunkCipher, readBody: RangeReader, total: number, first: number, last: number
-): Promise<Uint8Array[]> {
+): Promise<Uint8Array> {
   const length = (last - first) * SEALED_CHUNK_SIZE + sealedChunkLength(total, last)
   const bytes = await readBody(first * SEALED_CHUNK_SIZE, length)
   if (bytes.length !== length) throw new DecryptionError()
-  const sealed: Uint8Array[] = []
-  for (let offset = 0; offset < length; offset += SEALED_CHUNK_SIZE) {
-    sealed.push(bytes.subarray(offset, Math.min(length, offset + SEALED_CHUNK_SIZE)))
-  }
-  return await cipher.openMany(first, sealed)
+  return await cipher.openRun(first, bytes)
 }

@@ -5,6 +5,7 @@
  */
 import type { BlockId } from '../block/id.js'
 import type { BlockSource } from '../block/source.js'
+import type { CryptoProvider } from '../crypto/provider.js'
 import type { BlockSink } from '../file/put-queue.js'
 import type { BlockStore, AbortOptions } from '../store/block-store.js'
 import type { Connection, Transport } from '../transport/connection.js'
@@ -47,11 +48,11 @@ export interface MeshNodeInit {
   /** Dial peers learned from gossip (default true for hosts, false otherwise). */
   autoDial?: boolean
   /**
-   * Checks that bytes hash to their block id, throwing `IntegrityError` if not
-   * (default `verifyBlock`, Web Crypto). Node passes a `node:crypto` one, which
-   * costs about half the CPU per block.
+   * Where blocks are hashed against their ids (default: the process-wide
+   * `cryptoProvider()`, Web Crypto unless the platform installed one;
+   * node-host installs node:crypto).
    */
-  verifyBlock?: (cid: BlockId, bytes: Uint8Array) => Promise<void>
+  crypto?: CryptoProvider
 }
 
 export interface PutBlockOptions extends AbortOptions {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { verifyBlock, type BlockId } from '../block/id.js'
+import { webCryptoProvider, type CryptoProvider } from '../crypto/provider.js'
 import { UnavailableError } from '../errors.js'
 import { addFile } from '../file/add.js'
 import { MemoryBlockStore } from '../store/memory.js'
@@ -18,9 +18,12 @@ afterEach(async () => {
 /** Hosts whose own hashing of received blocks is counted, so a test can tell it from the client's. */
 async function countingHosts (n: number): Promise<{ list: TestNode[], hashes: () => number }> {
   let hashes = 0
-  const counted = async (cid: BlockId, bytes: Uint8Array): Promise<void> => { hashes++; await verifyBlock(cid, bytes) }
+  const counted: CryptoProvider = {
+    ...webCryptoProvider,
+    sha256: async (bytes: Uint8Array): Promise<Uint8Array> => { hashes++; return await webCryptoProvider.sha256(bytes) }
+  }
   const list: TestNode[] = []
-  for (let i = 0; i < n; i++) list.push(await mesh.host({ verifyBlock: counted }))
+  for (let i = 0; i < n; i++) list.push(await mesh.host({ crypto: counted }))
   await fullMesh(list)
   return { list, hashes: () => hashes }
 }

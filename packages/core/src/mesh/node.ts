@@ -1,4 +1,5 @@
 import { assertBlockId, decodeBlockId, verifyBlock } from '../block/id.js'
+import { cryptoProvider } from '../crypto/provider.js'
 import type { BlockId } from '../block/id.js'
 import type { BlockSource } from '../block/source.js'
 import { ConnectionClosedError, IntegrityError, NotFoundError, ProtocolError, UnavailableError } from '../errors.js'
@@ -98,7 +99,7 @@ export class MeshNode extends EventTarget implements Mesh {
       dispatch: (type, detail) => { this.emit(type, detail) },
       reportCorrupt: (cid) => { this.reportCorrupt(cid) },
       failed: (kind, err) => { this.failures.record(kind, err) },
-      verifyBlock: init.verifyBlock ?? verifyBlock
+      verifyBlock: async (cid, bytes) => { await verifyBlock(cid, bytes, init.crypto ?? cryptoProvider()) }
     }
     this.fetcher = new Fetcher(this.ctx, this.haves)
     this.replicator = new Replicator(this.ctx)

@@ -7,7 +7,7 @@ import { CertificateError, DEFAULT_DIAL_TIMEOUT, HandshakeError, MeshNode, gener
 import {
   DEFAULT_DATA_DIR, UnreachableError, dataDirPaths, meshAddressOf, parseJoinUrl, requireLocalHost, type MeshTarget
 } from '../config/index.js'
-import { verifyBlockNode } from '../store/verify.js'
+import { nodeCryptoProvider } from '../crypto/node-provider.js'
 import { WebSocketTransport } from '../transport/websocket.js'
 
 export interface TargetOptions {
@@ -57,7 +57,7 @@ export async function connectClient (target: MeshTarget, options: { signal?: Abo
     joinToken: target.token,
     autoDial: false,
     repairInterval: 0,
-    verifyBlock: verifyBlockNode
+    crypto: nodeCryptoProvider
   })
   await mesh.start()
   const signals = [AbortSignal.timeout(options.timeout ?? DEFAULT_DIAL_TIMEOUT)]

@@ -18,6 +18,7 @@ import { putCommand } from './commands/put.js'
 import { statusCommand } from './commands/status.js'
 import { EXIT, EXIT_CODES_HELP, describeError, exitCodeFor } from './exit-codes.js'
 import { logLine } from './output.js'
+import { installNodeCrypto } from '../crypto/node-provider.js'
 
 function integer (min: number, max: number) {
   return (text: string): number => {
@@ -118,6 +119,7 @@ export function buildProgram (setExit: (code: number) => void): Command {
 
 /** Run the CLI on `argv` (as `process.argv`); resolves with the exit code. */
 export async function run (argv: string[]): Promise<number> {
+  installNodeCrypto() // core's AES-GCM and SHA-256 on OpenSSL, for put/get and the host
   let code: number = EXIT.OK
   const program = buildProgram(c => { code = c })
   try {

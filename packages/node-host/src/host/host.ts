@@ -13,7 +13,7 @@ import {
 } from '../config/index.js'
 import { defaultWebRoot } from '../http/index.js'
 import { FsBlockStore } from '../store/fs.js'
-import { verifyBlockNode } from '../store/verify.js'
+import { installNodeCrypto, nodeCryptoProvider } from '../crypto/node-provider.js'
 import { WebSocketTransport } from '../transport/websocket.js'
 import { resolveJoinToken } from './join-token.js'
 import { PeerDialer } from './peer-dialer.js'
@@ -143,6 +143,7 @@ function originsFor (listen: string, port: number, tls: TlsMaterial | undefined)
 }
 
 export async function startHost (init: HostInit): Promise<Host> {
+  installNodeCrypto()
   const log = init.log ?? (() => {})
   const transport = new WebSocketTransport({ secureOnly: init.tls !== undefined })
   let tls = init.tls === undefined ? undefined : await loadTls(init.tls)
@@ -163,7 +164,7 @@ export async function startHost (init: HostInit): Promise<Host> {
     replicas: init.replicas,
     iceServers: init.iceServers,
     listenAddrs: origins.map(meshAddressOf),
-    verifyBlock: verifyBlockNode
+    crypto: nodeCryptoProvider
   })
   await mesh.start()
   web.serve(mesh)

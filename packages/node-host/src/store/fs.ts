@@ -1,12 +1,12 @@
 import { mkdir, readFile, rename, stat, unlink } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { IntegrityError, NotFoundError, StorageFullError, blockKey, parseBlockId } from '@cairn/core'
+import { IntegrityError, NotFoundError, StorageFullError, blockKey, parseBlockId, verifyBlock } from '@cairn/core'
 import type { AbortOptions, BlockId, BlockStore, BlockStoreStats } from '@cairn/core'
 import { QUARANTINE_DIR, blockPath, quarantinePath, shardOf, tempPath } from './fs-layout.js'
 import { blockNames, scanStore, shardNames } from './fs-scan.js'
 import { syncDir, writeAtomic } from './fs-write.js'
 import { KeyedMutex } from './keyed-mutex.js'
-import { verifyBlockNode } from './verify.js'
+import { nodeCryptoProvider } from '../crypto/node-provider.js'
 
 export interface FsBlockStoreInit {
   /** Quota in bytes of block data; a put past it throws `StorageFullError` before writing. */
@@ -169,7 +169,7 @@ export class FsBlockStore implements BlockStore {
   /** The hash mismatch, if `bytes` are not the block `key`. */
   private async check (key: string, bytes: Uint8Array): Promise<IntegrityError | undefined> {
     try {
-      await verifyBlockNode(parseBlockId(key), bytes)
+      await verifyBlock(parseBlockId(key), bytes, nodeCryptoProvider)
       return undefined
     } catch (err) {
       if (err instanceof IntegrityError) return err

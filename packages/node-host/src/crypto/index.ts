@@ -1,0 +1,1 @@
+export { nodeCryptoProvider, installNodeCrypto } from './node-provider.js'
