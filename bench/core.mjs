@@ -1,10 +1,13 @@
 // Bench section "core": the add and read pipelines of @cairn/core (built, from
 // packages/core/dist) over an in-memory block store, against the limit in the
-// same run: one pass of Web Crypto AES-128-GCM and one pass of SHA-256 over
-// the same number of bytes, in large (16 MiB) calls. Prints one JSON line on
-// stdout; progress goes to stderr.
+// same run: one pass of AES-128-GCM and one pass of SHA-256 over the same
+// number of bytes, in large (16 MiB) calls. With the node provider (the
+// default: what hosts and the CLI run) the pipelines use node:crypto and the
+// limit is OpenSSL's (node:crypto); with --provider webcrypto (what browsers
+// run) both are Web Crypto's. Prints one JSON line on stdout; progress goes
+// to stderr.
 //
-//   npx tsc -b packages/core && node bench/core.mjs [--size 256MiB|1GiB] [--rounds N]
+//   npm run build && node bench/core.mjs [--size 256MiB|1GiB] [--rounds N] [--provider node|webcrypto]
 //
 // The machine is shared, so it runs N rounds (default 2, 1 above 512 MiB) and
 // keeps the best rate of each measurement.
@@ -12,11 +15,12 @@
 // Targets: each pipeline >= 70% of its limit; peak RSS minus the bytes the
 // memory store holds (the pipeline's own overhead, Node's baseline included)
 // < 150 MiB.
-import { randomFillSync } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHash, randomFillSync } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
-import { addFile, readFile } from '@cairn/core'
+import { addFile, readFile, setCryptoProvider } from '@cairn/core'
 import { MemoryBlockStore } from '@cairn/core/testing'
+import { nodeCryptoProvider } from '@cairn/node-host'
 
 const MiB = 1024 * 1024
 const TARGETS = { ratio: 0.7, overheadMiB: 150 }
@@ -34,6 +38,10 @@ function parseSize (argv) {
 const size = parseSize(process.argv.slice(2))
 const roundsAt = process.argv.indexOf('--rounds')
 const rounds = roundsAt === -1 ? (size > 512 * MiB ? 1 : 2) : Number(process.argv[roundsAt + 1])
+const providerAt = process.argv.indexOf('--provider')
+const providerName = providerAt === -1 ? 'node' : process.argv[providerAt + 1]
+if (providerName !== 'node' && providerName !== 'webcrypto') throw new Error(`--provider: node or webcrypto, got '${providerName}'`)
+if (providerName === 'node') setCryptoProvider(nodeCryptoProvider)
 const startLoad = loadavg().map((x) => x.toFixed(2)).join(' ')
 const log = (text) => process.stderr.write(`core: ${text}\n`)
 const mb = (bytes, ms) => +(bytes / 1e6 / (ms / 1000)).toFixed(1)
@@ -107,8 +115,36 @@ function expectedChecksum () {
   return state
 }
 
+/** One pass of AES-128-GCM (encrypt, decrypt) and of SHA-256 in 16 MiB calls: OpenSSL through node:crypto. */
+const openssl = {
+  async prepare () { return { key: randomFillSync(new Uint8Array(16)) } },
+  async encrypt ({ key }, iv, data) {
+    const cipher = createCipheriv('aes-128-gcm', key, iv)
+    const body = cipher.update(data)
+    cipher.final()
+    return { body, tag: cipher.getAuthTag() }
+  },
+  async decrypt ({ key }, iv, sealed) {
+    const decipher = createDecipheriv('aes-128-gcm', key, iv)
+    decipher.setAuthTag(sealed.tag)
+    decipher.update(sealed.body)
+    decipher.final()
+  },
+  async sha256 (data) { createHash('sha256').update(data).digest() }
+}
+
+/** The same through Web Crypto (what browsers have). */
+const webcrypto = {
+  async prepare () { return { key: await crypto.subtle.generateKey({ name: 'AES-GCM', length: 128 }, false, ['encrypt', 'decrypt']) } },
+  async encrypt ({ key }, iv, data) { return await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, key, data) },
+  async decrypt ({ key }, iv, sealed) { await crypto.subtle.decrypt({ name: 'AES-GCM', iv }, key, sealed) },
+  async sha256 (data) { await crypto.subtle.digest('SHA-256', data) }
+}
+
+const primitives = providerName === 'node' ? openssl : webcrypto
+
 async function limits () {
-  const key = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 128 }, false, ['encrypt', 'decrypt'])
+  const state = await primitives.prepare()
   const data = randomFillSync(new Uint8Array(LIMIT_CALL))
   const iv = new Uint8Array(12)
   const calls = Math.max(1, Math.round(size / LIMIT_CALL))
@@ -122,13 +158,13 @@ async function limits () {
     return ms
   }
   const enc = await pass('encrypt', async () => {
-    for (let i = 0; i < calls; i++) sealed = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, key, data)
+    for (let i = 0; i < calls; i++) sealed = await primitives.encrypt(state, iv, data)
   })
   const dec = await pass('decrypt', async () => {
-    for (let i = 0; i < calls; i++) await crypto.subtle.decrypt({ name: 'AES-GCM', iv }, key, sealed)
+    for (let i = 0; i < calls; i++) await primitives.decrypt(state, iv, sealed)
   })
   const sha = await pass('sha256', async () => {
-    for (let i = 0; i < calls; i++) await crypto.subtle.digest('SHA-256', data)
+    for (let i = 0; i < calls; i++) await primitives.sha256(data)
   })
   return { encrypt: mb(bytes, enc), decrypt: mb(bytes, dec), sha256: mb(bytes, sha), cpu }
 }
@@ -195,7 +231,7 @@ for (let round = 1; round <= rounds; round++) {
   log(`round ${round}/${rounds}`)
   const before = round === 1 ? undefined : await limits()
   const measured = await pipelines()
-  log(`round ${round}/${rounds}: limits (AES-128-GCM and SHA-256, ${LIMIT_CALL / MiB} MiB calls)`)
+  log(`round ${round}/${rounds}: limits (${providerName}: AES-128-GCM and SHA-256, ${LIMIT_CALL / MiB} MiB calls)`)
   const after = await limits()
   const limit = {
     encrypt: +mean(before?.encrypt, after.encrypt).toFixed(1), decrypt: +mean(before?.decrypt, after.decrypt).toFixed(1), sha256: +mean(before?.sha256, after.sha256).toFixed(1)
@@ -241,6 +277,7 @@ const peaks = { add: runs[0].add.peak, read: runs[0].read.peak }
 const overhead = Math.max(peaks.add, peaks.read) - held
 const result = {
   section: 'core',
+  provider: providerName,
   sizeMiB: mib(size),
   rounds,
   blocks: runs[0].blocks,
@@ -255,7 +292,8 @@ const result = {
   pass: { add: ratios.add >= TARGETS.ratio, read: ratios.read >= TARGETS.ratio, overhead: overhead < TARGETS.overheadMiB * MiB },
   notes: [
     `${rounds} round(s), each: add into a fresh MemoryBlockStore, read back (checksum compared), add into a sink that keeps nothing, then the limits (from round 2 also before); each ratio is the best round's, shown with that round's rates`,
-    'limitAdd/limitRead = one AES-GCM pass then one SHA-256 pass over the same bytes (16 MiB Web Crypto calls), mean of the round\'s samples; ratio = pipeline / limit',
+    `limitAdd/limitRead = one AES-GCM pass then one SHA-256 pass over the same bytes (16 MiB calls, ${providerName === 'node' ? 'OpenSSL through node:crypto' : 'Web Crypto'}), mean of the round's samples; ratio = pipeline / limit`,
+    `provider: core's CryptoProvider for the pipelines (${providerName}; node = node:crypto, as hosts and the CLI run; webcrypto = browsers' default)`,
     'cpuMsPerMiB: process CPU time (all threads) per MiB, mean over the rounds; cpuRatios = limit CPU / pipeline CPU. Informational, not a target: on a busy machine, where every thread competes for a core, wall-time ratios drift towards these; on an idle one the pipelines also gain from running the main thread and Web Crypto\'s threads in parallel',
     `addNoStore: the add pipeline alone; "add" also pays MemoryBlockStore holding every block (${mib(size)} MiB of freshly faulted memory). The pipelines pass { immutable: true } on put and get (they never modify a block after put, nor a fetched one), so the store keeps and returns blocks without its defensive copies`,
     'peakRssMiB.add/read: sampled during round 1; overhead = their max minus the bytes the memory store holds: the pipelines\' own memory, Node\'s baseline included (process = VmHWM over all rounds)',

@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
 import { mkdtemp, open, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
@@ -203,6 +203,18 @@ try {
     get: phase('get', cpu1, cpu2, get.ms),
     rawWs: { server: sec(usage.rawServer.cpuMs), client: sec(usage.rawClient.cpuMs), wall: sec(raw.ms) }
   }
+  // The same per GiB moved: what issue 12 compares (raw ws costs ~2.2 CPU-s/GiB here).
+  const gib = size / (1024 * MiB)
+  const perGiB = (ms) => +(ms / 1000 / gib).toFixed(2)
+  const phasePerGiB = (client, before, after) => ({
+    client: perGiB(usage[client].cpuMs), hosts: before.map((b, i) => perGiB(after[i] - b)).join(' '),
+    total: perGiB(usage[client].cpuMs + before.reduce((sum, b, i) => sum + after[i] - b, 0))
+  })
+  const cpuSecondsPerGiB = {
+    put: phasePerGiB('put', cpu0, cpu1),
+    get: phasePerGiB('get', cpu1, cpu2),
+    rawWs: { server: perGiB(usage.rawServer.cpuMs), client: perGiB(usage.rawClient.cpuMs), total: perGiB(usage.rawServer.cpuMs + usage.rawClient.cpuMs) }
+  }
   const ratios = { get: +(raw.ms / get.ms).toFixed(3), put: +(raw.ms / put.ms).toFixed(3) }
   const hostRss = Math.max(rss.host1, rss.host2, rss.host3)
   const result = {
@@ -214,10 +226,13 @@ try {
     peakRssMiB: rss,
     hostRssHalvesMiB: { put: putHalves.join(' → '), get: getHalves.join(' → ') },
     cpuSeconds,
+    cpuSecondsPerGiB,
+    loadAverage: loadavg().map(x => x.toFixed(1)).join(' '),
     targets: TARGETS,
     notes: [
       'put/get/raw: wall time of the whole client process (start, connect, transfer, exit), same bytes',
       'cpuSeconds: user+system CPU per process during each phase (hosts as a list); compare with wall',
+      'cpuSecondsPerGiB: the same per GiB moved (client, each host, and the sum over all processes); barely depends on machine load, unlike the rates',
       "peak RSS from each process's resourceUsage().maxRSS at exit",
       'hostRssHalvesMiB: largest host VmRSS in the first → second half of each phase; flat if within rssGrowthMiB (also try --size 4GiB)'
     ],
