@@ -1,0 +1,64 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { BLOCK_PLAINTEXT, CHUNK_SIZE, CHUNKS_PER_BLOCK, SEALED_CHUNK_SIZE } from '../crypto/geometry.js'
+import { setCryptoProvider, webCryptoProvider, type BlockAead, type CryptoProvider } from '../crypto/provider.js'
+import { concatBytes } from '../bytes.js'
+import { MemoryBlockStore } from '../store/memory.js'
+import { testBytes } from '../testing/bytes.js'
+import { addFile } from './add.js'
+import { readFile } from './read.js'
+import { expectSameBytes, pieces } from './test-support.js'
+
+interface Call { chunks: number, out: Uint8Array }
+
+/** Web Crypto, with every block-level AEAD call recorded. */
+function recordingProvider (): { provider: CryptoProvider, seals: Call[], opens: Call[] } {
+  const seals: Call[] = []
+  const opens: Call[] = []
+  const provider: CryptoProvider = {
+    name: 'recording',
+    sha256: webCryptoProvider.sha256,
+    async importAeadKey (raw): Promise<BlockAead> {
+      const inner = await webCryptoProvider.importAeadKey(raw)
+      return {
+        async sealChunks (nonces, chunks, out, offset) {
+          seals.push({ chunks: chunks.length, out })
+          await inner.sealChunks(nonces, chunks, out, offset)
+        },
+        async openChunks (nonces, sealed, out) {
+          opens.push({ chunks: Math.ceil(sealed.length / SEALED_CHUNK_SIZE), out })
+          await inner.openChunks(nonces, sealed, out)
+        }
+      }
+    }
+  }
+  return { provider, seals, opens }
+}
+
+afterEach(() => { setCryptoProvider(webCryptoProvider) })
+
+describe('the pipelines call the provider a block at a time', () => {
+  it('add seals each content block in one call into the block buffer; read opens each into one buffer it yields whole', async () => {
+    const { provider, seals, opens } = recordingProvider()
+    setCryptoProvider(provider)
+    const store = new MemoryBlockStore()
+    const bytes = testBytes(3 * BLOCK_PLAINTEXT + 5000, 11)
+    const added = await addFile(pieces(bytes, 100_000), { name: 'a.bin' }, store)
+    expect(added.blocks).toBe(4)
+    // Content: one call per block, 64 chunks each but the last (5000 bytes: one short chunk).
+    const content = seals.filter(call => call.chunks > 1 || call.out.length > SEALED_CHUNK_SIZE)
+    expect(content.map(call => call.chunks)).toEqual([CHUNKS_PER_BLOCK, CHUNKS_PER_BLOCK, CHUNKS_PER_BLOCK])
+
+    const parts: Uint8Array[] = []
+    for await (const part of readFile(added.link, store)) parts.push(part)
+    expectSameBytes(concatBytes(parts), bytes)
+    const blockOpens = opens.filter(call => call.out.length >= CHUNK_SIZE || call.chunks > 1)
+    expect(blockOpens.map(call => call.chunks)).toEqual([CHUNKS_PER_BLOCK, CHUNKS_PER_BLOCK, CHUNKS_PER_BLOCK])
+    // One plaintext buffer per block (not one per chunk), and that very buffer is what the reader gets.
+    expect(parts.length).toBe(4)
+    for (const [i, call] of blockOpens.entries()) {
+      expect(call.out.length).toBe(BLOCK_PLAINTEXT)
+      expect(parts[i]!.buffer).toBe(call.out.buffer)
+    }
+    expect(new Set(parts.map(part => part.buffer)).size).toBe(4)
+  })
+})
