@@ -53,7 +53,7 @@ async function fillRun (file: OpenedFile, part: PartFile, run: BlockRun, init: C
     finished = []
   }
   for await (const chunk of file.read({ offset: start, length: end - start, signal: init.signal, readAhead: init.readAhead })) {
-    // Chunks are 16 KiB aligned and a block is 64 chunks: a chunk never spans two blocks.
+    // A read yields at most one piece per block, cut at block boundaries: a piece never spans two blocks.
     mac.update(chunk)
     batch.push(chunk)
     position += chunk.length
