@@ -41,6 +41,12 @@ export interface MeshNodeInit {
   writeQuorum?: number
   /** Addresses this node accepts connections on, advertised in `hello`. */
   listenAddrs?: string[]
+  /** Hosts: failure domain (room, rack, cloud zone), sent in `hello`; absent: the host is its own zone. */
+  zone?: string
+  /** Hosts: placement weight (its quota or disk size in bytes), sent in `hello`; absent: the average of the others'. */
+  weight?: number
+  /** Hosts: fraction of the store's quota above which it takes no new blocks (default 0.95). */
+  highWater?: number
   /** Hosts: STUN/TURN servers handed to every browser tab that joins (default none). */
   iceServers?: IceServer[]
   /** Milliseconds between periodic repair passes (hosts; default 60 000; 0 disables). */

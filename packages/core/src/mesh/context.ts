@@ -3,6 +3,7 @@ import type { BlockStore } from '../store/block-store.js'
 import type { Role } from '../wire/messages.js'
 import type { BackgroundKind } from './failures.js'
 import type { Peer } from './peer.js'
+import type { PlacementHost } from './placement.js'
 import type { ResolvedTuning } from './tuning.js'
 
 /** What the node's parts (fetch, put, repair, gossip, serving) see of the node. */
@@ -19,7 +20,12 @@ export interface NodeContext {
   peerList: () => Peer[]
   peer: (peerId: string) => Peer | undefined
   /** Live hosts that keep blocks: connected storing hosts, plus this node if it is one. */
-  storingHosts: () => string[]
+  storingHosts: () => StoringHost[]
+  /**
+   * This node is a storing host under its high-water mark (checks its store
+   * again). `true` at once, without a turn, when the store has no quota.
+   */
+  takesBlocks: () => true | Promise<boolean>
   dispatch: (type: string, detail: unknown) => void
   /** A held block failed verification. */
   reportCorrupt: (cid: BlockId) => void
@@ -29,6 +35,23 @@ export interface NodeContext {
   verifyBlock: (cid: BlockId, bytes: Uint8Array) => Promise<void>
 }
 
+/** A live storing host as placement sees it; a full one holds and serves blocks but takes no new ones. */
+export interface StoringHost extends PlacementHost {
+  weight: number
+  full: boolean
+}
+
+/** Hosts that take new blocks. */
+export function openHosts (hosts: StoringHost[]): StoringHost[] {
+  return hosts.filter(host => !host.full)
+}
+
 export function isStoringHost (peer: Peer): boolean {
   return peer.role === 'host' && peer.stores && !peer.isClosed
+}
+
+/** A host refused a block as full: leave it out of placement for `fullRetry`. */
+export function markFull (ctx: NodeContext, peerId: string): void {
+  const peer = ctx.peer(peerId)
+  if (peer !== undefined) peer.fullUntil = performance.now() + ctx.tuning.fullRetry
 }

@@ -102,7 +102,8 @@ export class Fetcher {
   private tier (cid: BlockId, tried: Set<string>): Peer[] {
     const hosts = new Map<string, Peer>()
     for (const peer of this.ctx.peerList()) if (isStoringHost(peer)) hosts.set(peer.peerId, peer)
-    const ranked = rankPeers(cid, hosts.keys()).filter(id => !tried.has(id))
+    // Ranked with zones and weights, full hosts included: they still hold what they hold.
+    const ranked = rankPeers(cid, this.ctx.storingHosts().filter(h => hosts.has(h.peerId))).filter(id => !tried.has(id))
     const tier = ranked.slice(0, Math.max(1, this.ctx.replicas)).map(id => hosts.get(id)!)
     for (const id of this.haves.holders(cid)) {
       const peer = this.ctx.peer(id)

@@ -57,7 +57,9 @@ export class Gossip {
     const shareable = this.init.shareable ?? (() => true)
     for (const peer of this.ctx.peerList()) {
       if (peer.role === 'client') continue
-      const info = { peerId: peer.peerId, role: peer.role, addrs: peer.role === 'host' ? peer.addrs.filter(shareable).slice(0, MAX_ADDRS) : [] }
+      const info: PeerInfo = { peerId: peer.peerId, role: peer.role, addrs: peer.role === 'host' ? peer.addrs.filter(shareable).slice(0, MAX_ADDRS) : [] }
+      if (peer.role === 'host' && peer.zone !== undefined) info.zone = peer.zone
+      if (peer.role === 'host' && peer.weight !== undefined) info.weight = peer.weight
       budget -= encodedSize(info)
       if (budget < 0 || peers.length >= MAX_PEERS) break
       peers.push(info)
@@ -137,8 +139,10 @@ export class Gossip {
 }
 
 /** An upper bound on the CBOR size of a peer entry (keys, headers, strings). */
-export function encodedSize (info: { peerId: string, addrs: string[] }): number {
+export function encodedSize (info: { peerId: string, addrs: string[], zone?: string, weight?: number }): number {
   let size = 48 + info.peerId.length
+  if (info.zone !== undefined) size += 8 + info.zone.length
+  if (info.weight !== undefined) size += 16
   for (const addr of info.addrs) size += 9 + addr.length
   return size
 }

@@ -43,6 +43,8 @@ export interface HandshakeInit {
   stores: boolean
   /** This node's display name, already sanitised (`peerName()`); absent: none sent. */
   name?: string
+  /** A host's zone and weight, sent in its hello (placement). */
+  placement?: Pick<HelloMessage, 'zone' | 'weight'>
   joinKey: CryptoKey
   initiator: boolean
   nonces: NonceCache
@@ -94,6 +96,7 @@ async function exchange (init: HandshakeInit, deadline: Deadline): Promise<Hands
   }
   if (!init.stores) ours.stores = false
   if (init.name !== undefined) ours.name = init.name
+  Object.assign(ours, init.placement)
   const ourBytes = encodeMessage(ours)
   await deadline.race(conn.send(ourBytes))
   const theirBytes = await readFrame(init, deadline, MAX_PRE_AUTH_FRAME)

@@ -11,6 +11,7 @@ export {
 export type { GenerateIdentityInit, ImportIdentityInit } from './identity.js'
 export { HANDSHAKE_REASONS, DEFAULT_HANDSHAKE_TIMEOUT } from './handshake.js'
 export type { HandshakeReason } from './handshake.js'
-export { rankPeers, placeBlock, placementScore } from './placement.js'
+export { rankPeers, placeBlock, placementScore, HostSet } from './placement.js'
+export type { PlacementHost } from './placement.js'
 export type { BackgroundFailure, BackgroundKind } from './failures.js'
 export { peerName } from './peer-name.js'

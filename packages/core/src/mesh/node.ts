@@ -2,10 +2,10 @@ import { assertBlockId, decodeBlockId, verifyBlock } from '../block/id.js'
 import { cryptoProvider } from '../crypto/provider.js'
 import type { BlockId } from '../block/id.js'
 import type { BlockSource } from '../block/source.js'
-import { ConnectionClosedError, IntegrityError, NotFoundError, ProtocolError, UnavailableError } from '../errors.js'
+import { ConnectionClosedError, IntegrityError, InvalidArgumentError, NotFoundError, ProtocolError, UnavailableError } from '../errors.js'
 import type { AbortOptions } from '../store/block-store.js'
 import type { Connection } from '../transport/connection.js'
-import { MAX_ADDR_LENGTH, MAX_ADDRS, MAX_REPLICAS, MAX_STATUS_PEERS } from '../wire/limits.js'
+import { MAX_ADDR_LENGTH, MAX_ADDRS, MAX_REPLICAS, MAX_STATUS_PEERS, MAX_ZONE_LENGTH } from '../wire/limits.js'
 import type { HelloMessage, HostStatus, IceServer, Message, PeerInfo, PeerStatus, Role } from '../wire/messages.js'
 import { validateMessage } from '../wire/schema.js'
 import { Announcer } from './announce.js'
@@ -13,7 +13,7 @@ import { settleWithin, toHex } from './bytes.js'
 import type { BlockSink, PutOptions } from '../file/put-queue.js'
 import type { BlockSinkInit, BlockSourceInit, Mesh, MeshNodeInit, PutBlockOptions, PutResult, RepairResult } from './api.js'
 import { meshBlockSource } from './blocks.js'
-import type { NodeContext } from './context.js'
+import type { NodeContext, StoringHost } from './context.js'
 import { isStoringHost } from './context.js'
 import { supersedes } from './dedupe.js'
 import { FailureCounter } from './failures.js'
@@ -34,6 +34,10 @@ import type { MeshTuning, ResolvedTuning } from './tuning.js'
 
 export const DEFAULT_REPLICAS = 3
 export const DEFAULT_REPAIR_INTERVAL = 60_000
+/** A host over this fraction of its quota takes no new blocks. */
+export const DEFAULT_HIGH_WATER = 0.95
+/** What the wire accepts as a zone name. */
+const ZONE = new RegExp(`^[\\x21-\\x7e]{1,${MAX_ZONE_LENGTH}}$`)
 /** How long `stop` waits for connections to report closed. */
 const STOP_TIMEOUT = 5_000
 /** `want` probes in flight at once in `heldBy` (well under a peer's request limit). */
@@ -70,6 +74,12 @@ export class MeshNode extends EventTarget implements Mesh {
   readonly name: string | undefined
   private readonly iceServerList: IceServer[]
   private receivedIce: IceServer[] = []
+  /** This host is over its high-water mark (as of the last check). */
+  private full = false
+  /** Its store has a quota (known from `start`): only then can it become full. */
+  private quota = false
+  /** The placement weight as sent in `hello` (a whole number), so every host ranks with the same value. */
+  private readonly weight: number | undefined
   private keepalive: ReturnType<typeof setInterval> | undefined
   private stopped = false
 
@@ -83,6 +93,8 @@ export class MeshNode extends EventTarget implements Mesh {
     this.addrs = (init.listenAddrs ?? []).filter(addr => addr.length > 0 && addr.length <= MAX_ADDR_LENGTH).slice(0, MAX_ADDRS)
     // Checked as the tabs will check them, so a bad list fails here and not in every tab.
     this.iceServerList = init.iceServers === undefined ? [] : (validateMessage({ t: 'ice', servers: init.iceServers }) as { servers: IceServer[] }).servers
+    if (init.zone !== undefined && !ZONE.test(init.zone)) throw new InvalidArgumentError(`zone must be 1..${MAX_ZONE_LENGTH} visible ASCII characters`)
+    this.weight = init.weight === undefined || !Number.isFinite(init.weight) ? undefined : Math.max(0, Math.min(Number.MAX_SAFE_INTEGER, Math.round(init.weight)))
     this.joinKey = deriveJoinKey(init.joinToken)
     this.joinKey.catch(() => {}) // start() awaits it and fails with its error; this only marks it handled until then
     this.failures = new FailureCounter((type, detail) => { this.emit(type, detail) })
@@ -96,6 +108,7 @@ export class MeshNode extends EventTarget implements Mesh {
       peerList: () => [...this.connected.values()].filter(peer => !peer.isClosed),
       peer: (id) => this.connected.get(id),
       storingHosts: () => this.storingHosts(),
+      takesBlocks: () => this.quota ? this.takesBlocks() : true,
       dispatch: (type, detail) => { this.emit(type, detail) },
       reportCorrupt: (cid) => { this.reportCorrupt(cid) },
       failed: (kind, err) => { this.failures.record(kind, err) },
@@ -117,6 +130,7 @@ export class MeshNode extends EventTarget implements Mesh {
 
   async start (): Promise<void> {
     await this.joinKey
+    await this.takesBlocks()
     this.repairer.start(this.init.repairInterval ?? DEFAULT_REPAIR_INTERVAL)
     const every = this.tuning.pingInterval
     if (every > 0) this.keepalive = setInterval(() => { this.ping(every) }, every)
@@ -200,7 +214,7 @@ export class MeshNode extends EventTarget implements Mesh {
 
   async status (): Promise<HostStatus> {
     const stats = this.init.store === undefined ? { blocks: 0, bytes: 0 } : await this.init.store.stats()
-    return {
+    const status: HostStatus = {
       peerId: this.peerId,
       peers: this.peers().slice(0, MAX_STATUS_PEERS),
       blocks: stats.blocks,
@@ -209,6 +223,12 @@ export class MeshNode extends EventTarget implements Mesh {
       replicas: this.ctx.replicas,
       backgroundFailures: this.failures.snapshot()
     }
+    if (this.init.zone !== undefined) status.zone = this.init.zone
+    if (stats.capacity !== undefined) {
+      status.capacity = stats.capacity
+      status.full = this.isOverHighWater(stats.bytes, stats.capacity)
+    }
+    return status
   }
 
   async requestStatus (peerId: string, options: AbortOptions = {}): Promise<HostStatus> {
@@ -256,10 +276,45 @@ export class MeshNode extends EventTarget implements Mesh {
     return await this.replicator.forward(cid, bytes, asked, options)
   }
 
-  private storingHosts (): string[] {
-    const hosts = this.ctx.peerList().filter(isStoringHost).map(peer => peer.peerId)
-    if (this.role === 'host' && this.init.store !== undefined) hosts.push(this.peerId)
-    return hosts
+  /**
+   * Live storing hosts with their zones and weights. A host that sent no
+   * weight counts as the average of those that did; one that refused a block
+   * as full within `fullRetry` (or this node, over its high-water mark) is full.
+   */
+  private storingHosts (): StoringHost[] {
+    const now = performance.now()
+    const hosts: Array<Omit<StoringHost, 'weight'> & { weight: number | undefined }> = this.ctx.peerList().filter(isStoringHost)
+      .map(peer => ({ peerId: peer.peerId, zone: peer.zone, weight: peer.weight, full: peer.fullUntil > now }))
+    if (this.role === 'host' && this.init.store !== undefined) hosts.push({ peerId: this.peerId, zone: this.init.zone, weight: this.weight, full: this.full })
+    const known = hosts.filter(h => h.weight !== undefined)
+    const average = known.length === 0 ? 1 : known.reduce((sum, h) => sum + h.weight!, 0) / known.length
+    return hosts.map(h => {
+      const host: StoringHost = { peerId: h.peerId, weight: h.weight ?? average, full: h.full }
+      if (h.zone !== undefined) host.zone = h.zone
+      return host
+    })
+  }
+
+  /** Whether this host takes new blocks: it has a store and is under its high-water mark. */
+  private async takesBlocks (): Promise<boolean> {
+    if (this.init.store === undefined) return false
+    const stats = await this.init.store.stats()
+    this.quota = stats.capacity !== undefined
+    this.full = stats.capacity !== undefined && this.isOverHighWater(stats.bytes, stats.capacity)
+    return !this.full
+  }
+
+  private isOverHighWater (bytes: number, capacity: number): boolean {
+    return bytes >= capacity * Math.min(1, Math.max(0, this.init.highWater ?? DEFAULT_HIGH_WATER))
+  }
+
+  /** What a storing host says of itself in its hello for placement. */
+  private placementHello (): Pick<HelloMessage, 'zone' | 'weight'> {
+    if (this.role !== 'host' || this.init.store === undefined) return {}
+    const fields: Pick<HelloMessage, 'zone' | 'weight'> = {}
+    if (this.init.zone !== undefined) fields.zone = this.init.zone
+    if (this.weight !== undefined) fields.weight = this.weight
+    return fields
   }
 
   private async readLocal (cid: BlockId, options: AbortOptions): Promise<Uint8Array | undefined> {
@@ -302,6 +357,7 @@ export class MeshNode extends EventTarget implements Mesh {
         addrs: this.addrs,
         stores: this.init.store !== undefined,
         ...(this.name === undefined ? {} : { name: this.name }),
+        placement: this.placementHello(),
         joinKey: await this.joinKey,
         initiator,
         nonces: this.nonces,

@@ -61,6 +61,11 @@ export class Peer {
   readonly name: string | undefined
   /** False once the peer said it keeps no blocks. */
   stores: boolean
+  /** Its zone and weight from its hello (placement). */
+  readonly zone: string | undefined
+  readonly weight: number | undefined
+  /** Until when (`performance.now()`) it is taken as full: it refused a block as over quota. */
+  fullUntil = 0
   /** Set when the connection closes; never cleared. */
   isClosed = false
   lastReceived = performance.now()
@@ -85,6 +90,8 @@ export class Peer {
     this.tiebreak = init.tiebreak
     this.stores = this.role === 'host' && init.hello.stores !== false
     this.name = peerName(init.hello.name)
+    this.zone = init.hello.zone
+    this.weight = init.hello.weight
     this.limits = init.limits
     this.handlers = init.handlers
     this.outgoing = new Semaphore(init.limits.maxOutgoingRequests)

@@ -1,16 +1,21 @@
 import type { BlockId } from '../block/id.js'
-import { AbortError, IntegrityError, NoStoreError } from '../errors.js'
+import { AbortError, IntegrityError, NoStoreError, StorageFullError } from '../errors.js'
 import type { AbortOptions } from '../store/block-store.js'
 import type { RepairResult } from './api.js'
 import type { NodeContext } from './context.js'
 import type { Fetcher } from './fetch.js'
-import { rankPeers } from './placement.js'
+import { placeBlock, rankPeers } from './placement.js'
+import { markFull, openHosts } from './context.js'
+import { Pacer } from './pacer.js'
 
 /*
  * Repair (hosts with a store). For each held block, rank the live storing
- * hosts; probe the hosts ranked above this one and the top R. If no host
- * ranked above holds it, this node is the highest-ranked live holder and
- * sends the block to each of the top R that lacks it. A block reported
+ * hosts; probe the hosts ranked above this one and the block's R targets
+ * (placement over the hosts that take new blocks: distinct zones when there
+ * are R). If no host ranked above holds it, this node is the highest-ranked
+ * live holder and sends the block to each target that lacks it. Blocks to
+ * send are batched and sent fewest live copies first, at `repairRate` bytes
+ * per second in all. A block reported
  * corrupt is dropped and fetched back from peers. Passes run one at a time,
  * on membership change (debounced), periodically, on request, and again soon
  * after a pass that left blocks under R.
@@ -19,9 +24,19 @@ import { rankPeers } from './placement.js'
 /** Longest wait between follow-up passes when periodic repair is off. */
 const MAX_RETRY_DELAY = 60_000
 
+/** Blocks held for copying in one batch, sorted fewest live copies first. */
+const REPAIR_BATCH = 4096
+
 interface BlockCheck {
   copied: number
   under: boolean
+}
+
+interface Assessment {
+  cid: BlockId
+  holders: Set<string>
+  /** Targets lacking the block, when this node is the one to send it (else empty). */
+  missing: string[]
 }
 
 export class Repairer {
@@ -37,11 +52,13 @@ export class Repairer {
   private readonly controller = new AbortController()
   private retryDelay: number
   private intervalMs = 0
+  private readonly pacer: Pacer
 
   constructor (ctx: NodeContext, fetcher: Fetcher) {
     this.ctx = ctx
     this.fetcher = fetcher
     this.retryDelay = ctx.tuning.repairRetry
+    this.pacer = new Pacer(ctx.tuning.repairRate)
   }
 
   get enabled (): boolean {
@@ -116,16 +133,34 @@ export class Repairer {
     const signal = options.signal === undefined ? this.controller.signal : AbortSignal.any([options.signal, this.controller.signal])
     for (const cid of [...this.lost.values()]) await this.refetch(cid, signal).catch((err: unknown) => { this.failed('restore', err) })
     const ids = this.ctx.store!.ids({ signal })[Symbol.asyncIterator]()
+    const pending: Assessment[] = []
+    const record = (check: BlockCheck): void => {
+      result.copied += check.copied
+      if (check.under) result.underReplicated++
+    }
+    // Blocks this node must copy wait in a batch, sent fewest live copies first.
+    const flush = async (): Promise<void> => {
+      const batch = pending.splice(0).sort((a, b) => a.holders.size - b.holders.size)
+      const copier = async (): Promise<void> => {
+        for (let next = batch.shift(); next !== undefined; next = batch.shift()) record(await this.copy(next, signal))
+      }
+      await Promise.all(Array.from({ length: this.ctx.tuning.repairConcurrency }, copier))
+    }
     const worker = async (): Promise<void> => {
       for (let next = await ids.next(); next.done !== true; next = await ids.next()) {
         if (signal.aborted) throw new AbortError('repair aborted', { cause: signal.reason })
-        const check = await this.check(next.value, signal)
+        const assessment = await this.assess(next.value, signal)
         result.checked++
-        result.copied += check.copied
-        if (check.under) result.underReplicated++
+        if (assessment.missing.length === 0) {
+          record({ copied: 0, under: assessment.holders.size < this.ctx.replicas })
+          continue
+        }
+        pending.push(assessment)
+        if (pending.length >= REPAIR_BATCH) await flush()
       }
     }
     await Promise.all(Array.from({ length: this.ctx.tuning.repairConcurrency }, worker))
+    await flush()
     result.underReplicated += this.lost.size
     this.underReplicated = result.underReplicated
     this.followUp(result.underReplicated > 0)
@@ -153,39 +188,46 @@ export class Repairer {
     this.ctx.dispatch('block:restored', { cid: cid.toString() })
   }
 
-  private async check (cid: BlockId, signal: AbortSignal): Promise<BlockCheck> {
+  /** Who holds `cid` among the hosts that matter, and which targets lack it if this node is the one to send. */
+  private async assess (cid: BlockId, signal: AbortSignal): Promise<Assessment> {
     const self = this.ctx.peerId
-    const ranked = rankPeers(cid, this.ctx.storingHosts())
-    const need = Math.min(this.ctx.replicas, ranked.length)
+    const live = this.ctx.storingHosts()
+    const ranked = rankPeers(cid, live)
+    // Where the R copies belong: the best hosts that take new blocks, in distinct zones when there are R.
+    const targets = placeBlock(cid, openHosts(live), this.ctx.replicas)
     const myRank = ranked.indexOf(self)
     const holders = new Set([self])
-    const toProbe = ranked.filter((id, i) => id !== self && (i < myRank || i < need))
+    const toProbe = ranked.filter((id, i) => id !== self && (i < myRank || targets.includes(id)))
     await Promise.all(toProbe.map(async id => {
       if (await this.probe(id, cid, signal)) holders.add(id)
     }))
     const outranked = ranked.slice(0, Math.max(0, myRank)).some(id => holders.has(id))
+    return { cid, holders, missing: outranked ? [] : targets.filter(id => !holders.has(id)) }
+  }
+
+  /** Send `cid` to each target that lacks it, at the repair rate. */
+  private async copy ({ cid, holders, missing }: Assessment, signal: AbortSignal): Promise<BlockCheck> {
     let copied = 0
-    if (!outranked) {
-      let bytes: Uint8Array | undefined
-      for (const target of ranked.slice(0, need)) {
-        if (holders.has(target)) continue
-        const peer = this.ctx.peer(target)
-        if (peer === undefined) continue
-        try {
-          bytes ??= await this.ctx.store!.get(cid, { signal })
-          await peer.put(cid, bytes, { timeout: this.ctx.tuning.putTimeout, signal })
-          holders.add(target)
-          copied++
-        } catch (err) {
-          if (err instanceof IntegrityError) {
-            this.ctx.reportCorrupt(cid)
-            return { copied, under: true }
-          }
-          if (err instanceof AbortError) throw err
-          if (err instanceof NoStoreError) peer.stores = false
-          // Any other failed copy leaves the block under R: it shows in
-          // `underReplicated` and the follow-up pass tries again.
+    let bytes: Uint8Array | undefined
+    for (const target of missing) {
+      const peer = this.ctx.peer(target)
+      if (peer === undefined) continue
+      try {
+        bytes ??= await this.ctx.store!.get(cid, { signal })
+        await this.pacer.take(bytes.length, signal)
+        await peer.put(cid, bytes, { timeout: this.ctx.tuning.putTimeout, signal })
+        holders.add(target)
+        copied++
+      } catch (err) {
+        if (err instanceof IntegrityError) {
+          this.ctx.reportCorrupt(cid)
+          return { copied, under: true }
         }
+        if (err instanceof AbortError) throw err
+        if (err instanceof StorageFullError) markFull(this.ctx, target)
+        if (err instanceof NoStoreError) peer.stores = false
+        // Any other failed copy leaves the block under R: it shows in
+        // `underReplicated` and the follow-up pass tries again.
       }
     }
     // Under-replicated means fewer than R live copies, even when fewer than R hosts are alive.

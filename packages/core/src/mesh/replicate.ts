@@ -3,15 +3,16 @@ import { AbortError, ConnectionClosedError, NoStoreError, ReplicationError, Stor
 import type { AbortOptions } from '../store/block-store.js'
 import type { PutResult } from './api.js'
 import type { NodeContext } from './context.js'
-import { isStoringHost } from './context.js'
+import { isStoringHost, markFull, openHosts } from './context.js'
 import { rankPeers } from './placement.js'
 
 /*
- * Put coordination. A host places a block on the top-R live storing hosts
- * (HRW), itself included when it is one, and counts durable copies; the put
- * succeeds with at least W. A target that turns out to keep no blocks, or
- * whose connection drops, is replaced by the next host in rank; a full one is
- * a failed copy. Nodes that are not hosts hand the block to a connected host
+ * Put coordination. A host places a block on the R live storing hosts that
+ * take new blocks (zone-aware weighted HRW, `placement.ts`), itself included
+ * when it is one, and counts durable copies; the put succeeds with at least
+ * W. A target that turns out to keep no blocks, whose connection drops, or
+ * that is full is replaced by the next host in rank (a full one is left out
+ * of placement for `fullRetry`); a full one still counts as a failed copy. Nodes that are not hosts hand the block to a connected host
  * with `put {replicas}`, and that host coordinates.
  */
 
@@ -30,11 +31,12 @@ export class Replicator {
   /** Place `cid` on R storing hosts (this node is a host). */
   async coordinate (cid: BlockId, bytes: Uint8Array, replicas: number, options: AbortOptions = {}): Promise<PutResult> {
     const live = this.ctx.storingHosts()
-    const ranked = rankPeers(cid, live)
+    const ranked = rankPeers(cid, openHosts(live))
     const targets = ranked.slice(0, Math.min(replicas, ranked.length))
     const quorum = Math.min(this.ctx.writeQuorum ?? Math.min(2, live.length), replicas)
     const spares = ranked.slice(targets.length)
-    const failures: Failure[] = []
+    const failures: Failure[] = live.filter(host => host.full)
+      .map(host => ({ peerId: host.peerId, err: new StorageFullError(`host ${host.peerId} is over its high-water mark`) }))
     const done = await Promise.all(targets.map(async target => await this.copyTo(target, cid, bytes, spares, failures, options)))
     const copies = done.filter(Boolean).length
     if (copies >= quorum && copies > 0) return { copies }
@@ -69,6 +71,7 @@ export class Replicator {
         return true
       } catch (err) {
         if (err instanceof AbortError) throw err
+        if (err instanceof StorageFullError) markFull(this.ctx, current)
         if (!replaceable(err)) {
           failures.push({ peerId: current, err })
           return false
@@ -86,6 +89,8 @@ export class Replicator {
   private async storeAt (peerId: string, cid: BlockId, bytes: Uint8Array, options: AbortOptions): Promise<void> {
     if (peerId === this.ctx.peerId) {
       if (this.ctx.store === undefined) throw new NoStoreError()
+      const takes = this.ctx.takesBlocks()
+      if (takes !== true && !await takes && !await this.ctx.store.has(cid, options)) throw new StorageFullError('this host is over its high-water mark')
       await this.ctx.store.put(cid, bytes, options)
       return
     }
@@ -97,7 +102,7 @@ export class Replicator {
 
 /** Failures that say "try another host" rather than "this copy failed". */
 function replaceable (err: unknown): boolean {
-  return err instanceof ConnectionClosedError || err instanceof NoStoreError
+  return err instanceof ConnectionClosedError || err instanceof StorageFullError || err instanceof NoStoreError
 }
 
 function replicationFailure (cid: BlockId, copies: number, quorum: number, failures: Failure[]): ReplicationError {

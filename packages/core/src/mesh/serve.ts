@@ -108,6 +108,11 @@ export class RequestServer {
       await peer.send({ t: 'error', id: req.id, code: ERR_NO_STORE, message: 'this node keeps no blocks' })
       return
     }
+    const takes = this.ctx.takesBlocks()
+    if (takes !== true && !await takes && !await this.ctx.store.has(req.cid)) {
+      await peer.send({ t: 'error', id: req.id, code: 'ERR_STORAGE_FULL', message: 'this host is over its high-water mark' })
+      return
+    }
     await this.ctx.store.put(req.cid, req.bytes)
     this.held(req.cid)
     await peer.send({ t: 'stored', id: req.id, copies: 1 })

@@ -46,6 +46,10 @@ export interface MeshTuning {
   repairRetry?: number
   /** Blocks checked at once by a repair pass (default 4). */
   repairConcurrency?: number
+  /** Bytes per second a host sends for repair, all peers together (default 16 MiB/s, a fraction of a 1 Gbit/s link; 0: unlimited). */
+  repairRate?: number
+  /** How long a host that refused a block as full is left out of placement, ms (default 60 000). */
+  fullRetry?: number
   limits?: Partial<PeerLimits>
 }
 
@@ -62,6 +66,8 @@ export const DEFAULT_TUNING: ResolvedTuning = {
   repairDelay: 1_000,
   repairRetry: 2_000,
   repairConcurrency: 4,
+  repairRate: 16 * 1024 * 1024,
+  fullRetry: 60_000,
   limits: DEFAULT_PEER_LIMITS
 }
 

@@ -8,7 +8,7 @@ import { encode } from 'cborg'
 import {
   MAX_ADDR_LENGTH, MAX_ADDRS, MAX_CODE_LENGTH, MAX_COPIES, MAX_ERROR_MESSAGE, MAX_PEER_NAME_LENGTH,
   MAX_ICE_CREDENTIAL, MAX_ICE_SERVERS, MAX_ICE_URLS, MAX_PEER_ID_LENGTH, MAX_PROTOCOL_VERSION, MAX_REPLICAS,
-  MAX_SIGNAL_BYTES, MAX_TRANSPORT_LENGTH
+  MAX_SIGNAL_BYTES, MAX_TRANSPORT_LENGTH, MAX_ZONE_LENGTH
 } from './limits.js'
 import { MAX_BLOCK_SIZE } from '../crypto/geometry.js'
 import type {
@@ -42,6 +42,7 @@ export const counter = fc.oneof(fc.nat({ max: 1_000_000 }), fc.maxSafeNat())
 export const role: Arbitrary<Role> = fc.constantFrom('host', 'browser', 'client')
 const peerId = asciiToken(MAX_PEER_ID_LENGTH)
 const addrs = fc.array(asciiToken(MAX_ADDR_LENGTH), { maxLength: MAX_ADDRS })
+const zone = asciiToken(MAX_ZONE_LENGTH)
 
 /** `offset`, `total`, `data` of a part: small data, anywhere in a block up to the limit. */
 export const part = fc.oneof(
@@ -65,12 +66,14 @@ const hello: Arbitrary<HelloMessage> = record({
   nonce: bytes(32),
   addrs,
   stores: fc.boolean(),
-  name: fc.string({ unit: 'binary', maxLength: MAX_PEER_NAME_LENGTH / 2 })
+  name: fc.string({ unit: 'binary', maxLength: MAX_PEER_NAME_LENGTH / 2 }),
+  zone,
+  weight: counter
 }, { requiredKeys: ['t', 'version', 'peerId', 'publicKey', 'role', 'nonce', 'addrs'] })
 
 const auth: Arbitrary<AuthMessage> = record({ t: fc.constant('auth' as const), sig: bytes(64), mac: bytes(32) })
 
-const peerInfo: Arbitrary<PeerInfo> = record({ peerId, role, addrs })
+const peerInfo: Arbitrary<PeerInfo> = record({ peerId, role, addrs, zone, weight: counter }, { requiredKeys: ['peerId', 'role', 'addrs'] })
 
 const peerStatus: Arbitrary<PeerStatus> = record({
   peerId,
@@ -93,7 +96,10 @@ const hostStatus: Arbitrary<HostStatus> = record({
   bytes: counter,
   underReplicated: counter,
   replicas: fc.integer({ min: 1, max: MAX_REPLICAS }),
-  backgroundFailures
+  backgroundFailures,
+  zone,
+  capacity: counter,
+  full: fc.boolean()
 }, { requiredKeys: ['peerId', 'peers', 'blocks', 'bytes', 'underReplicated', 'replicas'] })
 
 const block: Arbitrary<BlockMessage> = fc.tuple(requestId, part)

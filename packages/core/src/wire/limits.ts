@@ -16,6 +16,8 @@ export const MAX_PEER_NAME_LENGTH = 64
 export const MAX_ADDRS = 8
 export const MAX_ADDR_LENGTH = 256
 export const MAX_PEERS = 256
+/** Longest zone name (`--zone`), visible ASCII. */
+export const MAX_ZONE_LENGTH = 64
 export const MAX_HAVE_CIDS = 1024
 export const MAX_SIGNAL_BYTES = 16 * 1024
 export const MAX_ERROR_MESSAGE = 512

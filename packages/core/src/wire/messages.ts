@@ -29,6 +29,10 @@ export interface HelloMessage {
    * Never an identity: receivers strip control characters (`peerName()`).
    */
   name?: string
+  /** A host's failure domain (room, rack, cloud zone); absent: the host is its own zone. */
+  zone?: string
+  /** A host's placement weight: its quota or disk size in bytes; absent: the average of the others. */
+  weight?: number
 }
 
 /** Second frame each side sends, after both hellos. */
@@ -44,6 +48,9 @@ export interface PeerInfo {
   peerId: string
   role: Role
   addrs: string[]
+  /** A host's zone and weight as it said in its hello (hosts only; informative). */
+  zone?: string
+  weight?: number
 }
 
 /** Gossip of known peers. */
@@ -154,6 +161,12 @@ export interface HostStatus {
   replicas: number
   /** Failures of work nobody awaits, per kind, since the node started (absent from older hosts). */
   backgroundFailures?: BackgroundFailures
+  /** This host's zone, if it has one. */
+  zone?: string
+  /** Its quota in bytes, if it has one. */
+  capacity?: number
+  /** Over its high-water mark: it takes no new blocks (it still serves what it holds). */
+  full?: boolean
 }
 
 /**

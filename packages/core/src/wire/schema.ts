@@ -7,7 +7,7 @@ import type { Fields } from './fields.js'
 import {
   MAX_ADDR_LENGTH, MAX_ADDRS, MAX_CODE_LENGTH, MAX_COPIES, MAX_ERROR_MESSAGE,
   MAX_HAVE_CIDS, MAX_ICE_CREDENTIAL, MAX_ICE_SERVERS, MAX_ICE_URLS, MAX_PEER_ID_LENGTH, MAX_PEER_NAME_LENGTH, MAX_PEERS, MAX_PROTOCOL_VERSION, MAX_REPLICAS,
-  MAX_SIGNAL_BYTES, MAX_STATUS_PEERS, MAX_TRANSPORT_LENGTH
+  MAX_SIGNAL_BYTES, MAX_STATUS_PEERS, MAX_TRANSPORT_LENGTH, MAX_ZONE_LENGTH
 } from './limits.js'
 import type { Message, MessageType } from './messages.js'
 import { MAX_BLOCK_SIZE } from '../crypto/geometry.js'
@@ -27,6 +27,7 @@ const role = oneOf(ROLES)
 const addrs = list(token(MAX_ADDR_LENGTH), MAX_ADDRS)
 const count = required(safeUint)
 const peerName = optional(text(MAX_PEER_NAME_LENGTH))
+const zone = token(MAX_ZONE_LENGTH)
 
 /** `offset`/`total`/`data` of a `block` or `put` part. */
 const partFields = {
@@ -35,7 +36,13 @@ const partFields = {
   data: required(bytesUpTo(MAX_BLOCK_SIZE))
 } satisfies Fields
 
-const peerInfo = record({ peerId: required(peerId), role: required(role), addrs: required(addrs) })
+const peerInfo = record({
+  peerId: required(peerId),
+  role: required(role),
+  addrs: required(addrs),
+  zone: optional(zone),
+  weight: optional(safeUint)
+})
 
 const peerStatus = record({
   peerId: required(peerId),
@@ -56,7 +63,10 @@ const hostStatus = record({
   bytes: count,
   underReplicated: count,
   replicas: required(uint(MAX_REPLICAS, 1)),
-  backgroundFailures: optional(backgroundFailures)
+  backgroundFailures: optional(backgroundFailures),
+  zone: optional(zone),
+  capacity: optional(safeUint),
+  full: optional(bool)
 })
 
 const iceServer = record({
@@ -112,7 +122,9 @@ const SCHEMAS: Readonly<Record<MessageType, Schema>> = {
       nonce: required(bytesOf(32)),
       addrs: required(addrs),
       stores: optional(bool),
-      name: peerName
+      name: peerName,
+      zone: optional(zone),
+      weight: optional(safeUint)
     }
   },
   auth: { fields: { sig: required(bytesOf(64)), mac: required(bytesOf(32)) } },

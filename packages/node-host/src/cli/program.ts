@@ -52,6 +52,12 @@ function displayName (text: string): string {
   return name
 }
 
+/** A zone name as the wire carries it: 1..64 visible ASCII characters. */
+function zone (text: string): string {
+  if (!/^[\x21-\x7e]{1,64}$/.test(text)) throw new InvalidArgumentError('expected 1 to 64 visible ASCII characters (no spaces)')
+  return text
+}
+
 function defineCommands (program: Command, setExit: (code: number) => void): void {
   program.command('host')
     .description('run a host: stores blocks, serves the web app and the mesh endpoint on one port')
@@ -61,7 +67,9 @@ function defineCommands (program: Command, setExit: (code: number) => void): voi
     .option('--replicas <n>', 'replica target R', REPLICAS, 3)
     .addOption(new Option('--token <token>', 'mesh join token (saved in the data dir)').conflicts('open'))
     .option('--open', 'open mesh: no join token')
-    .option('--max-storage <size>', 'storage quota, e.g. 10GiB', size)
+    .option('--max-storage <size>', 'storage quota, e.g. 10GiB (also the placement weight; default: the disk size)', size)
+    .option('--zone <name>', 'failure domain (room, rack, cloud zone): copies of a block go to distinct zones (default: the host is its own zone)', zone)
+    .option('--repair-rate <size>', 'bytes per second this host sends for repair, e.g. 16MiB (0: unlimited)', size)
     .option('--listen <address>', 'address to listen on', DEFAULT_LISTEN)
     .option('--no-store', 'keep no blocks: only introduce peers and relay signaling')
     .option('--ice-server <url>', 'STUN/TURN server for browser tabs: stun:H:P or turn:USER:PASS@H:P (repeatable)', collect, [])

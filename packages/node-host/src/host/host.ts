@@ -5,6 +5,7 @@
  * it connected to its `--peer`s. `close()` shuts everything down in order.
  */
 import { hostname } from 'node:os'
+import { statfs } from 'node:fs/promises'
 import { CertificateError, MeshNode, type BackgroundFailure, type IceServer, type Identity, type Mesh, type PeerStatus } from '@cairn/core'
 import {
   UsageError, assertNoRunningHost, certificateWarnings, dataDirPaths, ensureDataDir, formatJoinUrl, httpsOrigins,
@@ -35,8 +36,12 @@ export interface HostInit {
   replicas?: number
   token?: string
   open?: boolean
-  /** Storage quota in bytes. */
+  /** Storage quota in bytes; also the placement weight (default: the data dir's filesystem size). */
   maxStorage?: number
+  /** Failure domain; absent: the host is its own zone. */
+  zone?: string
+  /** Bytes per second sent for repair (0: unlimited; default the mesh's). */
+  repairRate?: number
   /** Keep blocks (default true); false: only introduce peers and relay signaling. */
   store?: boolean
   /** STUN/TURN servers handed to browser tabs for their WebRTC links (default none). */
@@ -142,6 +147,20 @@ function originsFor (listen: string, port: number, tls: TlsMaterial | undefined)
   return { origin: secure.origin, origins: secure.origins, warnings }
 }
 
+function weightOf (bytes: number | undefined): { weight?: number } {
+  return bytes === undefined ? {} : { weight: bytes }
+}
+
+/** The size of the filesystem holding `dir`, in bytes (undefined if it cannot be read). */
+async function filesystemSize (dir: string): Promise<number | undefined> {
+  try {
+    const fs = await statfs(dir)
+    return fs.blocks * fs.bsize
+  } catch {
+    return undefined
+  }
+}
+
 export async function startHost (init: HostInit): Promise<Host> {
   installNodeCrypto()
   const log = init.log ?? (() => {})
@@ -162,6 +181,9 @@ export async function startHost (init: HostInit): Promise<Host> {
     joinToken: token,
     name: init.name ?? hostname(),
     replicas: init.replicas,
+    ...(init.zone === undefined ? {} : { zone: init.zone }),
+    ...(store === undefined ? {} : weightOf(init.maxStorage ?? await filesystemSize(paths.blocks))),
+    ...(init.repairRate === undefined ? {} : { repairRate: init.repairRate }),
     iceServers: init.iceServers,
     listenAddrs: origins.map(meshAddressOf),
     crypto: nodeCryptoProvider

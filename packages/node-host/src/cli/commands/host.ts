@@ -20,6 +20,8 @@ export interface HostOptions {
   token?: string
   open?: boolean
   maxStorage?: number
+  zone?: string
+  repairRate?: number
   listen: string
   store: boolean
   iceServer: string[]
@@ -38,9 +40,9 @@ function tlsFiles (options: HostOptions): HostInit['tls'] {
 }
 
 function hostInit (options: HostOptions, log: ((line: string) => void) | undefined, onFatal: (err: Error) => void): HostInit {
-  const { port, data, peer, replicas, token, open, maxStorage, listen, store, name, webRoot } = options
+  const { port, data, peer, replicas, token, open, maxStorage, zone, repairRate, listen, store, name, webRoot } = options
   const iceServers = parseIceServers(options.iceServer)
-  return { port, data, peers: peer, replicas, token, open, maxStorage, listen, store, iceServers, name, webRoot, tls: tlsFiles(options), log, onFatal }
+  return { port, data, peers: peer, replicas, token, open, maxStorage, zone, repairRate, listen, store, iceServers, name, webRoot, tls: tlsFiles(options), log, onFatal }
 }
 
 /** Longest a clean shutdown may take before the process exits anyway, in ms. */
@@ -58,7 +60,7 @@ function printReady (host: Host, options: HostOptions): void {
     ? 'no store (introducer only)'
     : `blocks in ${host.paths.blocks}${options.maxStorage === undefined ? '' : ` (max ${formatSize(options.maxStorage)})`}`
   printLine(`cairn host ${host.peerId} listening on ${host.origin}`)
-  printLine(`${storage}; replicas ${options.replicas ?? 3}`)
+  printLine(`${storage}; replicas ${options.replicas ?? 3}${options.zone === undefined ? '' : `; zone ${options.zone}`}`)
   if (host.tls !== undefined) printLine(`TLS: ${describeCertificate(host.tls.certificate)} (SIGHUP reloads it)`)
   if (options.iceServer.length > 0) printLine(`ICE servers for tabs: ${options.iceServer.map(maskIceUrl).join(' ')}`)
   printLine(`join URL: ${host.url}`)

@@ -20,7 +20,9 @@ function printHuman (status: HostStatus, origin: string): void {
   printLine(`host              ${status.peerId} (${origin})`)
   printLine(`peers             ${status.peers.length} (${roles('host')} hosts, ${roles('browser')} tabs, ${roles('client')} clients)`)
   for (const peer of status.peers) printLine(peerLine(peer))
-  printLine(`blocks            ${status.blocks} (${formatSize(status.bytes)})`)
+  const quota = status.capacity === undefined ? '' : ` of ${formatSize(status.capacity)}${status.full === true ? ', FULL: takes no new blocks' : ''}`
+  printLine(`blocks            ${status.blocks} (${formatSize(status.bytes)}${quota})`)
+  if (status.zone !== undefined) printLine(`zone              ${status.zone}`)
   printLine(`under-replicated  ${status.underReplicated}`)
   if (status.backgroundFailures !== undefined) printLine(`background fails  ${failuresLine(status.backgroundFailures)}`)
 }
@@ -38,8 +40,8 @@ export async function statusCommand (options: StatusOptions): Promise<void> {
   try {
     const status = await client.mesh.requestStatus(client.hostId, { signal })
     if (options.json === true) {
-      const { peerId, peers, blocks, bytes, underReplicated, backgroundFailures } = status
-      printJson({ peerId, peers, blocks, bytes, underReplicated, backgroundFailures })
+      const { peerId, peers, blocks, bytes, underReplicated, backgroundFailures, zone, capacity, full } = status
+      printJson({ peerId, peers, blocks, bytes, underReplicated, backgroundFailures, zone, capacity, full })
     } else {
       printHuman(status, client.target.origin)
     }
