@@ -243,7 +243,9 @@ describe('a stalled get recovers by itself', () => {
     const waited = Date.now() - stopped
     expect(result.code, result.stderr).toBe(5)
     expect(result.stderr).toMatch(/^cairn: no peer delivered anything for 3 s \(--timeout\)/)
-    expect(waited).toBeGreaterThan(2_000)
+    // The 3 s count from the last block delivered, which on a loaded machine can come
+    // well before `stopped` (seen: 1.9 s after it); the message above names the path.
+    expect(waited).toBeGreaterThan(1_000)
     expect(waited).toBeLessThan(30_000)
     expect(existsSync(out)).toBe(false)
     expect(await recordedBlocks(dir)).toBeGreaterThanOrEqual(8)
