@@ -37,6 +37,34 @@ async function holdsAll (host: TestNode, blocks: Array<{ cid: BlockId }>): Promi
   return true
 }
 
+describe('replica count (status.underReplicated)', () => {
+  const count = async (host: TestNode): Promise<number> => (await host.node.status()).underReplicated
+
+  it('counts the blocks a restarted host already holds, without waiting for a peer or the periodic pass', async () => {
+    mesh = new TestMesh()
+    const store = new MemoryBlockStore()
+    const block = await makeBlock(1000, 1)
+    await store.put(block.cid, block.bytes)
+    const host = await mesh.host({ store })
+    await until([host.node], ['repair'], async () => await count(host) === 1)
+    expect(await host.node.status()).toMatchObject({ blocks: 1, replicas: 3, storingHosts: 1, underReplicated: 1 })
+  })
+
+  it('is fresh soon after blocks are stored, and the same on every host holding them', async () => {
+    mesh = new TestMesh()
+    const [a, b] = [await mesh.host(), await mesh.host()]
+    await fullMesh([a!, b!])
+    await until([a!.node, b!.node], ['repair'], async () => (await a!.node.status()).storingHosts === 2 && (await b!.node.status()).storingHosts === 2)
+    for (let seed = 1; seed <= 5; seed++) {
+      const block = await makeBlock(1000, seed)
+      expect(await a!.node.putBlock(block.cid, block.bytes)).toEqual({ copies: 2 })
+    }
+    // Two hosts cannot hold R = 3 copies: both hold all five blocks, both count all five.
+    await until([a!.node, b!.node], ['repair'], async () => await count(a!) === 5 && await count(b!) === 5)
+    for (const host of [a!, b!]) expect(await host.node.status()).toMatchObject({ blocks: 5, replicas: 3, storingHosts: 2, underReplicated: 5 })
+  })
+})
+
 describe('repair', () => {
   it('brings blocks back to R copies when a host is lost and another joins', async () => {
     mesh = new TestMesh()

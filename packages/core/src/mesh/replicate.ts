@@ -92,6 +92,7 @@ export class Replicator {
       const takes = this.ctx.takesBlocks()
       if (takes !== true && !await takes && !await this.ctx.store.has(cid, options)) throw new StorageFullError('this host is over its high-water mark')
       await this.ctx.store.put(cid, bytes, options)
+      this.ctx.held(cid)
       return
     }
     const peer = this.ctx.peer(peerId)
