@@ -41,7 +41,9 @@ const NOT_A_REFUSAL = new Set(['closed', 'timeout', 'aborted'])
 function connectError (err: unknown, target: MeshTarget): Error {
   if (err instanceof CertificateError) return err
   if (err instanceof HandshakeError && !NOT_A_REFUSAL.has(err.reason)) {
-    const why = err.reason === 'bad-token' ? 'wrong join token' : `handshake failed (${err.reason})`
+    const why = err.reason !== 'bad-token'
+      ? `handshake failed (${err.reason})`
+      : target.token === '' ? 'the URL has no join token (add #join=TOKEN from the host\'s join URL)' : 'wrong join token'
     return new HandshakeError(err.reason, `${target.origin} refused the connection: ${why}`, { cause: err })
   }
   const why = err instanceof Error ? err.message : String(err)

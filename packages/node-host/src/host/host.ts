@@ -90,18 +90,22 @@ export interface Host {
   close (): Promise<void>
 }
 
-/** Log hosts and tabs coming and going (one-shot CLI clients would only be noise). */
+/** Log hosts and tabs coming and going, alike both ways (one-shot CLI clients would only be noise). */
 function logPeers (mesh: Mesh, log: (line: string) => void): void {
-  const shown = new Set<string>()
+  const shown = new Map<string, string>()
   mesh.addEventListener('peer:connect', e => {
     const peer = (e as CustomEvent<PeerStatus>).detail
     if (peer.role === 'client') return
-    shown.add(peer.peerId)
-    log(`${peer.role} connected: ${peer.peerId}${peer.addrs.length > 0 ? ` (${peer.addrs.join(' ')})` : ''}`)
+    const who = `${peer.peerId}${peer.addrs.length > 0 ? ` (${peer.addrs.join(' ')})` : ''}`
+    shown.set(peer.peerId, `${peer.role} disconnected: ${who}`)
+    log(`${peer.role} connected: ${who}`)
   })
   mesh.addEventListener('peer:disconnect', e => {
     const { peerId } = (e as CustomEvent<{ peerId: string }>).detail
-    if (shown.delete(peerId)) log(`disconnected: ${peerId}`)
+    const line = shown.get(peerId)
+    if (line === undefined) return
+    shown.delete(peerId)
+    log(line)
   })
 }
 

@@ -1,9 +1,10 @@
 /** `cairn get LINK`: fetch, verify and decrypt a file from the mesh to stdout or `-o PATH`, resuming where an earlier attempt stopped. */
 import { join } from 'node:path'
-import { openFile, parseLink, type OpenedFile } from '@cairn/core'
+import { openFile, type OpenedFile } from '@cairn/core'
 import { connectClient, resolveTarget, type MeshClient, type TargetOptions } from '../client.js'
 import { copyToSink, fillPartFile } from '../download.js'
 import { interruptSignal } from '../interrupt.js'
+import { parseLinkArg } from '../link-arg.js'
 import { resolveOutputPath, safeFileName, specialSink, stdoutSink, type OutputTarget } from '../output-file.js'
 import { printJson } from '../output.js'
 import { PartFile } from '../part-file.js'
@@ -64,7 +65,7 @@ async function getToStream (file: OpenedFile, out: OutputTarget | undefined, t: 
 }
 
 export async function getCommand (text: string, options: GetOptions): Promise<void> {
-  const link = parseLink(text)
+  const link = parseLinkArg(text)
   const toStdout = options.output === undefined || options.output === '-'
   const out = toStdout ? undefined : await resolveOutputPath(options.output ?? '')
   const signal = interruptSignal()
