@@ -91,10 +91,13 @@ export async function hostCommand (options: HostOptions): Promise<number> {
   const failed = new Promise<never>((_resolve, reject) => { fatal = reject })
   failed.catch(() => {})
   const host = await startHost(hostInit(options, log, err => { fatal(err) }))
+  // Listen before saying we listen: whoever reads the ready line may signal at once.
+  const stop = Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM'), failed])
+  stop.catch(() => {})
   printReady(host, options)
   const stopReloading = host.tls === undefined ? () => {} : reloadOnHangup(host)
   try {
-    await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM'), failed])
+    await stop
   } catch (err) {
     stopReloading()
     await host.close()
