@@ -126,15 +126,16 @@ describe('peers.json', () => {
       peers: [
         good,
         { addrs: ['http://h:1/'], seen: 1 },
-        { addrs: ['ws://h:1/mesh x'], seen: 1 },
+        { addrs: ['ws://u:p@h:1/mesh'], seen: 1 },
         { addrs: [`ws://${'h'.repeat(300)}:1/mesh`], seen: 1 },
         { addrs: Array.from({ length: 9 }, (_, i) => `ws://h${i}:1/mesh`), seen: 1 },
         { addrs: ['ws://h:1/mesh'], seen: 'yesterday' },
-        { addrs: ['ws://h:2/mesh'], seen: 1, peerId: 7, pinned: 'yes' },
+        { addrs: ['ws://h:2'], seen: 1, peerId: 7, pinned: 'yes' },
         null, 'ws://h:3/mesh'
       ]
     }))
     const { peers } = await loadPeers(p, 't', 2)
-    expect(peers).toEqual([good, { addrs: ['ws://h:2/mesh'], seen: 1 }])
+    // Kept addresses come back as the URL to dial.
+    expect(peers).toEqual([{ addrs: ['wss://h.example/mesh'], seen: 1 }, { addrs: ['ws://h:2/mesh'], seen: 1 }])
   })
 })

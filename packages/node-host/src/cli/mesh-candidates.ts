@@ -7,6 +7,7 @@
  * belong to the link's mesh (the same join token). The first that answers is
  * used; when it is not the first, stderr says which.
  */
+import { originOfMeshAddress } from '@cairn/core'
 import {
   DEFAULT_DATA_DIR, dataDirPaths, loadPeers, loadToken, meshAddressOf, parseJoinUrl, readHostFile, requireLocalHost, type MeshTarget
 } from '../config/index.js'
@@ -20,12 +21,6 @@ export interface Candidate {
 
 /** Remembered hosts tried at most (each can take the connect timeout when it does not answer). */
 export const MAX_KNOWN_CANDIDATES = 8
-
-/** `ws://H:P/mesh` → `http://H:P` (`wss` → `https`). */
-function originOfAddress (address: string): string {
-  const url = new URL(address)
-  return `${url.protocol === 'wss:' ? 'https:' : 'http:'}//${url.host}`
-}
 
 export async function linkCandidates (options: TargetOptions, link: { origin?: string, join?: string }): Promise<Candidate[]> {
   if (options.mesh !== undefined) return [{ target: parseJoinUrl(options.mesh), label: '--mesh' }]
@@ -43,7 +38,7 @@ export async function linkCandidates (options: TargetOptions, link: { origin?: s
     const { peers } = await loadPeers(paths, token)
     for (const peer of peers.slice(0, MAX_KNOWN_CANDIDATES)) {
       const address = peer.addrs[0]!
-      list.push({ target: { origin: originOfAddress(address), address, token }, label: 'a host of this mesh' })
+      list.push({ target: { origin: originOfMeshAddress(address), address, token }, label: 'a host of this mesh' })
     }
   }
   const unique = list.filter((c, i) => list.findIndex(o => o.target.address === c.target.address) === i)

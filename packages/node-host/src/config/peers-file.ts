@@ -14,7 +14,7 @@
  */
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import { MAX_ADDR_LENGTH, MAX_ADDRS, MAX_PEER_ID_LENGTH } from '@cairn/core'
+import { MAX_ADDR_LENGTH, MAX_ADDRS, MAX_PEER_ID_LENGTH, normalizeMeshAddress } from '@cairn/core'
 import { writePrivateFile, type DataDirPaths } from './data-dir.js'
 
 export interface SavedPeer {
@@ -40,16 +40,24 @@ export function meshFingerprint (token: string): string {
   return createHash('sha256').update(`cairn/v1/peers\0${token}`).digest('hex').slice(0, 32)
 }
 
-function isAddress (value: unknown): value is string {
-  return typeof value === 'string' && value.length <= MAX_ADDR_LENGTH && /^wss?:\/\/[^\s]+$/.test(value)
+/** `value` as a mesh address to dial (`ws(s)://H:P/path`, normalized, no credentials), or undefined. */
+function meshAddress (value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.length > MAX_ADDR_LENGTH) return undefined
+  try {
+    return normalizeMeshAddress(value)
+  } catch {
+    return undefined
+  }
 }
 
 function checkEntry (value: unknown): SavedPeer | undefined {
   if (typeof value !== 'object' || value === null) return undefined
   const { addrs, peerId, pinned, seen } = value as Record<string, unknown>
-  if (!Array.isArray(addrs) || addrs.length === 0 || addrs.length > MAX_ADDRS || !addrs.every(isAddress)) return undefined
+  if (!Array.isArray(addrs) || addrs.length === 0 || addrs.length > MAX_ADDRS) return undefined
+  const dialable = addrs.map(meshAddress)
+  if (!dialable.every(a => a !== undefined)) return undefined
   if (typeof seen !== 'number' || !Number.isFinite(seen)) return undefined
-  const entry: SavedPeer = { addrs: [...addrs], seen }
+  const entry: SavedPeer = { addrs: dialable, seen }
   if (typeof peerId === 'string' && peerId.length > 0 && peerId.length <= MAX_PEER_ID_LENGTH) entry.peerId = peerId
   if (pinned === true) entry.pinned = true
   return entry
