@@ -117,7 +117,7 @@ export class MeshNode extends EventTarget implements Mesh {
     }
     this.fetcher = new Fetcher(this.ctx, this.haves)
     this.replicator = new Replicator(this.ctx)
-    this.repairer = new Repairer(this.ctx, this.fetcher)
+    this.repairer = new Repairer(this.ctx, this.fetcher, cid => this.replicator.placing(cid))
     this.announcer = new Announcer(this.ctx)
     this.gossip = new Gossip(this.ctx, {
       autoDial: init.autoDial ?? init.role === 'host',

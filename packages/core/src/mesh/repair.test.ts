@@ -65,6 +65,33 @@ describe('replica count (status.underReplicated)', () => {
   })
 })
 
+describe('repair and puts in flight', () => {
+  it('leaves a block alone while a put coordinated here is still sending it, then counts it', async () => {
+    mesh = new TestMesh()
+    let open!: () => void
+    const gate = new Promise<void>(resolve => { open = resolve })
+    /** Takes blocks only once the gate opens: the coordinator's copy to it stays in flight. */
+    class SlowStore extends MemoryBlockStore {
+      override async put (id: BlockId, bytes: Uint8Array): Promise<void> {
+        await gate
+        await super.put(id, bytes)
+      }
+    }
+    const manual = { repairDelay: 3_600_000 }
+    const a = await mesh.host(manual)
+    const b = await mesh.host({ ...manual, store: new SlowStore() })
+    await fullMesh([a, b])
+    const block = await makeBlock(1000, 7)
+    const putting = a.node.putBlock(block.cid, block.bytes)
+    while (!await a.store!.has(block.cid)) await new Promise(resolve => setTimeout(resolve, 1))
+    // A pass now would send b a second copy of what the put is sending it: it skips the block.
+    expect(await a.node.repair()).toEqual({ checked: 0, copied: 0, underReplicated: 0 })
+    open()
+    expect(await putting).toEqual({ copies: 2 })
+    expect(await a.node.repair()).toEqual({ checked: 1, copied: 0, underReplicated: 1 })
+  })
+})
+
 describe('repair', () => {
   it('brings blocks back to R copies when a host is lost and another joins', async () => {
     mesh = new TestMesh()

@@ -60,7 +60,11 @@ export class Repairer {
   private intervalMs = 0
   private readonly pacer: Pacer
 
-  constructor (ctx: NodeContext, fetcher: Fetcher) {
+  /**
+   * `placing(cid)`: a put coordinated here is still sending `cid`'s copies. A pass
+   * skips such blocks (copying them too would send them twice) and recounts soon.
+   */
+  constructor (ctx: NodeContext, fetcher: Fetcher, private readonly placing: (cid: BlockId) => boolean = () => false) {
     this.ctx = ctx
     this.fetcher = fetcher
     this.retryDelay = ctx.tuning.repairRetry
@@ -169,9 +173,14 @@ export class Repairer {
       }
       await Promise.all(Array.from({ length: this.ctx.tuning.repairConcurrency }, copier))
     }
+    let skipped = false
     const worker = async (): Promise<void> => {
       for (let next = await ids.next(); next.done !== true; next = await ids.next()) {
         if (signal.aborted) throw new AbortError('repair aborted', { cause: signal.reason })
+        if (this.placing(next.value)) {
+          skipped = true
+          continue
+        }
         const assessment = await this.assess(next.value, signal)
         result.checked++
         if (assessment.missing.length === 0) {
@@ -188,6 +197,7 @@ export class Repairer {
     this.underReplicated = result.underReplicated
     this.lastPassMs = Date.now() - started
     this.followUp(result.underReplicated > 0)
+    if (skipped) this.stored()
     this.ctx.dispatch('repair', result)
     return result
   }
