@@ -17,8 +17,8 @@ function tooFewHosts (storingHosts: number, target: number): string {
 export function replicaShortfall (status: Pick<HostStatus, 'underReplicated' | 'replicas' | 'storingHosts'>): string | undefined {
   if (status.underReplicated === 0) return undefined
   const { underReplicated: under, replicas, storingHosts } = status
-  const hosts = replicas === undefined || storingHosts === undefined ? '' : tooFewHosts(storingHosts, replicas)
-  return `${plural(under, 'block')} ${under === 1 ? 'has' : 'have'} fewer than ${replicas ?? 'the target'} copies${hosts}`
+  const hosts = storingHosts === undefined ? '' : tooFewHosts(storingHosts, replicas)
+  return `${plural(under, 'block')} ${under === 1 ? 'has' : 'have'} fewer than ${replicas} copies${hosts}`
 }
 
 /** The `put` warning when a file reached its write quorum but not the target R. */
