@@ -106,7 +106,7 @@ function defineCommands (program: Command, setExit: (code: number) => void): voi
     .description('peers, blocks, bytes and replica health of a host')
     .option('--mesh <url>', 'join URL of the mesh (default: the local host)')
     .option('--data <dir>', 'data directory of the local host', DEFAULT_DATA_DIR)
-    .option('--json', 'print {"peerId","peers","blocks","bytes","underReplicated","replicas","storingHosts","backgroundFailures"}')
+    .option('--json', 'print {"peerId","peers","blocks","bytes","underReplicated","replicas","storingHosts","backgroundFailures"[,"zone","capacity","full"]}')
     .action(async (opts) => { await statusCommand(opts) })
 
   program.command('fsck')
