@@ -4,7 +4,7 @@
  * clear line plus a distinct exit code for each expected failure.
  */
 import { spawn } from 'node:child_process'
-import { existsSync, readdirSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { blockId, formatLink } from '@cairn/core'
@@ -201,8 +201,10 @@ describe('one-line errors with distinct exit codes', () => {
     expectFailure(await cluster.cli(['status', '--mesh', wrong]), 4, /wrong join token/)
     expectFailure(await cluster.cli(['put', file, '--mesh', wrong]), 4, /wrong join token/)
     expectFailure(await cluster.cli(['get', await someLink(), '--mesh', wrong]), 4, /wrong join token/)
+    // A URL without #join= to a mesh that has a token: say so rather than "wrong token".
     const open = await cluster.cli(['status', '--mesh', host.origin])
-    expectFailure(open, 4, /wrong join token/)
+    expectFailure(open, 4, /refused the connection: the URL has no join token/)
+    expectFailure(await cluster.cli(['status', '--mesh', `${host.origin}/`]), 4, /the URL has no join token \(add #join=TOKEN/)
   })
 
   it('missing file: 7, before connecting anywhere', async () => {
@@ -210,5 +212,55 @@ describe('one-line errors with distinct exit codes', () => {
     expectFailure(await cluster.cli(['put', 'does-not-exist.bin'], { cwd }), 7, /no such file: does-not-exist\.bin/)
     expectFailure(await cluster.cli(['put', '.'], { cwd }), 7, /not a regular file/)
     expectFailure(await cluster.cli(['get', await someLink(), '-o', join(cwd, 'no', 'such', 'dir')]), 7, /no such directory/)
+  })
+})
+
+describe('first-run rough edges', () => {
+  const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version
+
+  it('--version prints the version; bare `cairn` prints help on stdout and exits 0', async () => {
+    for (const flag of ['--version', '-V']) {
+      const shown = await cluster.cli([flag])
+      expect(shown).toMatchObject({ code: 0, stderr: '' })
+      expect(shown.stdout.toString()).toBe(`${version}\n`)
+    }
+    const bare = await cluster.cli([])
+    expect(bare.code).toBe(0)
+    expect(bare.stderr).toBe('')
+    expect(bare.stdout.toString()).toMatch(/^Usage: cairn /)
+    expect(bare.stdout.toString()).toMatch(/Exit codes:/)
+  })
+
+  it('a text that is not a link says so and shows what a link looks like', async () => {
+    const result = await cluster.cli(['get', 'not a link at all'])
+    expectFailure(result, 2, /^cairn: link 'not a link at all' is not a Cairn link/)
+    expect(result.stderr).toMatch(/ROOT\.KEY or http:\/\/HOST:PORT\/#join=TOKEN&file=ROOT\.KEY/)
+    expect(result.stderr).not.toMatch(/contains whitespace/)
+  })
+
+  it('an output path nobody can create a file in is named in words, before any network work', async () => {
+    // No host runs: the output is checked first, so this is 7 (not 3).
+    const cwd = await cluster.tempDir()
+    const result = await cluster.cli(['get', await someLink(), '-o', '/proc/foo'], { cwd })
+    expectFailure(result, 7, /^cairn: cannot write \/proc\/foo: cannot create files in \/proc$/m)
+    expect(result.stderr).not.toMatch(/ENOENT/)
+  })
+
+  it('status does not count the CLI itself as a peer', async () => {
+    const host = await cluster.startHost()
+    const [status] = await cluster.json<{ peers: unknown[] }>(['status', '--mesh', host.url])
+    expect(status!.peers).toEqual([])
+    const human = await cluster.cli(['status', '--mesh', host.url])
+    expect(human.code).toBe(0)
+    expect(human.stdout.toString()).toMatch(/^peers +0 \(0 hosts, 0 tabs\)$/m)
+  })
+
+  it('the host log names the role and peer on connect and on disconnect alike', async () => {
+    const a = await cluster.startHost([], { human: true })
+    const b = await cluster.startHost(['--peer', a.url])
+    await waitFor('b connected in a\'s log', async () => a.stderr().includes(`host connected: ${b.peerId}`) ? true : undefined)
+    await cluster.kill(b)
+    await waitFor('b disconnected in a\'s log', async () => a.stderr().includes(`host disconnected: ${b.peerId}`) ? true : undefined)
+    expect(a.stderr()).not.toMatch(/^disconnected:/m)
   })
 })

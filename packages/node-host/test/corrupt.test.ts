@@ -57,6 +57,7 @@ describe('corrupted blocks on disk', () => {
     const fsck = await cluster.cli(['fsck', '--data', a.data, '--json'])
     expect(fsck.code).toBe(8)
     expect(JSON.parse(fsck.stdout.toString())).toEqual({ checked: held, corrupt: [victim!.id] })
+    expect(fsck.stderr).toMatch(new RegExp(`^cairn: fsck found 1 corrupt block of ${held} \\(moved to .*quarantine/\\)\\n$`))
     const again = await cluster.json<{ checked: number, corrupt: string[] }>(['fsck', '--data', a.data])
     expect(again).toEqual([{ checked: held - 1, corrupt: [] }])
 

@@ -63,18 +63,34 @@ function trackExit (child: ChildProcess): HostProcess['exited'] {
   })
 }
 
-/** Resolve with the first stdout line (the listening JSON), or reject if the host dies or times out first. */
-async function firstLine (child: ChildProcess, stderr: () => string, timeout: number): Promise<string> {
+/**
+ * Resolve with the stdout lines up to and including the first that `last` accepts (the
+ * listening JSON, or the human output's `join URL:` line), or reject if the host dies or
+ * times out first.
+ */
+async function readyLines (child: ChildProcess, last: (line: string) => boolean, stderr: () => string, timeout: number): Promise<string[]> {
   const lines = createInterface({ input: child.stdout! })
+  const seen: string[] = []
   try {
-    return await new Promise<string>((resolve, reject) => {
+    return await new Promise<string[]>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`host not listening after ${timeout} ms: ${stderr()}`)), timeout)
-      lines.once('line', line => { clearTimeout(timer); resolve(line) })
+      lines.on('line', line => {
+        seen.push(line)
+        if (last(line)) { clearTimeout(timer); resolve(seen) }
+      })
       child.once('exit', code => { clearTimeout(timer); reject(new Error(`host exited with ${code} before listening: ${stderr()}`)) })
     })
   } finally {
     lines.close()
   }
+}
+
+/** The listening event, from the human output (`… <peerId> listening on <origin>`, `join URL: <url>`). */
+function parseHumanReady (lines: string[]): Listening {
+  const head = lines.map(l => /^cairn host (\S+) listening on (\S+)$/.exec(l)).find(m => m !== null)
+  const url = lines.at(-1)!.slice('join URL: '.length)
+  if (head == null) throw new Error(`no listening line in ${lines.join('\n')}`)
+  return { event: 'listening', url, port: Number(new URL(head[2]!).port), peerId: head[1]! }
 }
 
 export class Cluster {
@@ -88,14 +104,18 @@ export class Cluster {
     return dir
   }
 
-  /** Start `cairn host --port 0 --json --data <fresh dir> ...args` and wait until it listens. */
-  async startHost (args: string[] = [], options: { data?: string, cwd?: string, timeout?: number, env?: NodeJS.ProcessEnv } = {}): Promise<HostProcess> {
+  /**
+   * Start `cairn host --port 0 --json --data <fresh dir> ...args` and wait until it listens.
+   * `human: true` leaves out `--json` (the host then logs peers coming and going on stderr).
+   */
+  async startHost (args: string[] = [], options: { data?: string, cwd?: string, timeout?: number, env?: NodeJS.ProcessEnv, human?: boolean } = {}): Promise<HostProcess> {
     assertBuilt()
     // data 'default': no --data flag, so the host uses ./.cairn under cwd.
     const useDefault = options.data === 'default'
     const data = useDefault ? join(options.cwd ?? process.cwd(), '.cairn') : options.data ?? join(await this.tempDir('cairn-host-'), 'data')
     const dataArgs = useDefault ? [] : ['--data', data]
-    const child = spawn(process.execPath, [CLI, 'host', '--port', '0', '--json', ...dataArgs, ...args], {
+    const human = options.human === true
+    const child = spawn(process.execPath, [CLI, 'host', '--port', '0', ...(human ? [] : ['--json']), ...dataArgs, ...args], {
       cwd: options.cwd,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe']
@@ -104,8 +124,8 @@ export class Cluster {
     const exited = trackExit(child)
     let err = ''
     child.stderr!.setEncoding('utf8').on('data', (text: string) => { err += text })
-    const line = await firstLine(child, () => err, options.timeout ?? 30_000)
-    const listening = JSON.parse(line) as Listening
+    const lines = await readyLines(child, line => !human || line.startsWith('join URL: '), () => err, options.timeout ?? 30_000)
+    const listening = human ? parseHumanReady(lines) : JSON.parse(lines[0]!) as Listening
     child.stdout!.resume()
     const host: HostProcess = {
       ...listening,
@@ -123,7 +143,12 @@ export class Cluster {
   /** Run a one-shot `cairn …` command to completion. */
   async cli (args: string[], options: { cwd?: string, timeout?: number, stdin?: Uint8Array, env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
     assertBuilt()
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] })
+    return await this.run(process.execPath, [CLI, ...args], options)
+  }
+
+  /** Run any command (e.g. `npm`) to completion; killed after `timeout` ms. */
+  async run (command: string, args: string[], options: { cwd?: string, timeout?: number, stdin?: Uint8Array, env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+    const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] })
     this.children.add(child)
     const exited = trackExit(child)
     child.stdin!.end(options.stdin)

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { LinkError } from '../errors.js'
 import { formatJoinUrl, parseJoinUrl, parseMeshAddress } from './join-url.js'
-import { meshAddressOf, normalizeMeshAddress } from './mesh-url.js'
+import { meshAddressOf, normalizeMeshAddress, originOfMeshAddress } from './mesh-url.js'
 import { expectOnlyLinkErrors } from './test-support.js'
 
 const tokenArb = fc.stringMatching(/^[A-Za-z0-9_~.!*()'@:$,;+=-]{0,64}$/)
@@ -24,6 +24,16 @@ describe('mesh addresses', () => {
     expect(normalizeMeshAddress('ws://h:1/')).toBe('ws://h:1/mesh')
     expect(normalizeMeshAddress('ws://h:1/custom#x')).toBe('ws://h:1/custom')
     expect(normalizeMeshAddress('wss://example.org')).toBe('wss://example.org/mesh')
+  })
+
+  it('lead back to the web origin of their host', () => {
+    expect(originOfMeshAddress('ws://127.0.0.1:4001/mesh')).toBe('http://127.0.0.1:4001')
+    expect(originOfMeshAddress('wss://example.org/mesh')).toBe('https://example.org')
+    expect(originOfMeshAddress('ws://[::1]:4001')).toBe('http://[::1]:4001')
+    for (const origin of ['http://127.0.0.1:4001', 'https://example.org:8443']) {
+      expect(originOfMeshAddress(meshAddressOf(origin))).toBe(origin)
+    }
+    expect(() => originOfMeshAddress('http://h:1')).toThrow(LinkError)
   })
 
   it('refuse other schemes, credentials and garbage with LinkError', () => {

@@ -44,6 +44,16 @@ export function normalizeMeshAddress (address: string): string {
   return url.toString()
 }
 
+/**
+ * The web origin of the host at a mesh address: `ws://H:P/…` → `http://H:P`,
+ * `wss` → `https` (the reverse of `meshAddressOf`), e.g. to name a host
+ * known only by the address gossip gave.
+ */
+export function originOfMeshAddress (address: string): string {
+  const url = new URL(normalizeMeshAddress(address))
+  return `${url.protocol === 'wss:' ? 'https:' : 'http:'}//${url.host}`
+}
+
 function parseUrl (text: string, what: string): URL {
   if (typeof text !== 'string') throw new LinkError(`${what}: not a string`)
   try {

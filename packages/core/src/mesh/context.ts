@@ -27,6 +27,8 @@ export interface NodeContext {
    */
   takesBlocks: () => true | Promise<boolean>
   dispatch: (type: string, detail: unknown) => void
+  /** This node now keeps `cid` (a put or a fetched copy): announce it, recount replicas. */
+  held: (cid: BlockId) => void
   /** A held block failed verification. */
   reportCorrupt: (cid: BlockId) => void
   /** Count and report a failure of work nobody awaits (see failures.ts). */

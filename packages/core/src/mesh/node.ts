@@ -110,13 +110,14 @@ export class MeshNode extends EventTarget implements Mesh {
       storingHosts: () => this.storingHosts(),
       takesBlocks: () => this.quota ? this.takesBlocks() : true,
       dispatch: (type, detail) => { this.emit(type, detail) },
+      held: (cid) => { this.held(cid) },
       reportCorrupt: (cid) => { this.reportCorrupt(cid) },
       failed: (kind, err) => { this.failures.record(kind, err) },
       verifyBlock: async (cid, bytes) => { await verifyBlock(cid, bytes, init.crypto ?? cryptoProvider()) }
     }
     this.fetcher = new Fetcher(this.ctx, this.haves)
     this.replicator = new Replicator(this.ctx)
-    this.repairer = new Repairer(this.ctx, this.fetcher)
+    this.repairer = new Repairer(this.ctx, this.fetcher, cid => this.replicator.placing(cid))
     this.announcer = new Announcer(this.ctx)
     this.gossip = new Gossip(this.ctx, {
       autoDial: init.autoDial ?? init.role === 'host',
@@ -125,7 +126,7 @@ export class MeshNode extends EventTarget implements Mesh {
       shareable: addr => init.transports.some(t => t.canDial(addr))
     })
     this.signals = new SignalRelay(this.ctx, this.gossip)
-    this.server = new RequestServer(this.ctx, this.replicator, this.fetcher, async () => await this.status(), cid => { this.announcer.held(cid) })
+    this.server = new RequestServer(this.ctx, this.replicator, this.fetcher, async () => await this.status(), cid => { this.held(cid) })
   }
 
   async start (): Promise<void> {
@@ -181,7 +182,7 @@ export class MeshNode extends EventTarget implements Mesh {
     if (local !== undefined) return local
     const bytes = await this.fetcher.fetch(cid, options)
     if (this.init.store !== undefined) {
-      await this.init.store.put(cid, bytes).then(() => { this.announcer.held(cid) }, (err: unknown) => { this.ctx.failed('cache', err) })
+      await this.init.store.put(cid, bytes).then(() => { this.held(cid) }, (err: unknown) => { this.ctx.failed('cache', err) })
     }
     return bytes
   }
@@ -221,6 +222,7 @@ export class MeshNode extends EventTarget implements Mesh {
       bytes: stats.bytes,
       underReplicated: this.repairer.underReplicated,
       replicas: this.ctx.replicas,
+      storingHosts: this.storingHosts().length,
       backgroundFailures: this.failures.snapshot()
     }
     if (this.init.zone !== undefined) status.zone = this.init.zone
@@ -268,12 +270,18 @@ export class MeshNode extends EventTarget implements Mesh {
     const asked = options.replicas === undefined ? undefined : Math.min(Math.max(1, options.replicas), MAX_REPLICAS)
     if (this.role === 'host') return await this.replicator.coordinate(cid, bytes, asked ?? this.ctx.replicas, options)
     if (this.init.store !== undefined) {
-      const storing = this.init.store.put(cid, bytes, options).then(() => { this.announcer.held(cid) })
+      const storing = this.init.store.put(cid, bytes, options).then(() => { this.held(cid) })
       // Best effort for putBlock: a failed copy is counted (the put goes on); a sink's caller gets it.
       await (keep ? storing : storing.catch((err: unknown) => { this.ctx.failed('cache', err) }))
     }
     // Without an explicit R, the coordinating host applies its own.
     return await this.replicator.forward(cid, bytes, asked, options)
+  }
+
+  /** This node now keeps `cid`: tabs announce it, hosts count its copies soon. */
+  private held (cid: BlockId): void {
+    this.announcer.held(cid)
+    this.repairer.stored()
   }
 
   /**

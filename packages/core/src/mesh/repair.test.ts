@@ -37,6 +37,61 @@ async function holdsAll (host: TestNode, blocks: Array<{ cid: BlockId }>): Promi
   return true
 }
 
+describe('replica count (status.underReplicated)', () => {
+  const count = async (host: TestNode): Promise<number> => (await host.node.status()).underReplicated
+
+  it('counts the blocks a restarted host already holds, without waiting for a peer or the periodic pass', async () => {
+    mesh = new TestMesh()
+    const store = new MemoryBlockStore()
+    const block = await makeBlock(1000, 1)
+    await store.put(block.cid, block.bytes)
+    const host = await mesh.host({ store })
+    await until([host.node], ['repair'], async () => await count(host) === 1)
+    expect(await host.node.status()).toMatchObject({ blocks: 1, replicas: 3, storingHosts: 1, underReplicated: 1 })
+  })
+
+  it('is fresh soon after blocks are stored, and the same on every host holding them', async () => {
+    mesh = new TestMesh()
+    const [a, b] = [await mesh.host(), await mesh.host()]
+    await fullMesh([a!, b!])
+    await until([a!.node, b!.node], ['repair'], async () => (await a!.node.status()).storingHosts === 2 && (await b!.node.status()).storingHosts === 2)
+    for (let seed = 1; seed <= 5; seed++) {
+      const block = await makeBlock(1000, seed)
+      expect(await a!.node.putBlock(block.cid, block.bytes)).toEqual({ copies: 2 })
+    }
+    // Two hosts cannot hold R = 3 copies: both hold all five blocks, both count all five.
+    await until([a!.node, b!.node], ['repair'], async () => await count(a!) === 5 && await count(b!) === 5)
+    for (const host of [a!, b!]) expect(await host.node.status()).toMatchObject({ blocks: 5, replicas: 3, storingHosts: 2, underReplicated: 5 })
+  })
+})
+
+describe('repair and puts in flight', () => {
+  it('leaves a block alone while a put coordinated here is still sending it, then counts it', async () => {
+    mesh = new TestMesh()
+    let open!: () => void
+    const gate = new Promise<void>(resolve => { open = resolve })
+    /** Takes blocks only once the gate opens: the coordinator's copy to it stays in flight. */
+    class SlowStore extends MemoryBlockStore {
+      override async put (id: BlockId, bytes: Uint8Array): Promise<void> {
+        await gate
+        await super.put(id, bytes)
+      }
+    }
+    const manual = { repairDelay: 3_600_000 }
+    const a = await mesh.host(manual)
+    const b = await mesh.host({ ...manual, store: new SlowStore() })
+    await fullMesh([a, b])
+    const block = await makeBlock(1000, 7)
+    const putting = a.node.putBlock(block.cid, block.bytes)
+    while (!await a.store!.has(block.cid)) await new Promise(resolve => setTimeout(resolve, 1))
+    // A pass now would send b a second copy of what the put is sending it: it skips the block.
+    expect(await a.node.repair()).toEqual({ checked: 0, copied: 0, underReplicated: 0 })
+    open()
+    expect(await putting).toEqual({ copies: 2 })
+    expect(await a.node.repair()).toEqual({ checked: 1, copied: 0, underReplicated: 1 })
+  })
+})
+
 describe('repair', () => {
   it('brings blocks back to R copies when a host is lost and another joins', async () => {
     mesh = new TestMesh()

@@ -15,10 +15,12 @@ import { Pacer } from './pacer.js'
  * are R). If no host ranked above holds it, this node is the highest-ranked
  * live holder and sends the block to each target that lacks it. Blocks to
  * send are batched and sent fewest live copies first, at `repairRate` bytes
- * per second in all. A block reported
- * corrupt is dropped and fetched back from peers. Passes run one at a time,
- * on membership change (debounced), periodically, on request, and again soon
- * after a pass that left blocks under R.
+ * per second in all. A block reported corrupt is dropped and fetched back
+ * from peers. Passes run one at a time: soon after start, on membership
+ * change (debounced), soon after this host stores new blocks, periodically,
+ * on request, and again soon after a pass that left blocks under R. So
+ * `underReplicated` (held blocks with fewer than R live copies) is counted
+ * the same way on every host and is seconds old, not a periodic interval old.
  */
 
 /** Longest wait between follow-up passes when periodic repair is off. */
@@ -48,13 +50,21 @@ export class Repairer {
   private running: Promise<RepairResult> | undefined
   private queued: Promise<RepairResult> | undefined
   private debounce: ReturnType<typeof setTimeout> | undefined
+  /** A pass due because this host stored new blocks. */
+  private recount: ReturnType<typeof setTimeout> | undefined
+  /** How long the last pass took, ms: store-triggered passes are at least that far apart. */
+  private lastPassMs = 0
   private interval: ReturnType<typeof setInterval> | undefined
   private readonly controller = new AbortController()
   private retryDelay: number
   private intervalMs = 0
   private readonly pacer: Pacer
 
-  constructor (ctx: NodeContext, fetcher: Fetcher) {
+  /**
+   * `placing(cid)`: a put coordinated here is still sending `cid`'s copies. A pass
+   * skips such blocks (copying them too would send them twice) and recounts soon.
+   */
+  constructor (ctx: NodeContext, fetcher: Fetcher, private readonly placing: (cid: BlockId) => boolean = () => false) {
     this.ctx = ctx
     this.fetcher = fetcher
     this.retryDelay = ctx.tuning.repairRetry
@@ -67,12 +77,16 @@ export class Repairer {
 
   start (intervalMs: number): void {
     this.intervalMs = intervalMs
-    if (!this.enabled || intervalMs <= 0) return
+    if (!this.enabled) return
+    // Count what a restarted host already holds now, not at the first membership change or period.
+    this.schedule()
+    if (intervalMs <= 0) return
     this.interval = setInterval(() => { this.runInBackground() }, intervalMs)
   }
 
   stop (): void {
     clearTimeout(this.debounce)
+    clearTimeout(this.recount)
     clearInterval(this.interval)
     this.controller.abort()
   }
@@ -93,6 +107,18 @@ export class Repairer {
   private failed (kind: 'repair' | 'restore', err: unknown): void {
     if (err instanceof AbortError && this.controller.signal.aborted) return
     this.ctx.failed(kind, err)
+  }
+
+  /**
+   * This host stored a new block: count it soon. Not debounced (a long upload would put
+   * the count off until it ends), but at most one such pass per pass duration.
+   */
+  stored (): void {
+    if (!this.enabled || this.controller.signal.aborted || this.recount !== undefined) return
+    this.recount = setTimeout(() => {
+      this.recount = undefined
+      this.runInBackground()
+    }, Math.max(this.ctx.tuning.repairDelay, this.lastPassMs))
   }
 
   /** A stored block failed verification: drop it and fetch it back. */
@@ -130,6 +156,7 @@ export class Repairer {
   private async pass (options: AbortOptions): Promise<RepairResult> {
     const result: RepairResult = { checked: 0, copied: 0, underReplicated: 0 }
     if (!this.enabled) return result
+    const started = Date.now()
     const signal = options.signal === undefined ? this.controller.signal : AbortSignal.any([options.signal, this.controller.signal])
     for (const cid of [...this.lost.values()]) await this.refetch(cid, signal).catch((err: unknown) => { this.failed('restore', err) })
     const ids = this.ctx.store!.ids({ signal })[Symbol.asyncIterator]()
@@ -146,9 +173,14 @@ export class Repairer {
       }
       await Promise.all(Array.from({ length: this.ctx.tuning.repairConcurrency }, copier))
     }
+    let skipped = false
     const worker = async (): Promise<void> => {
       for (let next = await ids.next(); next.done !== true; next = await ids.next()) {
         if (signal.aborted) throw new AbortError('repair aborted', { cause: signal.reason })
+        if (this.placing(next.value)) {
+          skipped = true
+          continue
+        }
         const assessment = await this.assess(next.value, signal)
         result.checked++
         if (assessment.missing.length === 0) {
@@ -163,7 +195,9 @@ export class Repairer {
     await flush()
     result.underReplicated += this.lost.size
     this.underReplicated = result.underReplicated
+    this.lastPassMs = Date.now() - started
     this.followUp(result.underReplicated > 0)
+    if (skipped) this.stored()
     this.ctx.dispatch('repair', result)
     return result
   }

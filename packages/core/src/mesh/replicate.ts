@@ -23,13 +23,32 @@ interface Failure {
 
 export class Replicator {
   private readonly ctx: NodeContext
+  /** Blocks being placed now, and by how many puts. */
+  private readonly inFlight = new Map<string, number>()
 
   constructor (ctx: NodeContext) {
     this.ctx = ctx
   }
 
+  /** True while a put of `cid` coordinated here is sending its copies (repair leaves it alone). */
+  placing (cid: BlockId): boolean {
+    return this.inFlight.has(cid.toString())
+  }
+
   /** Place `cid` on R storing hosts (this node is a host). */
   async coordinate (cid: BlockId, bytes: Uint8Array, replicas: number, options: AbortOptions = {}): Promise<PutResult> {
+    const key = cid.toString()
+    this.inFlight.set(key, (this.inFlight.get(key) ?? 0) + 1)
+    try {
+      return await this.place(cid, bytes, replicas, options)
+    } finally {
+      const left = this.inFlight.get(key)! - 1
+      if (left === 0) this.inFlight.delete(key)
+      else this.inFlight.set(key, left)
+    }
+  }
+
+  private async place (cid: BlockId, bytes: Uint8Array, replicas: number, options: AbortOptions): Promise<PutResult> {
     const live = this.ctx.storingHosts()
     const ranked = rankPeers(cid, openHosts(live))
     const targets = ranked.slice(0, Math.min(replicas, ranked.length))
@@ -92,6 +111,7 @@ export class Replicator {
       const takes = this.ctx.takesBlocks()
       if (takes !== true && !await takes && !await this.ctx.store.has(cid, options)) throw new StorageFullError('this host is over its high-water mark')
       await this.ctx.store.put(cid, bytes, options)
+      this.ctx.held(cid)
       return
     }
     const peer = this.ctx.peer(peerId)

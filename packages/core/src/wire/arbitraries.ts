@@ -96,6 +96,7 @@ const hostStatus: Arbitrary<HostStatus> = record({
   bytes: counter,
   underReplicated: counter,
   replicas: fc.integer({ min: 1, max: MAX_REPLICAS }),
+  storingHosts: counter,
   backgroundFailures,
   zone,
   capacity: counter,

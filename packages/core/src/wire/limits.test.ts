@@ -36,7 +36,7 @@ const part = (t: 'block' | 'put', patch: Record<string, unknown>): Record<string
 })
 const failures = (patch: Record<string, unknown>): Record<string, unknown> => ({ repair: 1, restore: 2, cache: 3, send: 4, serve: 5, ...patch })
 const status = (patch: Record<string, unknown>): Record<string, unknown> => ({
-  t: 'info', id: 1, status: { peerId: 'h', peers: [], blocks: 0, bytes: 0, underReplicated: 0, replicas: 3, ...patch }
+  t: 'info', id: 1, status: { peerId: 'h', peers: [], blocks: 0, bytes: 0, underReplicated: 0, replicas: 3, storingHosts: 1, ...patch }
 })
 
 /** [name, at the limit (accepted), one past the limit (rejected)] */

@@ -156,11 +156,14 @@ export interface HostStatus {
   peers: PeerStatus[]
   blocks: number
   bytes: number
+  /** Held blocks with fewer than `replicas` live copies (copies on live storing hosts, this one included). */
   underReplicated: number
   /** The host's replica target R. */
   replicas: number
   /** Failures of work nobody awaits, per kind, since the node started (absent from older hosts). */
   backgroundFailures?: BackgroundFailures
+  /** Live storing hosts, this one included: the most copies any block can have now (absent from older hosts). */
+  storingHosts?: number
   /** This host's zone, if it has one. */
   zone?: string
   /** Its quota in bytes, if it has one. */

@@ -63,6 +63,7 @@ const hostStatus = record({
   bytes: count,
   underReplicated: count,
   replicas: required(uint(MAX_REPLICAS, 1)),
+  storingHosts: optional(safeUint),
   backgroundFailures: optional(backgroundFailures),
   zone: optional(zone),
   capacity: optional(safeUint),

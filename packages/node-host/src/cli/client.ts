@@ -1,11 +1,11 @@
 /**
- * How `put`, `get` and `status` reach a mesh: pick the target (`--mesh`, the
- * link's own join URL, or the local host from the data dir), then dial it as a
- * `client` node with a throwaway identity.
+ * How `put`, `get` and `status` reach a mesh: pick the target (`--mesh`, or the
+ * local host from the data dir; `get` tries a list, see mesh-candidates.ts), then
+ * dial it as a `client` node with a throwaway identity.
  */
 import { CertificateError, DEFAULT_DIAL_TIMEOUT, HandshakeError, MeshNode, generateIdentity, type Mesh } from '@cairn/core'
 import {
-  DEFAULT_DATA_DIR, UnreachableError, dataDirPaths, meshAddressOf, parseJoinUrl, requireLocalHost, type MeshTarget
+  DEFAULT_DATA_DIR, UnreachableError, dataDirPaths, parseJoinUrl, requireLocalHost, type MeshTarget
 } from '../config/index.js'
 import { nodeCryptoProvider } from '../crypto/node-provider.js'
 import { WebSocketTransport } from '../transport/websocket.js'
@@ -17,12 +17,9 @@ export interface TargetOptions {
   data?: string
 }
 
-/** `--mesh` wins, then the link's own origin and token, then the local host. */
-export async function resolveTarget (options: TargetOptions, fromLink?: { origin?: string, join?: string }): Promise<MeshTarget> {
+/** `--mesh` wins, else the local host (`get` has its own list: mesh-candidates.ts). */
+export async function resolveTarget (options: TargetOptions): Promise<MeshTarget> {
   if (options.mesh !== undefined) return parseJoinUrl(options.mesh)
-  if (fromLink?.origin !== undefined) {
-    return { origin: fromLink.origin, address: meshAddressOf(fromLink.origin), token: fromLink.join ?? '' }
-  }
   const host = await requireLocalHost(dataDirPaths(options.data ?? DEFAULT_DATA_DIR))
   return parseJoinUrl(host.url)
 }
@@ -41,7 +38,9 @@ const NOT_A_REFUSAL = new Set(['closed', 'timeout', 'aborted'])
 function connectError (err: unknown, target: MeshTarget): Error {
   if (err instanceof CertificateError) return err
   if (err instanceof HandshakeError && !NOT_A_REFUSAL.has(err.reason)) {
-    const why = err.reason === 'bad-token' ? 'wrong join token' : `handshake failed (${err.reason})`
+    const why = err.reason !== 'bad-token'
+      ? `handshake failed (${err.reason})`
+      : target.token === '' ? 'the URL has no join token (add #join=TOKEN from the host\'s join URL)' : 'wrong join token'
     return new HandshakeError(err.reason, `${target.origin} refused the connection: ${why}`, { cause: err })
   }
   const why = err instanceof Error ? err.message : String(err)

@@ -5,11 +5,13 @@
  * file named by the adder (`-o DIR`) never replaces an existing one unless asked.
  */
 import { once } from 'node:events'
+import { randomBytes } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
-import { link, lstat, rename, stat, unlink } from 'node:fs/promises'
-import { basename, dirname, resolve } from 'node:path'
+import { link, lstat, open, rename, rm, stat, unlink } from 'node:fs/promises'
+import { basename, dirname, join, resolve } from 'node:path'
 import type { Writable } from 'node:stream'
 import { LocalFileError } from '../config/index.js'
+import { systemErrorText } from './system-error.js'
 
 export interface OutputSink {
   /** Write `chunks` in order, as one system call where the target allows (a batch, not one call per chunk). */
@@ -41,13 +43,34 @@ export async function resolveOutputPath (path: string): Promise<OutputTarget> {
   try {
     info = await stat(full)
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new LocalFileError(`cannot write ${path}`, { cause: err })
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new LocalFileError(`cannot write ${path}: ${systemErrorText(err)}`, { cause: err })
     const parent = await stat(dirname(full)).catch(() => undefined)
     if (parent?.isDirectory() !== true) throw new LocalFileError(`no such directory: ${dirname(path)}`)
+    await assertCreatable(dirname(full), path)
     return { kind: 'file', path: full }
   }
-  if (info.isDirectory()) return { kind: 'dir', path: full }
-  return { kind: info.isFile() ? 'file' : 'special', path: full }
+  if (info.isDirectory()) {
+    await assertCreatable(full, path)
+    return { kind: 'dir', path: full }
+  }
+  if (!info.isFile()) return { kind: 'special', path: full }
+  await assertCreatable(dirname(full), path)
+  return { kind: 'file', path: full }
+}
+
+/** The download's part file goes in `dir`: check it takes new files at all, before any network work. */
+async function assertCreatable (dir: string, path: string): Promise<void> {
+  const probe = join(dir, `.cairn-probe-${randomBytes(4).toString('hex')}`)
+  let handle
+  try {
+    handle = await open(probe, 'wx', 0o600)
+  } catch (cause) {
+    // The directory exists: ENOENT here means it takes no new files (/proc, /sys).
+    const why = (cause as NodeJS.ErrnoException).code === 'ENOENT' ? `cannot create files in ${dir}` : systemErrorText(cause)
+    throw new LocalFileError(`cannot write ${path}: ${why}`, { cause })
+  }
+  await handle.close()
+  await rm(probe, { force: true })
 }
 
 /** A device or pipe, written in place (nothing to clean up on failure). */
@@ -55,7 +78,7 @@ export async function specialSink (path: string): Promise<OutputSink> {
   const stream = createWriteStream(path, { flags: 'w' })
   // `once` rejects if 'error' comes first.
   await once(stream, 'open').catch((cause: unknown) => {
-    throw new LocalFileError(`cannot write ${path}`, { cause })
+    throw new LocalFileError(`cannot write ${path}: ${systemErrorText(cause)}`, { cause })
   })
   return streamSink(stream, path)
 }
@@ -77,7 +100,7 @@ async function drained (out: NodeJS.WritableStream): Promise<void> {
 
 function streamSink (out: Writable, name: string): OutputSink {
   let failure: Error | undefined
-  out.on('error', (cause: Error) => { failure = new LocalFileError(`cannot write to ${name}`, { cause }) })
+  out.on('error', (cause: Error) => { failure = new LocalFileError(`cannot write to ${name}: ${systemErrorText(cause)}`, { cause }) })
   const check = (): void => { if (failure !== undefined) throw failure }
   return {
     async write (chunks) {

@@ -23,6 +23,7 @@ import { basename, dirname, join } from 'node:path'
 import { BLOCK_PLAINTEXT, blockCount, type BlockId } from '@cairn/core'
 import { LocalFileError, writePrivateFile } from '../config/index.js'
 import { alreadyExists, placeNew } from './output-file.js'
+import { systemErrorText } from './system-error.js'
 
 const STATE_VERSION = 1
 const MAC_BYTES = 16
@@ -54,7 +55,7 @@ export function partFilePaths (path: string, root: BlockId): { part: string, sta
 }
 
 function localError (path: string, cause: unknown): LocalFileError {
-  return new LocalFileError(`cannot write ${path}: ${(cause as NodeJS.ErrnoException).code ?? 'error'}`, { cause })
+  return new LocalFileError(`cannot write ${path}: ${systemErrorText(cause)}`, { cause })
 }
 
 function stateHeader (root: BlockId, size: number): string {

@@ -6,6 +6,7 @@
  * `host --tls-cert/--tls-key` (HTTPS/WSS across machines). Usage errors
  * print one `cairn: …` line and exit 2.
  */
+import { readFileSync } from 'node:fs'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { MAX_PEER_NAME_LENGTH, peerName } from '@cairn/core'
 import { DEFAULT_DATA_DIR, parseSize } from '../config/index.js'
@@ -86,7 +87,7 @@ function defineCommands (program: Command, setExit: (code: number) => void): voi
     .option('--mesh <url>', 'join URL of the mesh (default: the local host)')
     .option('--replicas <n>', 'replica target R', REPLICAS)
     .option('--data <dir>', 'data directory of the local host', DEFAULT_DATA_DIR)
-    .option('--json', 'print {"link","root","size","replicas","resumedBytes"} per file')
+    .option('--json', 'print {"link","root","size","replicas","target","resumedBytes"} per file')
     .action(async (files: string[], opts) => { await putCommand(files, opts) })
 
   program.command('get')
@@ -105,7 +106,7 @@ function defineCommands (program: Command, setExit: (code: number) => void): voi
     .description('peers, blocks, bytes and replica health of a host')
     .option('--mesh <url>', 'join URL of the mesh (default: the local host)')
     .option('--data <dir>', 'data directory of the local host', DEFAULT_DATA_DIR)
-    .option('--json', 'print {"peerId","peers","blocks","bytes","underReplicated"}')
+    .option('--json', 'print {"peerId","peers","blocks","bytes","underReplicated","replicas","storingHosts","backgroundFailures"[,"zone","capacity","full"]}')
     .action(async (opts) => { await statusCommand(opts) })
 
   program.command('fsck')
@@ -115,9 +116,16 @@ function defineCommands (program: Command, setExit: (code: number) => void): voi
     .action(async (opts) => setExit(await fsckCommand(opts)))
 }
 
+/** This package's version (dist/cli/program.js → ../../package.json). */
+function packageVersion (): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: unknown }
+  return typeof pkg.version === 'string' ? pkg.version : 'unknown'
+}
+
 export function buildProgram (setExit: (code: number) => void): Command {
   const program = new Command('cairn')
     .description('Cairn: an end-to-end-encrypted, content-addressed, distributed file store')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .addHelpText('after', EXIT_CODES_HELP)
     .exitOverride()
     .configureOutput({ outputError: (text) => logLine(`cairn: ${text.replace(/^error: /, '').trim()}`) })
@@ -130,6 +138,11 @@ export async function run (argv: string[]): Promise<number> {
   installNodeCrypto() // core's AES-GCM and SHA-256 on OpenSSL, for put/get and the host
   let code: number = EXIT.OK
   const program = buildProgram(c => { code = c })
+  // Bare `cairn` asked for nothing wrong: help on stdout, exit 0 (commander would print it on stderr, exit 1).
+  if (argv.length <= 2) {
+    program.outputHelp()
+    return EXIT.OK
+  }
   try {
     await program.parseAsync(argv)
     return code

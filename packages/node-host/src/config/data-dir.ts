@@ -4,6 +4,7 @@
  *   token       the mesh join token (mode 0600; empty for an open mesh)
  *   blocks/     the FsBlockStore
  *   host.json   `{ port, url, pid }` while a host runs, so local clients find it
+ *   peers.json  the hosts it knows, redialed on start (see peers-file.ts)
  */
 import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
@@ -18,6 +19,7 @@ export interface DataDirPaths {
   token: string
   blocks: string
   hostFile: string
+  peers: string
 }
 
 export function dataDirPaths (dir: string): DataDirPaths {
@@ -27,7 +29,8 @@ export function dataDirPaths (dir: string): DataDirPaths {
     identity: join(root, 'identity'),
     token: join(root, 'token'),
     blocks: join(root, 'blocks'),
-    hostFile: join(root, 'host.json')
+    hostFile: join(root, 'host.json'),
+    peers: join(root, 'peers.json')
   }
 }
 

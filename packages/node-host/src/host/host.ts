@@ -2,11 +2,12 @@
  * A Cairn host: one HTTP (or, with `tls`, HTTPS) server that serves the web
  * app and accepts mesh connections on `/mesh`, a `MeshNode` in the host role
  * over an `FsBlockStore` (or none with `store: false`), and dialers that keep
- * it connected to its `--peer`s. `close()` shuts everything down in order.
+ * it connected to its `--peer`s and to every host it knew before a restart
+ * (peer-memory.ts). `close()` shuts everything down in order.
  */
 import { hostname } from 'node:os'
 import { statfs } from 'node:fs/promises'
-import { CertificateError, MeshNode, type BackgroundFailure, type IceServer, type Identity, type Mesh, type PeerStatus } from '@cairn/core'
+import { CertificateError, DEFAULT_REPLICAS, MeshNode, type BackgroundFailure, type IceServer, type Identity, type Mesh, type PeerStatus } from '@cairn/core'
 import {
   UsageError, assertNoRunningHost, certificateWarnings, dataDirPaths, ensureDataDir, formatJoinUrl, httpsOrigins,
   loadOrCreateIdentity, loadTls, meshAddressOf, originFor, parsePeerAddress, plainListenWarning, reachableOrigins,
@@ -17,7 +18,9 @@ import { FsBlockStore } from '../store/fs.js'
 import { installNodeCrypto, nodeCryptoProvider } from '../crypto/node-provider.js'
 import { WebSocketTransport } from '../transport/websocket.js'
 import { resolveJoinToken } from './join-token.js'
+import { warnWhenAlone } from './lone-host.js'
 import { PeerDialer } from './peer-dialer.js'
+import { PeerMemory } from './peer-memory.js'
 import { openWebServer } from './web-server.js'
 
 export const DEFAULT_PORT = 4001
@@ -60,6 +63,10 @@ export interface HostInit {
    * host keeps running; the CLI closes it and exits. Default: logged.
    */
   onFatal?: (err: Error) => void
+  /** Conditions the user should act on (no peers with R > 1), shown even where `log` is not. */
+  warn?: (line: string) => void
+  /** How long remembered and `--peer` hosts may take to answer before `warn` says none has, ms. */
+  loneGrace?: number
 }
 
 export interface Host {
@@ -72,6 +79,8 @@ export interface Host {
   /** Every origin it is reachable on and advertises to peers, most widely reachable first. */
   readonly origins: string[]
   readonly token: string
+  /** Addresses it keeps dialing: `--peer`s and remembered hosts. */
+  readonly peers: string[]
   readonly mesh: Mesh
   readonly paths: DataDirPaths
   /** The certificate served (undefined without TLS). */
@@ -90,18 +99,22 @@ export interface Host {
   close (): Promise<void>
 }
 
-/** Log hosts and tabs coming and going (one-shot CLI clients would only be noise). */
+/** Log hosts and tabs coming and going, alike both ways (one-shot CLI clients would only be noise). */
 function logPeers (mesh: Mesh, log: (line: string) => void): void {
-  const shown = new Set<string>()
+  const shown = new Map<string, string>()
   mesh.addEventListener('peer:connect', e => {
     const peer = (e as CustomEvent<PeerStatus>).detail
     if (peer.role === 'client') return
-    shown.add(peer.peerId)
-    log(`${peer.role} connected: ${peer.peerId}${peer.addrs.length > 0 ? ` (${peer.addrs.join(' ')})` : ''}`)
+    const who = `${peer.peerId}${peer.addrs.length > 0 ? ` (${peer.addrs.join(' ')})` : ''}`
+    shown.set(peer.peerId, `${peer.role} disconnected: ${who}`)
+    log(`${peer.role} connected: ${who}`)
   })
   mesh.addEventListener('peer:disconnect', e => {
     const { peerId } = (e as CustomEvent<{ peerId: string }>).detail
-    if (shown.delete(peerId)) log(`disconnected: ${peerId}`)
+    const line = shown.get(peerId)
+    if (line === undefined) return
+    shown.delete(peerId)
+    log(line)
   })
 }
 
@@ -122,15 +135,26 @@ function checkPeers (peers: string[], transport: WebSocketTransport): void {
   }
 }
 
-/** Check the flags and claim the data dir: its token and identity. */
-async function prepare (init: HostInit, transport: WebSocketTransport): Promise<{ paths: DataDirPaths, token: string, identity: Identity, peers: string[] }> {
+interface Prepared { paths: DataDirPaths, token: string, identity: Identity, memory: PeerMemory }
+
+/** Check the flags and claim the data dir: its token, identity and remembered peers. */
+async function prepare (init: HostInit, transport: WebSocketTransport, log: (line: string) => void, warn: (line: string) => void): Promise<Prepared> {
   const peers = (init.peers ?? []).map(p => parsePeerAddress(p).address)
   if (init.tls !== undefined) checkPeers(peers, transport)
   const paths = dataDirPaths(init.data)
   await ensureDataDir(paths)
   await assertNoRunningHost(paths)
   const token = await resolveJoinToken(paths, { ...init, peers: init.peers ?? [] })
-  return { paths, token, identity: await loadOrCreateIdentity(paths), peers }
+  const identity = await loadOrCreateIdentity(paths)
+  return { paths, token, identity, memory: await PeerMemory.open(paths, token, peers, { log, warn }) }
+}
+
+/** Remembered addresses this host's transport may dial (a host with TLS skips plain ws:// to other machines). */
+function dialablePeers (addresses: string[], transport: WebSocketTransport, log: (line: string) => void): string[] {
+  const dialable = addresses.filter(address => transport.canDial(address))
+  const skipped = addresses.length - dialable.length
+  if (skipped > 0) log(`not dialing ${skipped} remembered plain ws:// peer${skipped === 1 ? '' : 's'}: this host uses TLS`)
+  return dialable
 }
 
 /** The origins to print and advertise, and what to warn about, for plain http or TLS. */
@@ -164,9 +188,10 @@ async function filesystemSize (dir: string): Promise<number | undefined> {
 export async function startHost (init: HostInit): Promise<Host> {
   installNodeCrypto()
   const log = init.log ?? (() => {})
+  const warn = init.warn ?? log
   const transport = new WebSocketTransport({ secureOnly: init.tls !== undefined })
   let tls = init.tls === undefined ? undefined : await loadTls(init.tls)
-  const { paths, token, identity, peers } = await prepare(init, transport)
+  const { paths, token, identity, memory } = await prepare(init, transport, log, warn)
   // Corrupt blocks need no hook here: the store throws IntegrityError on read and the mesh restores them.
   const store = init.store === false ? undefined : await FsBlockStore.open(paths.blocks, { maxStorage: init.maxStorage })
   const listenOn = init.listen ?? DEFAULT_LISTEN
@@ -192,9 +217,14 @@ export async function startHost (init: HostInit): Promise<Host> {
   web.serve(mesh)
   logPeers(mesh, log)
   logFailures(mesh, log)
+  memory.watch(mesh)
   const url = formatJoinUrl(origin, token)
   await writeHostFile(paths, { port: web.port, url, pid: process.pid })
   const onFatal = init.onFatal ?? ((err: Error) => { log(err.message) })
+  const peers = dialablePeers(memory.dialList(origins.map(meshAddressOf)), transport, log)
+  const stopWarning = init.store === false
+    ? () => {}
+    : warnWhenAlone(mesh, { replicas: init.replicas ?? DEFAULT_REPLICAS, dialing: peers.length, warn, grace: init.loneGrace })
   const dialer = new PeerDialer(mesh, peers, {
     log,
     // A certificate that fails before the peer was ever reached is a setup mistake, not an outage.
@@ -214,7 +244,9 @@ export async function startHost (init: HostInit): Promise<Host> {
   }
 
   const close = async (): Promise<void> => {
+    stopWarning()
     await dialer.stop()
+    await memory.close()
     const webClosed = web.close()
     await mesh.stop()
     await webClosed
@@ -229,6 +261,7 @@ export async function startHost (init: HostInit): Promise<Host> {
     url,
     origins,
     token,
+    peers,
     mesh,
     paths,
     get tls () { return tls },

@@ -9,7 +9,7 @@ import { stat } from 'node:fs/promises'
 import { DEFAULT_DATA_DIR, LocalFileError, UsageError, dataDirPaths, readHostFile } from '../../config/index.js'
 import { FsBlockStore } from '../../store/fs.js'
 import { EXIT } from '../exit-codes.js'
-import { printJson, printLine } from '../output.js'
+import { logLine, printJson, printLine } from '../output.js'
 import { createProgress, progressEnabled } from '../progress.js'
 
 export interface FsckOptions {
@@ -39,5 +39,9 @@ export async function fsckCommand (options: FsckOptions): Promise<number> {
     printLine(`checked ${result.checked} blocks, ${result.corrupt.length} corrupt`)
     for (const id of result.corrupt) printLine(`corrupt ${id} (moved to ${paths.blocks}/quarantine/)`)
   }
-  return result.corrupt.length > 0 ? EXIT.INTEGRITY : EXIT.OK
+  if (result.corrupt.length === 0) return EXIT.OK
+  // Like every failure, exit 8 comes with its one-line reason on stderr.
+  const n = result.corrupt.length
+  logLine(`cairn: fsck found ${n} corrupt block${n === 1 ? '' : 's'} of ${result.checked} (moved to ${paths.blocks}/quarantine/)`)
+  return EXIT.INTEGRITY
 }

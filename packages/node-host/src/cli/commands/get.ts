@@ -1,11 +1,13 @@
 /** `cairn get LINK`: fetch, verify and decrypt a file from the mesh to stdout or `-o PATH`, resuming where an earlier attempt stopped. */
 import { join } from 'node:path'
-import { openFile, parseLink, type OpenedFile } from '@cairn/core'
-import { connectClient, resolveTarget, type MeshClient, type TargetOptions } from '../client.js'
+import { openFile, type OpenedFile } from '@cairn/core'
+import type { MeshClient, TargetOptions } from '../client.js'
 import { copyToSink, fillPartFile } from '../download.js'
 import { interruptSignal } from '../interrupt.js'
+import { parseLinkArg } from '../link-arg.js'
 import { resolveOutputPath, safeFileName, specialSink, stdoutSink, type OutputTarget } from '../output-file.js'
-import { printJson } from '../output.js'
+import { connectFirst, linkCandidates } from '../mesh-candidates.js'
+import { logLine, printJson } from '../output.js'
 import { PartFile } from '../part-file.js'
 import { createProgress, progressEnabled, type Progress } from '../progress.js'
 import { DEFAULT_STALL_TIMEOUT, retryStalls } from '../stall-retry.js'
@@ -64,12 +66,12 @@ async function getToStream (file: OpenedFile, out: OutputTarget | undefined, t: 
 }
 
 export async function getCommand (text: string, options: GetOptions): Promise<void> {
-  const link = parseLink(text)
+  const link = parseLinkArg(text)
   const toStdout = options.output === undefined || options.output === '-'
   const out = toStdout ? undefined : await resolveOutputPath(options.output ?? '')
   const signal = interruptSignal()
   const timeout = options.timeout ?? DEFAULT_STALL_TIMEOUT
-  const client = await connectClient(await resolveTarget(options, link), { signal })
+  const client = await connectFirst(await linkCandidates(options, link), { signal, notice: line => logLine(`cairn: ${line}`) })
   try {
     // The mesh hashes every block it hands over (mesh/fetch.ts); the reader knows it and does not hash again.
     const source = client.mesh.blockSource()

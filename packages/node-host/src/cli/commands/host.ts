@@ -39,10 +39,15 @@ function tlsFiles (options: HostOptions): HostInit['tls'] {
   return { cert: tlsCert, key: tlsKey }
 }
 
+/** Shown with or without --json (on stderr, so the one JSON line on stdout stays alone). */
+function warn (line: string): void {
+  logLine(`cairn: warning: ${line}`)
+}
+
 function hostInit (options: HostOptions, log: ((line: string) => void) | undefined, onFatal: (err: Error) => void): HostInit {
   const { port, data, peer, replicas, token, open, maxStorage, zone, repairRate, listen, store, name, webRoot } = options
   const iceServers = parseIceServers(options.iceServer)
-  return { port, data, peers: peer, replicas, token, open, maxStorage, zone, repairRate, listen, store, iceServers, name, webRoot, tls: tlsFiles(options), log, onFatal }
+  return { port, data, peers: peer, replicas, token, open, maxStorage, zone, repairRate, listen, store, iceServers, name, webRoot, tls: tlsFiles(options), log, warn, onFatal }
 }
 
 /** Longest a clean shutdown may take before the process exits anyway, in ms. */
@@ -63,6 +68,7 @@ function printReady (host: Host, options: HostOptions): void {
   printLine(`${storage}; replicas ${options.replicas ?? 3}${options.zone === undefined ? '' : `; zone ${options.zone}`}`)
   if (host.tls !== undefined) printLine(`TLS: ${describeCertificate(host.tls.certificate)} (SIGHUP reloads it)`)
   if (options.iceServer.length > 0) printLine(`ICE servers for tabs: ${options.iceServer.map(maskIceUrl).join(' ')}`)
+  if (host.peers.length > 0) printLine(`peers: ${host.peers.join(' ')} (remembered in ${host.paths.peers})`)
   printLine(`join URL: ${host.url}`)
   const others = host.origins.filter(origin => origin !== host.origin)
   if (others.length > 0) printLine(`from other machines: ${others.map(origin => formatJoinUrl(origin, host.token)).join('  ')}`)
@@ -85,10 +91,13 @@ export async function hostCommand (options: HostOptions): Promise<number> {
   const failed = new Promise<never>((_resolve, reject) => { fatal = reject })
   failed.catch(() => {})
   const host = await startHost(hostInit(options, log, err => { fatal(err) }))
+  // Listen before saying we listen: whoever reads the ready line may signal at once.
+  const stop = Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM'), failed])
+  stop.catch(() => {})
   printReady(host, options)
   const stopReloading = host.tls === undefined ? () => {} : reloadOnHangup(host)
   try {
-    await Promise.race([once(process, 'SIGINT'), once(process, 'SIGTERM'), failed])
+    await stop
   } catch (err) {
     stopReloading()
     await host.close()

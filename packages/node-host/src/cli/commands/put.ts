@@ -1,13 +1,15 @@
 /** `cairn put FILE...`: encrypt, cut into blocks and store each file in the mesh; print one link per file. */
 import { stat } from 'node:fs/promises'
 import { basename, resolve } from 'node:path'
-import { addFile, formatWebLink } from '@cairn/core'
+import { addFile, formatWebLink, type HostStatus } from '@cairn/core'
 import { LocalFileError } from '../../config/index.js'
 import { readFileChunks } from '../file-source.js'
 import { mediaTypeOf } from '../../http/index.js'
 import { connectClient, resolveTarget, type MeshClient, type TargetOptions } from '../client.js'
 import { interruptSignal } from '../interrupt.js'
-import { printJson, printLine } from '../output.js'
+import { logLine, printJson, printLine } from '../output.js'
+import { putShortfall } from '../replica-health.js'
+import { systemErrorText } from '../system-error.js'
 import { createProgress, progressEnabled } from '../progress.js'
 import { PutJournal } from '../put-journal.js'
 import { FileChangedError, resumingSink } from '../resume-sink.js'
@@ -33,7 +35,7 @@ async function checkInputs (files: string[]): Promise<Input[]> {
       info = await stat(path)
     } catch (cause) {
       const code = (cause as NodeJS.ErrnoException).code
-      throw new LocalFileError(code === 'ENOENT' ? `no such file: ${file}` : `cannot read ${file}: ${code ?? 'error'}`, { cause })
+      throw new LocalFileError(code === 'ENOENT' ? `no such file: ${file}` : `cannot read ${file}: ${systemErrorText(cause)}`, { cause })
     }
     if (!info.isFile()) throw new LocalFileError(`not a regular file: ${file}`)
     return { path, name: basename(path), size: info.size, mtime: Math.floor(info.mtimeMs), dev: info.dev, ino: info.ino }
@@ -47,7 +49,15 @@ async function heldAtHost (client: MeshClient, journal: PutJournal, signal: Abor
   return new Set(journal.previous.filter((_, i) => answers[i] === true).map(id => id.toString()))
 }
 
-async function putOne (client: MeshClient, input: Input, options: PutOptions, signal: AbortSignal): Promise<void> {
+/** The host's R and live storing hosts, asked once, when a put needs them. */
+type HostInfo = () => Promise<Pick<HostStatus, 'replicas' | 'storingHosts'>>
+
+function hostInfo (client: MeshClient, signal: AbortSignal): HostInfo {
+  let asked: ReturnType<HostInfo> | undefined
+  return async () => await (asked ??= client.mesh.requestStatus(client.hostId, { signal }))
+}
+
+async function putOne (client: MeshClient, input: Input, options: PutOptions, info: HostInfo, signal: AbortSignal): Promise<void> {
   const progress = createProgress(input.name, input.size, progressEnabled(options.json))
   const journal = await PutJournal.open({ path: input.path, size: input.size, mtime: input.mtime, dev: input.dev, ino: input.ino })
   let resumedBytes = 0
@@ -65,8 +75,14 @@ async function putOne (client: MeshClient, input: Input, options: PutOptions, si
     progress.stop()
     const { origin, token } = client.target
     const link = formatWebLink(origin, token, added.link)
-    if (options.json === true) printJson({ link, root: added.root.toString(), size: added.size, replicas: added.replicas ?? 0, resumedBytes })
+    const copies = added.replicas ?? 0
+    // The target: --replicas, else the host's own R (it coordinated the copies).
+    const host = await info()
+    const target = options.replicas ?? host.replicas
+    if (options.json === true) printJson({ link, root: added.root.toString(), size: added.size, replicas: copies, target, resumedBytes })
     else printLine(link)
+    const shortfall = putShortfall(input.name, copies, target, host.storingHosts)
+    if (shortfall !== undefined) logLine(`cairn: warning: ${shortfall}`)
   } catch (err) {
     // Kept for the next attempt, unless the file is no longer what it sealed.
     if (err instanceof FileChangedError) await journal.remove()
@@ -82,7 +98,8 @@ export async function putCommand (files: string[], options: PutOptions): Promise
   const signal = interruptSignal()
   const client = await connectClient(await resolveTarget(options), { signal })
   try {
-    for (const input of inputs) await putOne(client, input, options, signal)
+    const info = hostInfo(client, signal)
+    for (const input of inputs) await putOne(client, input, options, info, signal)
   } finally {
     await client.close()
   }

@@ -1,9 +1,15 @@
-/** `cairn status`: the connected host's peers, blocks, bytes, replica health and background failures. */
+/**
+ * `cairn status`: the connected host's peers (this CLI left out), blocks, bytes,
+ * replica health (held blocks with fewer than R live copies, R, and how many
+ * storing hosts are live) and background failures. Below target is a warning on
+ * stderr; the exit code stays 0.
+ */
 import type { BackgroundFailures, HostStatus, PeerStatus } from '@cairn/core'
 import { formatSize } from '../../config/index.js'
 import { connectClient, resolveTarget, type TargetOptions } from '../client.js'
 import { interruptSignal } from '../interrupt.js'
-import { printJson, printLine } from '../output.js'
+import { logLine, printJson, printLine } from '../output.js'
+import { plural, replicaShortfall } from '../replica-health.js'
 
 export interface StatusOptions extends TargetOptions {
   json?: boolean
@@ -17,13 +23,16 @@ function peerLine (peer: PeerStatus): string {
 
 function printHuman (status: HostStatus, origin: string): void {
   const roles = (role: string): number => status.peers.filter(p => p.role === role).length
+  const clients = roles('client') > 0 ? `, ${plural(roles('client'), 'other client')}` : ''
   printLine(`host              ${status.peerId} (${origin})`)
-  printLine(`peers             ${status.peers.length} (${roles('host')} hosts, ${roles('browser')} tabs, ${roles('client')} clients)`)
+  printLine(`peers             ${status.peers.length} (${plural(roles('host'), 'host')}, ${plural(roles('browser'), 'tab')}${clients})`)
   for (const peer of status.peers) printLine(peerLine(peer))
   const quota = status.capacity === undefined ? '' : ` of ${formatSize(status.capacity)}${status.full === true ? ', FULL: takes no new blocks' : ''}`
   printLine(`blocks            ${status.blocks} (${formatSize(status.bytes)}${quota})`)
   if (status.zone !== undefined) printLine(`zone              ${status.zone}`)
-  printLine(`under-replicated  ${status.underReplicated}`)
+  const live = status.storingHosts === undefined ? '' : `, ${plural(status.storingHosts, 'storing host')} live`
+  printLine(`replicas          target ${status.replicas}${live}`)
+  printLine(`under-replicated  ${status.underReplicated} of ${status.blocks} blocks have fewer than ${status.replicas} copies`)
   if (status.backgroundFailures !== undefined) printLine(`background fails  ${failuresLine(status.backgroundFailures)}`)
 }
 
@@ -38,13 +47,17 @@ export async function statusCommand (options: StatusOptions): Promise<void> {
   const signal = interruptSignal()
   const client = await connectClient(await resolveTarget(options), { signal })
   try {
-    const status = await client.mesh.requestStatus(client.hostId, { signal })
+    const reply = await client.mesh.requestStatus(client.hostId, { signal })
+    // This CLI is a peer of the host while it asks: not one worth listing.
+    const status = { ...reply, peers: reply.peers.filter(p => p.peerId !== client.mesh.peerId) }
     if (options.json === true) {
-      const { peerId, peers, blocks, bytes, underReplicated, backgroundFailures, zone, capacity, full } = status
-      printJson({ peerId, peers, blocks, bytes, underReplicated, backgroundFailures, zone, capacity, full })
+      const { peerId, peers, blocks, bytes, underReplicated, replicas, storingHosts, backgroundFailures, zone, capacity, full } = status
+      printJson({ peerId, peers, blocks, bytes, underReplicated, replicas, storingHosts, backgroundFailures, zone, capacity, full })
     } else {
       printHuman(status, client.target.origin)
     }
+    const shortfall = replicaShortfall(status)
+    if (shortfall !== undefined) logLine(`cairn: warning: ${shortfall}`)
   } finally {
     await client.close()
   }
