@@ -5,7 +5,8 @@
  */
 import { CertificateError, DEFAULT_DIAL_TIMEOUT, HandshakeError, MeshNode, generateIdentity, type Mesh } from '@cairn/core'
 import {
-  DEFAULT_DATA_DIR, UnreachableError, dataDirPaths, meshAddressOf, parseJoinUrl, requireLocalHost, type MeshTarget
+  DEFAULT_DATA_DIR, UnreachableError, carriesToken, dataDirPaths, givenToken, meshAddressOf, parseJoinUrl, requireLocalHost,
+  type MeshTarget
 } from '../config/index.js'
 import { nodeCryptoProvider } from '../crypto/node-provider.js'
 import { WebSocketTransport } from '../transport/websocket.js'
@@ -15,10 +16,23 @@ export interface TargetOptions {
   mesh?: string
   /** `--data`: where to find the local host. */
   data?: string
+  /** `--token-file`: the join token, kept out of `ps`. */
+  tokenFile?: string
 }
 
-/** `--mesh` wins, then the link's own origin and token, then the local host. */
+/**
+ * `--mesh` wins, then the link's own origin and token, then the local host.
+ * The token: `--token-file` if given; else for a `--mesh` URL or link without
+ * `#join=`, `$CAIRN_TOKEN` if set.
+ */
 export async function resolveTarget (options: TargetOptions, fromLink?: { origin?: string, join?: string }): Promise<MeshTarget> {
+  const target = await pickTarget(options, fromLink)
+  const carried = options.mesh !== undefined ? carriesToken(options.mesh) : fromLink?.origin !== undefined ? fromLink.join !== undefined : true
+  const given = await givenToken({ tokenFile: options.tokenFile }, carried ? {} : process.env)
+  return given === undefined ? target : { ...target, token: given.token }
+}
+
+async function pickTarget (options: TargetOptions, fromLink?: { origin?: string, join?: string }): Promise<MeshTarget> {
   if (options.mesh !== undefined) return parseJoinUrl(options.mesh)
   if (fromLink?.origin !== undefined) {
     return { origin: fromLink.origin, address: meshAddressOf(fromLink.origin), token: fromLink.join ?? '' }
