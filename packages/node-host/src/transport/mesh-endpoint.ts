@@ -105,8 +105,9 @@ export function attachMeshEndpoint (server: Server, onConnection: OnMeshConnecti
       log.note(`${key} ${err.reason}`, `handshake from ${key} failed (${err.reason})`)
       return
     }
+    // Every wrong token is logged: the backoff already bounds how many an address sends.
     const { failures, delay } = limiter.failed(key)
-    log.note(`${key} bad-token`, `handshake from ${key} failed: wrong join token (${failures} in a row); its next attempt waits ${seconds(delay)} s`)
+    init.log?.(`handshake from ${key} failed: wrong join token (${failures} in a row); its next attempt waits ${seconds(delay)} s`)
   }
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {

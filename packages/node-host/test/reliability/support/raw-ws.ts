@@ -23,7 +23,7 @@ export interface RawWebSocketInit {
   echoClose?: boolean
   /** Connect from this loopback address (127.x.y.z), to look like another machine. */
   localAddress?: string
-  /** Extra request headers, e.g. `Origin`. */
+  /** Extra request headers, e.g. `Origin`; `Host` replaces the default `127.0.0.1:PORT`. */
   headers?: Record<string, string>
 }
 
@@ -57,9 +57,11 @@ export class RawWebSocket {
       socket.once('connect', resolve)
       socket.once('close', () => { reject(new Error('closed before connecting')) })
     })
-    socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+    const host = init.headers?.['Host'] ?? `127.0.0.1:${port}`
+    const extra = Object.entries(init.headers ?? {}).filter(([name]) => name !== 'Host')
+    socket.write(`GET ${path} HTTP/1.1\r\nHost: ${host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
       `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n` +
-      Object.entries(init.headers ?? {}).map(([name, value]) => `${name}: ${value}\r\n`).join('') + '\r\n')
+      extra.map(([name, value]) => `${name}: ${value}\r\n`).join('') + '\r\n')
     const rest = await new Promise<Buffer>((resolve, reject) => {
       let head = Buffer.alloc(0)
       const onData = (chunk: Buffer): void => {
