@@ -14,11 +14,11 @@
  *   grows by less than 100 MiB, and an honest `cairn put` + `cairn get` works
  *   while the flood goes on.
  */
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { encodeMessage, generateIdentity, PROTOCOL_VERSION } from '@cairn/core'
 import { DEFAULT_MAX_PRE_AUTH_PER_ADDRESS, DEFAULT_MAX_PRE_AUTH_SOCKETS } from '../../src/transport/websocket.js'
-import { Cluster, randomFile, sha256File, type HostProcess } from '../harness.js'
+import { Cluster, type HostProcess } from '../harness.js'
+import { honestRoundTrip as honest } from './support/honest.js'
 import { memoryOf } from './support/proc.js'
 import { OP, RawWebSocket, type Closed } from './support/raw-ws.js'
 
@@ -127,16 +127,7 @@ describe('before authentication', () => {
     await cluster.cleanup()
   })
 
-  async function honestRoundTrip (name: string): Promise<void> {
-    const dir = await cluster.tempDir('cairn-honest-')
-    const src = join(dir, `${name}.bin`)
-    const digest = await randomFile(src, 2 * MiB + 5)
-    const [put] = await cluster.json<{ link: string }>(['put', src, '--mesh', host.url])
-    const out = join(dir, `${name}.out`)
-    const got = await cluster.cli(['get', put!.link, '--mesh', host.url, '-o', out])
-    expect(got.code, got.stderr).toBe(0)
-    expect(await sha256File(out)).toBe(digest)
-  }
+  const honestRoundTrip = async (name: string): Promise<void> => { await honest(cluster, host, name) }
 
   it('a frame header over the pre-auth cap closes the socket with 1009 before its payload arrives', async () => {
     const ws = await RawWebSocket.open(host.port, { localAddress: '127.0.1.1' })
