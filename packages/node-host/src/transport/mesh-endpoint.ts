@@ -82,7 +82,11 @@ export function attachMeshEndpoint (server: Server, onConnection: OnMeshConnecti
       ws.once('close', () => { slot.release() })
       let authenticated = false
       ws.on('error', err => {
-        if (!authenticated) log.note(`${key} socket`, `mesh connection from ${key} closed before authenticating: ${err.message}`)
+        if (authenticated) return
+        log.note(`${key} socket`, `mesh connection from ${key} closed before authenticating: ${err.message}`)
+        // ws has written its close frame (1009, 1008, …) and would now read and discard whatever
+        // the peer still sends until it answers: up to a megabyte of garbage per socket. Drop it.
+        ws.terminate()
       })
       const conn = wrapWebSocket(ws, {
         ...init,
