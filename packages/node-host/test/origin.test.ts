@@ -2,7 +2,7 @@
  * Issue 10 item 4 — which web pages may open a real host's `/mesh`. Browsers
  * send `Origin` with every WebSocket upgrade, and any page a user visits could
  * otherwise open ws://127.0.0.1:4001/mesh. Node clients send none.
- * (In Chromium: e2e/specs/origin.spec.ts.)
+ * (In Chromium: e2e/specs/security-origin.spec.ts.)
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Cluster, type HostProcess } from './harness.js'

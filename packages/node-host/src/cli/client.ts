@@ -5,7 +5,7 @@
  */
 import { CertificateError, DEFAULT_DIAL_TIMEOUT, HandshakeError, MeshNode, generateIdentity, type Mesh } from '@cairn/core'
 import {
-  DEFAULT_DATA_DIR, UnreachableError, carriesToken, dataDirPaths, givenToken, meshAddressOf, parseJoinUrl, requireLocalHost,
+  DEFAULT_DATA_DIR, UnreachableError, dataDirPaths, givenToken, meshAddressOf, parseJoinUrl, parsePeerAddress, requireLocalHost,
   type MeshTarget
 } from '../config/index.js'
 import { nodeCryptoProvider } from '../crypto/node-provider.js'
@@ -27,7 +27,9 @@ export interface TargetOptions {
  */
 export async function resolveTarget (options: TargetOptions, fromLink?: { origin?: string, join?: string }): Promise<MeshTarget> {
   const target = await pickTarget(options, fromLink)
-  const carried = options.mesh !== undefined ? carriesToken(options.mesh) : fromLink?.origin !== undefined ? fromLink.join !== undefined : true
+  const carried = options.mesh !== undefined
+    ? parsePeerAddress(options.mesh).token !== undefined
+    : fromLink?.origin === undefined || fromLink.join !== undefined
   const given = await givenToken({ tokenFile: options.tokenFile }, carried ? {} : process.env)
   return given === undefined ? target : { ...target, token: given.token }
 }

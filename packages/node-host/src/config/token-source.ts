@@ -62,9 +62,3 @@ export async function readTokenFile (path: string): Promise<string> {
   if (token === '') throw new UsageError(`--token-file ${path} is empty`)
   return token
 }
-
-/** Whether a join URL carries a token (`#join=…`, even an empty one for an open mesh). */
-export function carriesToken (joinUrl: string): boolean {
-  const hash = joinUrl.indexOf('#')
-  return hash >= 0 && new URLSearchParams(joinUrl.slice(hash + 1)).has('join')
-}
