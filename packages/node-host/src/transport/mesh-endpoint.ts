@@ -121,7 +121,8 @@ export function attachMeshEndpoint (server: Server, onConnection: OnMeshConnecti
       return
     }
     const origin = req.headers.origin
-    if (!origins.allows(origin, req.headers.host)) {
+    const secure = (req.socket as { encrypted?: boolean }).encrypted === true
+    if (!origins.allows(origin, req.headers.host, secure)) {
       log.note(`origin ${origin ?? ''}`, `refused a mesh connection from a page on ${origin ?? ''}: not this host's origin (allow it with --allow-origin ${origin ?? ''})`)
       refuse(socket, '403 Forbidden')
       return

@@ -3,8 +3,10 @@
  * WebSocket upgrade and lets any page open `ws://127.0.0.1:4001/mesh`; the
  * host lets in only its own pages and those of origins named with
  * `--allow-origin`. Its own: the `Origin` names exactly the host and port the
- * request was sent to (`Host`), and that host is an IP address or
- * `localhost`, names no other site's DNS can point here (DNS rebinding).
+ * request was sent to (`Host`), and either that host is an IP address or
+ * `localhost` (names no other site's DNS can point here: DNS rebinding), or
+ * the request came over the host's own TLS (`https:` origin), where the
+ * browser checked that the certificate covers the name.
  * Node clients and hosts send no `Origin` and are not affected.
  */
 import { isIP } from 'node:net'
@@ -17,14 +19,15 @@ export class OriginPolicy {
     this.allowed = new Set(allowed)
   }
 
-  allows (origin: string | undefined, host: string | undefined): boolean {
+  /** `secure`: the upgrade came over this host's own TLS. */
+  allows (origin: string | undefined, host: string | undefined, secure = false): boolean {
     if (origin === undefined) return true
     if (this.allowed.has(origin)) return true
-    return isOwnOrigin(origin, host)
+    return isOwnOrigin(origin, host, secure)
   }
 }
 
-function isOwnOrigin (origin: string, host: string | undefined): boolean {
+function isOwnOrigin (origin: string, host: string | undefined, secure: boolean): boolean {
   if (host === undefined) return false
   let page: URL
   let target: URL
@@ -36,6 +39,7 @@ function isOwnOrigin (origin: string, host: string | undefined): boolean {
     return false
   }
   if (page.host !== target.host) return false
+  if (secure && page.protocol === 'https:') return true
   const name = target.hostname.replace(/^\[(.*)\]$/, '$1')
   return name === 'localhost' || isIP(name) !== 0
 }

@@ -121,6 +121,13 @@ describe('OriginPolicy', () => {
     expect(policy.allows('http://127.0.0.1:4001', undefined)).toBe(false)
     expect(policy.allows('https://cairn.example.org', '127.0.0.1:4001')).toBe(true)
   })
+
+  it('over its own TLS, lets in its pages under any name the certificate covered; never plain http ones', () => {
+    expect(policy.allows('https://nas.lan:4001', 'nas.lan:4001', true)).toBe(true)
+    expect(policy.allows('https://nas.lan:4001', 'nas.lan:4001', false)).toBe(false)
+    expect(policy.allows('http://nas.lan:4001', 'nas.lan:4001', true)).toBe(false)
+    expect(policy.allows('https://evil.example', 'nas.lan:4001', true)).toBe(false)
+  })
 })
 
 describe('ThrottledLog', () => {
