@@ -182,8 +182,9 @@ async function main () {
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS })
   try {
     const pagesUrl = `http://127.0.0.1:${pages.address().port}`
-    const relayHost = await startHost(join(work, 'relay'), ['--no-store'])
-    const storeHost = await startHost(join(work, 'store'), ['--replicas', '1'])
+    // The tabs are pages of the test-page server: another origin, which the hosts must allow.
+    const relayHost = await startHost(join(work, 'relay'), ['--no-store', '--allow-origin', pagesUrl])
+    const storeHost = await startHost(join(work, 'store'), ['--replicas', '1', '--allow-origin', pagesUrl])
     const t2t = await tabToTab(browser, pagesUrl, relayHost, size)
     const t2h = await tabToHost(browser, pagesUrl, storeHost, sink.address().port, size)
     const ratio = (x) => Number((x.cairn / x.raw).toFixed(2))

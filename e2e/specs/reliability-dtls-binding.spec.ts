@@ -16,7 +16,9 @@
  *   with its own DTLS sessions on each side leaves behind). The transcripts
  *   differ, both sides reject with `bad-signature`, and neither takes a frame
  *   past the peer's `auth`: the `put` and `want` each pipelined right behind
- *   its `auth` are neither stored nor answered.
+ *   its `auth` are neither stored nor answered. The responder refuses the
+ *   initiator's `auth` before sending its own (protocol v2), so the initiator
+ *   takes the responder's verdict where its `auth` would have been.
  */
 import { randomBytes } from 'node:crypto'
 import type { Browser, BrowserContext, Page } from '@playwright/test'
@@ -135,7 +137,8 @@ test('a tampered DTLS fingerprint is refused before any frame past auth; the hon
     expect(badB).toEqual({ ok: false, stage: 'handshake', error: 'HandshakeError', code: 'ERR_HANDSHAKE', reason: 'bad-signature' })
     for (const [self, other] of [[mitm.a, mitm.b], [mitm.b, mitm.a]] as const) {
       // Nothing past the peer's auth was taken from the link: not the put, not the want.
-      expect(await consumed(self)).toEqual(['hello', 'auth'])
+      // The initiator (a) never got b's auth: b refused a's first and sent only its verdict.
+      expect(await consumed(self)).toEqual(self === mitm.a ? ['hello', 'error'] : ['hello', 'auth'])
       expect(await peersOf(self)).toEqual([])
       const put = await other.page.evaluate(() => window.cairnHs!.injectedPut)
       expect(put, 'the other side pipelined a put').toBeDefined()

@@ -3,7 +3,7 @@ import { tmpdir, type NetworkInterfaceInfo } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
-  dataDirPaths, ensureDataDir, formatJoinUrl, maskIceUrl, originFor, parseIceServers, parseJoinUrl, parsePeerAddress, parseSize,
+  dataDirPaths, ensureDataDir, formatJoinUrl, maskIceUrl, originFor, parseAllowedOrigin, parseIceServers, parseJoinUrl, parsePeerAddress, parseSize,
   reachableOrigins, readHostFile, removeHostFile, requireLocalHost, writeHostFile
 } from '../src/config/index.js'
 import { resolveJoinToken } from '../src/host/join-token.js'
@@ -21,6 +21,20 @@ describe('parseSize', () => {
   it('rejects anything else', () => {
     for (const bad of ['', '-1', '0', '0GiB', '10 XB', 'GiB', '1e9', '1.5', '10GiBs', ' 1 0MB', '0x10', 'NaN', '99999999999TiB']) {
       expect(() => parseSize(bad), bad).toThrow(expect.objectContaining({ code: 'ERR_USAGE' }))
+    }
+  })
+})
+
+describe('--allow-origin', () => {
+  it('takes bare http(s) origins and normalizes them', () => {
+    expect(parseAllowedOrigin('https://Cairn.Example.org')).toBe('https://cairn.example.org')
+    expect(parseAllowedOrigin('http://box.lan:4001/')).toBe('http://box.lan:4001')
+    expect(parseAllowedOrigin('https://x.org:443')).toBe('https://x.org')
+  })
+
+  it('rejects anything with more than an origin', () => {
+    for (const bad of ['', 'cairn.example.org', 'ftp://x.org', 'https://x.org/app', 'https://x.org/?a', 'https://u:p@x.org', 'https://x.org#', 'null']) {
+      expect(() => parseAllowedOrigin(bad), bad).toThrow(expect.objectContaining({ code: 'ERR_USAGE' }))
     }
   })
 })
@@ -148,13 +162,51 @@ describe('data dir', () => {
     expect(first).toMatch(/^[A-Za-z0-9_-]{22}$/)
     expect((await stat(paths.token)).mode & 0o777).toBe(0o600)
     expect(await resolveJoinToken(paths, {})).toBe(first)
-    expect(await resolveJoinToken(paths, { token: 'chosen' })).toBe('chosen')
+    expect(await resolveJoinToken(paths, { token: 'chosen', weakToken: true })).toBe('chosen')
     expect(await resolveJoinToken(paths, {})).toBe('chosen')
     expect(await resolveJoinToken(paths, { peers: ['http://h:1/#join=fromPeer'] })).toBe('fromPeer')
     expect(await resolveJoinToken(paths, { open: true })).toBe('')
     expect(await readFile(paths.token, 'utf8')).toBe('')
     await expect(resolveJoinToken(paths, { open: true, token: 'x' })).rejects.toMatchObject({ code: 'ERR_USAGE' })
     await expect(resolveJoinToken(paths, { token: 'has space' })).rejects.toMatchObject({ code: 'ERR_USAGE' })
+  })
+
+  it('refuses a weak chosen token (--token, --token-file, CAIRN_TOKEN) unless weakToken; never one it did not choose', async () => {
+    const paths = await tempPaths()
+    const file = join(paths.root, 'token.txt')
+    const strong = 'correct-horse-battery-staple'
+    for (const weak of ['hunter2', '0123456789abcdef', 'aaaaaaaaaaaaaaaaaaaa', '1234567890123456789']) {
+      await expect(resolveJoinToken(paths, { token: weak })).rejects.toMatchObject({ code: 'ERR_USAGE', message: expect.stringMatching(/--token is too weak.*--weak-token/) })
+      await writeFile(file, `${weak}\n`)
+      await expect(resolveJoinToken(paths, { tokenFile: file })).rejects.toMatchObject({ code: 'ERR_USAGE', message: expect.stringMatching(/--token-file is too weak/) })
+      await expect(resolveJoinToken(paths, { env: { CAIRN_TOKEN: weak } })).rejects.toMatchObject({ code: 'ERR_USAGE', message: expect.stringMatching(/CAIRN_TOKEN is too weak/) })
+      expect(await resolveJoinToken(paths, { token: weak, weakToken: true })).toBe(weak)
+    }
+    // Strong enough: 16+ characters and ~80 bits by alphabet (20 hex digits, 22 base64url, a long passphrase).
+    for (const ok of [strong, '0123456789abcdef0123', 'Xk3-9vQ_pL2mN8rT5wYz1a']) expect(await resolveJoinToken(paths, { token: ok })).toBe(ok)
+    // A token from a --peer join URL or the data dir was chosen elsewhere: taken as it is.
+    expect(await resolveJoinToken(paths, { peers: ['http://h:1/#join=short'] })).toBe('short')
+    expect(await resolveJoinToken(paths, {})).toBe('short')
+  })
+
+  it('reads the token from --token-file or CAIRN_TOKEN, flags first, and keeps it out of argv', async () => {
+    const paths = await tempPaths()
+    const file = join(paths.root, 'token.txt')
+    await writeFile(file, '  from-the-file-0123456789  \nsecond line ignored\n')
+    const env = { CAIRN_TOKEN: 'from-the-environment-0123' }
+    expect(await resolveJoinToken(paths, { tokenFile: file, env })).toBe('from-the-file-0123456789')
+    expect(await resolveJoinToken(paths, { token: 'from-the-flag-0123456789', env })).toBe('from-the-flag-0123456789')
+    expect(await resolveJoinToken(paths, { env })).toBe('from-the-environment-0123')
+    expect(await resolveJoinToken(paths, { peers: ['http://h:1/#join=from-peer-url-01234567'], env })).toBe('from-peer-url-01234567')
+    expect(await resolveJoinToken(paths, { open: true, env })).toBe('')
+    await expect(resolveJoinToken(paths, { token: 'a-b-c-d-e-f-g-h-i-j', tokenFile: file })).rejects.toMatchObject({ code: 'ERR_USAGE' })
+    await expect(resolveJoinToken(paths, { open: true, tokenFile: file })).rejects.toMatchObject({ code: 'ERR_USAGE' })
+    await expect(resolveJoinToken(paths, { tokenFile: join(paths.root, 'missing') })).rejects.toMatchObject({ code: 'ERR_LOCAL_FILE' })
+    await writeFile(file, '\n')
+    await expect(resolveJoinToken(paths, { tokenFile: file })).rejects.toMatchObject({ code: 'ERR_USAGE', message: expect.stringMatching(/empty/) })
+    await writeFile(file, 'x'.repeat(2000))
+    await expect(resolveJoinToken(paths, { tokenFile: file })).rejects.toMatchObject({ code: 'ERR_USAGE', message: expect.stringMatching(/over 1024 bytes/) })
+    await expect(resolveJoinToken(paths, { env: { CAIRN_TOKEN: 'has a space in it here' } })).rejects.toMatchObject({ code: 'ERR_USAGE' })
   })
 
   it('publishes host.json only while the host process lives', async () => {

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { HandshakeError } from '../errors.js'
 import { memoryPair } from '../transport/memory.js'
-import { encodeMessage } from '../wire/codec.js'
+import { decodeMessage, encodeMessage } from '../wire/codec.js'
 import { PROTOCOL_VERSION } from '../wire/messages.js'
 import type { HelloMessage, Message } from '../wire/messages.js'
 import type { Identity } from './api.js'
@@ -9,7 +9,7 @@ import { randomBytes } from './bytes.js'
 import { generateIdentity } from './identity.js'
 import { MeshNode } from './node.js'
 import { FAST, RawPeer, TestMesh, TOKEN, until } from './test-support.js'
-import { deriveJoinKey, proveAuth, transcriptHash } from './transcript.js'
+import { checkMac, deriveJoinKey, proveAuth, transcriptHash } from './transcript.js'
 
 let mesh: TestMesh
 afterEach(async () => { await mesh.stopAll() })
@@ -101,6 +101,39 @@ describe('handshake', () => {
     expect(host.node.peers()).toEqual([])
   })
 
+  it('the responder proves nothing to a peer with the wrong token: no auth of its own, only the verdict', async () => {
+    mesh = new TestMesh()
+    const host = await listeningHost()
+    const identity = await generateIdentity()
+    const raw = new RawPeer(await mesh.net.transport().dial(host.address))
+    const { transcript } = await helloExchange(raw, helloFor(identity))
+    await raw.send({ t: 'auth', ...await proveAuth('initiator', transcript, identity, await deriveJoinKey('a guess at the token')) })
+    expect(await drain(raw)).toEqual([
+      expect.objectContaining({ t: 'error', code: 'ERR_HANDSHAKE', message: 'bad-token' })
+    ])
+    expect(await reason(host.accepted[0]!)).toBe('bad-token')
+  })
+
+  it('the responder sends its auth only after the initiator\'s has verified', async () => {
+    mesh = new TestMesh()
+    const host = await listeningHost()
+    const identity = await generateIdentity()
+    const raw = new RawPeer(await mesh.net.transport().dial(host.address))
+    const { transcript } = await helloExchange(raw, helloFor(identity))
+    // Nothing comes before our auth (the handshake timeout is far away).
+    const first = raw.frames.next()
+    const early = await Promise.race([first, new Promise(resolve => setTimeout(() => { resolve('nothing') }, 200))])
+    expect(early).toBe('nothing')
+    await raw.send({ t: 'auth', ...await proveAuth('initiator', transcript, identity, await deriveJoinKey(TOKEN)) })
+    const auth = decodeMessage((await first).value as Uint8Array)
+    expect(auth).toMatchObject({ t: 'auth' })
+    const theirs = auth as Extract<Message, { t: 'auth' }>
+    expect(await checkMac('responder', transcript, await deriveJoinKey(TOKEN), theirs.mac)).toBe(true)
+    expect(await raw.next()).toMatchObject({ t: 'peers' })
+    await raw.send({ t: 'peers', peers: [] })
+    expect(await host.accepted[0]).toBe(identity.peerId)
+  })
+
   it('rejects a bad signature before processing anything else', async () => {
     mesh = new TestMesh()
     const host = await listeningHost()
@@ -111,9 +144,8 @@ describe('handshake', () => {
     proof.sig[0]! ^= 1
     await raw.send({ t: 'auth', sig: proof.sig, mac: proof.mac })
     await raw.send({ t: 'peers', peers: [] })
-    // The node's own auth, then the verdict: never a reply to `peers`.
+    // The verdict only: the responder sends no auth of its own to an unverified peer, and never replies to `peers`.
     expect(await drain(raw)).toEqual([
-      expect.objectContaining({ t: 'auth' }),
       expect.objectContaining({ t: 'error', code: 'ERR_HANDSHAKE', message: 'bad-signature' })
     ])
     expect(await reason(host.accepted[0]!)).toBe('bad-signature')
@@ -175,9 +207,8 @@ describe('handshake', () => {
     const raw = new RawPeer(await mesh.net.transport().dial(host.address))
     await helloExchange(raw, helloFor(identity))
     await raw.send({ t: 'status', id: 1 })
-    // The node's own auth, then the verdict: never an `info` reply.
+    // The verdict only: no auth from the responder (it waits for ours), never an `info` reply.
     expect(await drain(raw)).toEqual([
-      expect.objectContaining({ t: 'auth' }),
       expect.objectContaining({ t: 'error', message: 'unexpected-frame' })
     ])
     expect(await reason(host.accepted[0]!)).toBe('unexpected-frame')
@@ -189,7 +220,8 @@ describe('handshake', () => {
     const raw = new RawPeer(await mesh.net.transport().dial(host.address))
     await raw.send(helloFor(await generateIdentity()))
     expect(await reason(host.accepted[0]!)).toBe('timeout')
-    expect((await drain(raw)).map(f => f.t)).toEqual(['hello', 'auth', 'error'])
+    // The responder waited for our auth: it never sent its own.
+    expect((await drain(raw)).map(f => f.t)).toEqual(['hello', 'error'])
   })
 
   it('refuses to connect to itself', async () => {

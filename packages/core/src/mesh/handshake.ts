@@ -13,11 +13,17 @@ import type { Side } from './transcript.js'
 
 /*
  * The handshake, identical on every transport:
- *   both sides:  hello  →  (transcript)  auth  →  verify  →  peers
+ *   both sides:  hello  →  (transcript)
+ *   initiator:   auth  →
+ *   responder:   verify it, then  auth, peers  →
+ *   initiator:   verify it, then  peers  →
+ * The responder proves nothing until the initiator has proved itself, so a
+ * stranger who dials a host learns no MAC of the join token to guess at.
  * Frames before the peer's auth has verified are capped at 4 KiB and may only
- * be `hello`/`auth` (or an `error`). The first frame after auth is always
- * `peers`: receiving it proves the other side verified us too, so a failure
- * on either side rejects both `dial` and `accept`. Any failure sends
+ * be `hello`/`auth` (or an `error`); once it has, `conn.authenticated()`
+ * lifts the transport's own pre-auth cap. The first frame after auth is
+ * always `peers`: receiving it proves the other side verified us too, so a
+ * failure on either side rejects both `dial` and `accept`. Any failure sends
  * `error {code: 'ERR_HANDSHAKE', message: reason}` and closes.
  */
 
@@ -107,11 +113,26 @@ async function exchange (init: HandshakeInit, deadline: Deadline): Promise<Hands
     responderHello: initiator ? theirBytes : ourBytes,
     ...bindingOf(conn, initiator)
   })
-  const side: Side = initiator ? 'initiator' : 'responder'
-  const theirSide: Side = initiator ? 'responder' : 'initiator'
+  if (initiator) {
+    await sendAuth(init, deadline, 'initiator', transcript)
+    await verifyAuth(init, deadline, 'responder', transcript, theirs)
+  } else {
+    await verifyAuth(init, deadline, 'initiator', transcript, theirs)
+    await sendAuth(init, deadline, 'responder', transcript)
+  }
+  await deadline.race(conn.send(encodeMessage(init.peersMessage(conn.maxFrameSize), { maxFrameSize: conn.maxFrameSize })))
+  const peers = expect(decodeFrame(await readFrame(init, deadline, conn.maxFrameSize), conn.maxFrameSize), 'peers')
+  return { hello: theirs, peers, transcript }
+}
+
+async function sendAuth (init: HandshakeInit, deadline: Deadline, side: Side, transcript: Uint8Array): Promise<void> {
   const proof = await proveAuth(side, transcript, init.identity, init.joinKey)
   const auth: AuthMessage = { t: 'auth', sig: proof.sig, mac: proof.mac }
-  await deadline.race(conn.send(encodeMessage(auth)))
+  await deadline.race(init.conn.send(encodeMessage(auth)))
+}
+
+/** Read the peer's `auth` and check it: signature first (no token needed), then the MAC. */
+async function verifyAuth (init: HandshakeInit, deadline: Deadline, theirSide: Side, transcript: Uint8Array, theirs: HelloMessage): Promise<void> {
   const theirAuth = expect(decodePreAuth(await readFrame(init, deadline, MAX_PRE_AUTH_FRAME)), 'auth')
   if (!await checkSignature(theirSide, transcript, theirs.publicKey, theirAuth.sig)) {
     fail('bad-signature', `${theirs.peerId} did not sign the transcript`)
@@ -119,9 +140,7 @@ async function exchange (init: HandshakeInit, deadline: Deadline): Promise<Hands
   if (!await checkMac(theirSide, transcript, init.joinKey, theirAuth.mac)) {
     fail('bad-token', 'the peer holds a different join token')
   }
-  await deadline.race(conn.send(encodeMessage(init.peersMessage(conn.maxFrameSize), { maxFrameSize: conn.maxFrameSize })))
-  const peers = expect(decodeFrame(await readFrame(init, deadline, conn.maxFrameSize), conn.maxFrameSize), 'peers')
-  return { hello: theirs, peers, transcript }
+  init.conn.authenticated?.()
 }
 
 function bindingOf (conn: Connection, initiator: boolean): { binding?: { initiator: Uint8Array, responder: Uint8Array } } {

@@ -4,14 +4,26 @@ import { sign, verifySignature } from './identity.js'
 
 /*
  * The cryptography of the handshake. The transcript binds both `hello` frames
- * (exactly the bytes on the wire, initiator's first) and, when the transport
- * has one, both DTLS fingerprints. Each side proves its key with an Ed25519
- * signature and its membership with an HMAC keyed from the join token, both
- * over (side label ‖ transcript) so one side's proof never serves the other.
+ * (exactly the bytes on the wire, initiator's first, each with its sender's
+ * fresh nonce) and, when the transport has one, both DTLS fingerprints. Each
+ * side proves its key with an Ed25519 signature and its membership with an
+ * HMAC keyed from the join token, both over (side label ‖ transcript) so one
+ * side's proof never serves the other, nor another connection.
+ *
+ * The HMAC key is PBKDF2-SHA-256 of the token (`JOIN_KDF_ITERATIONS` rounds,
+ * fixed protocol salt): a MAC seen on the wire can only be checked against a
+ * guessed token by paying for that many rounds per guess, where a bare hash
+ * made it ~10^4-10^6 guesses per second per core. A node derives it once.
  */
 
-const HANDSHAKE_TAG = utf8('cairn/v1/handshake')
-const JOIN_TAG = utf8('cairn/v1/join')
+const HANDSHAKE_TAG = utf8('cairn/v2/handshake')
+/** PBKDF2 salt of the join key: fixed and versioned, so every node derives the same key. */
+const JOIN_SALT = utf8('cairn/v2/join')
+/** PBKDF2-SHA-256 rounds for the join key (OWASP's 2023 figure; ~0.2 s on a laptop core). */
+export const JOIN_KDF_ITERATIONS = 600_000
+/** Join keys derived in this process, by token: a node, or many in one test, pays the KDF once. */
+const joinKeys = new Map<string, Promise<CryptoKey>>()
+const JOIN_KEY_CACHE = 8
 
 export type Side = 'initiator' | 'responder'
 
@@ -30,10 +42,31 @@ export async function transcriptHash (input: TranscriptInput): Promise<Uint8Arra
   return new Uint8Array(await crypto.subtle.digest('SHA-256', concatBytes(parts)))
 }
 
-/** HMAC key from the join token: HMAC-SHA-256 keyed with SHA-256("cairn/v1/join" ‖ token). */
+/**
+ * HMAC-SHA-256 key from the join token: PBKDF2-SHA-256(password = UTF-8 token,
+ * salt = "cairn/v2/join", `JOIN_KDF_ITERATIONS`), 256 bits, not extractable.
+ * Slow on purpose; cached per token for the life of the process.
+ */
 export async function deriveJoinKey (token: string): Promise<CryptoKey> {
-  const secret = await crypto.subtle.digest('SHA-256', concatBytes([JOIN_TAG, utf8(token)]))
-  return await crypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify'])
+  let key = joinKeys.get(token)
+  if (key === undefined) {
+    key = pbkdf2JoinKey(token)
+    joinKeys.set(token, key)
+    key.catch(() => { joinKeys.delete(token) })
+    if (joinKeys.size > JOIN_KEY_CACHE) joinKeys.delete(joinKeys.keys().next().value as string)
+  }
+  return await key
+}
+
+async function pbkdf2JoinKey (token: string): Promise<CryptoKey> {
+  const password = await crypto.subtle.importKey('raw', bufferSource(utf8(token)), 'PBKDF2', false, ['deriveKey'])
+  return await crypto.subtle.deriveKey(
+    { name: 'PBKDF2', hash: 'SHA-256', salt: bufferSource(JOIN_SALT), iterations: JOIN_KDF_ITERATIONS },
+    password,
+    { name: 'HMAC', hash: 'SHA-256', length: 256 },
+    false,
+    ['sign', 'verify']
+  )
 }
 
 function labelled (side: Side, transcript: Uint8Array): Uint8Array<ArrayBuffer> {

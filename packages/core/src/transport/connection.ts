@@ -29,6 +29,12 @@ export interface Connection extends AsyncIterable<Uint8Array> {
   readonly closed: Promise<void>
   /** Bytes moved in each direction so far. */
   readonly stats: { bytesSent: number, bytesReceived: number }
+  /**
+   * Called once by the handshake when the peer has proved its identity and
+   * join token. An adapter that holds unauthenticated frames to
+   * `MAX_PRE_AUTH_FRAME` at the socket lifts that cap to `maxFrameSize` here.
+   */
+  authenticated? (): void
 }
 
 /** Dials connections to addresses of the schemes it supports. */

@@ -6,7 +6,8 @@
  * Binary fields are `Uint8Array`. Block ids travel in binary CID form (36 bytes).
  */
 
-export const PROTOCOL_VERSION = 1
+/** 2: the responder proves itself only after verifying the initiator; PBKDF2 join key. */
+export const PROTOCOL_VERSION = 2
 
 export type Role = 'host' | 'browser' | 'client'
 

@@ -5,7 +5,8 @@
  */
 import { CertificateError, DEFAULT_DIAL_TIMEOUT, HandshakeError, MeshNode, generateIdentity, type Mesh } from '@cairn/core'
 import {
-  DEFAULT_DATA_DIR, UnreachableError, dataDirPaths, parseJoinUrl, requireLocalHost, type MeshTarget
+  DEFAULT_DATA_DIR, UnreachableError, dataDirPaths, givenToken, parseJoinUrl, parsePeerAddress, requireLocalHost,
+  type MeshTarget
 } from '../config/index.js'
 import { nodeCryptoProvider } from '../crypto/node-provider.js'
 import { WebSocketTransport } from '../transport/websocket.js'
@@ -15,10 +16,31 @@ export interface TargetOptions {
   mesh?: string
   /** `--data`: where to find the local host. */
   data?: string
+  /** `--token-file`: the join token, kept out of `ps`. */
+  tokenFile?: string
 }
 
-/** `--mesh` wins, else the local host (`get` has its own list: mesh-candidates.ts). */
+/**
+ * `--mesh` wins, else the local host (`get` has its own list: mesh-candidates.ts).
+ * The token: `--token-file` if given; else, for a `--mesh` URL without `#join=`,
+ * `$CAIRN_TOKEN` if set.
+ */
 export async function resolveTarget (options: TargetOptions): Promise<MeshTarget> {
+  const target = await pickTarget(options)
+  const carried = options.mesh === undefined || parsePeerAddress(options.mesh).token !== undefined
+  return await withGivenToken(options, target, carried)
+}
+
+/**
+ * `target` with the token the user gave outside the URL: `--token-file` always
+ * wins; `$CAIRN_TOKEN` only when the URL or link carried no `#join=`.
+ */
+export async function withGivenToken (options: TargetOptions, target: MeshTarget, carried: boolean): Promise<MeshTarget> {
+  const given = await givenToken({ tokenFile: options.tokenFile }, carried ? {} : process.env)
+  return given === undefined ? target : { ...target, token: given.token }
+}
+
+async function pickTarget (options: TargetOptions): Promise<MeshTarget> {
   if (options.mesh !== undefined) return parseJoinUrl(options.mesh)
   const host = await requireLocalHost(dataDirPaths(options.data ?? DEFAULT_DATA_DIR))
   return parseJoinUrl(host.url)

@@ -11,7 +11,7 @@ import { originOfMeshAddress } from '@cairn/core'
 import {
   DEFAULT_DATA_DIR, dataDirPaths, loadPeers, loadToken, meshAddressOf, parseJoinUrl, readHostFile, requireLocalHost, type MeshTarget
 } from '../config/index.js'
-import { connectClient, type MeshClient, type TargetOptions } from './client.js'
+import { connectClient, resolveTarget, withGivenToken, type MeshClient, type TargetOptions } from './client.js'
 
 export interface Candidate {
   target: MeshTarget
@@ -23,16 +23,19 @@ export interface Candidate {
 export const MAX_KNOWN_CANDIDATES = 8
 
 export async function linkCandidates (options: TargetOptions, link: { origin?: string, join?: string }): Promise<Candidate[]> {
-  if (options.mesh !== undefined) return [{ target: parseJoinUrl(options.mesh), label: '--mesh' }]
+  if (options.mesh !== undefined) return [{ target: await resolveTarget(options), label: '--mesh' }]
   const paths = dataDirPaths(options.data ?? DEFAULT_DATA_DIR)
   const list: Candidate[] = []
+  let linkTarget: MeshTarget | undefined
   if (link.origin !== undefined) {
-    list.push({ target: { origin: link.origin, address: meshAddressOf(link.origin), token: link.join ?? '' }, label: 'the link\'s host' })
+    const carried = { origin: link.origin, address: meshAddressOf(link.origin), token: link.join ?? '' }
+    linkTarget = await withGivenToken(options, carried, link.join !== undefined)
+    list.push({ target: linkTarget, label: 'the link\'s host' })
   }
   const local = await readHostFile(paths)
   const localTarget = local === undefined ? undefined : parseJoinUrl(local.url)
   // The mesh to stay in: the link's own, else the local host's.
-  const token = link.origin !== undefined ? link.join ?? '' : localTarget?.token ?? await loadToken(paths)
+  const token = linkTarget !== undefined ? linkTarget.token : localTarget?.token ?? await loadToken(paths)
   if (localTarget !== undefined && localTarget.token === token) list.push({ target: localTarget, label: 'the local host' })
   if (token !== undefined) {
     const { peers } = await loadPeers(paths, token)

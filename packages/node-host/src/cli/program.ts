@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { MAX_PEER_NAME_LENGTH, peerName } from '@cairn/core'
-import { DEFAULT_DATA_DIR, parseSize } from '../config/index.js'
+import { DEFAULT_DATA_DIR, TOKEN_ENV, parseSize } from '../config/index.js'
 import { DEFAULT_LISTEN, DEFAULT_PORT } from '../host/index.js'
 import { fsckCommand } from './commands/fsck.js'
 import { getCommand } from './commands/get.js'
@@ -59,6 +59,12 @@ function zone (text: string): string {
   return text
 }
 
+const TOKEN_HELP = `
+
+Join token: --token and a #join=TOKEN in --mesh or --peer show in \`ps\` to every user of the machine.
+Prefer --token-file PATH or the environment variable ${TOKEN_ENV} (\`cairn host\` keeps its token in
+the data dir and local clients read it from there).`
+
 function defineCommands (program: Command, setExit: (code: number) => void): void {
   program.command('host')
     .description('run a host: stores blocks, serves the web app and the mesh endpoint on one port')
@@ -66,8 +72,11 @@ function defineCommands (program: Command, setExit: (code: number) => void): voi
     .option('--data <dir>', 'data directory', DEFAULT_DATA_DIR)
     .option('--peer <address>', 'peer to keep connected to: ws://H:P or a join URL (repeatable)', collect, [])
     .option('--replicas <n>', 'replica target R', REPLICAS, 3)
-    .addOption(new Option('--token <token>', 'mesh join token (saved in the data dir)').conflicts('open'))
+    .addOption(new Option('--token <token>', 'mesh join token (saved in the data dir); shows in ps: prefer --token-file or $CAIRN_TOKEN').conflicts(['open', 'tokenFile']))
+    .addOption(new Option('--token-file <path>', 'read the join token from the first line of this file').conflicts('open'))
+    .option('--weak-token', 'accept a chosen token under 16 characters or ~80 bits')
     .option('--open', 'open mesh: no join token')
+    .option('--allow-origin <origin>', 'let web pages from this origin join too, e.g. https://cairn.example.org (repeatable)', collect, [])
     .option('--max-storage <size>', 'storage quota, e.g. 10GiB (also the placement weight; default: the disk size)', size)
     .option('--zone <name>', 'failure domain (room, rack, cloud zone): copies of a block go to distinct zones (default: the host is its own zone)', zone)
     .option('--repair-rate <size>', 'bytes per second this host sends for repair, e.g. 16MiB (0: unlimited)', size)
@@ -85,6 +94,7 @@ function defineCommands (program: Command, setExit: (code: number) => void): voi
     .description('add files to the mesh; prints one link per file')
     .argument('<file...>', 'files to add')
     .option('--mesh <url>', 'join URL of the mesh (default: the local host)')
+    .option('--token-file <path>', 'join token for --mesh, from this file (else $CAIRN_TOKEN if the URL has none)')
     .option('--replicas <n>', 'replica target R', REPLICAS)
     .option('--data <dir>', 'data directory of the local host', DEFAULT_DATA_DIR)
     .option('--json', 'print {"link","root","size","replicas","target","resumedBytes"} per file')
@@ -94,6 +104,7 @@ function defineCommands (program: Command, setExit: (code: number) => void): voi
     .description('fetch, verify and decrypt a file')
     .argument('<link>', 'a link: <root>.<key> or http://H:P/#join=T&file=<root>.<key>')
     .option('--mesh <url>', 'join URL of the mesh (default: the link\'s own, else the local host)')
+    .option('--token-file <path>', 'join token for --mesh, from this file (else $CAIRN_TOKEN if the URL has none)')
     .option('-o, --output <path>', 'write to PATH (a directory: under the file\'s name); - for stdout', '-')
     .option('--force', 'with -o DIR: replace a file of the same name there (default: refuse, exit 7)')
     .option('--no-resume', 'ignore a part file left by an interrupted get of the same link to the same path')
@@ -105,6 +116,7 @@ function defineCommands (program: Command, setExit: (code: number) => void): voi
   program.command('status')
     .description('peers, blocks, bytes and replica health of a host')
     .option('--mesh <url>', 'join URL of the mesh (default: the local host)')
+    .option('--token-file <path>', 'join token for --mesh, from this file (else $CAIRN_TOKEN if the URL has none)')
     .option('--data <dir>', 'data directory of the local host', DEFAULT_DATA_DIR)
     .option('--json', 'print {"peerId","peers","blocks","bytes","underReplicated","replicas","storingHosts","backgroundFailures"[,"zone","capacity","full"]}')
     .action(async (opts) => { await statusCommand(opts) })
@@ -126,7 +138,7 @@ export function buildProgram (setExit: (code: number) => void): Command {
   const program = new Command('cairn')
     .description('Cairn: an end-to-end-encrypted, content-addressed, distributed file store')
     .version(packageVersion(), '-V, --version', 'print the version')
-    .addHelpText('after', EXIT_CODES_HELP)
+    .addHelpText('after', `${EXIT_CODES_HELP}${TOKEN_HELP}`)
     .exitOverride()
     .configureOutput({ outputError: (text) => logLine(`cairn: ${text.replace(/^error: /, '').trim()}`) })
   defineCommands(program, setExit)

@@ -38,6 +38,10 @@ export interface HostInit {
   /** Replica target R. */
   replicas?: number
   token?: string
+  /** Read the join token from this file (`--token-file`); `$CAIRN_TOKEN` is read too (see `join-token.ts`). */
+  tokenFile?: string
+  /** Accept a chosen token shorter or simpler than `tokenWeakness` allows. */
+  weakToken?: boolean
   open?: boolean
   /** Storage quota in bytes; also the placement weight (default: the data dir's filesystem size). */
   maxStorage?: number
@@ -55,6 +59,8 @@ export interface HostInit {
   name?: string
   /** Serve `https://`/`wss://` with these PEM files (reloaded by `reloadTls()`). */
   tls?: TlsFiles
+  /** Origins besides the host's own whose web pages may join (`--allow-origin`), as `URL.origin`. */
+  allowOrigins?: string[]
   /** Diagnostics (peer connects and losses, background failures). */
   log?: (line: string) => void
   /**
@@ -63,7 +69,11 @@ export interface HostInit {
    * host keeps running; the CLI closes it and exits. Default: logged.
    */
   onFatal?: (err: Error) => void
-  /** Conditions the user should act on (no peers with R > 1), shown even where `log` is not. */
+  /**
+   * Conditions the user should act on (no peers with R > 1) and security events
+   * (refused mesh connections, failed handshakes; never a token), shown even
+   * where `log` is not (default: `log`).
+   */
   warn?: (line: string) => void
   /** How long remembered and `--peer` hosts may take to answer before `warn` says none has, ms. */
   loneGrace?: number
@@ -195,7 +205,12 @@ export async function startHost (init: HostInit): Promise<Host> {
   // Corrupt blocks need no hook here: the store throws IntegrityError on read and the mesh restores them.
   const store = init.store === false ? undefined : await FsBlockStore.open(paths.blocks, { maxStorage: init.maxStorage })
   const listenOn = init.listen ?? DEFAULT_LISTEN
-  const web = await openWebServer(init.webRoot ?? defaultWebRoot(), init.port ?? DEFAULT_PORT, listenOn, { info: { joinTokenRequired: token !== '' }, tls })
+  const web = await openWebServer(init.webRoot ?? defaultWebRoot(), init.port ?? DEFAULT_PORT, listenOn, {
+    info: { joinTokenRequired: token !== '' },
+    tls,
+    allowOrigins: init.allowOrigins,
+    log: init.warn ?? init.log
+  })
     .catch(async (err: unknown) => { await store?.close?.(); throw err })
   const { origin, origins, warnings } = originsFor(listenOn, web.port, tls)
   const mesh = new MeshNode({

@@ -50,6 +50,10 @@ export interface WebServerInit {
   info?: HostInfo
   /** Serve `https://` and `wss://` with this PEM certificate (chain) and key. */
   tls?: { cert: Buffer, key: Buffer }
+  /** Origins besides the host's own whose pages may open `/mesh` (`--allow-origin`). */
+  allowOrigins?: string[]
+  /** Refused mesh connections and failed handshakes (see `attachMeshEndpoint`). */
+  log?: (line: string) => void
 }
 
 export async function openWebServer (webRoot: string, port: number, host: string, init: WebServerInit = {}): Promise<WebServer> {
@@ -70,10 +74,13 @@ export async function openWebServer (webRoot: string, port: number, host: string
   const front = secure === undefined ? undefined : tlsPort(secure, headersTimeout)
   let ready: (mesh: Mesh) => void = () => {}
   const meshReady = new Promise<Mesh>(resolve => { ready = resolve })
-  const onConnection = (conn: Connection): void => {
-    meshReady.then(async mesh => await mesh.accept(conn)).catch(() => { conn.close() })
+  // The handshake's outcome goes back to the endpoint, which slows down wrong tokens.
+  const onConnection = (conn: Connection): Promise<string> => {
+    const accepted = meshReady.then(async mesh => await mesh.accept(conn))
+    accepted.catch(() => { conn.close() })
+    return accepted
   }
-  const endpoint = attachMeshEndpoint(server, onConnection, { path: MESH_PATH })
+  const endpoint = attachMeshEndpoint(server, onConnection, { path: MESH_PATH, allowOrigins: init.allowOrigins, log: init.log })
   const bound = await listen(front?.front ?? server, port, host)
   return {
     port: bound,

@@ -1,7 +1,7 @@
 import { ConnectionClosedError, FrameQueue, FrameTooLargeError, MAX_FRAME_SIZE } from '@cairn/core'
 import type { Connection } from '@cairn/core'
 import WebSocket from 'ws'
-import { DEFAULT_SEND_HIGH_WATER_MARK } from './websocket-options.js'
+import { DEFAULT_SEND_HIGH_WATER_MARK, setMaxPayload } from './websocket-options.js'
 
 export interface WebSocketConnectionInit {
   /** Shown in logs and status, e.g. `ws://10.0.0.2:4001/mesh` or `10.0.0.3:51234`. */
@@ -12,6 +12,11 @@ export interface WebSocketConnectionInit {
   sendHighWaterMark?: number
   /** Frames buffered for the reader before the socket is paused (default 16). */
   receiveHighWaterMark?: number
+  /**
+   * Called once, when the handshake has verified the peer (`authenticated()`);
+   * by then the socket takes frames up to `maxFrameSize` again.
+   */
+  onAuthenticated?: () => void
 }
 
 /** Close codes (RFC 6455 §7.4.1). */
@@ -28,6 +33,10 @@ const UNSUPPORTED_DATA = 1003
  *
  * A frame passed to `send` is written without copying (servers) or masked
  * into a copy (clients): do not change it after `send` resolves.
+ *
+ * A socket opened with a smaller `maxPayload` (the host's endpoint: the
+ * pre-auth cap) gets `maxFrameSize` back when the handshake calls
+ * `authenticated()`.
  */
 export function wrapWebSocket (ws: WebSocket, init: WebSocketConnectionInit): Connection {
   return new WebSocketConnection(ws, init)
@@ -42,6 +51,8 @@ class WebSocketConnection implements Connection {
   private readonly ws: WebSocket
   private readonly inbox: FrameQueue
   private readonly sendHighWaterMark: number
+  private readonly onAuthenticated: (() => void) | undefined
+  private isAuthenticated = false
   private waiters: Array<{ resolve: () => void, reject: (err: Error) => void }> = []
   /** Bytes handed to ws whose write callback has not fired yet. */
   private unflushed = 0
@@ -52,6 +63,7 @@ class WebSocketConnection implements Connection {
     this.remoteAddress = init.remoteAddress
     this.maxFrameSize = init.maxFrameSize ?? MAX_FRAME_SIZE
     this.sendHighWaterMark = init.sendHighWaterMark ?? DEFAULT_SEND_HIGH_WATER_MARK
+    this.onAuthenticated = init.onAuthenticated
     this.inbox = new FrameQueue({ highWaterMark: init.receiveHighWaterMark, onRead: () => { this.onRead() } })
     ws.binaryType = 'nodebuffer'
     this.closed = new Promise(resolve => {
@@ -90,6 +102,13 @@ class WebSocketConnection implements Connection {
     // Keep reading so the peer's closing frame arrives; unread frames are dropped.
     this.ws.resume()
     this.ws.close(NORMAL, truncateReason(reason))
+  }
+
+  authenticated (): void {
+    if (this.isAuthenticated) return
+    this.isAuthenticated = true
+    setMaxPayload(this.ws, this.maxFrameSize)
+    this.onAuthenticated?.()
   }
 
   [Symbol.asyncIterator] (): AsyncIterator<Uint8Array> {

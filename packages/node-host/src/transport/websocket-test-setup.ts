@@ -19,11 +19,17 @@ export interface TestServer {
   close: () => Promise<void>
 }
 
-export async function startTestServer (init?: MeshEndpointInit): Promise<TestServer> {
+/**
+ * `authenticate` (default true): treat each accepted connection as if a
+ * handshake had verified its peer (`conn.authenticated()`), so it carries
+ * full-size frames; false keeps the endpoint's pre-auth frame cap.
+ */
+export async function startTestServer (init?: MeshEndpointInit, options: { authenticate?: boolean } = {}): Promise<TestServer> {
   const server = createServer((_req, res) => { res.writeHead(200).end('ok') })
   const accepted: Connection[] = []
   const waiting: Array<(conn: Connection) => void> = []
   const endpoint = attachMeshEndpoint(server, conn => {
+    if (options.authenticate !== false) conn.authenticated?.()
     accepted.push(conn)
     waiting.shift()?.(conn)
   }, init)

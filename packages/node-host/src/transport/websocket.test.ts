@@ -7,7 +7,7 @@ import { connectionSuite } from '@cairn/core/testing'
 import type { ConnectionCasesInit } from '@cairn/core/testing'
 import { startTestServer, socketPair } from './websocket-test-setup.js'
 import type { TestServer } from './websocket-test-setup.js'
-import { DEFAULT_MAX_FRAGMENTS, WebSocketTransport, meshUrl } from './websocket.js'
+import { DEFAULT_MAX_FRAGMENTS, PRE_AUTH_MAX_PAYLOAD, WebSocketTransport, meshUrl } from './websocket.js'
 
 const servers: TestServer[] = []
 const rawSockets: WebSocket[] = []
@@ -16,8 +16,8 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map(async s => s.close()))
 })
 
-async function server (init?: Parameters<typeof startTestServer>[0]): Promise<TestServer> {
-  const s = await startTestServer(init)
+async function server (init?: Parameters<typeof startTestServer>[0], options?: Parameters<typeof startTestServer>[1]): Promise<TestServer> {
+  const s = await startTestServer(init, options)
   servers.push(s)
   return s
 }
@@ -98,6 +98,25 @@ describe('mesh endpoint', () => {
     const first = await conn[Symbol.asyncIterator]().next()
     expect(first.value?.length).toBe(MAX_FRAME_SIZE)
     expect(Buffer.isBuffer(first.value)).toBe(false)
+  })
+
+  it(`takes frames of at most ${PRE_AUTH_MAX_PAYLOAD} bytes until authenticated(), then up to maxFrameSize`, async () => {
+    const s = await server(undefined, { authenticate: false })
+    const ws = await rawClient(`ws://127.0.0.1:${s.port}/mesh`)
+    const conn = await s.nextConnection()
+    const frames = conn[Symbol.asyncIterator]()
+    ws.send(new Uint8Array(PRE_AUTH_MAX_PAYLOAD).fill(1))
+    expect((await frames.next()).value?.length).toBe(PRE_AUTH_MAX_PAYLOAD)
+    conn.authenticated?.()
+    ws.send(new Uint8Array(MAX_FRAME_SIZE).fill(2))
+    expect((await frames.next()).value?.length).toBe(MAX_FRAME_SIZE)
+
+    const early = await rawClient(`ws://127.0.0.1:${s.port}/mesh`)
+    const unauthenticated = await s.nextConnection()
+    const code = closeCode(early)
+    early.send(new Uint8Array(PRE_AUTH_MAX_PAYLOAD + 1))
+    expect(await code).toBe(1009)
+    expect(await readAll(unauthenticated)).toBe(0)
   })
 
   it('closes a connection that sends a text frame (1003)', async () => {

@@ -9,13 +9,13 @@
  */
 import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
-import { join } from 'node:path'
 import { encode } from 'cborg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEFAULT_HANDSHAKE_TIMEOUT, MAX_FRAME_SIZE, MAX_PRE_AUTH_FRAME, encodeMessage, generateIdentity } from '@cairn/core'
 import type { Message } from '@cairn/core'
 import { DEFAULT_CLOSE_TIMEOUT } from '../../src/transport/websocket.js'
-import { Cluster, randomFile, sha256File, type HostProcess } from '../harness.js'
+import { Cluster, type HostProcess } from '../harness.js'
+import { honestRoundTrip as honest } from './support/honest.js'
 import { memoryOf } from './support/proc.js'
 import { drain, rawAuthenticated } from './support/mesh.js'
 import { OP, RawWebSocket, encodeFrame, type Closed } from './support/raw-ws.js'
@@ -64,16 +64,7 @@ describe('hostile traffic at /mesh', () => {
 
   const lastError = (messages: Array<Message | undefined>): Message | undefined => messages.filter(m => m?.t === 'error').at(-1)
 
-  async function honestRoundTrip (name: string): Promise<void> {
-    const dir = await cluster.tempDir('cairn-honest-')
-    const src = join(dir, `${name}.bin`)
-    const digest = await randomFile(src, 2 * MiB + 5)
-    const [put] = await cluster.json<{ link: string }>(['put', src, '--mesh', host.url])
-    const out = join(dir, `${name}.out`)
-    const got = await cluster.cli(['get', put!.link, '--mesh', host.url, '-o', out])
-    expect(got.code).toBe(0)
-    expect(await sha256File(out)).toBe(digest)
-  }
+  const honestRoundTrip = async (name: string): Promise<void> => { await honest(cluster, host, name) }
 
   beforeAll(async () => {
     host = await cluster.startHost()
@@ -82,7 +73,8 @@ describe('hostile traffic at /mesh', () => {
     sampler = setInterval(() => { memoryOf(host.pid).then(m => { peak = Math.max(peak, m.rss) }, () => {}) }, 100)
     // Silent sockets: upgraded, then never a byte. Checked at the end.
     // They do not even answer the host's close frame: it drops them DEFAULT_CLOSE_TIMEOUT later.
-    const quiet = await Promise.all(Array.from({ length: 100 }, async () => await RawWebSocket.open(host.port, { echoClose: false })))
+    // 25 from each of four other loopback addresses: a host takes at most 64 unauthenticated sockets from one.
+    const quiet = await Promise.all(Array.from({ length: 100 }, async (_, i) => await RawWebSocket.open(host.port, { echoClose: false, localAddress: `127.0.0.${2 + (i % 4)}` })))
     silent = quiet.map(async ws => await within(ws, SILENT_BOUND))
     silent.forEach(p => { p.catch(() => {}) })
   }, 60_000)

@@ -6,7 +6,7 @@
  * connections.
  */
 import { once } from 'node:events'
-import { UsageError, describeCertificate, formatJoinUrl, formatSize, maskIceUrl, parseIceServers } from '../../config/index.js'
+import { UsageError, describeCertificate, formatJoinUrl, formatSize, maskIceUrl, parseAllowedOrigin, parseIceServers } from '../../config/index.js'
 import { startHost, type Host, type HostInit } from '../../host/index.js'
 import { EXIT } from '../exit-codes.js'
 import { logLine, printJson, printLine } from '../output.js'
@@ -18,6 +18,9 @@ export interface HostOptions {
   peer: string[]
   replicas: number
   token?: string
+  tokenFile?: string
+  weakToken?: boolean
+  allowOrigin: string[]
   open?: boolean
   maxStorage?: number
   zone?: string
@@ -45,9 +48,14 @@ function warn (line: string): void {
 }
 
 function hostInit (options: HostOptions, log: ((line: string) => void) | undefined, onFatal: (err: Error) => void): HostInit {
-  const { port, data, peer, replicas, token, open, maxStorage, zone, repairRate, listen, store, name, webRoot } = options
+  const { port, data, peer, replicas, token, tokenFile, weakToken, open, maxStorage, zone, repairRate, listen, store, name, webRoot } = options
   const iceServers = parseIceServers(options.iceServer)
-  return { port, data, peers: peer, replicas, token, open, maxStorage, zone, repairRate, listen, store, iceServers, name, webRoot, tls: tlsFiles(options), log, warn, onFatal }
+  const allowOrigins = options.allowOrigin.map(parseAllowedOrigin)
+  // Refused connections and failed handshakes go to stderr even with --json.
+  return {
+    port, data, peers: peer, replicas, token, tokenFile, weakToken, open, maxStorage, zone, repairRate, listen, store, iceServers,
+    allowOrigins, name, webRoot, tls: tlsFiles(options), log, warn, onFatal
+  }
 }
 
 /** Longest a clean shutdown may take before the process exits anyway, in ms. */

@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto'
 import { MeshNode, blockId, decodeMessage, encodeMessage, generateIdentity } from '@cairn/core'
 import type { BlockId, Connection, Identity, Message, Role } from '@cairn/core'
 import { RawPeer, rawHandshake } from '../../../../core/src/mesh/test-support.js'
-import { WebSocketTransport } from '../../../src/transport/websocket.js'
+import WebSocket from 'ws'
+import { WebSocketTransport, wrapWebSocket, wsOptions } from '../../../src/transport/websocket.js'
 
 export { RawPeer }
 
@@ -55,6 +56,25 @@ export async function connectClient (urls: string[], init: ClientInit = {}): Pro
 /** An unauthenticated WebSocket to a host's `/mesh`. */
 export async function dialRaw (joinUrl: string): Promise<RawPeer> {
   return new RawPeer(await new WebSocketTransport().dial(targetOf(joinUrl).address))
+}
+
+/**
+ * The same from a chosen loopback source address (127.x.y.z: "another
+ * machine") and with optional request headers (`Origin`); rejects with the
+ * HTTP status if the host refuses the upgrade.
+ */
+export async function dialRawFrom (joinUrl: string, init: { localAddress?: string, origin?: string } = {}): Promise<RawPeer> {
+  const url = targetOf(joinUrl).address
+  const ws = new WebSocket(url, { ...wsOptions(), ...init })
+  // Wrapped inside 'open': frames that came with the upgrade response are emitted right after it.
+  return await new Promise<RawPeer>((resolve, reject) => {
+    ws.once('open', () => { resolve(new RawPeer(wrapWebSocket(ws, { remoteAddress: url }))) })
+    ws.once('unexpected-response', (_req, res) => {
+      reject(new Error(`upgrade refused: ${res.statusCode ?? '?'} ${res.statusMessage ?? ''} retry-after=${res.headers['retry-after'] ?? ''}`))
+      ws.terminate()
+    })
+    ws.on('error', reject)
+  })
 }
 
 /** A raw peer that completed a real handshake with the host (then speaks raw frames). */

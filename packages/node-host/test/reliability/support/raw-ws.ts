@@ -21,6 +21,10 @@ export interface Closed {
 export interface RawWebSocketInit {
   /** Answer the server's close frame as a client should (default true); false: keep silent, the server must give up by itself. */
   echoClose?: boolean
+  /** Connect from this loopback address (127.x.y.z), to look like another machine. */
+  localAddress?: string
+  /** Extra request headers, e.g. `Origin`; `Host` replaces the default `127.0.0.1:PORT`. */
+  headers?: Record<string, string>
 }
 
 export class RawWebSocket {
@@ -47,14 +51,17 @@ export class RawWebSocket {
   /** Connect to `127.0.0.1:port`, upgrade `path`, resolve once the server answered 101. */
   static async open (port: number, init: RawWebSocketInit = {}, path = '/mesh'): Promise<RawWebSocket> {
     const opened = performance.now()
-    const socket = connect({ host: '127.0.0.1', port, noDelay: true })
+    const socket = connect({ host: '127.0.0.1', port, noDelay: true, ...(init.localAddress === undefined ? {} : { localAddress: init.localAddress }) })
     socket.on('error', () => {})
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve)
       socket.once('close', () => { reject(new Error('closed before connecting')) })
     })
-    socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-      `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`)
+    const host = init.headers?.['Host'] ?? `127.0.0.1:${port}`
+    const extra = Object.entries(init.headers ?? {}).filter(([name]) => name !== 'Host')
+    socket.write(`GET ${path} HTTP/1.1\r\nHost: ${host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n` +
+      extra.map(([name, value]) => `${name}: ${value}\r\n`).join('') + '\r\n')
     const rest = await new Promise<Buffer>((resolve, reject) => {
       let head = Buffer.alloc(0)
       const onData = (chunk: Buffer): void => {
