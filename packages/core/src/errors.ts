@@ -176,7 +176,7 @@ export class NoStoreError extends RemoteError {
 const BY_MESSAGE: Array<new (message: string) => CairnError> = [
   IntegrityError, InvalidKeyError, InvalidArgumentError, OutOfRangeError, InternalError, InvalidIdError,
   ManifestError, LinkError, WireError, FrameTooLargeError, MalformedFrameError, UnknownMessageError,
-  NotFoundError, StorageFullError, ConnectionClosedError, CertificateError, TimeoutError, UnavailableError, ProtocolError, AbortError
+  NotFoundError, StorageFullError, ConnectionClosedError, CertificateError, TimeoutError, UnavailableError, ProtocolError, AbortError, InputChangedError
 ]
 let byCode: Map<string, (message: string) => CairnError> | undefined
 
