@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { CHUNK_SIZE, HEADER_SIZE, SEALED_CHUNK_SIZE } from './geometry.js'
 import { OutOfRangeError } from '../errors.js'
-import { decryptRange, encryptStream, plaintextLength } from './index.js'
+import { decryptRange, encryptStream } from '../index.js'
+import { plaintextLength } from './index.js'
 import { collect, drain, errorCode, firstDifference, prng, randomBytes, source } from './test-support.js'
 
 const context = new TextEncoder().encode('cairn/v1/content')

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import type { Aead } from './constants.js'
 import { CHUNK_SIZE, HEADER_SIZE, SEALED_CHUNK_SIZE } from './geometry.js'
 import { InvalidArgumentError } from '../errors.js'
-import { ciphertextLength, decryptStream, encryptStream, plaintextLength } from './index.js'
+import { decryptStream, encryptStream } from '../index.js'
+import { ciphertextLength, plaintextLength } from './index.js'
 import { collect, cut, firstDifference, randomBytes, source } from './test-support.js'
 
 const BLOCK = 64 * CHUNK_SIZE

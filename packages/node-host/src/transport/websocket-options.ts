@@ -10,7 +10,7 @@
  * Not available in `ws`: a limit on total bytes buffered per socket (bounded
  * here by maxPayload) or on frames per second.
  */
-import { MAX_FRAME_SIZE } from '@cairn/core'
+import { MAX_FRAME_SIZE } from '@cairn/core/wire'
 
 /** Bytes queued in user space for the socket before `send` waits for drain. */
 export const DEFAULT_SEND_HIGH_WATER_MARK = 1024 * 1024

@@ -1,7 +1,7 @@
 import { request } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import { MAX_FRAME_SIZE } from '@cairn/core'
+import { MAX_FRAME_SIZE } from '@cairn/core/wire'
 import type { Connection } from '@cairn/core'
 import { connectionSuite } from '@cairn/core/testing'
 import type { ConnectionCasesInit } from '@cairn/core/testing'

@@ -4,8 +4,10 @@
  * driven frame by frame (core's test-support `RawPeer`, `rawHandshake`).
  */
 import { randomBytes } from 'node:crypto'
-import { MeshNode, blockId, decodeMessage, encodeMessage, generateIdentity } from '@cairn/core'
-import type { BlockId, Connection, Identity, Message, Role } from '@cairn/core'
+import { MeshNode, blockId, generateIdentity } from '@cairn/core'
+import { decodeMessage, encodeMessage } from '@cairn/core/wire'
+import type { BlockId, Connection, Identity, Role } from '@cairn/core'
+import type { Message } from '@cairn/core/wire'
 import { RawPeer, rawHandshake } from '../../../../core/src/mesh/test-support.js'
 import { WebSocketTransport } from '../../../src/transport/websocket.js'
 
