@@ -3,7 +3,7 @@ import { CHUNK_SIZE, HEADER_SIZE, SEALED_CHUNK_SIZE } from './geometry.js'
 import { OutOfRangeError } from '../errors.js'
 import { decryptRange, encryptStream } from '../index.js'
 import { plaintextLength } from './index.js'
-import { collect, drain, errorCode, firstDifference, prng, randomBytes, source } from './test-support.js'
+import { collect, drain, errorCode, firstDifference, prng, randomBytes, source } from '../../test/support/crypto.js'
 
 const context = new TextEncoder().encode('cairn/v1/content')
 const BLOCK = 64 * CHUNK_SIZE
