@@ -41,6 +41,9 @@ export default defineConfig(({ mode }) => {
     publicDir: false,
     resolve: {
       alias: [
+        { find: /^@cairn\/core\/wire$/, replacement: here('./packages/core/src/wire/index.ts') },
+        { find: /^@cairn\/core\/mesh$/, replacement: here('./packages/core/src/mesh/index.ts') },
+        { find: /^@cairn\/core\/crypto$/, replacement: here('./packages/core/src/crypto/index.ts') },
         { find: /^@cairn\/core\/testing$/, replacement: here('./packages/core/src/testing/index.ts') },
         { find: /^@cairn\/core$/, replacement: here('./packages/core/src/index.ts') }
       ],

@@ -6,6 +6,9 @@ const core = (path: string): string => fileURLToPath(new URL(`./packages/core/sr
 export default defineConfig({
   resolve: {
     alias: [
+      { find: /^@cairn\/core\/wire$/, replacement: core('wire/index.ts') },
+      { find: /^@cairn\/core\/mesh$/, replacement: core('mesh/index.ts') },
+      { find: /^@cairn\/core\/crypto$/, replacement: core('crypto/index.ts') },
       { find: /^@cairn\/core\/testing$/, replacement: core('testing/index.ts') },
       { find: /^@cairn\/core$/, replacement: core('index.ts') }
     ]

@@ -7,9 +7,10 @@
 import { pathToFileURL } from 'node:url'
 
 const modulePath = process.env.COBBLESTONE_MODULE
-const { encryptStream, decryptStream, CHUNK_SIZE, DEFAULT_CONCURRENCY } = await import(
-  modulePath ? pathToFileURL(modulePath).href : new URL('../packages/core/dist/crypto/index.js', import.meta.url).href
+const { encryptStream, decryptStream, DEFAULT_CONCURRENCY } = await import(
+  modulePath ? pathToFileURL(modulePath).href : new URL('../packages/core/dist/index.js', import.meta.url).href
 )
+const { CHUNK_SIZE } = await import(new URL('../packages/core/dist/crypto/index.js', import.meta.url).href)
 
 const MiB = 1024 * 1024
 const sizeMiB = Number(process.argv[2] ?? 256)

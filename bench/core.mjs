@@ -18,7 +18,8 @@
 import { createCipheriv, createDecipheriv, createHash, randomFillSync } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
-import { addFile, readFile, setCryptoProvider } from '@cairn/core'
+import { addFile, readFile } from '@cairn/core'
+import { setCryptoProvider } from '@cairn/core/crypto'
 import { MemoryBlockStore } from '@cairn/core/testing'
 import { nodeCryptoProvider } from '@cairn/node-host'
 

@@ -1,10 +1,48 @@
+/**
+ * `@cairn/core`: the user-facing surface. Typed errors; block ids; share links,
+ * join URLs and mesh addresses; adding, opening and reading files; Cobblestone
+ * streams; the interfaces adapters implement (`BlockStore`, `Connection`,
+ * `Transport`, `Mesh`) and the `MeshNode` that runs on them.
+ *
+ * Internals adapters need live behind subpaths, each one folder's concern:
+ * `@cairn/core/wire` (frame codec, messages, limits, the receive FrameQueue),
+ * `@cairn/core/mesh` (tuning defaults, handshake codes, placement, peer ids,
+ * dialing), `@cairn/core/crypto` (Cobblestone's sizes and length arithmetic,
+ * the chunk cipher), and the test kit `@cairn/core/testing`. Everything else
+ * (manifest encoding, the memory adapters outside the test kit) is private.
+ */
 export * from './errors.js'
+
+// Blocks: ids, verification, and what readers fetch blocks through.
 export * from './block/index.js'
-export * from './crypto/index.js'
+
+// Addresses: share links, the URL fragment, join URLs, mesh endpoint addresses.
 export * from './address/index.js'
-export * from './file/index.js'
-export * from './store/index.js'
-export * from './transport/index.js'
-export * from './wire/index.js'
-export * from './mesh/index.js'
-export * from './dial/index.js'
+
+// Files: add, open, read.
+export { addFile, DEFAULT_PUT_CONCURRENCY, openFile, readFile, DEFAULT_READ_AHEAD, resumingSink } from './file/index.js'
+export type { AddJournal, ResumingSinkInit } from './file/index.js'
+export type { AddInit, AddResult, BlockSink, FileMeta, OpenedFile, PutOptions, ReadInit, ReadRange } from './file/index.js'
+export type { FileInfo } from './file/manifest-fields.js'
+
+// Cobblestone encryption streams.
+export { encryptStream, decryptStream } from './crypto/stream.js'
+export { decryptRange } from './crypto/random-access.js'
+export type { PlaintextRange, RangeReader } from './crypto/random-access.js'
+export { DEFAULT_AEAD, DEFAULT_CONCURRENCY } from './crypto/constants.js'
+export type { Aead, CobblestoneInit } from './crypto/constants.js'
+
+// The interfaces adapters implement.
+export type * from './store/block-store.js'
+export { blockKey } from './store/key.js'
+export type * from './transport/connection.js'
+
+// The mesh: its interface, the node, identities, and what it reports.
+export type * from './mesh/api.js'
+export type { BackgroundFailures, HostStatus, IceServer, PeerInfo, PeerStatus, Role } from './wire/messages.js'
+export { MeshNode, DEFAULT_REPLICAS, DEFAULT_REPAIR_INTERVAL } from './mesh/node.js'
+export type { MeshNodeOptions } from './mesh/node.js'
+export type { MeshTuning, PeerLimits } from './mesh/tuning.js'
+export { generateIdentity, exportIdentity, importIdentity } from './mesh/identity.js'
+export type { GenerateIdentityInit, ImportIdentityInit } from './mesh/identity.js'
+export type { BackgroundFailure, BackgroundKind } from './mesh/failures.js'

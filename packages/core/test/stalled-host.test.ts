@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { BlockId } from '../src/block/id.js'
 import { MemoryBlockStore } from '../src/store/memory.js'
-import { TestMesh, fullMesh, makeBlock } from '../src/mesh/test-support.js'
+import { TestMesh, fullMesh, makeBlock } from './support/mesh.js'
 
 /** A store whose writes never complete (a hung disk). */
 class StalledStore extends MemoryBlockStore {

@@ -10,7 +10,8 @@
  * (a `put` of a fresh block and a `want` for the other side's block), so the
  * spec can check that a rejected handshake lets none of them through.
  */
-import { blockId, CairnError, decodeMessage, encodeMessage, generateIdentity, HandshakeError, MeshNode, ReplicationError } from '@cairn/core'
+import { blockId, CairnError, generateIdentity, HandshakeError, MeshNode, ReplicationError } from '@cairn/core'
+import { decodeMessage, encodeMessage } from '@cairn/core/wire'
 import type { BlockId, Connection } from '@cairn/core'
 import { CID } from 'multiformats/cid'
 import { MemoryBlockStore } from '../../core/src/store/memory.js'

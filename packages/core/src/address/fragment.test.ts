@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { LinkError } from '../errors.js'
 import { checkJoinToken, formatFragment, parseFragment } from './fragment.js'
-import { expectOnlyLinkErrors } from './test-support.js'
+import { expectOnlyLinkErrors } from '../../test/support/address.js'
 
 const tokenArb = fc.string({ maxLength: 64 }).filter(t => !/[\s\u0000-\u001f\u007f]/.test(t))
 const fileArb = fc.stringMatching(/^[A-Za-z0-9._-]{1,82}$/)

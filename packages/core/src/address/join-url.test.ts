@@ -3,7 +3,7 @@ import fc from 'fast-check'
 import { LinkError } from '../errors.js'
 import { formatJoinUrl, parseJoinUrl, parseMeshAddress } from './join-url.js'
 import { meshAddressOf, normalizeMeshAddress, originOfMeshAddress } from './mesh-url.js'
-import { expectOnlyLinkErrors } from './test-support.js'
+import { expectOnlyLinkErrors } from '../../test/support/address.js'
 
 const tokenArb = fc.stringMatching(/^[A-Za-z0-9_~.!*()'@:$,;+=-]{0,64}$/)
 const hostArb = fc.constantFrom('127.0.0.1', 'example.org', '[::1]', 'h')

@@ -5,7 +5,7 @@ import * as raw from 'multiformats/codecs/raw'
 import { create as createDigest } from 'multiformats/hashes/digest'
 import { LinkError } from '../errors.js'
 import { formatLink, formatWebLink, parseLink } from './link.js'
-import { expectOnlyLinkErrors } from './test-support.js'
+import { expectOnlyLinkErrors } from '../../test/support/address.js'
 
 const cidArb = fc.uint8Array({ minLength: 32, maxLength: 32 })
   .map(digest => CID.createV1(raw.code, createDigest(0x12, digest)))

@@ -1,4 +1,9 @@
 /**
+ * `@cairn/core/crypto`: Cobblestone's format for those who need its sizes: the
+ * geometry (every size and the length arithmetic) and the chunk cipher. The
+ * streams (`encryptStream`, `decryptStream`, `decryptRange`) and their options
+ * are in `@cairn/core`.
+ *
  * Cobblestone: C2SP chunked encryption (https://c2sp.org/chunked-encryption)
  * with HKDF-Expand-SHA-512 and AES-GCM. Key derivation runs on Web Crypto; the
  * per-chunk AES-GCM (and block hashing) goes through a `CryptoProvider`, Web
@@ -19,11 +24,6 @@ export {
   CHUNKS_PER_BLOCK, MAX_BLOCK_SIZE, BLOCK_PLAINTEXT,
   chunkCount, bodyLength, ciphertextLength, plaintextLength, bodyPlaintextLength, blockCount, blockLength
 } from './geometry.js'
-export { DEFAULT_AEAD, DEFAULT_CONCURRENCY } from './constants.js'
-export type { Aead, CobblestoneInit } from './constants.js'
 export { ChunkCipher } from './chunk-cipher.js'
 export { webCryptoProvider, cryptoProvider, setCryptoProvider } from './provider.js'
 export type { CryptoProvider, BlockAead } from './provider.js'
-export { encryptStream, decryptStream } from './stream.js'
-export { decryptRange } from './random-access.js'
-export type { RangeReader, PlaintextRange } from './random-access.js'

@@ -1,8 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { CHUNK_SIZE, HEADER_SIZE, SEALED_CHUNK_SIZE } from './geometry.js'
 import { OutOfRangeError } from '../errors.js'
-import { decryptRange, encryptStream, plaintextLength } from './index.js'
-import { collect, drain, errorCode, firstDifference, prng, randomBytes, source } from './test-support.js'
+import { decryptRange, encryptStream } from '../index.js'
+import { plaintextLength } from './index.js'
+import { collect, drain, errorCode, firstDifference, prng, randomBytes, source } from '../../test/support/crypto.js'
 
 const context = new TextEncoder().encode('cairn/v1/content')
 const BLOCK = 64 * CHUNK_SIZE

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest'
 import type { Aead } from './constants.js'
 import { CHUNK_SIZE, HEADER_SIZE, SEALED_CHUNK_SIZE } from './geometry.js'
 import { InvalidArgumentError } from '../errors.js'
-import { ciphertextLength, decryptStream, encryptStream, plaintextLength } from './index.js'
-import { collect, cut, firstDifference, randomBytes, source } from './test-support.js'
+import { decryptStream, encryptStream } from '../index.js'
+import { ciphertextLength, plaintextLength } from './index.js'
+import { collect, cut, firstDifference, randomBytes, source } from '../../test/support/crypto.js'
 
 const BLOCK = 64 * CHUNK_SIZE
 const SIZES = [0, 1, CHUNK_SIZE - 1, CHUNK_SIZE, CHUNK_SIZE + 1, BLOCK - 1, BLOCK, BLOCK + 1, 3 * BLOCK + 777]

@@ -1,7 +1,8 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { CHUNK_SIZE, HEADER_SIZE, SALT_SIZE, SEALED_CHUNK_SIZE, TAG_SIZE } from './geometry.js'
-import { ChunkCipher, decryptRange, decryptStream, encryptStream } from './index.js'
-import { collect, concat, cut, drain, errorCode, firstDifference, randomBytes, source } from './test-support.js'
+import { decryptRange, decryptStream, encryptStream } from '../index.js'
+import { ChunkCipher } from './index.js'
+import { collect, concat, cut, drain, errorCode, firstDifference, randomBytes, source } from '../../test/support/crypto.js'
 
 const context = new TextEncoder().encode('cairn/v1/content')
 const key = randomBytes(16)

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest'
-import { collect, expectSameBytes, pieces } from './test-support.js'
+import { collect, expectSameBytes, pieces } from '../../test/support/file.js'
 import { parseBlockId, type BlockId } from '../block/id.js'
 import { AbortError, ManifestError, StorageFullError } from '../errors.js'
 import { MemoryBlockStore } from '../store/memory.js'

@@ -6,7 +6,7 @@ import { MemoryBlockStore } from '../store/memory.js'
 import { testBytes } from '../testing/bytes.js'
 import { addFile } from './add.js'
 import { readFile } from './read.js'
-import { expectSameBytes, pieces } from './test-support.js'
+import { expectSameBytes, pieces } from '../../test/support/file.js'
 
 interface Call { chunks: number, out: Uint8Array }
 

@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll } from 'vitest'
-import { collect, expectSameBytes, pieces } from './test-support.js'
+import { collect, expectSameBytes, pieces } from '../../test/support/file.js'
 import fc from 'fast-check'
 import { equalBytes, type BlockId } from '../block/id.js'
 import { markVerified } from '../block/source.js'

@@ -4,7 +4,7 @@ import { MemoryBlockStore } from '../store/memory.js'
 import { testBytes } from '../testing/bytes.js'
 import { addFile } from './add.js'
 import { resumingSink } from './resume-sink.js'
-import { pieces } from './test-support.js'
+import { pieces } from '../../test/support/file.js'
 import type { BlockSink } from './put-queue.js'
 
 const MiB = 1024 * 1024

@@ -6,7 +6,7 @@ import { MemoryBlockStore } from '../store/memory.js'
 import { memoryPair } from '../transport/memory.js'
 import type { BackgroundFailures } from '../wire/messages.js'
 import type { BackgroundFailure } from './failures.js'
-import { fullMesh, makeBlock, nextEvent, rawConnect, rawHandshake, TestMesh, withMaxFrameSize } from './test-support.js'
+import { fullMesh, makeBlock, nextEvent, rawConnect, rawHandshake, TestMesh, withMaxFrameSize } from '../../test/support/mesh.js'
 
 /*
  * Work nobody awaits must not fail silently: each failure is counted per kind

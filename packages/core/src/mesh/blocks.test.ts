@@ -5,9 +5,9 @@ import { addFile } from '../file/add.js'
 import { MemoryBlockStore } from '../store/memory.js'
 import { BLOCK_PLAINTEXT } from '../crypto/geometry.js'
 import { openFile } from '../file/read.js'
-import { collect, expectSameBytes, pieces } from '../file/test-support.js'
+import { collect, expectSameBytes, pieces } from '../../test/support/file.js'
 import { testBytes } from '../testing/bytes.js'
-import { fullMesh, makeBlock, TestMesh, type TestNode } from './test-support.js'
+import { fullMesh, makeBlock, TestMesh, type TestNode } from '../../test/support/mesh.js'
 
 let mesh: TestMesh
 afterEach(async () => {

@@ -4,8 +4,8 @@ import { MemoryBlockStore } from '../store/memory.js'
 import { MemoryNetwork } from '../transport/memory-network.js'
 import { MAX_BLOCK_SIZE } from '../crypto/geometry.js'
 import { placeBlock } from './placement.js'
-import { fullMesh, makeBlock, sameBytes, TestMesh } from './test-support.js'
-import type { TestNode } from './test-support.js'
+import { fullMesh, makeBlock, sameBytes, TestMesh } from '../../test/support/mesh.js'
+import type { TestNode } from '../../test/support/mesh.js'
 
 let mesh: TestMesh
 afterEach(async () => { await mesh.stopAll() })

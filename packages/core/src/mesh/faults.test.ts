@@ -4,8 +4,8 @@ import type { BlockId } from '../block/id.js'
 import { UnavailableError } from '../errors.js'
 import { rankPeers } from './placement.js'
 import { memoryPair } from '../transport/memory.js'
-import { fullMesh, GatedStore, LyingStore, makeBlock, nextEvent, rawConnect, rawHandshake, sameBytes, TestMesh, withMaxFrameSize } from './test-support.js'
-import type { TestNode } from './test-support.js'
+import { fullMesh, GatedStore, LyingStore, makeBlock, nextEvent, rawConnect, rawHandshake, sameBytes, TestMesh, withMaxFrameSize } from '../../test/support/mesh.js'
+import type { TestNode } from '../../test/support/mesh.js'
 
 let mesh: TestMesh
 const gates: GatedStore[] = []

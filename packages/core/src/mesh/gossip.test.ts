@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { fullMesh, nextEvent, rawConnect, TestMesh, until } from './test-support.js'
-import type { TestNode } from './test-support.js'
+import { fullMesh, nextEvent, rawConnect, TestMesh, until } from '../../test/support/mesh.js'
+import type { TestNode } from '../../test/support/mesh.js'
 
 let mesh: TestMesh
 afterEach(async () => { await mesh.stopAll() })

@@ -8,7 +8,7 @@ import type { Identity } from './api.js'
 import { randomBytes } from './bytes.js'
 import { generateIdentity } from './identity.js'
 import { MeshNode } from './node.js'
-import { FAST, RawPeer, TestMesh, TOKEN, until } from './test-support.js'
+import { FAST, RawPeer, TestMesh, TOKEN, until } from '../../test/support/mesh.js'
 import { checkMac, deriveJoinKey, proveAuth, transcriptHash } from './transcript.js'
 
 let mesh: TestMesh

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { IceServer } from '../wire/messages.js'
-import { nextEvent, rawConnect, TestMesh } from './test-support.js'
+import { nextEvent, rawConnect, TestMesh } from '../../test/support/mesh.js'
 
 let mesh: TestMesh
 afterEach(async () => { await mesh.stopAll() })

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { ProtocolError } from '../errors.js'
 import type { PutMessage } from '../wire/messages.js'
 import { IncomingRequests } from './incoming.js'
-import { makeBlock } from './test-support.js'
+import { makeBlock } from '../../test/support/mesh.js'
 
 describe('incoming requests', () => {
   it('admits requests up to the in-flight limit and frees them when done', () => {

@@ -21,7 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { HandshakeError } from '../errors.js'
 import type { Connection } from '../transport/connection.js'
 import { memoryPair } from '../transport/memory.js'
-import { message } from '../wire/arbitraries.js'
+import { message } from '../../test/support/wire-arbitraries.js'
 import { decodeMessage, encodeMessage } from '../wire/codec.js'
 import { PROTOCOL_VERSION } from '../wire/messages.js'
 import type { Message, Role } from '../wire/messages.js'
@@ -31,7 +31,7 @@ import { HANDSHAKE_REASONS } from './handshake.js'
 import { generateIdentity } from './identity.js'
 import { MeshNode } from './node.js'
 import type { MeshNodeOptions } from './node.js'
-import { FAST, RawPeer, TOKEN, makeBlock, rawHandshake, sameBytes, withMaxFrameSize } from './test-support.js'
+import { FAST, RawPeer, TOKEN, makeBlock, rawHandshake, sameBytes, withMaxFrameSize } from '../../test/support/mesh.js'
 
 const PRE_AUTH_FRAMES = 20_000
 const POST_AUTH_FRAMES = 80_000

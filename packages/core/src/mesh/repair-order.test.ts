@@ -3,8 +3,8 @@ import type { BlockId } from '../block/id.js'
 import { MemoryBlockStore } from '../store/memory.js'
 import type { AbortOptions } from '../store/block-store.js'
 import { rankPeers } from './placement.js'
-import { fullMesh, makeBlock, TestMesh } from './test-support.js'
-import type { TestNode } from './test-support.js'
+import { fullMesh, makeBlock, TestMesh } from '../../test/support/mesh.js'
+import type { TestNode } from '../../test/support/mesh.js'
 
 let mesh: TestMesh
 afterEach(async () => { await mesh.stopAll() })

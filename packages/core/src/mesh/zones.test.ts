@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { BlockId } from '../block/id.js'
 import { MemoryBlockStore } from '../store/memory.js'
-import { fullMesh, makeBlock, sameBytes, TestMesh, until } from './test-support.js'
-import type { TestNode } from './test-support.js'
+import { fullMesh, makeBlock, sameBytes, TestMesh, until } from '../../test/support/mesh.js'
+import type { TestNode } from '../../test/support/mesh.js'
 
 let mesh: TestMesh
 afterEach(async () => { await mesh.stopAll() })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { codeOf } from './test-support.js'
+import { codeOf } from '../../test/support/wire.js'
 import fc from 'fast-check'
 import { encode } from 'cborg'
 import {
@@ -7,7 +7,7 @@ import {
 } from './index.js'
 import { MAX_BLOCK_SIZE } from '../crypto/geometry.js'
 import type { BlockMessage, Message, PutMessage } from './index.js'
-import { message, messageArbitraries } from './arbitraries.js'
+import { message, messageArbitraries } from '../../test/support/wire-arbitraries.js'
 import { InvalidIdError } from '../errors.js'
 import { equalBytes } from '../block/id.js'
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { decodeMessage, encodeMessage } from './index.js'
-import { hostileFrame, message, reshapedMessage } from './arbitraries.js'
+import { hostileFrame, message, reshapedMessage } from '../../test/support/wire-arbitraries.js'
 
 const WIRE_CODES = ['ERR_FRAME_TOO_LARGE', 'ERR_FRAME_MALFORMED', 'ERR_UNKNOWN_MESSAGE']
 

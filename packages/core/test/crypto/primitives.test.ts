@@ -8,7 +8,7 @@ import {
 import { hkdfExpandSha512 } from '../../src/crypto/hkdf.js'
 import { InvalidArgumentError, OutOfRangeError } from '../../src/errors.js'
 import { chunkNonce } from '../../src/crypto/nonce.js'
-import { concat, errorCode, hex, randomBytes } from '../../src/crypto/test-support.js'
+import { concat, errorCode, hex, randomBytes } from '../support/crypto.js'
 
 /** RFC 5869 HKDF-Expand with node:crypto's HMAC, as an independent reference. */
 function referenceExpand (prk: Uint8Array, info: Uint8Array, length: number): string {

@@ -8,9 +8,9 @@ import { openChunks, sealChunks } from '../../src/crypto/chunk-stream.js'
 import { bodyPlaintextLength, HEADER_SIZE, plaintextLength, SALT_SIZE } from '../../src/crypto/geometry.js'
 import { chunkSpan, openRange } from '../../src/crypto/random-access.js'
 import type { Aead } from '../../src/crypto/constants.js'
-import { decryptRange, decryptStream, encryptStream } from '../../src/crypto/index.js'
+import { decryptRange, decryptStream, encryptStream } from '../../src/index.js'
 import { cryptoProvider, setCryptoProvider, webCryptoProvider, type CryptoProvider } from '../../src/crypto/provider.js'
-import { collect, cut, drain, errorCode, firstDifference, fromHex, sha512Hex, source, type Outcome } from '../../src/crypto/test-support.js'
+import { collect, cut, drain, errorCode, firstDifference, fromHex, sha512Hex, source, type Outcome } from '../support/crypto.js'
 
 // Wycheproof's C2SP chunked-encryption vectors, vendored with their source and
 // licence: see ../vectors/README.md. `describeVectors(provider)` runs every

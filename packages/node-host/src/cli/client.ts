@@ -3,7 +3,8 @@
  * local host from the data dir; `get` tries a list, see mesh-candidates.ts), then
  * dial it as a `client` node with a throwaway identity.
  */
-import { CertificateError, DEFAULT_DIAL_TIMEOUT, HandshakeError, MeshNode, generateIdentity, type Mesh } from '@cairn/core'
+import { CertificateError, HandshakeError, MeshNode, generateIdentity, type Mesh } from '@cairn/core'
+import { DEFAULT_DIAL_TIMEOUT } from '@cairn/core/mesh'
 import {
   DEFAULT_DATA_DIR, UnreachableError, dataDirPaths, givenToken, parseJoinUrl, parsePeerAddress, requireLocalHost,
   type MeshTarget

@@ -8,7 +8,8 @@
  */
 import { readFileSync } from 'node:fs'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
-import { MAX_PEER_NAME_LENGTH, peerName } from '@cairn/core'
+import { peerName } from '@cairn/core/mesh'
+import { MAX_PEER_NAME_LENGTH } from '@cairn/core/wire'
 import { DEFAULT_DATA_DIR, TOKEN_ENV, parseSize } from '../config/index.js'
 import { DEFAULT_LISTEN, DEFAULT_PORT } from '../host/index.js'
 import { fsckCommand } from './commands/fsck.js'

@@ -5,7 +5,8 @@
  * fails with `UnavailableError` (exit 5). A definite answer (a host that says
  * it does not have a block, bad bytes, a wrong key) fails at once.
  */
-import { Backoff, CairnError, DEFAULT_DIAL_TIMEOUT, UnavailableError, pause } from '@cairn/core'
+import { CairnError, UnavailableError } from '@cairn/core'
+import { Backoff, DEFAULT_DIAL_TIMEOUT, pause } from '@cairn/core/mesh'
 import type { MeshClient } from './client.js'
 
 /** Default `--timeout`: how long a transfer may make no progress before it fails. */

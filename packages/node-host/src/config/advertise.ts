@@ -6,7 +6,7 @@
  * come first and loopback last: a dialer tries them in order.
  */
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os'
-import { MAX_ADDRS } from '@cairn/core'
+import { MAX_ADDRS } from '@cairn/core/wire'
 import { originFor } from './join-url.js'
 
 type Interfaces = NodeJS.Dict<NetworkInterfaceInfo[]>

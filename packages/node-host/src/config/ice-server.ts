@@ -4,7 +4,8 @@
  * tabs a list for real networks). TURN credentials go in the URL's user part,
  * percent-encoded where needed: `turn:USER:PASS@H:P?transport=udp`.
  */
-import { MAX_ICE_CREDENTIAL, MAX_ICE_SERVERS, validateMessage, type IceServer } from '@cairn/core'
+import type { IceServer } from '@cairn/core'
+import { MAX_ICE_CREDENTIAL, MAX_ICE_SERVERS, validateMessage } from '@cairn/core/wire'
 import { UsageError } from './errors.js'
 
 const ICE_URL = /^(stuns?|turns?):(?:([^:@/]*):([^@/]*)@)?([^@\s/]+)$/i

@@ -14,7 +14,8 @@
  */
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import { MAX_ADDR_LENGTH, MAX_ADDRS, MAX_PEER_ID_LENGTH, normalizeMeshAddress } from '@cairn/core'
+import { normalizeMeshAddress } from '@cairn/core'
+import { MAX_ADDR_LENGTH, MAX_ADDRS, MAX_PEER_ID_LENGTH } from '@cairn/core/wire'
 import { writePrivateFile, type DataDirPaths } from './data-dir.js'
 
 export interface SavedPeer {

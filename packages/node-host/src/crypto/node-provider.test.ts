@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { ChunkCipher, CHUNK_SIZE, CHUNKS_PER_BLOCK, TAG_SIZE, blockId, webCryptoProvider, type Aead, type CryptoProvider } from '@cairn/core'
+import { blockId, type Aead } from '@cairn/core'
+import { ChunkCipher, CHUNK_SIZE, CHUNKS_PER_BLOCK, TAG_SIZE, webCryptoProvider, type CryptoProvider } from '@cairn/core/crypto'
 import { describeVectors } from '../../../core/test/crypto/vectors-suite.js'
 import { nodeCryptoProvider } from './node-provider.js'
 

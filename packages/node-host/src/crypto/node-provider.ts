@@ -1,8 +1,8 @@
 import { createCipheriv, createDecipheriv, createHash, createSecretKey, type CipherGCMTypes, type KeyObject } from 'node:crypto'
+import { DecryptionError } from '@cairn/core'
 import {
-  CHUNK_SIZE, DecryptionError, NONCE_SIZE, SEALED_CHUNK_SIZE, TAG_SIZE, setCryptoProvider,
-  type BlockAead, type CryptoProvider
-} from '@cairn/core'
+  CHUNK_SIZE, NONCE_SIZE, SEALED_CHUNK_SIZE, TAG_SIZE, setCryptoProvider, type BlockAead, type CryptoProvider
+} from '@cairn/core/crypto'
 
 /**
  * Core's `CryptoProvider` on `node:crypto` (OpenSSL): every call synchronous,

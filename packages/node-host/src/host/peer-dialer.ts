@@ -4,7 +4,7 @@
  * backoff), with a log line when a peer is lost or cannot be reached. Stops
  * on `stop()`.
  */
-import { DEFAULT_DIAL_TIMEOUT, keepDialing } from '@cairn/core'
+import { DEFAULT_DIAL_TIMEOUT, keepDialing } from '@cairn/core/mesh'
 import type { Mesh } from '@cairn/core'
 
 export interface PeerDialerInit {

@@ -5,7 +5,8 @@
  * all of them; while it runs it records hosts as they come (saved a second
  * later, and on close).
  */
-import { MAX_ADDRS, type Mesh, type PeerInfo, type PeerStatus } from '@cairn/core'
+import type { Mesh, PeerInfo, PeerStatus } from '@cairn/core'
+import { MAX_ADDRS } from '@cairn/core/wire'
 import { MAX_SAVED_PEERS, loadPeers, savePeers, type DataDirPaths, type SavedPeer } from '../config/index.js'
 
 /** Changes are written at most this often, ms. */

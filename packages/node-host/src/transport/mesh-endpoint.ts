@@ -1,6 +1,7 @@
 import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
-import { HandshakeError, MAX_FRAME_SIZE, MESH_PATH } from '@cairn/core'
+import { HandshakeError, MESH_PATH } from '@cairn/core'
+import { MAX_FRAME_SIZE } from '@cairn/core/wire'
 import type { Connection } from '@cairn/core'
 import { WebSocketServer } from 'ws'
 import type WebSocket from 'ws'

@@ -1,4 +1,5 @@
-import { ConnectionClosedError, FrameQueue, FrameTooLargeError, MAX_FRAME_SIZE } from '@cairn/core'
+import { ConnectionClosedError, FrameTooLargeError } from '@cairn/core'
+import { FrameQueue, MAX_FRAME_SIZE } from '@cairn/core/wire'
 import type { Connection } from '@cairn/core'
 import WebSocket from 'ws'
 import { DEFAULT_SEND_HIGH_WATER_MARK, setMaxPayload } from './websocket-options.js'

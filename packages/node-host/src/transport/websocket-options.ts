@@ -12,7 +12,7 @@
  * each socket at `PRE_AUTH_MAX_PAYLOAD` and raises it once the peer has
  * authenticated (`setMaxPayload`).
  */
-import { MAX_FRAME_SIZE, MAX_PRE_AUTH_FRAME } from '@cairn/core'
+import { MAX_FRAME_SIZE, MAX_PRE_AUTH_FRAME } from '@cairn/core/wire'
 import type WebSocket from 'ws'
 
 /** Bytes queued in user space for the socket before `send` waits for drain. */

@@ -1,4 +1,5 @@
-import { AbortError, DEFAULT_CONNECT_TIMEOUT, LinkError, TimeoutError, UnavailableError, normalizeMeshAddress } from '@cairn/core'
+import { AbortError, LinkError, TimeoutError, UnavailableError, normalizeMeshAddress } from '@cairn/core'
+import { DEFAULT_CONNECT_TIMEOUT } from '@cairn/core/mesh'
 import type { Connection, Transport } from '@cairn/core'
 import WebSocket from 'ws'
 import { isLoopbackHost } from '../config/tls.js'

@@ -1,12 +1,12 @@
 import { request } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
-import { MAX_FRAME_SIZE } from '@cairn/core'
+import { MAX_FRAME_SIZE } from '@cairn/core/wire'
 import type { Connection } from '@cairn/core'
 import { connectionSuite } from '@cairn/core/testing'
 import type { ConnectionCasesInit } from '@cairn/core/testing'
-import { startTestServer, socketPair } from './websocket-test-setup.js'
-import type { TestServer } from './websocket-test-setup.js'
+import { startTestServer, socketPair } from '../../test/support/websocket-server.js'
+import type { TestServer } from '../../test/support/websocket-server.js'
 import { DEFAULT_MAX_FRAGMENTS, PRE_AUTH_MAX_PAYLOAD, WebSocketTransport, meshUrl } from './websocket.js'
 
 const servers: TestServer[] = []

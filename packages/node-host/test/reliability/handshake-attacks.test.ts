@@ -11,8 +11,11 @@
  */
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PROTOCOL_VERSION, encodeMessage, generateIdentity, publicKeyFromPeerId } from '@cairn/core'
-import type { HelloMessage, Identity, Message } from '@cairn/core'
+import { generateIdentity } from '@cairn/core'
+import { PROTOCOL_VERSION, encodeMessage } from '@cairn/core/wire'
+import { publicKeyFromPeerId } from '@cairn/core/mesh'
+import type { Identity } from '@cairn/core'
+import type { HelloMessage, Message } from '@cairn/core/wire'
 import { randomBytes } from 'node:crypto'
 import { deriveJoinKey, proveAuth, transcriptHash } from '../../../core/src/mesh/transcript.js'
 import { Cluster, randomFile, waitFor, type HostProcess } from '../harness.js'

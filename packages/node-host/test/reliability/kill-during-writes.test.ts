@@ -16,7 +16,7 @@
 import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { MAX_BLOCK_SIZE } from '@cairn/core'
+import { MAX_BLOCK_SIZE } from '@cairn/core/crypto'
 import type { MeshNode } from '@cairn/core'
 import { FsBlockStore } from '../../src/store/fs.js'
 import { Cluster } from '../harness.js'

@@ -10,7 +10,8 @@
  */
 import { join } from 'node:path'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { DEFAULT_PEER_LIMITS, MemoryBlockStore, rankPeers } from '@cairn/core'
+import { DEFAULT_PEER_LIMITS, rankPeers } from '@cairn/core/mesh'
+import { MemoryBlockStore } from '@cairn/core/testing'
 import type { BlockId, MeshNode } from '@cairn/core'
 import { Cluster, randomFile, waitFor, type HostProcess } from '../harness.js'
 import { readDigest } from './support/files.js'

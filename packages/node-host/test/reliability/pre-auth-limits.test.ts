@@ -16,7 +16,8 @@
  *   grows by less than 100 MiB.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { encodeMessage, generateIdentity, PROTOCOL_VERSION } from '@cairn/core'
+import { generateIdentity } from '@cairn/core'
+import { encodeMessage, PROTOCOL_VERSION } from '@cairn/core/wire'
 import { DEFAULT_MAX_PRE_AUTH_PER_ADDRESS, DEFAULT_MAX_PRE_AUTH_SOCKETS } from '../../src/transport/websocket.js'
 import { Cluster, type HostProcess } from '../harness.js'
 import { honestRoundTrip as honest } from './support/honest.js'

@@ -10,8 +10,10 @@
  * - Meanwhile a client from another address gets in without waiting.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { PROTOCOL_VERSION, encodeMessage, generateIdentity } from '@cairn/core'
-import type { HelloMessage, Identity } from '@cairn/core'
+import { generateIdentity } from '@cairn/core'
+import type { Identity } from '@cairn/core'
+import { PROTOCOL_VERSION, encodeMessage } from '@cairn/core/wire'
+import type { HelloMessage } from '@cairn/core/wire'
 import { deriveJoinKey, proveAuth, transcriptHash } from '../../../core/src/mesh/transcript.js'
 import { Cluster, type HostProcess } from '../harness.js'
 import { dialRawFrom, drain, rawAuthenticated, targetOf, type RawPeer } from './support/mesh.js'

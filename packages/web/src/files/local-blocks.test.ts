@@ -1,4 +1,5 @@
-import { addFile, MemoryBlockStore, openFile } from '@cairn/core'
+import { addFile, openFile } from '@cairn/core'
+import { MemoryBlockStore } from '@cairn/core/testing'
 import { describe, expect, it } from 'vitest'
 import { countLocalBlocks } from './local-blocks.js'
 

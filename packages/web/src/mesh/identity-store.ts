@@ -9,7 +9,8 @@
  * its identity back and two open tabs never share one.
  */
 import { get, set } from 'idb-keyval'
-import { generateIdentity, peerIdFromPublicKey } from '@cairn/core'
+import { generateIdentity } from '@cairn/core'
+import { peerIdFromPublicKey } from '@cairn/core/mesh'
 import type { Identity } from '@cairn/core'
 import type { UseStore } from 'idb-keyval'
 import { yieldingStore } from '../store/yielding-store.js'

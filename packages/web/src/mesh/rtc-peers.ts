@@ -5,7 +5,7 @@
  * travels as mesh `signal` messages relayed by hosts. Once the data channel is
  * open the mesh handshake runs on it, binding both DTLS fingerprints.
  */
-import { BackoffMap } from '@cairn/core'
+import { BackoffMap } from '@cairn/core/mesh'
 import type { Mesh } from '@cairn/core'
 import { isOffer } from '../transport/signal-codec.js'
 import { WebRtcLink } from '../transport/webrtc.js'

@@ -4,7 +4,8 @@
  * WebRTC links to other tabs. The host connection is kept by core
  * `keepDialing`: redialed with the mesh's backoff when it drops.
  */
-import { MeshNode, keepDialing, meshAddressOf } from '@cairn/core'
+import { MeshNode, meshAddressOf } from '@cairn/core'
+import { keepDialing } from '@cairn/core/mesh'
 import type { CairnError } from '@cairn/core'
 import { IdbBlockStore } from '../store/idb.js'
 import { BrowserWebSocketTransport } from '../transport/websocket.js'

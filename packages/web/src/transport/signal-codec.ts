@@ -3,7 +3,8 @@
  * signal object (offer, answer, ICE candidate) as UTF-8 JSON, and the DTLS
  * fingerprint an SDP declares, which the handshake binds.
  */
-import { MAX_SIGNAL_BYTES, ProtocolError } from '@cairn/core'
+import { ProtocolError } from '@cairn/core'
+import { MAX_SIGNAL_BYTES } from '@cairn/core/wire'
 import type { SimplePeerSignal } from '@thaunknown/simple-peer/lite.js'
 
 const encoder = new TextEncoder()

@@ -11,7 +11,8 @@
  */
 import Peer from '@thaunknown/simple-peer/lite.js'
 import type { SimplePeerSignal } from '@thaunknown/simple-peer/lite.js'
-import { ConnectionClosedError, FrameQueue, FrameTooLargeError, HandshakeError, TimeoutError } from '@cairn/core'
+import { ConnectionClosedError, FrameTooLargeError, HandshakeError, TimeoutError } from '@cairn/core'
+import { FrameQueue } from '@cairn/core/wire'
 import type { Connection } from '@cairn/core'
 import {
   decodeChannelMessage, DEFAULT_CREDIT_WINDOW, encodeCredit, encodeData, ReceiveCredit, SendWindow

@@ -8,7 +8,9 @@
  * sends past `maxInboxBytes` is ignoring them, and the connection closes
  * rather than buffer without bound.
  */
-import { ConnectionClosedError, DEFAULT_CONNECT_TIMEOUT, FrameQueue, FrameTooLargeError, MAX_FRAME_SIZE, TimeoutError } from '@cairn/core'
+import { ConnectionClosedError, FrameTooLargeError, TimeoutError } from '@cairn/core'
+import { FrameQueue, MAX_FRAME_SIZE } from '@cairn/core/wire'
+import { DEFAULT_CONNECT_TIMEOUT } from '@cairn/core/mesh'
 import type { Connection, Transport } from '@cairn/core'
 
 /** Bytes a browser connection holds for its reader before it gives up on the peer. */

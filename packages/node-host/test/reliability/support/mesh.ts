@@ -1,12 +1,14 @@
 /**
  * In-process mesh peers that talk to real host processes over real
  * WebSockets: a `client` MeshNode (what `cairn put/get` runs), and raw peers
- * driven frame by frame (core's test-support `RawPeer`, `rawHandshake`).
+ * driven frame by frame (core's test/support/mesh.ts `RawPeer`, `rawHandshake`).
  */
 import { randomBytes } from 'node:crypto'
-import { MeshNode, blockId, decodeMessage, encodeMessage, generateIdentity } from '@cairn/core'
-import type { BlockId, Connection, Identity, Message, Role } from '@cairn/core'
-import { RawPeer, rawHandshake } from '../../../../core/src/mesh/test-support.js'
+import { MeshNode, blockId, generateIdentity } from '@cairn/core'
+import { decodeMessage, encodeMessage } from '@cairn/core/wire'
+import type { BlockId, Connection, Identity, Role } from '@cairn/core'
+import type { Message } from '@cairn/core/wire'
+import { RawPeer, rawHandshake } from '../../../../core/test/support/mesh.js'
 import WebSocket from 'ws'
 import { WebSocketTransport, wrapWebSocket, wsOptions } from '../../../src/transport/websocket.js'
 

@@ -6,8 +6,8 @@
  */
 import { randomBytes } from 'node:crypto'
 import { connect, type Socket } from 'node:net'
-import { decodeMessage } from '@cairn/core'
-import type { Message } from '@cairn/core'
+import { decodeMessage } from '@cairn/core/wire'
+import type { Message } from '@cairn/core/wire'
 
 export const OP = { continuation: 0, text: 1, binary: 2, close: 8, ping: 9 } as const
 

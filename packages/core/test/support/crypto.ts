@@ -2,7 +2,7 @@
  * Helpers for the crypto tests (isomorphic: Web APIs only). Not exported from
  * the package index.
  */
-import { concatBytes } from '../bytes.js'
+import { concatBytes } from '../../src/bytes.js'
 
 /** A seeded PRNG (mulberry32), so failures reproduce. */
 export function prng (seed: number): () => number {

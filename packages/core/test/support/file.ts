@@ -1,6 +1,6 @@
 /** Helpers shared by the file pipeline tests (kept out of dist). */
 import { expect } from 'vitest'
-import { equalBytes } from '../block/id.js'
+import { equalBytes } from '../../src/block/id.js'
 
 /** `bytes` as a source cut into pieces of `size` bytes. */
 export async function * pieces (bytes: Uint8Array, size: number): AsyncGenerator<Uint8Array> {

@@ -9,12 +9,12 @@ import {
   MAX_ADDR_LENGTH, MAX_ADDRS, MAX_CODE_LENGTH, MAX_COPIES, MAX_ERROR_MESSAGE, MAX_PEER_NAME_LENGTH,
   MAX_ICE_CREDENTIAL, MAX_ICE_SERVERS, MAX_ICE_URLS, MAX_PEER_ID_LENGTH, MAX_PROTOCOL_VERSION, MAX_REPLICAS,
   MAX_SIGNAL_BYTES, MAX_TRANSPORT_LENGTH, MAX_ZONE_LENGTH
-} from './limits.js'
-import { MAX_BLOCK_SIZE } from '../crypto/geometry.js'
+} from '../../src/wire/limits.js'
+import { MAX_BLOCK_SIZE } from '../../src/crypto/geometry.js'
 import type {
   AuthMessage, BackgroundFailures, BlockMessage, ErrorMessage, HelloMessage, HostStatus, Message, MessageType,
   PeerInfo, PeerStatus, PutMessage, Role
-} from './messages.js'
+} from '../../src/wire/messages.js'
 
 const CID_PREFIX = [0x01, 0x55, 0x12, 0x20]
 

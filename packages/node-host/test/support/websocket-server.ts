@@ -3,10 +3,10 @@ import { createServer } from 'node:http'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Connection } from '@cairn/core'
-import { attachMeshEndpoint } from './mesh-endpoint.js'
-import type { MeshEndpoint, MeshEndpointInit } from './mesh-endpoint.js'
-import { WebSocketTransport } from './websocket-transport.js'
-import type { WebSocketTransportInit } from './websocket-transport.js'
+import { attachMeshEndpoint } from '../../src/transport/mesh-endpoint.js'
+import type { MeshEndpoint, MeshEndpointInit } from '../../src/transport/mesh-endpoint.js'
+import { WebSocketTransport } from '../../src/transport/websocket-transport.js'
+import type { WebSocketTransportInit } from '../../src/transport/websocket-transport.js'
 
 export interface TestServer {
   server: Server

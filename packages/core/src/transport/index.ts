@@ -1,7 +1,0 @@
-export type * from './connection.js'
-export { DEFAULT_RECEIVE_HIGH_WATER_MARK, FrameQueue } from './frame-queue.js'
-export type { FrameQueueInit } from './frame-queue.js'
-export { memoryPair } from './memory.js'
-export type { MemoryPairInit } from './memory.js'
-export { MEMORY_SCHEME, MemoryNetwork, MemoryTransport } from './memory-network.js'
-export type { MemoryTransportInit } from './memory-network.js'
