@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Cluster, type HostProcess } from './harness.js'
 import { RawWebSocket } from './reliability/support/raw-ws.js'
 import { dialRawFrom, rawAuthenticated } from './reliability/support/mesh.js'
-import { rawHandshake } from '../../core/src/mesh/test-support.js'
+import { rawHandshake } from '../../core/test/support/mesh.js'
 
 const ALLOWED = 'https://cairn.example.org'
 

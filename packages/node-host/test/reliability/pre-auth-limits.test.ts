@@ -189,8 +189,11 @@ describe('before authentication', () => {
       const started = performance.now()
       await honestRoundTrip('under-attack')
       honestMs = performance.now() - started
-      // The flood was still going: sockets were open and being refused or dropped around the honest one.
-      expect(flood.open).toBeGreaterThan(0)
+      // The flood was going around the honest client: every agent had made its first attempt and
+      // none had been stopped. (Whether a socket is open, pending or being refused at the last
+      // instant depends on timing: on an idle machine the honest round trip ends first.)
+      expect(flood.attempts).toBeGreaterThanOrEqual(HOSTILE)
+      expect(flood.maxOpen).toBeGreaterThan(0)
       for (const ws of upgraded) ws.destroy()
     } finally {
       await flood?.stop()
