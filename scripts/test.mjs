@@ -33,14 +33,14 @@ function vitestCounts (file) {
   const report = JSON.parse(readFileSync(file, 'utf8'))
   return {
     passed: report.numPassedTests,
-    failed: report.numFailedTests + (report.numFailedTestSuites ?? 0) - failedSuitesWithFailedTests(report),
+    failed: report.numFailedTests + filesFailedWithoutTests(report),
     skipped: report.numPendingTests + (report.numTodoTests ?? 0)
   }
 }
 
-/** Suites that failed to load report no tests; count each as one failure, once. */
-function failedSuitesWithFailedTests (report) {
-  return report.testResults.filter(suite => suite.status === 'failed' && suite.assertionResults.some(test => test.status === 'failed')).length
+/** Test files that failed without a failed test (they did not load): one failure each. */
+function filesFailedWithoutTests (report) {
+  return report.testResults.filter(file => file.status === 'failed' && !file.assertionResults.some(test => test.status === 'failed')).length
 }
 
 /** Counts from Playwright's JSON reporter. */

@@ -51,7 +51,7 @@ async function deleteDatabases (page: Page): Promise<void> {
       setTimeout(() => { resolve(`${name}: still blocked after 5 s`) }, 5_000)
     })))
   })
-  expect(outcomes.sort()).toEqual(['cairn-blocks: deleted', 'cairn-files: deleted', 'cairn-identity: deleted'])
+  expect(outcomes.sort()).toEqual(['cairn-add-journal: deleted', 'cairn-blocks: deleted', 'cairn-files: deleted', 'cairn-identity: deleted'])
 }
 
 const WIPES = [
