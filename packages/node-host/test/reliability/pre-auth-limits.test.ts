@@ -190,10 +190,10 @@ describe('before authentication', () => {
       await honestRoundTrip('under-attack')
       honestMs = performance.now() - started
       // The flood was going around the honest client: every agent had made its first attempt and
-      // none had been stopped. (Whether a socket is open, pending or being refused at the last
-      // instant depends on timing: on an idle machine the honest round trip ends first.)
+      // none had been stopped. (Whether its sockets are open, held for their turn or refused while
+      // the honest round trip runs depends on timing, so that is not asserted here; step 1 and
+      // the RSS bound below check what the host holds.)
       expect(flood.attempts).toBeGreaterThanOrEqual(HOSTILE)
-      expect(flood.maxOpen).toBeGreaterThan(0)
       for (const ws of upgraded) ws.destroy()
     } finally {
       await flood?.stop()
