@@ -34,6 +34,8 @@ export interface BufferDrainInit {
   highWaterMark: number
   /** Once over the high-water mark, wait until no more than this is buffered (default half of it). */
   lowWaterMark?: number
+  /** Once this settles, waiting senders get `ConnectionClosedError` (as after `close()`). */
+  closed?: Promise<unknown>
   clock?: DrainClock
 }
 
@@ -52,6 +54,7 @@ export class BufferDrain {
     this.highWaterMark = init.highWaterMark
     this.lowWaterMark = Math.min(init.lowWaterMark ?? Math.floor(init.highWaterMark / 2), init.highWaterMark)
     this.clock = init.clock ?? realClock
+    init.closed?.then(() => { this.close() }, () => { this.close() })
   }
 
   /** Resolve at once if the buffer is at or under the high-water mark, else once it is down to the low-water mark. */

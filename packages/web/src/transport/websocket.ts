@@ -87,8 +87,8 @@ export class BrowserWebSocketConnection implements Connection {
   constructor (private readonly ws: WebSocket, init: BrowserWebSocketInit = {}) {
     this.remoteAddress = ws.url
     this.inbox = new FrameQueue({ highWaterMark: Infinity, maxBytes: init.maxInboxBytes ?? DEFAULT_INBOX_BYTES })
-    this.drain = new BufferDrain(() => ws.bufferedAmount, { highWaterMark: init.highWaterMark ?? DEFAULT_WS_HIGH_WATER_MARK, clock: init.drainClock })
     this.closed = new Promise(resolve => { this.resolveClosed = resolve })
+    this.drain = new BufferDrain(() => ws.bufferedAmount, { highWaterMark: init.highWaterMark ?? DEFAULT_WS_HIGH_WATER_MARK, closed: this.closed, clock: init.drainClock })
     ws.addEventListener('message', event => { this.receive(event.data) })
     ws.addEventListener('close', () => { this.shutDown(true) })
     ws.addEventListener('error', () => { this.shutDown(true) })
@@ -126,7 +126,6 @@ export class BrowserWebSocketConnection implements Connection {
   private shutDown (remote: boolean): void {
     if (this.isClosed) return
     this.isClosed = true
-    this.drain.close()
     if (remote) this.inbox.end()
     else this.inbox.clear()
     if (this.ws.readyState === WebSocket.CONNECTING || this.ws.readyState === WebSocket.OPEN) this.ws.close()
