@@ -48,7 +48,8 @@ test.describe('the bare host URL', () => {
     await expect(ask).toContainText('refused')
     await expect(page.getByTestId('add-files')).toHaveCount(0)
     // It stays refused: no reconnecting in the background (the old page flipped between connecting and disconnected).
-    await page.waitForTimeout(2_500)
+    // The tab has stopped (its dial loop ended), so nothing can dial again.
+    await expect(page.locator('body[data-tab="stopped"]')).toHaveCount(1)
     await expect(page.getByTestId('connection-state')).toHaveAttribute('data-state', 'refused')
     await expect(page.getByTestId('connection-error')).toContainText('refused this tab')
   })

@@ -62,7 +62,7 @@ test('a tab reloaded mid-download finishes from its IndexedDB blocks, fetching o
 
   // Every content block the host sent after the reload: only the ones not held.
   await expect.poll(async () => Number(await hostRow.getAttribute('data-bytes-received'))).toBeGreaterThan(receivedBefore)
-  await tab.waitForTimeout(1_000) // the peers panel refreshes its counters every 250 ms
+  await panelRefreshed(tab)
   const received = Number(await hostRow.getAttribute('data-bytes-received'))
   const fetchedBlocks = Math.round(received / BLOCK)
   console.log(`resume: cut at ${(cutAt / MiB).toFixed(1)} MiB; ${held} of ${total} blocks (${pct}%) already in IndexedDB; ` +
@@ -70,6 +70,13 @@ test('a tab reloaded mid-download finishes from its IndexedDB blocks, fetching o
   expect(received, 'bytes from the host after the reload').toBeLessThanOrEqual((total - held) * BLOCK + OVERHEAD)
   expect(received, 'the missing blocks did come from the host').toBeGreaterThanOrEqual((total - held) * BLOCK - BLOCK)
 })
+
+/** Resolve once the peers panel has refreshed its counters after this call (it does every 250 ms). */
+async function panelRefreshed (page: Page): Promise<void> {
+  const table = page.getByTestId('peers-table')
+  const seen = Number(await table.getAttribute('data-renders'))
+  await expect.poll(async () => Number(await table.getAttribute('data-renders'))).toBeGreaterThan(seen)
+}
 
 /** The tab's add journals: each file's key (base64url) and how many block ids it lists. */
 async function journals (page: Page): Promise<Array<{ name: string, key: string, ids: number }>> {
@@ -127,7 +134,7 @@ test('a tab\'s add cut by a reload resumes when the same file is added again: sa
   await expect(upload).toContainText(`resumed at ${Math.floor(resumed / SIZE * 100)}%`)
   expect(await journals(tab), 'the journal is gone once the add completes').toEqual([])
 
-  await tab.waitForTimeout(1_000) // the peers panel refreshes its counters every 250 ms
+  await panelRefreshed(tab)
   const sent = Number(await hostRow.getAttribute('data-bytes-sent')) - sentBefore
   console.log(`resume add: cut with ${cut!.ids} blocks journaled; the re-add skipped ${resumed / MiB} MiB the host held and sent ${sent} bytes, ${SIZE - sent} less than the file`)
   expect(sent, 'bytes sent to the host by the re-add').toBeLessThanOrEqual(SIZE - resumed + (resumed / MiB + 1) * (BLOCK - MiB) + OVERHEAD)

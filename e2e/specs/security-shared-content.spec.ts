@@ -80,15 +80,19 @@ function withTwins (urls: string[]): string[] {
 
 interface Visit { url: string, download: boolean, contentType: string | null, image?: number[] }
 
-/** Open `url` as a top-level document in a new page of `context`; report whether it became a download. */
-async function visit (context: BrowserContext, url: string): Promise<Visit> {
+/**
+ * Open `url` as a top-level document in a new page of `context`; report whether it became a
+ * download. `settled` runs once the page has loaded, before it closes: it waits until a
+ * message any script of the page posted would have been heard.
+ */
+async function visit (context: BrowserContext, url: string, settled: () => Promise<void>): Promise<Visit> {
   const page = await context.newPage()
   try {
     const downloaded = page.waitForEvent('download', { timeout: 5_000 }).then(async d => { await d.cancel(); return true }, () => false)
     const response = await page.goto(url, { waitUntil: 'load' }).catch(() => null)
     const download = response === null ? await downloaded : false
-    // Scripts run during parsing; give any message time to cross the channel.
-    await page.waitForTimeout(750)
+    // Scripts run during parsing: whatever they posted is on its way before the barrier.
+    await settled()
     const contentType = response === null ? null : await response.headerValue('content-type')
     if (contentType?.startsWith('image/') !== true) return { url, download, contentType }
     // An image opened in its own tab still shows: its document loads the image itself.
@@ -127,9 +131,14 @@ test('shared SVG and HTML never run script on the app origin; a PNG still previe
   const ran: string[] = []
   context.on('console', msg => { if (msg.text().includes(MARKER)) ran.push(msg.text()) })
   await b.evaluate(channel => {
-    const w = window as unknown as { heard: string[] }
+    const w = window as unknown as { heard: string[], barriers: number, barrier: BroadcastChannel }
     w.heard = []
-    new BroadcastChannel(channel).onmessage = (event: MessageEvent) => { w.heard.push(String(event.data)) }
+    w.barriers = 0
+    w.barrier = new BroadcastChannel(channel)
+    new BroadcastChannel(channel).onmessage = (event: MessageEvent) => {
+      if (event.data === 'barrier') w.barriers++
+      else w.heard.push(String(event.data))
+    }
   }, CHANNEL)
   const heard = async (): Promise<string[]> => await b.evaluate(() => (window as unknown as { heard: string[] }).heard)
 
@@ -139,6 +148,15 @@ test('shared SVG and HTML never run script on the app origin; a PNG still previe
   await control.evaluate(channel => { new BroadcastChannel(channel).postMessage('control') }, CHANNEL)
   await expect.poll(heard).toEqual(['control'])
   await control.close()
+  // A barrier: a post on the channel (from a second BroadcastChannel in b), sent after a
+  // visited page loaded and heard by b after anything that page's scripts posted while loading.
+  // (Not from another app page: the service worker asks every app window for a file.)
+  let barriers = 0
+  const settled = async (): Promise<void> => {
+    barriers++
+    await b.evaluate(() => { (window as unknown as { barrier: BroadcastChannel }).barrier.postMessage('barrier') })
+    await expect.poll(async () => await b.evaluate(() => (window as unknown as { barriers: number }).barriers)).toBe(barriers)
+  }
 
   // The PNG previews inline, at its real size.
   const preview = b.getByTestId('preview')
@@ -160,7 +178,7 @@ test('shared SVG and HTML never run script on the app origin; a PNG still previe
     const fileUrls = urls.filter(url => /^\/(media|download)\//.test(new URL(url).pathname))
     expect(fileUrls.length, `${name}: /media/ and /download/ URLs`).toBeGreaterThanOrEqual(2)
     const visits: Visit[] = []
-    for (const url of urls) visits.push(await visit(context, url))
+    for (const url of urls) visits.push(await visit(context, url, settled))
     expect(ran, `${name}: script ran`).toEqual([])
     expect(await heard(), `${name}: script posted to the app origin`).toEqual(['control'])
     for (const seen of visits) {

@@ -15,28 +15,23 @@ import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 import { test as base, expect } from '@playwright/test'
 import type { BrowserContext, Page } from '@playwright/test'
+import { CLI, HostGroup, stopProcess, type HostProcess } from '../../packages/node-host/test/support/host-process.js'
 import { CONTEXT_OPTIONS } from './browser.js'
 import { serveStatic } from './static-server.js'
 import type { StaticServer } from './static-server.js'
 
+export { CLI }
 export const ROOT = join(import.meta.dirname, '..', '..')
-export const CLI = join(ROOT, 'packages/node-host/dist/cli/main.js')
 const HOST_START_TIMEOUT = 15_000
+/** How long a host may take to shut down on SIGTERM before it is SIGKILLed, in ms. */
+const STOP_GRACE_MS = 3000
 
-export interface Host {
-  /** The join URL (`http://127.0.0.1:PORT/#join=TOKEN`). */
-  url: string
-  port: number
-  peerId: string
-  pid: number
-  dataDir: string
+/** A host from the shared launcher (`packages/node-host/test/support/host-process.ts`). */
+export interface Host extends HostProcess {
   /** Lines the host printed on stderr (for failure messages). */
-  log: string[]
-  /** The whole `listening` line (`tls`, `warnings`, …). */
-  listening: Record<string, unknown>
+  readonly log: string[]
 }
 
 export interface HostOptions {
@@ -65,46 +60,14 @@ function requireBuilt (path: string): void {
   if (!existsSync(path)) throw new Error(`${path} is missing: run \`npm run build\` first`)
 }
 
-async function stopProcess (child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return
-  const exited = new Promise<void>(resolve => child.once('exit', () => { resolve() }))
-  process.kill(child.pid, 'SIGTERM')
-  const timer = setTimeout(() => { if (child.pid !== undefined) process.kill(child.pid, 'SIGKILL') }, 3000)
-  await exited
-  clearTimeout(timer)
-}
-
-/** Start `cairn host --json` and wait for its `listening` line. */
-async function launchHost (dataDir: string, options: HostOptions, children: ChildProcess[]): Promise<Host> {
-  requireBuilt(CLI)
-  const args = [CLI, 'host', '--port', '0', '--listen', '127.0.0.1', '--json', '--data', dataDir]
+/** Start `cairn host --json` on loopback in a fresh temp dir and wait for its `listening` line. */
+async function launchHost (group: HostGroup, options: HostOptions): Promise<Host> {
+  const args = ['--listen', '127.0.0.1']
   if (options.noStore === true) args.push('--no-store')
   for (const peer of options.peers ?? []) args.push('--peer', peer)
   args.push(...(options.extraArgs ?? []))
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] })
-  children.push(child)
-  const log: string[] = []
-  createInterface({ input: child.stderr! }).on('line', line => { log.push(line) })
-  const lines = createInterface({ input: child.stdout! })
-  const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
-    const timer = setTimeout(() => { reject(new Error(`host did not start in ${HOST_START_TIMEOUT} ms:\n${log.join('\n')}`)) }, HOST_START_TIMEOUT)
-    child.once('exit', code => { clearTimeout(timer); reject(new Error(`host exited with ${code}:\n${log.join('\n')}`)) })
-    lines.on('line', line => {
-      try {
-        const event = JSON.parse(line) as Record<string, unknown>
-        if (event['event'] === 'listening') { clearTimeout(timer); resolve(event) }
-      } catch { log.push(line) }
-    })
-  })
-  return {
-    url: String(ready['url']),
-    port: Number(ready['port']),
-    peerId: String(ready['peerId']),
-    pid: child.pid!,
-    dataDir,
-    log,
-    listening: ready
-  }
+  const host = await group.start({ args, cwd: ROOT, env: options.env, timeout: HOST_START_TIMEOUT })
+  return Object.defineProperty(host, 'log', { get: () => host.stderr().split('\n').filter(line => line !== '') }) as Host
 }
 
 const webSockets = new WeakMap<Page, string[]>()
@@ -139,17 +102,11 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
   },
 
   startHost: async ({}, use) => {
-    const children: ChildProcess[] = []
-    const dirs: string[] = []
+    const group = new HostGroup()
     try {
-      await use(async (options = {}) => {
-        const dir = await mkdtemp(join(tmpdir(), 'cairn-host-'))
-        dirs.push(dir)
-        return launchHost(dir, options, children)
-      })
+      await use(async (options = {}) => await launchHost(group, options))
     } finally {
-      await Promise.all(children.map(stopProcess))
-      await Promise.all(dirs.map(async dir => rm(dir, { recursive: true, force: true })))
+      await group.stop({ graceMs: STOP_GRACE_MS })
     }
   },
 
@@ -208,7 +165,7 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
         return { code, stdout, stderr }
       })
     } finally {
-      await Promise.all(children.map(stopProcess))
+      await Promise.all(children.map(async child => { await stopProcess(child, { graceMs: STOP_GRACE_MS }) }))
     }
   }
 })

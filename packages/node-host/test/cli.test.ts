@@ -260,9 +260,9 @@ describe('first-run rough edges', () => {
   it('the host log names the role and peer on connect and on disconnect alike', async () => {
     const a = await cluster.startHost([], { human: true })
     const b = await cluster.startHost(['--peer', a.url])
-    await waitFor('b connected in a\'s log', async () => a.stderr().includes(`host connected: ${b.peerId}`) ? true : undefined)
+    await a.waitForStderr(`host connected: ${b.peerId}`)
     await cluster.kill(b)
-    await waitFor('b disconnected in a\'s log', async () => a.stderr().includes(`host disconnected: ${b.peerId}`) ? true : undefined)
+    await a.waitForStderr(`host disconnected: ${b.peerId}`)
     expect(a.stderr()).not.toMatch(/^disconnected:/m)
   })
 })

@@ -1,51 +1,20 @@
 /**
  * Runs the BUILT `cairn` CLI (dist/cli/main.js; `npm test` builds first) as
- * real processes on 127.0.0.1: hosts on port 0 with `--json`, each in its own
- * temp data dir, and one-shot client commands. Everything started is tracked
- * and torn down by `cleanup()` (call it in afterEach/afterAll); a process exit
- * hook kills whatever is left.
+ * real processes on 127.0.0.1: hosts on port 0 with `--json` (started by the
+ * shared launcher, `support/host-process.ts`), each in its own temp data dir,
+ * and one-shot client commands. Everything started is tracked and torn down by
+ * `cleanup()` (call it in afterEach/afterAll); a process exit hook kills
+ * whatever is left.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { createReadStream, existsSync } from 'node:fs'
-import { mkdtemp, open, rm } from 'node:fs/promises'
+import { createReadStream } from 'node:fs'
+import { open } from 'node:fs/promises'
 import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
+import { assertBuilt, CLI, HostGroup, stopProcess, type Exit, type HostProcess } from './support/host-process.js'
 
-export const CLI = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url))
-
-const live = new Set<ChildProcess>()
-process.on('exit', () => { for (const child of live) child.kill('SIGKILL') })
-
-function assertBuilt (): void {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run 'npm run build' (npm test does) before these tests`)
-}
-
-export interface Listening {
-  event: 'listening'
-  url: string
-  port: number
-  peerId: string
-  /** True when serving https:// and wss://. */
-  tls?: boolean
-  /** Said on start: plain http beyond loopback, a certificate that will be refused. */
-  warnings?: string[]
-}
-
-export interface HostProcess extends Listening {
-  child: ChildProcess
-  pid: number
-  data: string
-  /** `http://127.0.0.1:PORT` (`https://` with TLS). */
-  origin: string
-  /** Everything the host wrote to stderr so far. */
-  stderr: () => string
-  /** Resolves with the exit code (or signal) once the process has exited. */
-  exited: Promise<{ code: number | null, signal: NodeJS.Signals | null }>
-}
+export { CLI, type HostProcess, type Listening } from './support/host-process.js'
+export { waitFor } from './support/wait.js'
 
 export interface CliResult {
   code: number | null
@@ -53,91 +22,29 @@ export interface CliResult {
   stderr: string
 }
 
-function trackExit (child: ChildProcess): HostProcess['exited'] {
-  live.add(child)
-  return new Promise(resolve => {
-    child.once('exit', (code, signal) => {
-      live.delete(child)
-      resolve({ code, signal })
-    })
-  })
-}
-
-/**
- * Resolve with the stdout lines up to and including the first that `last` accepts (the
- * listening JSON, or the human output's `join URL:` line), or reject if the host dies or
- * times out first.
- */
-async function readyLines (child: ChildProcess, last: (line: string) => boolean, stderr: () => string, timeout: number): Promise<string[]> {
-  const lines = createInterface({ input: child.stdout! })
-  const seen: string[] = []
-  try {
-    return await new Promise<string[]>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`host not listening after ${timeout} ms: ${stderr()}`)), timeout)
-      lines.on('line', line => {
-        seen.push(line)
-        if (last(line)) { clearTimeout(timer); resolve(seen) }
-      })
-      child.once('exit', code => { clearTimeout(timer); reject(new Error(`host exited with ${code} before listening: ${stderr()}`)) })
-    })
-  } finally {
-    lines.close()
-  }
-}
-
-/** The listening event, from the human output (`… <peerId> listening on <origin>`, `join URL: <url>`). */
-function parseHumanReady (lines: string[]): Listening {
-  const head = lines.map(l => /^cairn host (\S+) listening on (\S+)$/.exec(l)).find(m => m !== null)
-  const url = lines.at(-1)!.slice('join URL: '.length)
-  if (head == null) throw new Error(`no listening line in ${lines.join('\n')}`)
-  return { event: 'listening', url, port: Number(new URL(head[2]!).port), peerId: head[1]! }
-}
+const live = new Set<ChildProcess>()
+process.on('exit', () => { for (const child of live) child.kill('SIGKILL') })
 
 export class Cluster {
-  readonly hosts: HostProcess[] = []
-  private readonly dirs: string[] = []
+  private readonly group = new HostGroup()
   private readonly children = new Set<ChildProcess>()
 
+  /** Hosts started and not yet cleaned up. */
+  get hosts (): HostProcess[] {
+    return this.group.hosts
+  }
+
   async tempDir (prefix = 'cairn-test-'): Promise<string> {
-    const dir = await mkdtemp(join(tmpdir(), prefix))
-    this.dirs.push(dir)
-    return dir
+    return await this.group.tempDir(prefix)
   }
 
   /**
    * Start `cairn host --port 0 --json --data <fresh dir> ...args` and wait until it listens.
+   * `data: 'default'` passes no --data (the host uses ./.cairn under cwd).
    * `human: true` leaves out `--json` (the host then logs peers coming and going on stderr).
    */
   async startHost (args: string[] = [], options: { data?: string, cwd?: string, timeout?: number, env?: NodeJS.ProcessEnv, human?: boolean } = {}): Promise<HostProcess> {
-    assertBuilt()
-    // data 'default': no --data flag, so the host uses ./.cairn under cwd.
-    const useDefault = options.data === 'default'
-    const data = useDefault ? join(options.cwd ?? process.cwd(), '.cairn') : options.data ?? join(await this.tempDir('cairn-host-'), 'data')
-    const dataArgs = useDefault ? [] : ['--data', data]
-    const human = options.human === true
-    const child = spawn(process.execPath, [CLI, 'host', '--port', '0', ...(human ? [] : ['--json']), ...dataArgs, ...args], {
-      cwd: options.cwd,
-      env: { ...process.env, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe']
-    })
-    this.children.add(child)
-    const exited = trackExit(child)
-    let err = ''
-    child.stderr!.setEncoding('utf8').on('data', (text: string) => { err += text })
-    const lines = await readyLines(child, line => !human || line.startsWith('join URL: '), () => err, options.timeout ?? 30_000)
-    const listening = human ? parseHumanReady(lines) : JSON.parse(lines[0]!) as Listening
-    child.stdout!.resume()
-    const host: HostProcess = {
-      ...listening,
-      child,
-      pid: child.pid!,
-      data,
-      origin: new URL(listening.url).origin,
-      stderr: () => err,
-      exited
-    }
-    this.hosts.push(host)
-    return host
+    return await this.group.start({ ...options, args })
   }
 
   /** Run a one-shot `cairn …` command to completion. */
@@ -150,7 +57,10 @@ export class Cluster {
   async run (command: string, args: string[], options: { cwd?: string, timeout?: number, stdin?: Uint8Array, env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
     const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] })
     this.children.add(child)
-    const exited = trackExit(child)
+    live.add(child)
+    const exited = new Promise<Exit>(resolve => {
+      child.once('exit', (code, signal) => { live.delete(child); resolve({ code, signal }) })
+    })
     child.stdin!.end(options.stdin)
     const out: Buffer[] = []
     let err = ''
@@ -171,37 +81,19 @@ export class Cluster {
     return result.stdout.toString('utf8').trim().split('\n').filter(l => l !== '').map(l => JSON.parse(l) as T)
   }
 
+  /** Signal a host by its PID (SIGKILL unless told) and wait until it has exited. */
   async kill (host: HostProcess, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    host.child.kill(signal)
-    await host.exited
+    await stopProcess(host.child, { signal })
   }
 
+  /** Kill every host and command still running, by PID, and remove the temp dirs. */
   async cleanup (): Promise<void> {
-    for (const child of this.children) {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-    }
-    await Promise.all([...this.children].map(async child => {
-      if (child.exitCode === null && child.signalCode === null) await new Promise(resolve => child.once('exit', resolve))
-    }))
-    this.children.clear()
-    this.hosts.length = 0
-    for (const dir of this.dirs.splice(0)) await rm(dir, { recursive: true, force: true })
-  }
-}
-
-/** Poll `check` until it returns a value other than undefined, or fail after `timeout` ms. */
-export async function waitFor<T> (what: string, check: () => Promise<T | undefined>, { timeout = 60_000, interval = 250 } = {}): Promise<T> {
-  const deadline = Date.now() + timeout
-  let last: unknown
-  for (;;) {
     try {
-      const value = await check()
-      if (value !== undefined) return value
-    } catch (err) {
-      last = err
+      await Promise.all([...this.children].map(async child => { await stopProcess(child) }))
+    } finally {
+      this.children.clear()
+      await this.group.stop()
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`, { cause: last })
-    await new Promise(resolve => setTimeout(resolve, interval))
   }
 }
 

@@ -73,12 +73,12 @@ describe('a restarted host', () => {
 describe('a host alone', () => {
   it('with R > 1 and no peer warns at start and when its last host peer leaves; with R = 1 it does not', async () => {
     const a = await cluster.startHost()
-    await waitFor('the warning', async () => a.stderr().includes('cairn: warning: this host has no peers: each new block gets 1 copy, not 3') ? true : undefined)
+    await a.waitForStderr('cairn: warning: this host has no peers: each new block gets 1 copy, not 3')
     const b = await cluster.startHost(['--peer', a.url])
     await waitForHosts(a, [b.peerId])
     expect(b.stderr()).not.toMatch(/warning/)
     await cluster.kill(b)
-    await waitFor('the warning', async () => a.stderr().includes('cairn: warning: no other host is connected: until one is, each new block gets 1 copy, not 3') ? true : undefined)
+    await a.waitForStderr('cairn: warning: no other host is connected: until one is, each new block gets 1 copy, not 3')
 
     const single = await cluster.startHost(['--replicas', '1'])
     const [status] = await cluster.json<Status>(['status', '--mesh', single.url])

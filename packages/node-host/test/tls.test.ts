@@ -198,7 +198,7 @@ describe('hosts over TLS', () => {
     // A bad pair is refused and the old certificate stays.
     await writeFile(live.key, 'not a key')
     a.child.kill('SIGHUP')
-    await waitFor('the failed reload to be reported', async () => a.stderr().includes('TLS reload failed') ? true : undefined, { timeout: 10_000 })
+    await a.waitForStderr('TLS reload failed', 10_000)
     expect(await servedFingerprint(a.port)).toBe(fingerprint(ecLeaf.cert))
 
     const renewed = leafCert(dir, ca, { name: 'renewed', names: ['127.0.0.1', 'localhost'] })

@@ -91,7 +91,8 @@ async function main (root: HTMLElement): Promise<void> {
   const refused = (err: unknown): void => {
     tab.removeEventListener('error', onError)
     sessionStorage.removeItem(TOKEN_KEY)
-    void tab.stop()
+    // Once stopped, the tab dials no more (tests wait for this mark, not for time to pass).
+    tab.stop().then(() => { document.body.dataset['tab'] = 'stopped' }, (stopErr: unknown) => { console.error('stopping the refused tab failed', stopErr) })
     showJoinNeeded(root, joinToken === '' ? 'missing' : 'refused', location, err)
   }
   const onError = (event: Event): void => {

@@ -2,13 +2,15 @@
  * The mesh as the file pipelines' block source: `Mesh.getBlock` (whose every
  * block is hashed against its id, once) marked verified, so `openFile` and
  * `readFile` do not hash again; optionally waiting for a peer that has the
- * block (`wait`).
+ * block (`wait`). And as their block sink: `addFile` has just hashed each
+ * block to name it, so the sink puts it without hashing again.
  */
-import type { BlockId } from '../block/id.js'
+import { assertBlockId, type BlockId } from '../block/id.js'
 import { markVerified, type BlockSource, type GetBlockOptions } from '../block/source.js'
 import { pause } from '../dial/pause.js'
 import { OutOfRangeError, UnavailableError } from '../errors.js'
-import type { BlockSourceInit, Mesh } from './api.js'
+import type { BlockSink, PutOptions } from '../file/put-queue.js'
+import type { BlockSinkInit, BlockSourceInit, Mesh, PutBlockOptions, PutResult } from './api.js'
 
 /** How often a waiting get retries when no peer connects meanwhile. */
 const RETRY_MS = 1_000
@@ -54,6 +56,22 @@ async function getWaiting (
       if (peersComing?.() === false) throw err
       // Try again when a peer connects, or after RETRY_MS.
       await pause(RETRY_MS, both, { target: mesh, event: 'peer:connect' })
+    }
+  }
+}
+
+/**
+ * Core only: `put` must be the mesh's put of bytes already known to hash to
+ * their id (`addFile` named each block by hashing it).
+ */
+export function meshBlockSink (put: (cid: BlockId, bytes: Uint8Array, options: PutBlockOptions & PutOptions) => Promise<PutResult>, init: BlockSinkInit = {}): BlockSink {
+  const replicas = init.replicas === undefined ? {} : { replicas: init.replicas }
+  return {
+    put: async (cid: BlockId, bytes: Uint8Array, options: PutOptions = {}): Promise<PutResult> => {
+      assertBlockId(cid)
+      // Its own signal, derived from the caller's: `addFile` shares one among every put in flight.
+      const signal = options.signal === undefined ? {} : { signal: AbortSignal.any([options.signal]) }
+      return await put(cid, bytes, { ...options, ...replicas, ...signal })
     }
   }
 }

@@ -2,19 +2,18 @@ import { assertBlockId, decodeBlockId, verifyBlock } from '../block/id.js'
 import { cryptoProvider } from '../crypto/provider.js'
 import type { BlockId } from '../block/id.js'
 import type { BlockSource } from '../block/source.js'
-import { ConnectionClosedError, IntegrityError, InvalidArgumentError, NotFoundError, ProtocolError, UnavailableError } from '../errors.js'
+import { ConnectionClosedError, IntegrityError, NotFoundError, ProtocolError, UnavailableError } from '../errors.js'
 import type { AbortOptions } from '../store/block-store.js'
 import type { Connection } from '../transport/connection.js'
-import { MAX_ADDR_LENGTH, MAX_ADDRS, MAX_REPLICAS, MAX_STATUS_PEERS, MAX_ZONE_LENGTH } from '../wire/limits.js'
+import { MAX_ADDR_LENGTH, MAX_ADDRS, MAX_REPLICAS } from '../wire/limits.js'
 import type { HelloMessage, HostStatus, IceServer, Message, PeerInfo, PeerStatus, Role } from '../wire/messages.js'
 import { validateMessage } from '../wire/schema.js'
 import { Announcer } from './announce.js'
 import { settleWithin, toHex } from './bytes.js'
-import type { BlockSink, PutOptions } from '../file/put-queue.js'
+import type { BlockSink } from '../file/put-queue.js'
 import type { BlockSinkInit, BlockSourceInit, Mesh, MeshNodeInit, PutBlockOptions, PutResult, RepairResult } from './api.js'
-import { meshBlockSource } from './blocks.js'
-import type { NodeContext, StoringHost } from './context.js'
-import { isStoringHost } from './context.js'
+import { meshBlockSink, meshBlockSource } from './blocks.js'
+import type { NodeContext } from './context.js'
 import { supersedes } from './dedupe.js'
 import { FailureCounter } from './failures.js'
 import { Fetcher } from './fetch.js'
@@ -24,20 +23,19 @@ import { HaveIndex } from './haves.js'
 import { NonceCache } from './nonces.js'
 import { Peer } from './peer.js'
 import { peerName } from './peer-name.js'
+import { putVerified } from './put.js'
 import { Repairer } from './repair.js'
 import { Replicator } from './replicate.js'
 import { RequestServer } from './serve.js'
 import { SignalRelay } from './signal.js'
+import { Standing } from './standing.js'
+import { nodeStatus } from './status.js'
 import { deriveJoinKey } from './transcript.js'
 import { resolveTuning } from './tuning.js'
 import type { MeshTuning, ResolvedTuning } from './tuning.js'
 
 export const DEFAULT_REPLICAS = 3
 export const DEFAULT_REPAIR_INTERVAL = 60_000
-/** A host over this fraction of its quota takes no new blocks. */
-export const DEFAULT_HIGH_WATER = 0.95
-/** What the wire accepts as a zone name. */
-const ZONE = new RegExp(`^[\\x21-\\x7e]{1,${MAX_ZONE_LENGTH}}$`)
 /** How long `stop` waits for connections to report closed. */
 const STOP_TIMEOUT = 5_000
 /** `want` probes in flight at once in `heldBy` (well under a peer's request limit). */
@@ -74,12 +72,8 @@ export class MeshNode extends EventTarget implements Mesh {
   readonly name: string | undefined
   private readonly iceServerList: IceServer[]
   private receivedIce: IceServer[] = []
-  /** This host is over its high-water mark (as of the last check). */
-  private full = false
-  /** Its store has a quota (known from `start`): only then can it become full. */
-  private quota = false
-  /** The placement weight as sent in `hello` (a whole number), so every host ranks with the same value. */
-  private readonly weight: number | undefined
+  /** Zone, weight and fullness for placement. */
+  private readonly standing: Standing
   private keepalive: ReturnType<typeof setInterval> | undefined
   private stopped = false
 
@@ -93,8 +87,7 @@ export class MeshNode extends EventTarget implements Mesh {
     this.addrs = (init.listenAddrs ?? []).filter(addr => addr.length > 0 && addr.length <= MAX_ADDR_LENGTH).slice(0, MAX_ADDRS)
     // Checked as the tabs will check them, so a bad list fails here and not in every tab.
     this.iceServerList = init.iceServers === undefined ? [] : (validateMessage({ t: 'ice', servers: init.iceServers }) as { servers: IceServer[] }).servers
-    if (init.zone !== undefined && !ZONE.test(init.zone)) throw new InvalidArgumentError(`zone must be 1..${MAX_ZONE_LENGTH} visible ASCII characters`)
-    this.weight = init.weight === undefined || !Number.isFinite(init.weight) ? undefined : Math.max(0, Math.min(Number.MAX_SAFE_INTEGER, Math.round(init.weight)))
+    this.standing = new Standing({ peerId: this.peerId, role: init.role, store: init.store, zone: init.zone, weight: init.weight, highWater: init.highWater })
     this.joinKey = deriveJoinKey(init.joinToken)
     this.joinKey.catch(() => {}) // start() awaits it and fails with its error; this only marks it handled until then
     this.failures = new FailureCounter((type, detail) => { this.emit(type, detail) })
@@ -107,8 +100,8 @@ export class MeshNode extends EventTarget implements Mesh {
       tuning: this.tuning,
       peerList: () => [...this.connected.values()].filter(peer => !peer.isClosed),
       peer: (id) => this.connected.get(id),
-      storingHosts: () => this.storingHosts(),
-      takesBlocks: () => this.quota ? this.takesBlocks() : true,
+      storingHosts: () => this.standing.storingHosts(this.ctx.peerList()),
+      takesBlocks: () => this.standing.quota ? this.standing.takesBlocks() : true,
       dispatch: (type, detail) => { this.emit(type, detail) },
       held: (cid) => { this.held(cid) },
       reportCorrupt: (cid) => { this.reportCorrupt(cid) },
@@ -131,7 +124,7 @@ export class MeshNode extends EventTarget implements Mesh {
 
   async start (): Promise<void> {
     await this.joinKey
-    await this.takesBlocks()
+    await this.standing.takesBlocks()
     this.repairer.start(this.init.repairInterval ?? DEFAULT_REPAIR_INTERVAL)
     const every = this.tuning.pingInterval
     if (every > 0) this.keepalive = setInterval(() => { this.ping(every) }, every)
@@ -190,7 +183,7 @@ export class MeshNode extends EventTarget implements Mesh {
   async putBlock (cid: BlockId, bytes: Uint8Array, options: PutBlockOptions = {}): Promise<PutResult> {
     assertBlockId(cid)
     await this.ctx.verifyBlock(cid, bytes)
-    return await this.place(cid, bytes, options, false)
+    return await putVerified(this.ctx, this.replicator, cid, bytes, options, false)
   }
 
   blockSource (init: BlockSourceInit = {}): BlockSource {
@@ -198,15 +191,7 @@ export class MeshNode extends EventTarget implements Mesh {
   }
 
   blockSink (init: BlockSinkInit = {}): BlockSink {
-    const replicas = init.replicas === undefined ? {} : { replicas: init.replicas }
-    return {
-      put: async (cid: BlockId, bytes: Uint8Array, options: PutOptions = {}): Promise<PutResult> => {
-        assertBlockId(cid)
-        // Its own signal, derived from the caller's: `addFile` shares one among every put in flight.
-        const signal = options.signal === undefined ? {} : { signal: AbortSignal.any([options.signal]) }
-        return await this.place(cid, bytes, { ...options, ...replicas, ...signal }, true)
-      }
-    }
+    return meshBlockSink(async (cid, bytes, options) => await putVerified(this.ctx, this.replicator, cid, bytes, options, true), init)
   }
 
   async signal (to: string, data: Uint8Array): Promise<void> {
@@ -214,23 +199,7 @@ export class MeshNode extends EventTarget implements Mesh {
   }
 
   async status (): Promise<HostStatus> {
-    const stats = this.init.store === undefined ? { blocks: 0, bytes: 0 } : await this.init.store.stats()
-    const status: HostStatus = {
-      peerId: this.peerId,
-      peers: this.peers().slice(0, MAX_STATUS_PEERS),
-      blocks: stats.blocks,
-      bytes: stats.bytes,
-      underReplicated: this.repairer.underReplicated,
-      replicas: this.ctx.replicas,
-      storingHosts: this.storingHosts().length,
-      backgroundFailures: this.failures.snapshot()
-    }
-    if (this.init.zone !== undefined) status.zone = this.init.zone
-    if (stats.capacity !== undefined) {
-      status.capacity = stats.capacity
-      status.full = this.isOverHighWater(stats.bytes, stats.capacity)
-    }
-    return status
+    return await nodeStatus({ ctx: this.ctx, standing: this.standing, failures: this.failures, underReplicated: this.repairer.underReplicated })
   }
 
   async requestStatus (peerId: string, options: AbortOptions = {}): Promise<HostStatus> {
@@ -260,69 +229,10 @@ export class MeshNode extends EventTarget implements Mesh {
     void this.repairer.restore(cid)
   }
 
-  /**
-   * Replicate a block whose bytes are known to hash to `cid`. A host
-   * coordinates; a tab or client forwards to a host, a tab keeping its own
-   * copy first: best effort for `putBlock`, and as part of the put for
-   * `blockSink` (`keep`), whose caller must learn that its storage is full.
-   */
-  private async place (cid: BlockId, bytes: Uint8Array, options: PutBlockOptions & PutOptions, keep: boolean): Promise<PutResult> {
-    const asked = options.replicas === undefined ? undefined : Math.min(Math.max(1, options.replicas), MAX_REPLICAS)
-    if (this.role === 'host') return await this.replicator.coordinate(cid, bytes, asked ?? this.ctx.replicas, options)
-    if (this.init.store !== undefined) {
-      const storing = this.init.store.put(cid, bytes, options).then(() => { this.held(cid) })
-      // Best effort for putBlock: a failed copy is counted (the put goes on); a sink's caller gets it.
-      await (keep ? storing : storing.catch((err: unknown) => { this.ctx.failed('cache', err) }))
-    }
-    // Without an explicit R, the coordinating host applies its own.
-    return await this.replicator.forward(cid, bytes, asked, options)
-  }
-
   /** This node now keeps `cid`: tabs announce it, hosts count its copies soon. */
   private held (cid: BlockId): void {
     this.announcer.held(cid)
     this.repairer.stored()
-  }
-
-  /**
-   * Live storing hosts with their zones and weights. A host that sent no
-   * weight counts as the average of those that did; one that refused a block
-   * as full within `fullRetry` (or this node, over its high-water mark) is full.
-   */
-  private storingHosts (): StoringHost[] {
-    const now = performance.now()
-    const hosts: Array<Omit<StoringHost, 'weight'> & { weight: number | undefined }> = this.ctx.peerList().filter(isStoringHost)
-      .map(peer => ({ peerId: peer.peerId, zone: peer.zone, weight: peer.weight, full: peer.fullUntil > now }))
-    if (this.role === 'host' && this.init.store !== undefined) hosts.push({ peerId: this.peerId, zone: this.init.zone, weight: this.weight, full: this.full })
-    const known = hosts.filter(h => h.weight !== undefined)
-    const average = known.length === 0 ? 1 : known.reduce((sum, h) => sum + h.weight!, 0) / known.length
-    return hosts.map(h => {
-      const host: StoringHost = { peerId: h.peerId, weight: h.weight ?? average, full: h.full }
-      if (h.zone !== undefined) host.zone = h.zone
-      return host
-    })
-  }
-
-  /** Whether this host takes new blocks: it has a store and is under its high-water mark. */
-  private async takesBlocks (): Promise<boolean> {
-    if (this.init.store === undefined) return false
-    const stats = await this.init.store.stats()
-    this.quota = stats.capacity !== undefined
-    this.full = stats.capacity !== undefined && this.isOverHighWater(stats.bytes, stats.capacity)
-    return !this.full
-  }
-
-  private isOverHighWater (bytes: number, capacity: number): boolean {
-    return bytes >= capacity * Math.min(1, Math.max(0, this.init.highWater ?? DEFAULT_HIGH_WATER))
-  }
-
-  /** What a storing host says of itself in its hello for placement. */
-  private placementHello (): Pick<HelloMessage, 'zone' | 'weight'> {
-    if (this.role !== 'host' || this.init.store === undefined) return {}
-    const fields: Pick<HelloMessage, 'zone' | 'weight'> = {}
-    if (this.init.zone !== undefined) fields.zone = this.init.zone
-    if (this.weight !== undefined) fields.weight = this.weight
-    return fields
   }
 
   private async readLocal (cid: BlockId, options: AbortOptions): Promise<Uint8Array | undefined> {
@@ -365,7 +275,7 @@ export class MeshNode extends EventTarget implements Mesh {
         addrs: this.addrs,
         stores: this.init.store !== undefined,
         ...(this.name === undefined ? {} : { name: this.name }),
-        placement: this.placementHello(),
+        placement: this.standing.hello(),
         joinKey: await this.joinKey,
         initiator,
         nonces: this.nonces,

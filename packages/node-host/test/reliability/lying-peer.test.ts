@@ -13,10 +13,10 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { DEFAULT_PEER_LIMITS, rankPeers } from '@cairn/core/mesh'
 import { MemoryBlockStore } from '@cairn/core/testing'
 import type { BlockId, MeshNode } from '@cairn/core'
-import { Cluster, randomFile, waitFor, type HostProcess } from '../harness.js'
+import { Cluster, randomFile, type HostProcess } from '../harness.js'
 import { readDigest } from './support/files.js'
 import { startInProcessHost, type InProcessHost } from './support/inprocess-host.js'
-import { connectClient, randomBlock, targetOf, type Block } from './support/mesh.js'
+import { connectClient, randomBlock, targetOf, untilPeers, type Block } from './support/mesh.js'
 
 /**
  * A store that answers every read with its first byte flipped, and counts the
@@ -37,7 +37,7 @@ class LyingStore extends MemoryBlockStore {
 }
 
 async function disconnected (node: MeshNode, peerId: string, ms = 10_000): Promise<void> {
-  await waitFor(`${peerId} dropped`, async () => node.peers().some(p => p.peerId === peerId) ? undefined : true, { timeout: ms, interval: 20 })
+  await untilPeers(node, `${peerId} dropped`, peers => !peers.some(p => p.peerId === peerId), ms)
 }
 
 describe('a peer that answers with wrong bytes', () => {
@@ -63,7 +63,7 @@ describe('a peer that answers with wrong bytes', () => {
     b = await cluster.startHost(['--peer', a.url])
     liar = await startInProcessHost({ store, token: targetOf(a.url).token })
     await liar.node.dial(targetOf(a.url).address)
-    await waitFor('a full mesh', async () => liar.node.peers().filter(p => p.role === 'host').length === 2 ? true : undefined)
+    await untilPeers(liar.node, 'a full mesh', peers => peers.filter(p => p.role === 'host').length === 2)
   }, 60_000)
 
   it('is caught at its first bad block each time, and dropped at the third', async () => {

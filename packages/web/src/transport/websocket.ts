@@ -1,7 +1,8 @@
 /**
  * The browser's native `WebSocket` as a `Connection` and `Transport`: binary
  * frames to a host's `/mesh` endpoint. `send` waits while `bufferedAmount` is
- * over the high-water mark (the API has no drain event, so it polls).
+ * over the high-water mark (the API has no drain event: `buffer-drain.ts`
+ * sleeps for as long as the excess should take to drain, instead of polling).
  *
  * The receive side cannot be paused, so its queue cannot push back on the
  * network: the mesh's windows of requests in flight bound it. A peer that
@@ -12,17 +13,18 @@ import { ConnectionClosedError, FrameTooLargeError, TimeoutError } from '@cairn/
 import { FrameQueue, MAX_FRAME_SIZE } from '@cairn/core/wire'
 import { DEFAULT_CONNECT_TIMEOUT } from '@cairn/core/mesh'
 import type { Connection, Transport } from '@cairn/core'
+import { BufferDrain, type DrainClock } from './buffer-drain.js'
 
 /** Bytes a browser connection holds for its reader before it gives up on the peer. */
 export const DEFAULT_INBOX_BYTES = 64 * 1024 * 1024
 
-/** `send` waits once the socket buffers more than this. */
+/** `send` waits once the socket buffers more than this, until it is down to half of it. */
 export const DEFAULT_WS_HIGH_WATER_MARK = 4 * 1024 * 1024
-/** How often a waiting sender re-checks `bufferedAmount`, in milliseconds. */
-const DRAIN_POLL_MS = 2
 
 export interface BrowserWebSocketInit {
   highWaterMark?: number
+  /** How a waiting sender tells time (tests). */
+  drainClock?: DrainClock
   maxInboxBytes?: number
   timeout?: number
 }
@@ -78,15 +80,15 @@ export class BrowserWebSocketConnection implements Connection {
   readonly stats = { bytesSent: 0, bytesReceived: 0 }
   readonly closed: Promise<void>
   private readonly inbox: FrameQueue
-  private readonly highWaterMark: number
+  private readonly drain: BufferDrain
   private isClosed = false
   private resolveClosed!: () => void
 
   constructor (private readonly ws: WebSocket, init: BrowserWebSocketInit = {}) {
     this.remoteAddress = ws.url
     this.inbox = new FrameQueue({ highWaterMark: Infinity, maxBytes: init.maxInboxBytes ?? DEFAULT_INBOX_BYTES })
-    this.highWaterMark = init.highWaterMark ?? DEFAULT_WS_HIGH_WATER_MARK
     this.closed = new Promise(resolve => { this.resolveClosed = resolve })
+    this.drain = new BufferDrain(() => ws.bufferedAmount, { highWaterMark: init.highWaterMark ?? DEFAULT_WS_HIGH_WATER_MARK, closed: this.closed, clock: init.drainClock })
     ws.addEventListener('message', event => { this.receive(event.data) })
     ws.addEventListener('close', () => { this.shutDown(true) })
     ws.addEventListener('error', () => { this.shutDown(true) })
@@ -96,10 +98,10 @@ export class BrowserWebSocketConnection implements Connection {
     if (frame.length > this.maxFrameSize) {
       throw new FrameTooLargeError(`frame of ${frame.length} bytes exceeds ${this.maxFrameSize}`)
     }
-    await this.drained()
+    await this.drain.drained()
     this.ws.send(frame)
     this.stats.bytesSent += frame.length
-    await this.drained()
+    await this.drain.drained()
   }
 
   close (reason?: string): void {
@@ -119,15 +121,6 @@ export class BrowserWebSocketConnection implements Connection {
     }
     this.stats.bytesReceived += data.byteLength
     if (!this.inbox.offer(new Uint8Array(data))) this.close('receive queue overflow')
-  }
-
-  /** Resolve once the socket buffers no more than the high-water mark. */
-  private async drained (): Promise<void> {
-    while (true) {
-      if (this.isClosed) throw new ConnectionClosedError('connection closed')
-      if (this.ws.bufferedAmount <= this.highWaterMark) return
-      await new Promise(resolve => setTimeout(resolve, DRAIN_POLL_MS))
-    }
   }
 
   private shutDown (remote: boolean): void {

@@ -24,7 +24,7 @@ export function peersPanel (ctx: AppContext): HTMLElement {
   const state = h('p', { class: 'state', role: 'status', 'data-testid': 'connection-state' })
   const count = h('span', { 'data-testid': 'peer-count' }, '0')
   const body = h('tbody')
-  const table = h('table', { class: 'peers' },
+  const table = h('table', { class: 'peers', 'data-testid': 'peers-table', 'data-renders': '0' },
     h('caption', { class: 'visually-hidden' }, 'Connected peers'),
     h('thead', {}, h('tr', {},
       h('th', { scope: 'col' }, 'Peer'), h('th', { scope: 'col' }, 'Role'), h('th', { scope: 'col' }, 'Transport'),
@@ -46,6 +46,8 @@ export function peersPanel (ctx: AppContext): HTMLElement {
     const peers = tab.mesh.peers()
     setText(count, String(peers.length))
     updateRows(body, peers)
+    // Counts refreshes, so a test can wait for one that began after a transfer ended.
+    table.dataset['renders'] = String(Number(table.dataset['renders']) + 1)
     table.hidden = peers.length === 0
     empty.hidden = peers.length > 0
     const servers = tab.mesh.iceServers()

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto'
 import { MeshNode, blockId, generateIdentity } from '@cairn/core'
 import { decodeMessage, encodeMessage } from '@cairn/core/wire'
-import type { BlockId, Connection, Identity, Role } from '@cairn/core'
+import type { BlockId, Connection, Identity, PeerStatus, Role } from '@cairn/core'
 import type { Message } from '@cairn/core/wire'
 import { RawPeer, rawHandshake } from '../../../../core/test/support/mesh.js'
 import WebSocket from 'ws'
@@ -107,6 +107,25 @@ export async function closedWithin (conn: Connection, ms: number): Promise<numbe
     new Promise((_resolve, reject) => setTimeout(() => { reject(new Error(`connection still open after ${ms} ms`)) }, ms).unref())
   ])
   return performance.now() - started
+}
+
+/**
+ * Resolves once `done(node.peers())` holds, checked now and on every peer
+ * connect and disconnect (no polling); rejects with `what` after `ms`.
+ */
+export async function untilPeers (node: MeshNode, what: string, done: (peers: PeerStatus[]) => boolean, ms = 60_000): Promise<void> {
+  if (done(node.peers())) return
+  const controller = new AbortController()
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const check = (): void => { if (done(node.peers())) resolve() }
+      node.addEventListener('peer:connect', check, { signal: controller.signal })
+      node.addEventListener('peer:disconnect', check, { signal: controller.signal })
+      setTimeout(() => { reject(new Error(`timed out waiting for ${what}`)) }, ms).unref()
+    })
+  } finally {
+    controller.abort()
+  }
 }
 
 export interface Block { cid: BlockId, bytes: Uint8Array }

@@ -1,15 +1,14 @@
 /**
- * Host processes outside the shared harness: a host whose data dir is a small
- * tmpfs in its own mount namespace (a disk that really fills up), plus
- * /proc readings (RSS) and stop/continue for silent partitions.
+ * Hosts the Cluster harness does not start: a host whose data dir is a small
+ * tmpfs in its own mount namespace (a disk that really fills up), launched by
+ * the shared launcher (`../../support/host-process.ts`) through `unshare`;
+ * plus /proc readings (RSS).
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
-import { createInterface } from 'node:readline'
-import { CLI, type HostProcess, type Listening } from '../../harness.js'
+import { launchHost, stopProcess, type HostProcess } from '../../support/host-process.js'
 
-const live = new Set<ChildProcess>()
-process.on('exit', () => { for (const child of live) child.kill('SIGKILL') })
+/** Hosts this module started, for `killAll`. */
+const started = new Set<HostProcess>()
 
 /** Resident memory of a process, in KiB (`VmRSS`), and its peak so far (`VmHWM`). */
 export async function memoryOf (pid: number): Promise<{ rss: number, hwm: number }> {
@@ -28,48 +27,20 @@ export async function memoryOf (pid: number): Promise<{ rss: number, hwm: number
 export async function startTmpfsHost (mount: string, size: number, args: string[] = []): Promise<HostProcess> {
   const ns = process.getuid?.() === 0 ? ['-m'] : ['-rm']
   const script = 'mount -t tmpfs -o size="$1" cairn-test "$2" && shift 2 && exec "$@"'
-  const child = spawn('unshare', [...ns, '--propagation', 'private', 'sh', '-c', script, 'sh', String(size), mount,
-    process.execPath, CLI, 'host', '--port', '0', '--json', '--data', `${mount}/data`, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-  live.add(child)
-  const exited = new Promise<{ code: number | null, signal: NodeJS.Signals | null }>(resolve => {
-    child.once('exit', (code, signal) => { live.delete(child); resolve({ code, signal }) })
+  const host = await launchHost({
+    data: `${mount}/data`,
+    args,
+    wrap: argv => ({ command: 'unshare', args: [...ns, '--propagation', 'private', 'sh', '-c', script, 'sh', String(size), mount, ...argv] }),
+    dataDir: pid => `/proc/${pid}/root${mount}/data`
   })
-  let err = ''
-  child.stderr!.setEncoding('utf8').on('data', (text: string) => { err += text })
-  const line = await firstLine(child, () => err, 30_000)
-  const listening = JSON.parse(line) as Listening
-  child.stdout!.resume()
-  return {
-    ...listening,
-    child,
-    pid: child.pid!,
-    data: `/proc/${child.pid!}/root${mount}/data`,
-    origin: `http://127.0.0.1:${listening.port}`,
-    stderr: () => err,
-    exited
-  }
-}
-
-async function firstLine (child: ChildProcess, stderr: () => string, timeout: number): Promise<string> {
-  const lines = createInterface({ input: child.stdout! })
-  try {
-    return await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => { reject(new Error(`host not listening after ${timeout} ms: ${stderr()}`)) }, timeout)
-      lines.once('line', line => { clearTimeout(timer); resolve(line) })
-      child.once('exit', code => { clearTimeout(timer); reject(new Error(`host exited with ${code} before listening: ${stderr()}`)) })
-    })
-  } finally {
-    lines.close()
-  }
+  started.add(host)
+  void host.exited.then(() => started.delete(host))
+  return host
 }
 
 /** SIGKILL every process this module started and wait for them to exit. */
 export async function killAll (): Promise<void> {
-  await Promise.all([...live].map(async child => {
-    const gone = new Promise(resolve => child.once('exit', resolve))
-    child.kill('SIGKILL')
-    await gone
-  }))
+  await Promise.all([...started].map(async host => { await stopProcess(host.child) }))
 }
 
 /** Resolve once `child` exited, or reject after `ms`. */
