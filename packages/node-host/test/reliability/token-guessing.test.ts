@@ -81,8 +81,10 @@ describe('guessing the join token online', () => {
     figures.push(`${verdicts.length} guesses in ${Math.round(performance.now() - started)} ms, gaps ${gaps.map(Math.round).join(', ')} ms, then ${refusal ?? 'no refusal'}; an honest handshake meanwhile took ${Math.round(honestMs ?? -1)} ms`)
     expect(verdicts.length).toBeGreaterThanOrEqual(3)
     expect(verdicts.length).toBeLessThanOrEqual(4)
-    // Each gap at least the backoff (1 s, 2 s, 4 s), less a little for timer rounding.
-    gaps.forEach((gap, i) => { expect(gap).toBeGreaterThanOrEqual(1_000 * 2 ** i - 50) })
+    // Each gap at least the backoff (1 s, 2 s, 4 s). The gaps are measured here, between
+    // verdicts received, so a verdict delivered late by a loaded machine shortens the next
+    // gap by its delay: allow a tenth (still far from unthrottled, and still doubling).
+    gaps.forEach((gap, i) => { expect(gap).toBeGreaterThanOrEqual(0.9 * 1_000 * 2 ** i) })
     expect(refusal).toMatch(/upgrade refused: 429 Too Many Requests retry-after=\d+/)
     expect(honestMs).toBeLessThan(4_000)
 
