@@ -29,7 +29,11 @@ export class PlaintextBlocks {
    * which rarely spills into one more block of padding alone.
    */
   async next (): Promise<{ chunks: Uint8Array[], last: boolean, bytes: number }> {
-    if (this.#spill !== undefined) return { chunks: this.#spill, last: true, bytes: 0 }
+    const spill = this.#spill
+    if (spill !== undefined) {
+      this.#spill = undefined
+      return { chunks: spill, last: true, bytes: 0 }
+    }
     const chunks: Uint8Array[] = []
     let bytes = 0
     while (chunks.length < CHUNKS_PER_BLOCK) {
