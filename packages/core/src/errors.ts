@@ -53,7 +53,16 @@ export class InvalidIdError extends CairnError {
 
 /** A manifest that fails validation or exceeds its limits. */
 export class ManifestError extends CairnError {
-  override readonly code = 'ERR_MANIFEST'
+  override readonly code: string = 'ERR_MANIFEST'
+}
+
+/**
+ * A manifest in a format version this Cairn does not read (written by a newer
+ * one): update Cairn to open the file. Its block was authentic; only the
+ * format is unknown.
+ */
+export class UnsupportedVersionError extends ManifestError {
+  override readonly code = 'ERR_UNSUPPORTED_VERSION'
 }
 
 /** A share link that cannot be parsed. */
@@ -175,7 +184,7 @@ export class NoStoreError extends RemoteError {
 /** Classes whose constructor takes just a message (and options). */
 const BY_MESSAGE: Array<new (message: string) => CairnError> = [
   IntegrityError, InvalidKeyError, InvalidArgumentError, OutOfRangeError, InternalError, InvalidIdError,
-  ManifestError, LinkError, WireError, FrameTooLargeError, MalformedFrameError, UnknownMessageError,
+  ManifestError, UnsupportedVersionError, LinkError, WireError, FrameTooLargeError, MalformedFrameError, UnknownMessageError,
   NotFoundError, StorageFullError, ConnectionClosedError, CertificateError, TimeoutError, UnavailableError, ProtocolError, AbortError, InputChangedError
 ]
 let byCode: Map<string, (message: string) => CairnError> | undefined

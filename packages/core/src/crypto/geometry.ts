@@ -108,3 +108,52 @@ export function blockLength (size: number, index: number): number {
   }
   return index < count - 1 ? MAX_BLOCK_SIZE : bodyLength(size) - (count - 1) * MAX_BLOCK_SIZE
 }
+
+/**
+ * Size classes (format 2): what a storing host may learn of a length. A
+ * file's content ends with its padding: one 0x80 byte, then zeros up to the
+ * last block's size class; every manifest block's plaintext is zero-padded
+ * to its class. A class is one byte short of a power of two (so the final
+ * chunk stays short), from 4 KiB up to what one block can hold: a host sees
+ * which of about nine classes a length falls in, never the length, which is
+ * only inside the encryption (the manifest's `size`, and the marker).
+ */
+export const MIN_SIZE_CLASS = 4096
+/** Largest plaintext of a message that fits one block with its own header: a manifest block's (1,048,520 bytes). */
+export const MAX_MESSAGE_PLAINTEXT = bodyPlaintextLength(MAX_BLOCK_SIZE - HEADER_SIZE)
+/** The byte that ends a file's content in format 2, before the zeros (ISO/IEC 7816-4 padding). */
+export const PADDING_MARKER = 0x80
+
+/**
+ * `length` padded to its class: min(2^k, max + 1) − 1 for the least k with
+ * 2^k > length and 2^k ≥ MIN_SIZE_CLASS. `max`: the largest padded length
+ * (a last content block holds up to BLOCK_PLAINTEXT − 1, a manifest block up
+ * to MAX_MESSAGE_PLAINTEXT). OutOfRangeError for a length above `max`.
+ */
+export function sizeClass (length: number, max: number): number {
+  if (!Number.isSafeInteger(length) || length < 0 || length > max) {
+    throw new OutOfRangeError(`length ${length} outside 0–${max}`)
+  }
+  let bound = MIN_SIZE_CLASS
+  while (bound <= length) bound *= 2
+  return Math.min(bound - 1, max)
+}
+
+/**
+ * Plaintext length of the content message of a `size`-byte file in format 2:
+ * the file, the marker byte, and zeros filling the last block to its class.
+ * The marker needs a byte of room: a file one byte short of a whole number
+ * of blocks fills its block with the marker, and the (empty) final chunk
+ * spills into one more block, padded to the smallest class.
+ */
+export function paddedLength (size: number): number {
+  chunkCount(size) // checks size
+  const marked = size + 1
+  const last = marked % BLOCK_PLAINTEXT
+  return marked - last + sizeClass(last, BLOCK_PLAINTEXT - 1)
+}
+
+/** Content blocks of a `size`-byte file in format 2 (`blockCount(size)` in format 1). */
+export function paddedBlockCount (size: number): number {
+  return blockCount(paddedLength(size))
+}

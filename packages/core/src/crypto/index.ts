@@ -22,7 +22,8 @@
 export {
   CHUNK_SIZE, TAG_SIZE, SEALED_CHUNK_SIZE, SALT_SIZE, COMMITMENT_SIZE, HEADER_SIZE, NONCE_SIZE, MAX_CHUNK_COUNT,
   CHUNKS_PER_BLOCK, MAX_BLOCK_SIZE, BLOCK_PLAINTEXT,
-  chunkCount, bodyLength, ciphertextLength, plaintextLength, bodyPlaintextLength, blockCount, blockLength
+  chunkCount, bodyLength, ciphertextLength, plaintextLength, bodyPlaintextLength, blockCount, blockLength,
+  MIN_SIZE_CLASS, MAX_MESSAGE_PLAINTEXT, PADDING_MARKER, sizeClass, paddedLength, paddedBlockCount
 } from './geometry.js'
 export { ChunkCipher } from './chunk-cipher.js'
 export { webCryptoProvider, cryptoProvider, setCryptoProvider } from './provider.js'

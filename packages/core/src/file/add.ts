@@ -102,11 +102,9 @@ const SEAL_AHEAD = 3
 
 interface Sealed { id: BlockId, block: Uint8Array, plaintext: number }
 
-/** Seal block `index` and hash it: both off the main thread, so several blocks may be in progress. */
-async function sealAndName (cipher: ChunkCipher, index: number, chunks: Uint8Array[]): Promise<Sealed> {
+/** Seal block `index` (holding `plaintext` bytes of the file, padding aside) and hash it: both off the main thread, so several blocks may be in progress. */
+async function sealAndName (cipher: ChunkCipher, index: number, chunks: Uint8Array[], plaintext: number): Promise<Sealed> {
   const block = await sealBlock(cipher, index, chunks)
-  let plaintext = 0
-  for (const chunk of chunks) plaintext += chunk.length
   return { id: await blockId(block), block, plaintext }
 }
 
@@ -133,9 +131,9 @@ async function storeBlocks (
       if (++stored === read && ended) return stored
       continue
     }
-    const { chunks, last } = await abortable(plaintext.next(), init.signal)
+    const { chunks, last, bytes } = await abortable(plaintext.next(), init.signal)
     init.onProgress?.(plaintext.total)
-    const slot = { pending: sealAndName(cipher, read++, chunks), done: false }
+    const slot = { pending: sealAndName(cipher, read++, chunks, bytes), done: false }
     const settle = (): void => { slot.done = true }
     slot.pending.then(settle, settle) // also marks it handled if we stop first
     window.push(slot)

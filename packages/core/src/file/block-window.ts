@@ -43,7 +43,7 @@ export class BlockWindow {
   async #fetch (index: number): Promise<Uint8Array> {
     const id = await this.#manifest.blockId(index, { signal: this.#signal })
     const bytes = await this.#blocks.get(id, { signal: this.#signal, immutable: true })
-    const expected = blockLength(this.#manifest.info.size, index)
+    const expected = blockLength(this.#manifest.contentLength, index)
     if (bytes.length !== expected) {
       throw new IntegrityError(`block ${index} (${id.toString()}): ${bytes.length} bytes, expected ${expected}`)
     }

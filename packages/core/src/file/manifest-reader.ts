@@ -1,7 +1,8 @@
 import type { BlockId } from '../block/id.js'
 import { OutOfRangeError } from '../errors.js'
 import type { AbortOptions } from '../store/block-store.js'
-import { decodeContinuation, decodeRoot, type ManifestPart } from './manifest.js'
+import { paddedLength } from '../crypto/geometry.js'
+import { decodeContinuation, decodeRoot, type FormatVersion, type ManifestPart } from './manifest.js'
 import { verifiedSource, type BlockSource, type GetBlock } from '../block/source.js'
 import { loadManifestBlock } from './manifest-block.js'
 import type { FileInfo } from './manifest-fields.js'
@@ -18,6 +19,14 @@ export class OpenManifest {
   readonly root: BlockId
   readonly info: FileInfo
   readonly header: Uint8Array
+  /** The root's format version (`MANIFEST_VERSION` for what this Cairn writes). */
+  readonly version: FormatVersion
+  /**
+   * Plaintext bytes of the content message: `info.size` in format 1; in
+   * format 2 the size with the last block padded to its class
+   * (`paddedLength`). Readers stop at `info.size`.
+   */
+  readonly contentLength: number
   /** Content blocks. */
   readonly blocks: number
   readonly #inline: BlockId[] | undefined
@@ -33,6 +42,8 @@ export class OpenManifest {
     this.root = root
     this.info = { name: manifest.name, type: manifest.type, size: manifest.size, mtime: manifest.mtime }
     this.header = manifest.header
+    this.version = manifest.version
+    this.contentLength = manifest.version === 1 ? manifest.size : paddedLength(manifest.size)
     this.#inline = manifest.blocks
     this.#parts = manifest.parts ?? []
     this.#starts = [0]
@@ -77,7 +88,7 @@ export class OpenManifest {
       const { id, count } = this.#parts[part] as ManifestPart
       // Shared by concurrent readers, so not tied to one reader's signal.
       pending = loadManifestBlock(id, this.#key, this.#blocks)
-        .then(bytes => decodeContinuation(bytes, count))
+        .then(bytes => decodeContinuation(bytes, count, this.version))
       pending.catch(() => this.#cache.delete(part))
       this.#cache.set(part, pending)
       for (const key of this.#cache.keys()) {

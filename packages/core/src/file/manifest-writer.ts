@@ -1,6 +1,6 @@
 import { blockId, type BlockId } from '../block/id.js'
 import { ManifestError } from '../errors.js'
-import { blockCount } from '../crypto/geometry.js'
+import { paddedBlockCount } from '../crypto/geometry.js'
 import { encodeContinuation, encodeRoot, MAX_LIST_BLOCKS, type ManifestPart } from './manifest.js'
 import { manifestSalt, sealManifestBlock } from './manifest-block.js'
 import type { FileInfo } from './manifest-fields.js'
@@ -43,8 +43,8 @@ export class ManifestWriter {
   }
 
   async finish (info: FileInfo, header: Uint8Array): Promise<SealedBlock> {
-    if (this.#count !== blockCount(info.size)) {
-      throw new ManifestError(`manifest: ${this.#count} blocks written, size implies ${blockCount(info.size)}`)
+    if (this.#count !== paddedBlockCount(info.size)) {
+      throw new ManifestError(`manifest: ${this.#count} blocks written, size implies ${paddedBlockCount(info.size)}`)
     }
     if (this.#parts.length > 0) await this.#flush()
     const list = this.#parts.length > 0 ? { parts: this.#parts } : { blocks: this.#pending }

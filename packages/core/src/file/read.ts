@@ -10,6 +10,7 @@ import { CONTENT_CONTEXT } from './contexts.js'
 import { parseLink, type ParsedLink } from '../address/link.js'
 import type { FileInfo } from './manifest-fields.js'
 import { OpenManifest } from './manifest-reader.js'
+import { PaddingCut } from './padding-cut.js'
 
 /** Content blocks fetched ahead of the one being consumed. */
 export const DEFAULT_READ_AHEAD = 8
@@ -85,7 +86,12 @@ async function * readRange (
   manifest: OpenManifest, cipher: ChunkCipher, blocks: BlockSource, init: ReadInit
 ): AsyncGenerator<Uint8Array, void, undefined> {
   const size = manifest.info.size
-  const span = chunkSpan(size, init)
+  const wanted = chunkSpan(size, init)
+  // Format 2: a read to the end of the file runs on through the padding, which is checked and dropped.
+  const cut = wanted !== undefined && wanted.end === size && manifest.contentLength > size
+    ? new PaddingCut(wanted.start, size, manifest.contentLength)
+    : undefined
+  const span = cut === undefined || wanted === undefined ? wanted : chunkSpan(manifest.contentLength, { offset: wanted.start })
   const readAhead = init.readAhead ?? DEFAULT_READ_AHEAD
   if (!Number.isSafeInteger(readAhead) || readAhead < 0) throw new OutOfRangeError(`invalid readAhead ${readAhead}`)
   throwIfAborted(init.signal)
@@ -107,12 +113,14 @@ async function * readRange (
     return block.subarray(at, at + length)
   }
   try {
-    for await (const parts of openWindows(cipher, readBody, size, span, { window: CHUNKS_PER_BLOCK, ahead: decryptAhead })) {
+    for await (const parts of openWindows(cipher, readBody, manifest.contentLength, span, { window: CHUNKS_PER_BLOCK, ahead: decryptAhead })) {
       for (const part of parts) {
         throwIfAborted(init.signal)
-        yield part
+        const bytes = cut === undefined ? part : cut.take(part)
+        if (bytes.length > 0) yield bytes
       }
     }
+    cut?.finish()
   } finally {
     controller.abort() // stop fetches still in flight when the reader stops early
     dispose()

@@ -3,7 +3,7 @@
  * input (path, size, mtime, device, inode), mode 0600, in `<state dir>/put/`,
  * removed once the put completes.
  *
- *   line 1   {"v":1,"path","size","mtime","dev","ino","key","salt"} (key, salt: base64url)
+ *   line 1   {"v":2,"path","size","mtime","dev","ino","key","salt"} (key, salt: base64url)
  *   then     the 36-byte id of each block handed to the mesh, in put order
  *
  * An id is appended and synced BEFORE its block is sent (write-ahead), so the
@@ -21,7 +21,12 @@ import { join } from 'node:path'
 import { BLOCK_ID_BYTES, decodeBlockId, type BlockId } from '@cairn/core'
 import { writePrivateFile } from '../config/index.js'
 
-const VERSION = 1
+/**
+ * 2 since file format 2 (size padding): a put journaled under format 1 would
+ * seal a different last block and root, so it is not resumed but started
+ * afresh (new key and salt).
+ */
+const VERSION = 2
 const KEY_BYTES = 16
 const SALT_BYTES = 24
 

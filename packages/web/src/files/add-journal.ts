@@ -14,7 +14,8 @@ import { delMany, get, getMany, set } from 'idb-keyval'
 import type { UseStore } from 'idb-keyval'
 import { yieldingStore } from '../store/yielding-store.js'
 
-const VERSION = 1
+/** 2 since file format 2 (size padding): a format-1 add would seal another last block and root, so it starts afresh. */
+const VERSION = 2
 const KEY_BYTES = 16
 const SALT_BYTES = 24
 /** Ids read back per IndexedDB request when a journal is opened. */
