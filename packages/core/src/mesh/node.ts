@@ -31,6 +31,7 @@ import { SignalRelay } from './signal.js'
 import { Standing } from './standing.js'
 import { nodeStatus } from './status.js'
 import { deriveJoinKey } from './transcript.js'
+import { deriveHostSecrets } from './host-key.js'
 import { resolveTuning } from './tuning.js'
 import type { MeshTuning, ResolvedTuning } from './tuning.js'
 
@@ -57,6 +58,8 @@ export class MeshNode extends EventTarget implements Mesh {
   private readonly handshaking = new Set<Connection>()
   private readonly nonces = new NonceCache()
   private readonly joinKey: Promise<CryptoKey>
+  /** Hosts: the host-proof key from the host key. */
+  private readonly hostProofKey: Promise<CryptoKey | undefined>
   private readonly ctx: NodeContext
   private readonly haves = new HaveIndex()
   private readonly fetcher: Fetcher
@@ -90,6 +93,10 @@ export class MeshNode extends EventTarget implements Mesh {
     this.standing = new Standing({ peerId: this.peerId, role: init.role, store: init.store, zone: init.zone, weight: init.weight, highWater: init.highWater })
     this.joinKey = deriveJoinKey(init.joinToken)
     this.joinKey.catch(() => {}) // start() awaits it and fails with its error; this only marks it handled until then
+    if (init.role === 'host' && init.hostKey === undefined) throw new InvalidArgumentError('a host needs the mesh\'s host key')
+    if (init.role !== 'host' && init.hostKey !== undefined) throw new InvalidArgumentError('only hosts hold the host key')
+    this.hostProofKey = init.hostKey === undefined ? Promise.resolve(undefined) : deriveHostSecrets(init.hostKey).then(s => s.proofKey)
+    this.hostProofKey.catch(() => {}) // as joinKey
     this.failures = new FailureCounter((type, detail) => { this.emit(type, detail) })
     this.ctx = {
       peerId: this.peerId,
@@ -124,6 +131,7 @@ export class MeshNode extends EventTarget implements Mesh {
 
   async start (): Promise<void> {
     await this.joinKey
+    await this.hostProofKey
     await this.standing.takesBlocks()
     this.repairer.start(this.init.repairInterval ?? DEFAULT_REPAIR_INTERVAL)
     const every = this.tuning.pingInterval
@@ -146,18 +154,18 @@ export class MeshNode extends EventTarget implements Mesh {
   }
 
   async accept (conn: Connection): Promise<string> {
-    return await this.open(conn, false)
+    return await this.open(conn, false, false)
   }
 
   async connect (conn: Connection, options: AbortOptions = {}): Promise<string> {
-    return await this.open(conn, true, options)
+    return await this.open(conn, true, false, options)
   }
 
   async dial (address: string, options: AbortOptions = {}): Promise<string> {
     if (this.stopped) throw new ConnectionClosedError('node stopped')
     const transport = this.init.transports.find(t => t.canDial(address))
     if (transport === undefined) throw new UnavailableError(`no transport can dial ${address}`)
-    return await this.open(await transport.dial(address, options), true, options)
+    return await this.open(await transport.dial(address, options), true, true, options)
   }
 
   peers (): PeerStatus[] {
@@ -259,7 +267,11 @@ export class MeshNode extends EventTarget implements Mesh {
     throw failure ?? new UnavailableError('no dialable address')
   }
 
-  private async open (conn: Connection, initiator: boolean, options: AbortOptions = {}): Promise<string> {
+  /**
+   * `dialed`: this node chose the address. A tab or client, which cannot check
+   * a host's proof of the host key, believes a `host` claim only then.
+   */
+  private async open (conn: Connection, initiator: boolean, dialed: boolean, options: AbortOptions = {}): Promise<string> {
     if (this.stopped) {
       conn.close('node stopped')
       throw new ConnectionClosedError('node stopped')
@@ -277,6 +289,7 @@ export class MeshNode extends EventTarget implements Mesh {
         ...(this.name === undefined ? {} : { name: this.name }),
         placement: this.standing.hello(),
         joinKey: await this.joinKey,
+        ...await this.hostProof(dialed),
         initiator,
         nonces: this.nonces,
         peersMessage: (maxFrameSize) => this.gossip.message(maxFrameSize),
@@ -293,6 +306,11 @@ export class MeshNode extends EventTarget implements Mesh {
     } finally {
       this.handshaking.delete(conn)
     }
+  }
+
+  private async hostProof (dialed: boolean): Promise<{ hostProofKey?: CryptoKey, unprovenHosts?: boolean }> {
+    const key = await this.hostProofKey
+    return key === undefined ? { unprovenHosts: dialed } : { hostProofKey: key }
   }
 
   /** Add an authenticated connection; of two to one peer, keep one (see `dedupe.ts`). */

@@ -6,8 +6,11 @@
  * Binary fields are `Uint8Array`. Block ids travel in binary CID form (36 bytes).
  */
 
-/** 2: the responder proves itself only after verifying the initiator; PBKDF2 join key. */
-export const PROTOCOL_VERSION = 2
+/**
+ * 2: the responder proves itself only after verifying the initiator; PBKDF2 join key.
+ * 3: hosts prove the host key (`auth.host`); `audit` requests.
+ */
+export const PROTOCOL_VERSION = 3
 
 export type Role = 'host' | 'browser' | 'client'
 
@@ -43,6 +46,8 @@ export interface AuthMessage {
   sig: Uint8Array
   /** HMAC-SHA-256 over the transcript keyed from the join token, 32 bytes. */
   mac: Uint8Array
+  /** Between two hosts: HMAC-SHA-256 over the transcript keyed from the host key, 32 bytes. */
+  host?: Uint8Array
 }
 
 export interface PeerInfo {

@@ -128,7 +128,7 @@ const SCHEMAS: Readonly<Record<MessageType, Schema>> = {
       weight: optional(safeUint)
     }
   },
-  auth: { fields: { sig: required(bytesOf(64)), mac: required(bytesOf(32)) } },
+  auth: { fields: { sig: required(bytesOf(64)), mac: required(bytesOf(32)), host: optional(bytesOf(32)) } },
   peers: { fields: { peers: required(list(peerInfo, MAX_PEERS)) } },
   ice: { fields: { servers: required(list(iceServer, MAX_ICE_SERVERS)) }, refine: checkIce },
   want: { fields: { id, cid: required(cid), probe: optional(bool) } },
