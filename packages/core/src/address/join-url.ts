@@ -4,7 +4,7 @@
  * `--peer` take them too. A join URL without `join=` names an open mesh.
  */
 import { LinkError } from '../errors.js'
-import { formatFragment, parseFragment } from './fragment.js'
+import { checkJoinToken, formatFragment, parseFragment } from './fragment.js'
 import { meshAddressOf, normalizeMeshAddress, parseHttpUrl } from './mesh-url.js'
 
 /** Where to reach a mesh, and how to get in. */
@@ -29,12 +29,24 @@ export function parseJoinUrl (text: string): MeshTarget {
 }
 
 /**
- * Parse where to dial a host: a `ws://`/`wss://` address (path `/mesh`
- * implied) or a join URL, whose token is returned too when it names one.
+ * A peer URL, `ORIGIN/#host=HOST_KEY`: what another host passes to `--peer`
+ * to join the mesh as a host. It carries the host key, so it is shared only
+ * between hosts; join URLs and share links never carry it.
  */
-export function parseMeshAddress (text: string): { address: string, token?: string } {
+export function formatPeerUrl (origin: string, hostKey: string): string {
+  return `${parseHttpUrl(origin, 'peer URL origin').origin}/#host=${encodeURIComponent(checkHostKeyText(hostKey))}`
+}
+
+/**
+ * Parse where to dial a host: a `ws://`/`wss://` address (path `/mesh`
+ * implied), a join URL, whose (member) token is returned too when it names
+ * one, or a peer URL (`#host=`), whose host key is returned.
+ */
+export function parseMeshAddress (text: string): { address: string, token?: string, hostKey?: string } {
   if (typeof text !== 'string') throw new LinkError('mesh address: not a string')
   if (/^https?:/i.test(text)) {
+    const url = parseHttpUrl(text, 'join URL')
+    if (url.hash.startsWith('#host=')) return { address: meshAddressOf(url.origin), hostKey: readHostFragment(url.hash) }
     const { address, join } = readJoinUrl(text)
     return join === undefined ? { address } : { address, token: join }
   }
@@ -47,4 +59,26 @@ function readJoinUrl (text: string): { origin: string, address: string, join?: s
   const { join } = parseFragment(url.hash)
   const parts = { origin: url.origin, address: meshAddressOf(url.origin) }
   return join === undefined ? parts : { ...parts, join }
+}
+
+/** `#host=KEY`, alone (no `join`, no `file`: a peer URL is not a share link). */
+function readHostFragment (hash: string): string {
+  const text = hash.slice('#host='.length)
+  if (/[&#=]/.test(text)) throw new LinkError('peer URL: the fragment must be #host=KEY alone')
+  let key: string
+  try {
+    key = decodeURIComponent(text)
+  } catch (cause) {
+    throw new LinkError('peer URL: bad percent-encoding', { cause })
+  }
+  return checkHostKeyText(key)
+}
+
+function checkHostKeyText (key: string): string {
+  if (key === '') throw new LinkError('peer URL: empty host key')
+  try {
+    return checkJoinToken(key)
+  } catch (cause) {
+    throw new LinkError(`peer URL: host key ${(cause as Error).message.replace(/^join token: /, '')}`, { cause })
+  }
 }

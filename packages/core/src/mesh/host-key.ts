@@ -32,7 +32,7 @@ export const HOST_KEY_BYTES = 32
 /** Bytes of a member token (base64url, 22 characters). */
 const MEMBER_TOKEN_BYTES = 16
 /** Longest host key accepted (a chosen one is a passphrase; generated ones are 43 characters). */
-export const MAX_HOST_KEY_LENGTH = 1024
+export const MAX_HOST_KEY_LENGTH = 256
 
 export interface HostSecrets {
   /** The join token members present. */

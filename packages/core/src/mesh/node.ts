@@ -17,7 +17,7 @@ import type { NodeContext } from './context.js'
 import { supersedes } from './dedupe.js'
 import { FailureCounter } from './failures.js'
 import { Fetcher } from './fetch.js'
-import { Gossip } from './gossip.js'
+import { dialableAddrs, Gossip } from './gossip.js'
 import { runHandshake } from './handshake.js'
 import { HaveIndex } from './haves.js'
 import { NonceCache } from './nonces.js'
@@ -300,6 +300,8 @@ export class MeshNode extends EventTarget implements Mesh {
         conn.close('node stopped')
         throw new ConnectionClosedError('node stopped')
       }
+      // A host's own addresses: only those a host may dial are kept, passed on in gossip and remembered.
+      if (result.hello.role === 'host') result.hello.addrs = dialableAddrs(result.hello.addrs, this.ctx, `hello of ${result.hello.peerId}`)
       const peer = this.register(conn, frames, result.hello, initiator, toHex(result.transcript))
       if (peer !== undefined) this.gossip.receive(peer, result.peers)
       return result.hello.peerId

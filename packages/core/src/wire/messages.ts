@@ -193,6 +193,10 @@ export interface BackgroundFailures {
   send: number
   /** Peer requests whose handler failed unexpectedly (answered `ERR_INTERNAL`). */
   serve: number
+  /** Addresses in gossip or a host's hello that no node may dial (not `ws(s)://H:P/mesh`): dropped. */
+  address: number
+  /** Holders that failed a replica audit (claimed a block they could not prove they hold). */
+  audit: number
 }
 
 /** A host's answer to `status`. */

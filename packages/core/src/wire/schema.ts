@@ -54,7 +54,7 @@ const peerStatus = record({
   name: peerName
 })
 
-const backgroundFailures = record({ repair: count, restore: count, cache: count, send: count, serve: count })
+const backgroundFailures = record({ repair: count, restore: count, cache: count, send: count, serve: count, address: count, audit: count })
 
 const hostStatus = record({
   peerId: required(peerId),

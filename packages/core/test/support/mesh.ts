@@ -149,6 +149,8 @@ export interface RawInit {
   token?: string
   /** Prove this host key (a raw `host`); absent: none proved. */
   hostKey?: string
+  /** Addresses in its hello (default none). */
+  addrs?: string[]
 }
 
 /** Dial `address` and complete a real handshake by hand; the test then speaks raw frames. */
@@ -165,7 +167,7 @@ export async function rawHandshake (conn: Connection, init: RawInit = {}): Promi
     frames: raw.frames,
     identity,
     role: init.role ?? 'browser',
-    addrs: [],
+    addrs: init.addrs ?? [],
     joinKey: await deriveJoinKey(init.token ?? TOKEN),
     ...(init.hostKey === undefined ? { unprovenHosts: true } : { hostProofKey: (await deriveHostSecrets(init.hostKey)).proofKey }),
     initiator: true,
