@@ -2,7 +2,7 @@ import { assertBlockId, decodeBlockId, verifyBlock } from '../block/id.js'
 import { cryptoProvider } from '../crypto/provider.js'
 import type { BlockId } from '../block/id.js'
 import type { BlockSource } from '../block/source.js'
-import { ConnectionClosedError, IntegrityError, NotFoundError, ProtocolError, UnavailableError } from '../errors.js'
+import { ConnectionClosedError, IntegrityError, InvalidArgumentError, NotFoundError, ProtocolError, UnavailableError } from '../errors.js'
 import type { AbortOptions } from '../store/block-store.js'
 import type { Connection } from '../transport/connection.js'
 import { MAX_ADDR_LENGTH, MAX_ADDRS, MAX_REPLICAS } from '../wire/limits.js'
@@ -25,6 +25,7 @@ import { Peer } from './peer.js'
 import { peerName } from './peer-name.js'
 import { putVerified } from './put.js'
 import { Repairer } from './repair.js'
+import { Auditor } from './audit.js'
 import { Replicator } from './replicate.js'
 import { RequestServer } from './serve.js'
 import { SignalRelay } from './signal.js'
@@ -65,6 +66,7 @@ export class MeshNode extends EventTarget implements Mesh {
   private readonly fetcher: Fetcher
   private readonly replicator: Replicator
   private readonly repairer: Repairer
+  private readonly auditor: Auditor
   private readonly gossip: Gossip
   private readonly announcer: Announcer
   private readonly server: RequestServer
@@ -107,7 +109,7 @@ export class MeshNode extends EventTarget implements Mesh {
       tuning: this.tuning,
       peerList: () => [...this.connected.values()].filter(peer => !peer.isClosed),
       peer: (id) => this.connected.get(id),
-      storingHosts: () => this.standing.storingHosts(this.ctx.peerList()),
+      storingHosts: () => this.standing.storingHosts(this.ctx.peerList(), id => this.auditor.distrusted(id)),
       takesBlocks: () => this.standing.quota ? this.standing.takesBlocks() : true,
       dispatch: (type, detail) => { this.emit(type, detail) },
       held: (cid) => { this.held(cid) },
@@ -117,7 +119,8 @@ export class MeshNode extends EventTarget implements Mesh {
     }
     this.fetcher = new Fetcher(this.ctx, this.haves)
     this.replicator = new Replicator(this.ctx)
-    this.repairer = new Repairer(this.ctx, this.fetcher, cid => this.replicator.placing(cid))
+    this.auditor = new Auditor(this.ctx)
+    this.repairer = new Repairer(this.ctx, this.fetcher, cid => this.replicator.placing(cid), this.auditor)
     this.announcer = new Announcer(this.ctx)
     this.gossip = new Gossip(this.ctx, {
       autoDial: init.autoDial ?? init.role === 'host',

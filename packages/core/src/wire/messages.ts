@@ -232,10 +232,30 @@ export interface IceMessage {
   servers: IceServer[]
 }
 
+/**
+ * A replica audit (proof of storage), host to host during repair: send bytes
+ * `[offset, offset + length)` of a block you hold (at most `MAX_AUDIT_LENGTH`).
+ * Answered by `proof`, or `dont-have`.
+ */
+export interface AuditMessage {
+  t: 'audit'
+  id: number
+  cid: Uint8Array
+  offset: number
+  length: number
+}
+
+/** The bytes an `audit` asked for. */
+export interface ProofMessage {
+  t: 'proof'
+  id: number
+  data: Uint8Array
+}
+
 export type Message =
   | HelloMessage | AuthMessage | PeersMessage | IceMessage
   | WantMessage | HaveMessage | BlockMessage | DontHaveMessage
-  | PutMessage | StoredMessage | SignalMessage
+  | PutMessage | StoredMessage | SignalMessage | AuditMessage | ProofMessage
   | PingMessage | PongMessage | StatusMessage | InfoMessage | ErrorMessage
 
 export type MessageType = Message['t']

@@ -238,3 +238,18 @@ export function withMaxFrameSize (conn: Connection, maxFrameSize: number): Conne
     [Symbol.asyncIterator]: () => conn[Symbol.asyncIterator]()
   }
 }
+
+/**
+ * A host's store that acknowledges every put and then drops the block, yet
+ * keeps claiming it (`has` is true): a host that silently loses data.
+ */
+export class DroppingStore extends MemoryBlockStore {
+  readonly claimed = new Set<string>()
+  override async put (id: BlockId, bytes: Uint8Array): Promise<void> {
+    this.claimed.add(id.toString())
+  }
+
+  override async has (id: BlockId): Promise<boolean> {
+    return this.claimed.has(id.toString())
+  }
+}
