@@ -259,7 +259,7 @@ describe('first-run rough edges', () => {
 
   it('the host log names the role and peer on connect and on disconnect alike', async () => {
     const a = await cluster.startHost([], { human: true })
-    const b = await cluster.startHost(['--peer', a.url])
+    const b = await cluster.startHost(['--peer', a.peerUrl])
     await a.waitForStderr(`host connected: ${b.peerId}`)
     await cluster.kill(b)
     await a.waitForStderr(`host disconnected: ${b.peerId}`)
