@@ -133,11 +133,14 @@ function logPeers (mesh: Mesh, log: (line: string) => void): void {
   })
 }
 
+/** Kinds that are security events (a host failing an audit, an address no host may dial): shown even with --json. */
+const SECURITY_KINDS = new Set(['audit', 'address'])
+
 /** Log every failure of background work (also counted in `cairn status`). */
-function logFailures (mesh: Mesh, log: (line: string) => void): void {
+function logFailures (mesh: Mesh, log: (line: string) => void, warn: (line: string) => void): void {
   mesh.addEventListener('background:failure', e => {
     const { kind, code, message } = (e as CustomEvent<BackgroundFailure>).detail
-    log(`background ${kind} failed: ${code} ${message}`)
+    ;(SECURITY_KINDS.has(kind) ? warn : log)(`background ${kind} failed: ${code} ${message}`)
   })
 }
 
@@ -237,7 +240,7 @@ export async function startHost (init: HostInit): Promise<Host> {
   await mesh.start()
   web.serve(mesh)
   logPeers(mesh, log)
-  logFailures(mesh, log)
+  logFailures(mesh, log, warn)
   memory.watch(mesh)
   const url = formatJoinUrl(origin, token)
   const peerUrl = formatPeerUrl(origin, hostKey)
