@@ -197,6 +197,12 @@ describe('data dir', () => {
       .toBe('same-host-key-0123456789')
   })
 
+  it('takes an open mesh from its peer URL (#host=K&open): the member token is empty there too', async () => {
+    const paths = await tempPaths()
+    expect(await resolveCredentials(paths, { peers: ['http://h:1/#host=open-mesh-key-0123456789&open'] })).toEqual({ hostKey: 'open-mesh-key-0123456789', token: '' })
+    expect(await readFile(paths.token, 'utf8')).toBe('')
+  })
+
   it('replaces the join token of a data dir from before host keys, and says so', async () => {
     const paths = await tempPaths()
     await writeFile(paths.token, 'an-old-join-token-0123')

@@ -30,7 +30,11 @@ describe('peer URLs', () => {
     expect(url).toBe('http://127.0.0.1:4001/#host=k3y_with-chars~%2B%2F')
     expect(parseMeshAddress(url)).toEqual({ address: 'ws://127.0.0.1:4001/mesh', hostKey: 'k3y_with-chars~+/' })
     expect(parseMeshAddress(formatJoinUrl('https://nas.lan', 'T'))).toEqual({ address: 'wss://nas.lan/mesh', token: 'T' })
-    for (const bad of ['http://h:1/#host=', 'http://h:1/#host=a&join=b', 'http://h:1/#host=a&file=x', 'http://h:1/#host=%zz', 'http://h:1/#host=a%20b']) {
+    // An open mesh's peer URL says so: its hosts use the empty member token.
+    const open = formatPeerUrl('http://h:1', 'K', { open: true })
+    expect(open).toBe('http://h:1/#host=K&open')
+    expect(parseMeshAddress(open)).toEqual({ address: 'ws://h:1/mesh', hostKey: 'K', open: true })
+    for (const bad of ['http://h:1/#host=', 'http://h:1/#host=a&join=b', 'http://h:1/#host=a&file=x', 'http://h:1/#host=%zz', 'http://h:1/#host=a%20b', 'http://h:1/#host=a&open&open', 'http://h:1/#host=&open']) {
       expect(() => parseMeshAddress(bad), bad).toThrow(/peer URL/)
     }
   })

@@ -29,12 +29,14 @@ export function parseJoinUrl (text: string): MeshTarget {
 }
 
 /**
- * A peer URL, `ORIGIN/#host=HOST_KEY`: what another host passes to `--peer`
- * to join the mesh as a host. It carries the host key, so it is shared only
- * between hosts; join URLs and share links never carry it.
+ * A peer URL, `ORIGIN/#host=HOST_KEY` (`&open` for an open mesh, whose
+ * member token is empty): what another host passes to `--peer` to join the
+ * mesh as a host. It carries the host key, so it is shared only between
+ * hosts; join URLs and share links never carry it.
  */
-export function formatPeerUrl (origin: string, hostKey: string): string {
-  return `${parseHttpUrl(origin, 'peer URL origin').origin}/#host=${encodeURIComponent(checkHostKeyText(hostKey))}`
+export function formatPeerUrl (origin: string, hostKey: string, options: { open?: boolean } = {}): string {
+  const open = options.open === true ? '&open' : ''
+  return `${parseHttpUrl(origin, 'peer URL origin').origin}/#host=${encodeURIComponent(checkHostKeyText(hostKey))}${open}`
 }
 
 /**
@@ -42,11 +44,11 @@ export function formatPeerUrl (origin: string, hostKey: string): string {
  * implied), a join URL, whose (member) token is returned too when it names
  * one, or a peer URL (`#host=`), whose host key is returned.
  */
-export function parseMeshAddress (text: string): { address: string, token?: string, hostKey?: string } {
+export function parseMeshAddress (text: string): { address: string, token?: string, hostKey?: string, open?: boolean } {
   if (typeof text !== 'string') throw new LinkError('mesh address: not a string')
   if (/^https?:/i.test(text)) {
     const url = parseHttpUrl(text, 'join URL')
-    if (url.hash.startsWith('#host=')) return { address: meshAddressOf(url.origin), hostKey: readHostFragment(url.hash) }
+    if (url.hash.startsWith('#host=')) return { address: meshAddressOf(url.origin), ...readHostFragment(url.hash) }
     const { address, join } = readJoinUrl(text)
     return join === undefined ? { address } : { address, token: join }
   }
@@ -61,17 +63,18 @@ function readJoinUrl (text: string): { origin: string, address: string, join?: s
   return join === undefined ? parts : { ...parts, join }
 }
 
-/** `#host=KEY`, alone (no `join`, no `file`: a peer URL is not a share link). */
-function readHostFragment (hash: string): string {
-  const text = hash.slice('#host='.length)
-  if (/[&#=]/.test(text)) throw new LinkError('peer URL: the fragment must be #host=KEY alone')
+/** `#host=KEY[&open]` (no `join`, no `file`: a peer URL is not a share link). */
+function readHostFragment (hash: string): { hostKey: string, open?: true } {
+  const open = hash.endsWith('&open')
+  const text = hash.slice('#host='.length, open ? -'&open'.length : undefined)
+  if (/[&#=]/.test(text)) throw new LinkError('peer URL: the fragment must be #host=KEY alone (or #host=KEY&open)')
   let key: string
   try {
     key = decodeURIComponent(text)
   } catch (cause) {
     throw new LinkError('peer URL: bad percent-encoding', { cause })
   }
-  return checkHostKeyText(key)
+  return open ? { hostKey: checkHostKeyText(key), open } : { hostKey: checkHostKeyText(key) }
 }
 
 function checkHostKeyText (key: string): string {

@@ -24,11 +24,11 @@ export function parseJoinUrl (text: string): MeshTarget {
 
 /**
  * `--peer`: `ws://H:P` (path `/mesh` implied), `wss://…`, a peer URL
- * (`http(s)://H:P/#host=KEY`, whose host key is returned), or a join URL
+ * (`http(s)://H:P/#host=KEY[&open]`, whose host key is returned), or a join URL
  * (whose token is returned, for the caller to refuse: it cannot make a host).
  * `--mesh` takes the same forms.
  */
-export function parsePeerAddress (text: string): { address: string, token?: string, hostKey?: string } {
+export function parsePeerAddress (text: string): { address: string, token?: string, hostKey?: string, open?: boolean } {
   return asUsage(() => parseMeshAddress(text), `invalid peer address '${text.replace(/#.*/, '#…')}' (expected ws://HOST:PORT or a peer URL http://HOST:PORT/#host=KEY)`)
 }
 

@@ -5,7 +5,8 @@
  *
  * The host key, in order: the one the user chose (`--token K`, `--token-file
  * PATH`), the one in the first `--peer` peer URL (`#host=K`), `$CAIRN_TOKEN`,
- * the one saved in the data dir, or a fresh 256-bit one. The choice is saved
+ * the one saved in the data dir, or a fresh 256-bit one; a peer URL of an
+ * open mesh (`#host=K&open`) makes this host open too. The choice is saved
  * (`host-key`), and so is the member token (`token`, which local clients
  * read), so a restart keeps the same join URL. A key the user chose must be
  * strong (`token-strength.ts`) unless `weakToken`. A `--peer` join URL
@@ -40,7 +41,9 @@ export async function resolveCredentials (paths: DataDirPaths, options: Credenti
   if (options.open === true && options.token !== undefined) throw new UsageError('--token and --open exclude each other')
   if (options.open === true && options.tokenFile !== undefined) throw new UsageError('--token-file and --open exclude each other')
   const fromFlags = await givenToken({ token: options.token, tokenFile: options.tokenFile }, {})
-  const fromPeer = peerHostKey(options.peers ?? [])
+  const { hostKey: fromPeer, open: peerOpen } = peerHostKey(options.peers ?? [])
+  // A peer URL of an open mesh (`&open`) makes this host open too: hosts of one mesh share its member token.
+  const open = options.open === true || (peerOpen === true && fromFlags === undefined)
   if (fromFlags !== undefined && fromPeer !== undefined && fromFlags.token !== fromPeer) {
     throw new UsageError(`the --peer URL carries another host key than ${fromFlags.from}: leave one out`)
   }
@@ -55,26 +58,26 @@ export async function resolveCredentials (paths: DataDirPaths, options: Credenti
   }
   const saved = await loadHostKey(paths)
   const hostKey = chosen?.token ?? fromPeer ?? saved ?? generateHostKey()
-  if (saved === undefined && chosen === undefined && fromPeer === undefined && options.open !== true && (await loadToken(paths) ?? '') !== '') {
+  if (saved === undefined && chosen === undefined && fromPeer === undefined && !open && (await loadToken(paths) ?? '') !== '') {
     options.warn?.('this data dir\'s join token predates host keys: a new host key was made, so the join URL changed; ' +
       'old share links and --peer join URLs no longer work (other hosts join with this host\'s peer URL)')
   }
-  const token = options.open === true ? '' : await deriveMemberToken(hostKey)
+  const token = open ? '' : await deriveMemberToken(hostKey)
   await saveHostKey(paths, hostKey)
   await saveToken(paths, token)
   return { hostKey, token }
 }
 
-/** The host key of the first `--peer` peer URL; a `--peer` join URL (member token only) is a usage error. */
-function peerHostKey (peers: string[]): string | undefined {
-  let key: string | undefined
+/** The host key of the first `--peer` peer URL (and whether it names an open mesh); a `--peer` join URL (member token only) is a usage error. */
+function peerHostKey (peers: string[]): { hostKey?: string, open?: boolean } {
+  let first: { hostKey?: string, open?: boolean } = {}
   for (const peer of peers) {
     const parsed = parsePeerAddress(peer)
     if (parsed.token !== undefined) {
       throw new UsageError(`--peer ${peer.replace(/#.*/, '#join=…')}: a join URL lets in a tab or a client, not a host; ` +
         'pass the other host\'s peer URL (its "peerUrl" with --json, "peer URL:" otherwise), which carries #host=')
     }
-    key ??= parsed.hostKey
+    if (first.hostKey === undefined && parsed.hostKey !== undefined) first = { hostKey: parsed.hostKey, ...(parsed.open === true ? { open: true } : {}) }
   }
-  return key
+  return first
 }

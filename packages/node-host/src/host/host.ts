@@ -243,7 +243,7 @@ export async function startHost (init: HostInit): Promise<Host> {
   logFailures(mesh, log, warn)
   memory.watch(mesh)
   const url = formatJoinUrl(origin, token)
-  const peerUrl = formatPeerUrl(origin, hostKey)
+  const peerUrl = formatPeerUrl(origin, hostKey, { open: token === '' })
   await writeHostFile(paths, { port: web.port, url, pid: process.pid })
   const onFatal = init.onFatal ?? ((err: Error) => { log(err.message) })
   const peers = dialablePeers(memory.dialList(origins.map(meshAddressOf)), transport, log)
