@@ -35,3 +35,14 @@ test('a share link from the web app carries the member token, never the host key
   const kept = await page.evaluate(() => JSON.stringify({ session: { ...sessionStorage }, local: { ...localStorage }, href: location.href }))
   expect(kept).not.toContain(hostKey)
 })
+
+test('a peer URL opened in a browser leaves nothing of the host key in the tab', async ({ startHost, openTab }) => {
+  const host = await startHost()
+  const hostKey = decodeURIComponent(new URL(host.peerUrl).hash.replace(/^#host=/, ''))
+  const page = await openTab(host.peerUrl)
+  // It is no join link: the page asks for one, and the address bar and history lose the key.
+  await expect(page.getByTestId('join-needed')).toBeVisible()
+  await expect.poll(() => page.evaluate(() => location.href)).not.toContain('host=')
+  const kept = await page.evaluate(() => JSON.stringify({ session: { ...sessionStorage }, local: { ...localStorage }, href: location.href, body: document.body.innerText }))
+  expect(kept).not.toContain(hostKey)
+})
