@@ -16,6 +16,7 @@ async function startHost (net, i, nodes) {
     store: new MemoryBlockStore(),
     transports: [net.transport({ localAddress: address })],
     joinToken: 'scale',
+    hostKey: 'scale-host-key',
     listenAddrs: [address],
     repairInterval: 0,
     pingInterval: 0,

@@ -55,7 +55,7 @@ test('two TLS hosts peered over wss://: a file added in a tab on https://cairn.t
   const hostA = await startHost({ extraArgs: tls, env: trust })
   expect(hostA.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/#join=/)
   expect(hostA.listening['tls']).toBe(true)
-  const hostB = await startHost({ extraArgs: tls, env: trust, peers: [hostA.url] })
+  const hostB = await startHost({ extraArgs: tls, env: trust, peers: [hostA.peerUrl] })
 
   const input = join(tmp, 'over-tls.bin')
   const sha = await writeRandomFile(input, SIZE, 11)

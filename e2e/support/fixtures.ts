@@ -36,7 +36,7 @@ export interface Host extends HostProcess {
 
 export interface HostOptions {
   noStore?: boolean
-  /** Join URLs or ws:// addresses of hosts to dial. */
+  /** Peer URLs or ws:// addresses of hosts to dial. */
   peers?: string[]
   extraArgs?: string[]
   /** Added to the host's environment (e.g. NODE_EXTRA_CA_CERTS). */

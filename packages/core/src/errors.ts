@@ -108,6 +108,23 @@ export class ConnectionClosedError extends CairnError {
   override readonly code = 'ERR_CONNECTION_CLOSED'
 }
 
+/**
+ * An address a node will not dial: hosts dial only `ws(s)://HOST[:PORT]/mesh`
+ * (no other path, no query, no credentials, no fragment). Gossip and hellos
+ * that carry another are counted (`backgroundFailures.address`) and logged.
+ */
+export class InvalidAddressError extends CairnError {
+  override readonly code = 'ERR_INVALID_ADDRESS'
+}
+
+/**
+ * A host claimed to hold a block but could not prove it: its answer to an
+ * audit (a random byte range of the block) was missing or wrong.
+ */
+export class AuditError extends CairnError {
+  override readonly code = 'ERR_AUDIT'
+}
+
 /** The peer failed the handshake; `reason` is the wire reason code. */
 export class HandshakeError extends CairnError {
   override readonly code = 'ERR_HANDSHAKE'
@@ -185,7 +202,8 @@ export class NoStoreError extends RemoteError {
 const BY_MESSAGE: Array<new (message: string) => CairnError> = [
   IntegrityError, InvalidKeyError, InvalidArgumentError, OutOfRangeError, InternalError, InvalidIdError,
   ManifestError, UnsupportedVersionError, LinkError, WireError, FrameTooLargeError, MalformedFrameError, UnknownMessageError,
-  NotFoundError, StorageFullError, ConnectionClosedError, CertificateError, TimeoutError, UnavailableError, ProtocolError, AbortError, InputChangedError
+  NotFoundError, StorageFullError, ConnectionClosedError, CertificateError, TimeoutError, UnavailableError, ProtocolError, AbortError, InputChangedError,
+  InvalidAddressError, AuditError
 ]
 let byCode: Map<string, (message: string) => CairnError> | undefined
 

@@ -44,5 +44,6 @@ export { MeshNode, DEFAULT_REPLICAS, DEFAULT_REPAIR_INTERVAL } from './mesh/node
 export type { MeshNodeOptions } from './mesh/node.js'
 export type { MeshTuning, PeerLimits } from './mesh/tuning.js'
 export { generateIdentity, exportIdentity, importIdentity } from './mesh/identity.js'
+export { generateHostKey, deriveMemberToken, MAX_HOST_KEY_LENGTH } from './mesh/host-key.js'
 export type { GenerateIdentityInit, ImportIdentityInit } from './mesh/identity.js'
 export type { BackgroundFailure, BackgroundKind } from './mesh/failures.js'

@@ -168,7 +168,7 @@ describe('interrupted and failed transfers', () => {
     const [status] = await cluster.json<{ blocks: number, backgroundFailures: unknown }>(['status', '--mesh', host.url])
     expect(status!.blocks).toBe(0)
     // The failed put was the client's to see, not a background failure of the host.
-    expect(status!.backgroundFailures).toEqual({ repair: 0, restore: 0, cache: 0, send: 0, serve: 0 })
+    expect(status!.backgroundFailures).toEqual({ repair: 0, restore: 0, cache: 0, send: 0, serve: 0, address: 0, audit: 0 })
   })
 })
 
@@ -259,7 +259,7 @@ describe('first-run rough edges', () => {
 
   it('the host log names the role and peer on connect and on disconnect alike', async () => {
     const a = await cluster.startHost([], { human: true })
-    const b = await cluster.startHost(['--peer', a.url])
+    const b = await cluster.startHost(['--peer', a.peerUrl])
     await a.waitForStderr(`host connected: ${b.peerId}`)
     await cluster.kill(b)
     await a.waitForStderr(`host disconnected: ${b.peerId}`)

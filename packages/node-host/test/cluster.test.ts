@@ -33,8 +33,8 @@ describe('three hosts, R=3', () => {
 
   it('forms a mesh from --peer join URLs', async () => {
     a = await cluster.startHost(['--replicas', '3'])
-    b = await cluster.startHost(['--replicas', '3', '--peer', a.url])
-    c = await cluster.startHost(['--replicas', '3', '--peer', a.url])
+    b = await cluster.startHost(['--replicas', '3', '--peer', a.peerUrl])
+    c = await cluster.startHost(['--replicas', '3', '--peer', a.peerUrl])
     for (const host of [a, b, c]) {
       await waitFor(`${host.peerId} to see two hosts`, async () => hostPeers(await status(host)) >= 2 ? true : undefined)
     }
@@ -63,7 +63,7 @@ describe('three hosts, R=3', () => {
   }, 180_000)
 
   it('a fourth host joining brings every block back to R=3', async () => {
-    const d = await cluster.startHost(['--replicas', '3', '--peer', `ws://127.0.0.1:${b.port}`, '--token', new URL(b.url).hash.slice('#join='.length)])
+    const d = await cluster.startHost(['--replicas', '3', '--peer', `ws://127.0.0.1:${b.port}`, '--token', new URL(b.peerUrl).hash.slice('#host='.length)])
     // underReplicated is as of each host's last repair pass, so also wait for d to hold every block.
     const settled = await waitFor('d to hold every block and every host to report underReplicated 0', async () => {
       const all = await Promise.all([b, c, d].map(status))

@@ -6,7 +6,8 @@ import {
   dataDirPaths, ensureDataDir, formatJoinUrl, maskIceUrl, originFor, parseAllowedOrigin, parseIceServers, parseJoinUrl, parsePeerAddress, parseSize,
   reachableOrigins, readHostFile, removeHostFile, requireLocalHost, writeHostFile
 } from '../src/config/index.js'
-import { resolveJoinToken } from '../src/host/join-token.js'
+import { deriveMemberToken } from '@cairn/core'
+import { resolveCredentials, type CredentialOptions } from '../src/host/credentials.js'
 
 describe('parseSize', () => {
   it('accepts bytes and binary and decimal units', () => {
@@ -156,19 +157,62 @@ describe('data dir', () => {
     return paths
   }
 
-  it('creates a 128-bit token on first start, keeps it, and lets --token and --open override it', async () => {
+  /** The host key `resolveCredentials` settles on (the member token is checked against it each time). */
+  async function hostKeyFrom (paths: ReturnType<typeof dataDirPaths>, options: CredentialOptions): Promise<string> {
+    const { hostKey, token } = await resolveCredentials(paths, options)
+    expect(token).toBe(options.open === true ? '' : await deriveMemberToken(hostKey))
+    expect(await readFile(paths.token, 'utf8')).toBe(token)
+    expect(await readFile(paths.hostKey, 'utf8')).toBe(hostKey)
+    return hostKey
+  }
+
+  it('creates a 256-bit host key and its member token on first start, keeps them, and lets --token, a --peer URL and --open override them', async () => {
     const paths = await tempPaths()
-    const first = await resolveJoinToken(paths, {})
-    expect(first).toMatch(/^[A-Za-z0-9_-]{22}$/)
+    const first = await resolveCredentials(paths, {})
+    expect(first.hostKey).toMatch(/^[A-Za-z0-9_-]{43}$/)
+    expect(first.token).toMatch(/^[A-Za-z0-9_-]{22}$/)
+    expect(first.token).toBe(await deriveMemberToken(first.hostKey))
     expect((await stat(paths.token)).mode & 0o777).toBe(0o600)
-    expect(await resolveJoinToken(paths, {})).toBe(first)
-    expect(await resolveJoinToken(paths, { token: 'chosen', weakToken: true })).toBe('chosen')
-    expect(await resolveJoinToken(paths, {})).toBe('chosen')
-    expect(await resolveJoinToken(paths, { peers: ['http://h:1/#join=fromPeer'] })).toBe('fromPeer')
-    expect(await resolveJoinToken(paths, { open: true })).toBe('')
+    expect((await stat(paths.hostKey)).mode & 0o777).toBe(0o600)
+    expect(await resolveCredentials(paths, {})).toEqual(first)
+    expect(await hostKeyFrom(paths, { token: 'chosen', weakToken: true })).toBe('chosen')
+    expect(await hostKeyFrom(paths, {})).toBe('chosen')
+    expect(await hostKeyFrom(paths, { peers: ['http://h:1/#host=fromPeer'] })).toBe('fromPeer')
+    expect(await resolveCredentials(paths, { open: true })).toEqual({ hostKey: 'fromPeer', token: '' })
     expect(await readFile(paths.token, 'utf8')).toBe('')
-    await expect(resolveJoinToken(paths, { open: true, token: 'x' })).rejects.toMatchObject({ code: 'ERR_USAGE' })
-    await expect(resolveJoinToken(paths, { token: 'has space' })).rejects.toMatchObject({ code: 'ERR_USAGE' })
+    await expect(resolveCredentials(paths, { open: true, token: 'x' })).rejects.toMatchObject({ code: 'ERR_USAGE' })
+    await expect(resolveCredentials(paths, { token: 'has space' })).rejects.toMatchObject({ code: 'ERR_USAGE' })
+  })
+
+  it('refuses a --peer join URL (a member token cannot make a host), and a --peer key that contradicts --token', async () => {
+    const paths = await tempPaths()
+    for (const joinUrl of ['http://h:1/#join=member-token', 'http://h:1/#join=', 'http://h:1/#join=t&file=x']) {
+      await expect(resolveCredentials(paths, { peers: [joinUrl] })).rejects.toMatchObject({
+        code: 'ERR_USAGE', message: expect.stringMatching(/a join URL lets in a tab or a client, not a host.*peer URL.*#host=/)
+      })
+    }
+    await expect(resolveCredentials(paths, { token: 'one-host-key-0123456789', peers: ['http://h:1/#host=another-key-0123456789'] }))
+      .rejects.toMatchObject({ code: 'ERR_USAGE', message: expect.stringMatching(/another host key than --token/) })
+    expect(await hostKeyFrom(paths, { token: 'same-host-key-0123456789', peers: ['http://h:1/#host=same-host-key-0123456789', 'ws://h:2'] }))
+      .toBe('same-host-key-0123456789')
+  })
+
+  it('takes an open mesh from its peer URL (#host=K&open): the member token is empty there too', async () => {
+    const paths = await tempPaths()
+    expect(await resolveCredentials(paths, { peers: ['http://h:1/#host=open-mesh-key-0123456789&open'] })).toEqual({ hostKey: 'open-mesh-key-0123456789', token: '' })
+    expect(await readFile(paths.token, 'utf8')).toBe('')
+  })
+
+  it('replaces the join token of a data dir from before host keys, and says so', async () => {
+    const paths = await tempPaths()
+    await writeFile(paths.token, 'an-old-join-token-0123')
+    const said: string[] = []
+    const { hostKey, token } = await resolveCredentials(paths, { warn: line => { said.push(line) } })
+    expect(hostKey).not.toBe('an-old-join-token-0123')
+    expect(token).toBe(await deriveMemberToken(hostKey))
+    expect(said).toEqual([expect.stringMatching(/predates host keys.*join URL changed/)])
+    await resolveCredentials(paths, { warn: line => { said.push(line) } })
+    expect(said).toHaveLength(1)
   })
 
   it('refuses a weak chosen token (--token, --token-file, CAIRN_TOKEN) unless weakToken; never one it did not choose', async () => {
@@ -176,17 +220,17 @@ describe('data dir', () => {
     const file = join(paths.root, 'token.txt')
     const strong = 'correct-horse-battery-staple'
     for (const weak of ['hunter2', '0123456789abcdef', 'aaaaaaaaaaaaaaaaaaaa', '1234567890123456789']) {
-      await expect(resolveJoinToken(paths, { token: weak })).rejects.toMatchObject({ code: 'ERR_USAGE', message: expect.stringMatching(/--token is too weak.*--weak-token/) })
+      await expect(resolveCredentials(paths, { token: weak })).rejects.toMatchObject({ code: 'ERR_USAGE', message: expect.stringMatching(/--token is too weak.*--weak-token/) })
       await writeFile(file, `${weak}\n`)
-      await expect(resolveJoinToken(paths, { tokenFile: file })).rejects.toMatchObject({ code: 'ERR_USAGE', message: expect.stringMatching(/--token-file is too weak/) })
-      await expect(resolveJoinToken(paths, { env: { CAIRN_TOKEN: weak } })).rejects.toMatchObject({ code: 'ERR_USAGE', message: expect.stringMatching(/CAIRN_TOKEN is too weak/) })
-      expect(await resolveJoinToken(paths, { token: weak, weakToken: true })).toBe(weak)
+      await expect(resolveCredentials(paths, { tokenFile: file })).rejects.toMatchObject({ code: 'ERR_USAGE', message: expect.stringMatching(/--token-file is too weak/) })
+      await expect(resolveCredentials(paths, { env: { CAIRN_TOKEN: weak } })).rejects.toMatchObject({ code: 'ERR_USAGE', message: expect.stringMatching(/CAIRN_TOKEN is too weak/) })
+      expect(await hostKeyFrom(paths, { token: weak, weakToken: true })).toBe(weak)
     }
     // Strong enough: 16+ characters and ~80 bits by alphabet (20 hex digits, 22 base64url, a long passphrase).
-    for (const ok of [strong, '0123456789abcdef0123', 'Xk3-9vQ_pL2mN8rT5wYz1a']) expect(await resolveJoinToken(paths, { token: ok })).toBe(ok)
-    // A token from a --peer join URL or the data dir was chosen elsewhere: taken as it is.
-    expect(await resolveJoinToken(paths, { peers: ['http://h:1/#join=short'] })).toBe('short')
-    expect(await resolveJoinToken(paths, {})).toBe('short')
+    for (const ok of [strong, '0123456789abcdef0123', 'Xk3-9vQ_pL2mN8rT5wYz1a']) expect(await hostKeyFrom(paths, { token: ok })).toBe(ok)
+    // A host key from a --peer URL or the data dir was chosen elsewhere: taken as it is.
+    expect(await hostKeyFrom(paths, { peers: ['http://h:1/#host=short'] })).toBe('short')
+    expect(await hostKeyFrom(paths, {})).toBe('short')
   })
 
   it('reads the token from --token-file or CAIRN_TOKEN, flags first, and keeps it out of argv', async () => {
@@ -194,19 +238,19 @@ describe('data dir', () => {
     const file = join(paths.root, 'token.txt')
     await writeFile(file, '  from-the-file-0123456789  \nsecond line ignored\n')
     const env = { CAIRN_TOKEN: 'from-the-environment-0123' }
-    expect(await resolveJoinToken(paths, { tokenFile: file, env })).toBe('from-the-file-0123456789')
-    expect(await resolveJoinToken(paths, { token: 'from-the-flag-0123456789', env })).toBe('from-the-flag-0123456789')
-    expect(await resolveJoinToken(paths, { env })).toBe('from-the-environment-0123')
-    expect(await resolveJoinToken(paths, { peers: ['http://h:1/#join=from-peer-url-01234567'], env })).toBe('from-peer-url-01234567')
-    expect(await resolveJoinToken(paths, { open: true, env })).toBe('')
-    await expect(resolveJoinToken(paths, { token: 'a-b-c-d-e-f-g-h-i-j', tokenFile: file })).rejects.toMatchObject({ code: 'ERR_USAGE' })
-    await expect(resolveJoinToken(paths, { open: true, tokenFile: file })).rejects.toMatchObject({ code: 'ERR_USAGE' })
-    await expect(resolveJoinToken(paths, { tokenFile: join(paths.root, 'missing') })).rejects.toMatchObject({ code: 'ERR_LOCAL_FILE' })
+    expect(await hostKeyFrom(paths, { tokenFile: file, env })).toBe('from-the-file-0123456789')
+    expect(await hostKeyFrom(paths, { token: 'from-the-flag-0123456789', env })).toBe('from-the-flag-0123456789')
+    expect(await hostKeyFrom(paths, { env })).toBe('from-the-environment-0123')
+    expect(await hostKeyFrom(paths, { peers: ['http://h:1/#host=from-peer-url-01234567'], env })).toBe('from-peer-url-01234567')
+    expect(await resolveCredentials(paths, { open: true, env })).toMatchObject({ token: '' })
+    await expect(resolveCredentials(paths, { token: 'a-b-c-d-e-f-g-h-i-j', tokenFile: file })).rejects.toMatchObject({ code: 'ERR_USAGE' })
+    await expect(resolveCredentials(paths, { open: true, tokenFile: file })).rejects.toMatchObject({ code: 'ERR_USAGE' })
+    await expect(resolveCredentials(paths, { tokenFile: join(paths.root, 'missing') })).rejects.toMatchObject({ code: 'ERR_LOCAL_FILE' })
     await writeFile(file, '\n')
-    await expect(resolveJoinToken(paths, { tokenFile: file })).rejects.toMatchObject({ code: 'ERR_USAGE', message: expect.stringMatching(/empty/) })
+    await expect(resolveCredentials(paths, { tokenFile: file })).rejects.toMatchObject({ code: 'ERR_USAGE', message: expect.stringMatching(/empty/) })
     await writeFile(file, 'x'.repeat(2000))
-    await expect(resolveJoinToken(paths, { tokenFile: file })).rejects.toMatchObject({ code: 'ERR_USAGE', message: expect.stringMatching(/over 1024 bytes/) })
-    await expect(resolveJoinToken(paths, { env: { CAIRN_TOKEN: 'has a space in it here' } })).rejects.toMatchObject({ code: 'ERR_USAGE' })
+    await expect(resolveCredentials(paths, { tokenFile: file })).rejects.toMatchObject({ code: 'ERR_USAGE', message: expect.stringMatching(/over 1024 bytes/) })
+    await expect(resolveCredentials(paths, { env: { CAIRN_TOKEN: 'has a space in it here' } })).rejects.toMatchObject({ code: 'ERR_USAGE' })
   })
 
   it('publishes host.json only while the host process lives', async () => {

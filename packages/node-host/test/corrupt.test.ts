@@ -39,8 +39,8 @@ describe('corrupted blocks on disk', () => {
 
   it('fsck finds a corrupt block, get still returns the right bytes, and the copy is restored', async () => {
     let a = await cluster.startHost()
-    const b = await cluster.startHost(['--peer', a.url])
-    const c = await cluster.startHost(['--peer', a.url])
+    const b = await cluster.startHost(['--peer', a.peerUrl])
+    const c = await cluster.startHost(['--peer', a.peerUrl])
     await waitFor('a full mesh', async () => (await status(c)).peers.filter(p => p.role === 'host').length === 2 ? true : undefined)
     const dir = await cluster.tempDir()
     const src = join(dir, 'src.bin')
@@ -61,7 +61,7 @@ describe('corrupted blocks on disk', () => {
     const again = await cluster.json<{ checked: number, corrupt: string[] }>(['fsck', '--data', a.data])
     expect(again).toEqual([{ checked: held - 1, corrupt: [] }])
 
-    a = await cluster.startHost(['--peer', b.url], { data: a.data })
+    a = await cluster.startHost(['--peer', b.peerUrl], { data: a.data })
     const out = join(dir, 'out.bin')
     const got = await cluster.cli(['get', put!.link, '--mesh', a.url, '-o', out])
     expect(got.code).toBe(0)
@@ -74,7 +74,7 @@ describe('corrupted blocks on disk', () => {
 
   it('a block corrupted under a running host is never served, and get still succeeds', async () => {
     const a = await cluster.startHost()
-    await cluster.startHost(['--peer', a.url])
+    await cluster.startHost(['--peer', a.peerUrl])
     await waitFor('two hosts', async () => (await status(a)).peers.filter(p => p.role === 'host').length === 1 ? true : undefined)
     const dir = await cluster.tempDir()
     const src = join(dir, 'src.bin')

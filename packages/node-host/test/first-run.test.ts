@@ -38,14 +38,14 @@ describe('GET /info', () => {
 describe('cairn host --name', () => {
   it('is shown to the other peers; without it the hostname is', async () => {
     const a = await cluster.startHost(['--name', '  Shelf   in the hall '])
-    await cluster.startHost(['--peer', a.url])
+    await cluster.startHost(['--peer', a.peerUrl])
     const status = await waitFor('both hosts connected', async () => {
       const [s] = await cluster.json<{ peers: PeerStatus[] }>(['status', '--mesh', a.url])
       return s!.peers.some(p => p.role === 'host') ? s : undefined
     })
     const peerHost = status!.peers.find(p => p.role === 'host')!
     expect(peerHost.name).toBe(hostname().slice(0, 64))
-    const b = await cluster.startHost(['--peer', a.url, '--name', 'attic'])
+    const b = await cluster.startHost(['--peer', a.peerUrl, '--name', 'attic'])
     const fromB = await waitFor('b sees a', async () => {
       const [s] = await cluster.json<{ peers: PeerStatus[] }>(['status', '--mesh', b.url])
       return s!.peers.find(p => p.peerId === a.peerId)

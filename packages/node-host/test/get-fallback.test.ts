@@ -26,7 +26,7 @@ async function putThrough (host: HostProcess, text: string): Promise<string> {
 describe('get <link> when the link\'s host is gone', () => {
   it('fetches through the local host of the same mesh, and says so', async () => {
     const a = await cluster.startHost()
-    const b = await cluster.startHost(['--peer', a.url])
+    const b = await cluster.startHost(['--peer', a.peerUrl])
     await waitFor('a and b connected', async () => await hostCount(b) === 1 ? true : undefined)
     const link = await putThrough(a, 'kept on both hosts\n')
     await cluster.kill(a)
@@ -45,8 +45,8 @@ describe('get <link> when the link\'s host is gone', () => {
 
   it('with no local host running, fetches through a host the data dir remembers', async () => {
     const a = await cluster.startHost()
-    const b = await cluster.startHost(['--peer', a.url])
-    const c = await cluster.startHost(['--peer', a.url])
+    const b = await cluster.startHost(['--peer', a.peerUrl])
+    const c = await cluster.startHost(['--peer', a.peerUrl])
     await waitFor('a full mesh', async () => await hostCount(b) === 2 ? true : undefined)
     const link = await putThrough(a, 'kept on three hosts\n')
     await cluster.kill(a)

@@ -6,6 +6,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { deriveMemberToken } from '@cairn/core'
 import { afterAll, describe, expect, it } from 'vitest'
 import { Cluster, type HostProcess } from './harness.js'
 
@@ -33,7 +34,8 @@ describe('join tokens at the command line', () => {
     expect(hex.code).toBe(2)
     expect(hex.stderr).toMatch(/about 64 bits, at least 80 needed/)
     const host = await cluster.startHost(['--token', 'hunter2', '--weak-token'])
-    expect(tokenOf(host)).toBe('hunter2')
+    // A host's --token is its host key; its join URL carries the member token derived from it.
+    expect(tokenOf(host)).toBe(await deriveMemberToken('hunter2'))
   })
 
   it('a host takes its token from --token-file or CAIRN_TOKEN, and it is not on its command line', async () => {
@@ -41,23 +43,29 @@ describe('join tokens at the command line', () => {
     const file = join(dir, 'token')
     await writeFile(file, `${TOKEN}\n`, { mode: 0o600 })
     const fromFile = await cluster.startHost(['--token-file', file])
-    expect(tokenOf(fromFile)).toBe(TOKEN)
+    expect(tokenOf(fromFile)).toBe(await deriveMemberToken(TOKEN))
     expect(await commandLine(fromFile.pid)).not.toContain(TOKEN)
 
     const other = 'env-token-7Hq2LmZx9Rt4Wv'
     const fromEnv = await cluster.startHost([], { env: { CAIRN_TOKEN: other } })
-    expect(tokenOf(fromEnv)).toBe(other)
+    expect(tokenOf(fromEnv)).toBe(await deriveMemberToken(other))
     expect(await commandLine(fromEnv.pid)).not.toContain(other)
 
-    // Clients: --mesh without #join=, the token from the file or the environment.
+    // Clients: --mesh without #join=, the (member) token from a file or the environment.
     const bare = fromFile.origin
-    const viaFile = await cluster.json<{ peerId: string }>(['status', '--mesh', bare, '--token-file', file])
+    const member = tokenOf(fromFile)
+    const memberFile = join(dir, 'member-token')
+    await writeFile(memberFile, `${member}\n`, { mode: 0o600 })
+    const viaFile = await cluster.json<{ peerId: string }>(['status', '--mesh', bare, '--token-file', memberFile])
     expect(viaFile[0]!.peerId).toBe(fromFile.peerId)
-    const viaEnv = await cluster.json<{ peerId: string }>(['status', '--mesh', bare], { env: { CAIRN_TOKEN: TOKEN } })
+    const viaEnv = await cluster.json<{ peerId: string }>(['status', '--mesh', bare], { env: { CAIRN_TOKEN: member } })
     expect(viaEnv[0]!.peerId).toBe(fromFile.peerId)
     // A token in the URL wins over the environment; a wrong one there still fails as a wrong token.
-    const wrongInUrl = await cluster.cli(['status', '--mesh', `${bare}/#join=not-the-token-at-all`], { env: { CAIRN_TOKEN: TOKEN } })
+    const wrongInUrl = await cluster.cli(['status', '--mesh', `${bare}/#join=not-the-token-at-all`], { env: { CAIRN_TOKEN: member } })
     expect(wrongInUrl.code).toBe(4)
+    // The host key is no member token: a client presenting it is refused.
+    const hostKeyAsToken = await cluster.cli(['status', '--mesh', bare, '--token-file', file])
+    expect(hostKeyAsToken.code).toBe(4)
     const missing = await cluster.cli(['status', '--mesh', bare, '--token-file', join(dir, 'nope')])
     expect(missing.code).toBe(7)
     expect(missing.stderr).toMatch(/cannot read --token-file .*nope: no such file/)

@@ -38,8 +38,8 @@ async function restart (host: HostProcess, args: string[] = [], options: { human
 describe('a restarted host', () => {
   it('redials, without --peer, the host it was given and the one it only heard of through gossip', async () => {
     const a = await cluster.startHost()
-    let b = await cluster.startHost(['--peer', a.url])
-    const c = await cluster.startHost(['--peer', a.url])
+    let b = await cluster.startHost(['--peer', a.peerUrl])
+    const c = await cluster.startHost(['--peer', a.peerUrl])
     await waitForHosts(b, [a.peerId, c.peerId])
 
     // Saved within a second of being learned.
@@ -74,7 +74,7 @@ describe('a host alone', () => {
   it('with R > 1 and no peer warns at start and when its last host peer leaves; with R = 1 it does not', async () => {
     const a = await cluster.startHost()
     await a.waitForStderr('cairn: warning: this host has no peers: each new block gets 1 copy, not 3')
-    const b = await cluster.startHost(['--peer', a.url])
+    const b = await cluster.startHost(['--peer', a.peerUrl])
     await waitForHosts(a, [b.peerId])
     expect(b.stderr()).not.toMatch(/warning/)
     await cluster.kill(b)

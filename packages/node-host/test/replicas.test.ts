@@ -57,7 +57,7 @@ describe('replica health', () => {
 
   it('two hosts holding the same blocks report the same count within seconds of a put', async () => {
     const a = await cluster.startHost()
-    const b = await cluster.startHost(['--peer', a.url])
+    const b = await cluster.startHost(['--peer', a.peerUrl])
     await waitFor('a and b connected', async () => (await status(a)).storingHosts === 2 ? true : undefined)
     const put = await cluster.cli(['put', await smallFile(), '--mesh', a.url])
     expect(put.code).toBe(0)
@@ -73,7 +73,7 @@ describe('replica health', () => {
 
   it('a put that reaches R prints no warning, and status shows none', async () => {
     const a = await cluster.startHost(['--replicas', '2'])
-    await cluster.startHost(['--peer', a.url, '--replicas', '2'])
+    await cluster.startHost(['--peer', a.peerUrl, '--replicas', '2'])
     await waitFor('a and b connected', async () => (await status(a)).storingHosts === 2 ? true : undefined)
     const put = await cluster.cli(['put', await smallFile(), '--mesh', a.url])
     expect(put).toMatchObject({ code: 0, stderr: '' })

@@ -74,7 +74,7 @@ describe('hosts over TLS', () => {
     const a = await cluster.startHost(tlsArgs(ecLeaf), { env: trustCa })
     expect(a.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/#join=/)
     expect(a.tls).toBe(true)
-    const b = await cluster.startHost([...tlsArgs(rsaLeaf), '--peer', a.url], { env: trustCa })
+    const b = await cluster.startHost([...tlsArgs(rsaLeaf), '--peer', a.peerUrl], { env: trustCa })
     await waitPeered(a, b)
     await waitPeered(b, a)
     // Each advertises its wss:// address, and the mesh connection between them is wss://.
@@ -125,7 +125,7 @@ describe('hosts over TLS', () => {
   it('a host whose --peer presents an untrusted certificate exits 3 saying why', async () => {
     const self = selfSignedCert(dir, { name: 'peer-untrusted', names: ['127.0.0.1'] })
     const target = await cluster.startHost(tlsArgs(self))
-    for (const args of [['--peer', target.url], [...tlsArgs(ecLeaf), '--peer', `wss://127.0.0.1:${target.port}`]]) {
+    for (const args of [['--peer', target.peerUrl], [...tlsArgs(ecLeaf), '--peer', `wss://127.0.0.1:${target.port}`]]) {
       const dialer = await cluster.startHost(args, { env: trustCa })
       const { code } = await dialer.exited
       expect(code).toBe(3)
@@ -186,7 +186,7 @@ describe('hosts over TLS', () => {
     await copyFile(ecLeaf.cert, live.cert)
     await copyFile(ecLeaf.key, live.key)
     const a = await cluster.startHost(tlsArgs(live), { env: trustCa })
-    const b = await cluster.startHost(['--peer', a.url], { env: trustCa })
+    const b = await cluster.startHost(['--peer', a.peerUrl], { env: trustCa })
     await waitPeered(a, b)
     expect(await servedFingerprint(a.port)).toBe(fingerprint(ecLeaf.cert))
 

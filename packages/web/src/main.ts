@@ -30,10 +30,11 @@ const TOKEN_KEY = 'cairn-join-token'
 
 /**
  * Replace this history entry's URL with one whose fragment keeps only
- * `#file=…` (or nothing, if the fragment does not parse).
+ * `#file=…` (or nothing, if the fragment does not parse, or is a peer URL's
+ * `#host=…`).
  */
 function forgetToken (): void {
-  if (!location.hash.includes('join=')) return
+  if (!location.hash.includes('join=') && !isPeerUrlFragment(location.hash)) return
   let hash = ''
   try {
     const { file } = parseFragment(location.hash)
@@ -44,11 +45,18 @@ function forgetToken (): void {
   history.replaceState(history.state, '', `${location.pathname}${location.search}${hash}`)
 }
 
+/** A peer URL's fragment (`#host=…`), which carries the mesh's host key. */
+function isPeerUrlFragment (hash: string): boolean {
+  return hash.startsWith('#host=')
+}
+
 /**
  * The page's fragment. One that does not parse keeps this tab's mesh, and is
  * opened as a link so that the open panel says what is wrong with it.
  */
 function readFragment (hash: string): Fragment {
+  // A host's peer URL (`#host=KEY`) opened in a browser: it is for other hosts; the tab takes nothing from it.
+  if (isPeerUrlFragment(hash)) return {}
   try {
     return parseFragment(hash)
   } catch (err) {
@@ -75,6 +83,7 @@ function isRefusal (err: unknown): boolean {
 
 async function main (root: HTMLElement): Promise<void> {
   const fragment = readFragment(location.hash)
+  if (isPeerUrlFragment(location.hash)) forgetToken()
   const joinToken = await joinTokenFor(fragment)
   if (joinToken === undefined) {
     showJoinNeeded(root, 'missing', location)

@@ -4,7 +4,7 @@
  * `--peer` take them too. A join URL without `join=` names an open mesh.
  */
 import { LinkError } from '../errors.js'
-import { formatFragment, parseFragment } from './fragment.js'
+import { checkJoinToken, formatFragment, parseFragment } from './fragment.js'
 import { meshAddressOf, normalizeMeshAddress, parseHttpUrl } from './mesh-url.js'
 
 /** Where to reach a mesh, and how to get in. */
@@ -29,12 +29,26 @@ export function parseJoinUrl (text: string): MeshTarget {
 }
 
 /**
- * Parse where to dial a host: a `ws://`/`wss://` address (path `/mesh`
- * implied) or a join URL, whose token is returned too when it names one.
+ * A peer URL, `ORIGIN/#host=HOST_KEY` (`&open` for an open mesh, whose
+ * member token is empty): what another host passes to `--peer` to join the
+ * mesh as a host. It carries the host key, so it is shared only between
+ * hosts; join URLs and share links never carry it.
  */
-export function parseMeshAddress (text: string): { address: string, token?: string } {
+export function formatPeerUrl (origin: string, hostKey: string, options: { open?: boolean } = {}): string {
+  const open = options.open === true ? '&open' : ''
+  return `${parseHttpUrl(origin, 'peer URL origin').origin}/#host=${encodeURIComponent(checkHostKeyText(hostKey))}${open}`
+}
+
+/**
+ * Parse where to dial a host: a `ws://`/`wss://` address (path `/mesh`
+ * implied), a join URL, whose (member) token is returned too when it names
+ * one, or a peer URL (`#host=`), whose host key is returned.
+ */
+export function parseMeshAddress (text: string): { address: string, token?: string, hostKey?: string, open?: boolean } {
   if (typeof text !== 'string') throw new LinkError('mesh address: not a string')
   if (/^https?:/i.test(text)) {
+    const url = parseHttpUrl(text, 'join URL')
+    if (url.hash.startsWith('#host=')) return { address: meshAddressOf(url.origin), ...readHostFragment(url.hash) }
     const { address, join } = readJoinUrl(text)
     return join === undefined ? { address } : { address, token: join }
   }
@@ -47,4 +61,27 @@ function readJoinUrl (text: string): { origin: string, address: string, join?: s
   const { join } = parseFragment(url.hash)
   const parts = { origin: url.origin, address: meshAddressOf(url.origin) }
   return join === undefined ? parts : { ...parts, join }
+}
+
+/** `#host=KEY[&open]` (no `join`, no `file`: a peer URL is not a share link). */
+function readHostFragment (hash: string): { hostKey: string, open?: true } {
+  const open = hash.endsWith('&open')
+  const text = hash.slice('#host='.length, open ? -'&open'.length : undefined)
+  if (/[&#=]/.test(text)) throw new LinkError('peer URL: the fragment must be #host=KEY alone (or #host=KEY&open)')
+  let key: string
+  try {
+    key = decodeURIComponent(text)
+  } catch (cause) {
+    throw new LinkError('peer URL: bad percent-encoding', { cause })
+  }
+  return open ? { hostKey: checkHostKeyText(key), open } : { hostKey: checkHostKeyText(key) }
+}
+
+function checkHostKeyText (key: string): string {
+  if (key === '') throw new LinkError('peer URL: empty host key')
+  try {
+    return checkJoinToken(key)
+  } catch (cause) {
+    throw new LinkError(`peer URL: host key ${(cause as Error).message.replace(/^join token: /, '')}`, { cause })
+  }
 }

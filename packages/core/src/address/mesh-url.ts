@@ -4,7 +4,7 @@
  * mesh at `ws(s)://HOST:PORT/mesh`. `https` pages (a host with `--tls-cert`, or
  * a TLS proxy in front of one) dial `wss`.
  */
-import { LinkError } from '../errors.js'
+import { InvalidAddressError, LinkError } from '../errors.js'
 
 /** Path of the WebSocket mesh endpoint on every host. */
 export const MESH_PATH = '/mesh'
@@ -61,4 +61,33 @@ function parseUrl (text: string, what: string): URL {
   } catch (cause) {
     throw new LinkError(`${what}: not a URL`, { cause })
   }
+}
+
+/** The in-process memory transport's addresses (`memory://name`, core tests and simulations). */
+const MEMORY_ADDRESS = /^memory:\/\/[A-Za-z0-9._-]{1,64}$/
+
+/**
+ * `address`, normalized, if a host may dial it: exactly `ws://HOST[:PORT]/mesh`
+ * or `wss://…/mesh` (what `meshAddressOf` makes), with no other path, no
+ * query, no credentials and no fragment; or a `memory://`
+ * address of the in-process transport. Anything else, typically an address
+ * from gossip or a peer's hello, is an `InvalidAddressError`.
+ */
+export function checkDialAddress (address: string): string {
+  if (typeof address !== 'string') throw new InvalidAddressError('address: not a string')
+  if (MEMORY_ADDRESS.test(address)) return address
+  const shown = JSON.stringify(address.slice(0, 80))
+  let url: URL
+  try {
+    url = new URL(address)
+  } catch (cause) {
+    throw new InvalidAddressError(`address ${shown}: not a URL`, { cause })
+  }
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new InvalidAddressError(`address ${shown}: not ws:// or wss://`)
+  if (url.username !== '' || url.password !== '' || address.includes('@')) throw new InvalidAddressError(`address ${shown}: carries credentials`)
+  if (address.includes('?')) throw new InvalidAddressError(`address ${shown}: has a query`)
+  if (address.includes('#')) throw new InvalidAddressError(`address ${shown}: has a fragment`)
+  if (url.hostname === '') throw new InvalidAddressError(`address ${shown}: no host`)
+  if (url.pathname !== MESH_PATH) throw new InvalidAddressError(`address ${shown}: path is not ${MESH_PATH}`)
+  return url.href
 }

@@ -28,8 +28,13 @@ export interface MeshNodeInit {
   store?: BlockStore
   /** Used to dial addresses (from `dial()`, `--peer` and gossip). */
   transports: Transport[]
-  /** Join token; '' for an open mesh. */
+  /** Join (member) token; '' for an open mesh. Hosts: `deriveMemberToken(hostKey)`, or '' when open. */
   joinToken: string
+  /**
+   * Hosts only, and required for them: the mesh's host key, proved to other
+   * hosts in the handshake; a peer claiming `host` must prove it too.
+   */
+  hostKey?: string
   /**
    * A display name for people, sent in `hello` (a host's `--name`, a tab's
    * browser and OS). Sanitised and cut to `MAX_PEER_NAME_LENGTH` first.

@@ -21,7 +21,7 @@ export interface BackgroundFailure {
 }
 
 export class FailureCounter {
-  private readonly counts: BackgroundFailures = { repair: 0, restore: 0, cache: 0, send: 0, serve: 0 }
+  private readonly counts: BackgroundFailures = { repair: 0, restore: 0, cache: 0, send: 0, serve: 0, address: 0, audit: 0 }
   private readonly dispatch: (type: string, detail: BackgroundFailure) => void
 
   constructor (dispatch: (type: string, detail: BackgroundFailure) => void) {

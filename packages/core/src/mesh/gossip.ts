@@ -1,3 +1,4 @@
+import { checkDialAddress } from '../address/mesh-url.js'
 import { BackoffMap } from '../dial/backoff.js'
 import { FRAME_OVERHEAD, MAX_ADDRS, MAX_PEERS } from '../wire/limits.js'
 import type { PeerInfo, PeersMessage } from '../wire/messages.js'
@@ -8,7 +9,11 @@ import type { Peer } from './peer.js'
  * Peer gossip. Every node tells each peer, right after the handshake and
  * again (debounced) whenever its connections change, which hosts (with their
  * addresses) and browser tabs (without) it is connected to. Only hosts are
- * believed as introducers. With `autoDial`, a node dials every host it hears
+ * believed as introducers, and a host passes on only the addresses each host
+ * gave in its own authenticated hello (on a host, a `host` peer has proved the
+ * host key). Addresses a host would not dial (anything but a canonical
+ * `ws(s)://H:P/mesh`, `checkDialAddress`) are dropped, counted and logged
+ * (`backgroundFailures.address`), never dialed nor passed on. With `autoDial`, a node dials every host it hears
  * of, so hosts form a full mesh; failed dials back off per peer (`BackoffMap`).
  */
 
@@ -94,6 +99,7 @@ export class Gossip {
     this.forget(from.peerId)
     for (const info of msg.peers) {
       if (info.peerId === this.ctx.peerId) continue
+      info.addrs = dialableAddrs(info.addrs, this.ctx, `gossip from ${from.peerId} about ${info.peerId}`)
       const entry = this.known.get(info.peerId) ?? { info, via: new Set<string>() }
       entry.info = info
       entry.via.add(from.peerId)
@@ -145,4 +151,17 @@ export function encodedSize (info: { peerId: string, addrs: string[], zone?: str
   if (info.weight !== undefined) size += 16
   for (const addr of info.addrs) size += 9 + addr.length
   return size
+}
+
+/** `addrs` a node may dial; each other one is counted and reported as an `address` failure (`what` says where it came from). */
+export function dialableAddrs (addrs: string[], ctx: Pick<NodeContext, 'failed'>, what: string): string[] {
+  return addrs.filter(addr => {
+    try {
+      checkDialAddress(addr)
+      return true
+    } catch (err) {
+      ctx.failed('address', Object.assign(err as Error, { message: `${(err as Error).message} (${what})` }))
+      return false
+    }
+  })
 }

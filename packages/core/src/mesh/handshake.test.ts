@@ -8,7 +8,7 @@ import type { Identity } from './api.js'
 import { randomBytes } from './bytes.js'
 import { generateIdentity } from './identity.js'
 import { MeshNode } from './node.js'
-import { FAST, RawPeer, TestMesh, TOKEN, until } from '../../test/support/mesh.js'
+import { FAST, HOST_KEY, RawPeer, TestMesh, TOKEN, until } from '../../test/support/mesh.js'
 import { checkMac, deriveJoinKey, proveAuth, transcriptHash } from './transcript.js'
 
 let mesh: TestMesh
@@ -16,7 +16,7 @@ afterEach(async () => { await mesh.stopAll() })
 
 /** A host that records the outcome of each `accept`. */
 async function listeningHost (options: { handshakeTimeout?: number, token?: string } = {}): Promise<{ node: MeshNode, address: string, accepted: Array<Promise<string>> }> {
-  const node = new MeshNode({ identity: await generateIdentity(), role: 'host', transports: [mesh.net.transport()], autoDial: false, joinToken: options.token ?? TOKEN, ...FAST, ...options })
+  const node = new MeshNode({ identity: await generateIdentity(), role: 'host', transports: [mesh.net.transport()], autoDial: false, joinToken: options.token ?? TOKEN, hostKey: HOST_KEY, ...FAST, ...options })
   mesh.nodes.push(node)
   const address = `memory://h${mesh.nodes.length}`
   const accepted: Array<Promise<string>> = []

@@ -8,7 +8,7 @@ import type { Identity } from './api.js'
 import { randomBytes, settleWithin } from './bytes.js'
 import { peerIdFromPublicKey } from './identity.js'
 import { NonceCache } from './nonces.js'
-import { checkMac, checkSignature, proveAuth, transcriptHash } from './transcript.js'
+import { checkHostProof, checkMac, checkSignature, proveAuth, proveHost, transcriptHash } from './transcript.js'
 import type { Side } from './transcript.js'
 
 /*
@@ -25,11 +25,19 @@ import type { Side } from './transcript.js'
  * always `peers`: receiving it proves the other side verified us too, so a
  * failure on either side rejects both `dial` and `accept`. Any failure sends
  * `error {code: 'ERR_HANDSHAKE', message: reason}` and closes.
+ *
+ * Roles: `browser` and `client` need only the member (join) token. A peer
+ * whose hello says `host` must also prove the host key (`auth.host`, an HMAC
+ * over the same transcript, see host-key.ts), sent only between two nodes
+ * that both claim `host`, so members never see it. A node without the host
+ * key (a tab, a client) cannot check the proof: it believes a `host` claim
+ * only where the caller says so (`unprovenHosts`: an address it dialed
+ * itself), and refuses it elsewhere (a WebRTC channel from another tab).
  */
 
 export const HANDSHAKE_REASONS = [
   'bad-token', 'bad-signature', 'bad-identity', 'version', 'timeout', 'unexpected-frame',
-  'frame-too-large', 'malformed', 'self', 'duplicate', 'replay', 'closed', 'aborted', 'rejected'
+  'frame-too-large', 'malformed', 'self', 'duplicate', 'replay', 'closed', 'aborted', 'rejected', 'bad-host-key'
 ] as const
 export type HandshakeReason = typeof HANDSHAKE_REASONS[number]
 
@@ -52,6 +60,10 @@ export interface HandshakeInit {
   /** A host's zone and weight, sent in its hello (placement). */
   placement?: Pick<HelloMessage, 'zone' | 'weight'>
   joinKey: CryptoKey
+  /** Hosts: the host proof key (`deriveHostSecrets`); a node with `role: 'host'` must have it. */
+  hostProofKey?: CryptoKey
+  /** Nodes without the host key: believe a peer's `host` claim unproven (default false: refuse it). */
+  unprovenHosts?: boolean
   initiator: boolean
   nonces: NonceCache
   /** The first post-auth frame (gossip), built once the peer has verified. */
@@ -113,21 +125,28 @@ async function exchange (init: HandshakeInit, deadline: Deadline): Promise<Hands
     responderHello: initiator ? theirBytes : ourBytes,
     ...bindingOf(conn, initiator)
   })
+  if (theirs.role === 'host' && init.hostProofKey === undefined && init.unprovenHosts !== true) {
+    fail('bad-host-key', 'a host claim this node cannot check')
+  }
   if (initiator) {
-    await sendAuth(init, deadline, 'initiator', transcript)
+    await sendAuth(init, deadline, 'initiator', transcript, theirs)
     await verifyAuth(init, deadline, 'responder', transcript, theirs)
   } else {
     await verifyAuth(init, deadline, 'initiator', transcript, theirs)
-    await sendAuth(init, deadline, 'responder', transcript)
+    await sendAuth(init, deadline, 'responder', transcript, theirs)
   }
   await deadline.race(conn.send(encodeMessage(init.peersMessage(conn.maxFrameSize), { maxFrameSize: conn.maxFrameSize })))
   const peers = expect(decodeFrame(await readFrame(init, deadline, conn.maxFrameSize), conn.maxFrameSize), 'peers')
   return { hello: theirs, peers, transcript }
 }
 
-async function sendAuth (init: HandshakeInit, deadline: Deadline, side: Side, transcript: Uint8Array): Promise<void> {
+async function sendAuth (init: HandshakeInit, deadline: Deadline, side: Side, transcript: Uint8Array, theirs: HelloMessage): Promise<void> {
   const proof = await proveAuth(side, transcript, init.identity, init.joinKey)
   const auth: AuthMessage = { t: 'auth', sig: proof.sig, mac: proof.mac }
+  // Only to a peer that claims host too (and, as the responder, has proved it): members never see it.
+  if (init.role === 'host' && theirs.role === 'host' && init.hostProofKey !== undefined) {
+    auth.host = await proveHost(side, transcript, init.hostProofKey)
+  }
   await deadline.race(init.conn.send(encodeMessage(auth)))
 }
 
@@ -139,6 +158,10 @@ async function verifyAuth (init: HandshakeInit, deadline: Deadline, theirSide: S
   }
   if (!await checkMac(theirSide, transcript, init.joinKey, theirAuth.mac)) {
     fail('bad-token', 'the peer holds a different join token')
+  }
+  if (theirs.role === 'host' && init.hostProofKey !== undefined &&
+      (theirAuth.host === undefined || !await checkHostProof(theirSide, transcript, init.hostProofKey, theirAuth.host))) {
+    fail('bad-host-key', `${theirs.peerId} claims to be a host without the host key`)
   }
   init.conn.authenticated?.()
 }

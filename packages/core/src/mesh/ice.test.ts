@@ -37,16 +37,28 @@ describe('ICE servers from hosts', () => {
   it('a tab takes a list only from a host; from anyone else it is a protocol fault', async () => {
     mesh = new TestMesh()
     const tab = await mesh.add('browser')
-    mesh.net.listen('memory://tab', conn => { tab.node.accept(conn).catch(() => {}) })
+    const accepted: Array<Promise<string>> = []
+    mesh.net.listen('memory://tab', conn => {
+      const result = tab.node.accept(conn)
+      result.catch(() => {})
+      accepted.push(result)
+    })
 
     const other = await rawConnect(mesh, 'memory://tab', { role: 'browser' })
     await other.send({ t: 'ice', servers: SERVERS })
     expect(await other.nextMatching(m => m.t === 'error')).toMatchObject({ code: 'ERR_PROTOCOL' })
     expect(tab.node.iceServers()).toEqual([])
 
-    const host = await rawConnect(mesh, 'memory://tab', { role: 'host' })
+    // Hosts never dial tabs: a peer claiming `host` on a connection the tab accepted (a
+    // WebRTC channel from another member) cannot prove it to a tab, and is refused.
+    await expect(rawConnect(mesh, 'memory://tab', { role: 'host' })).rejects.toMatchObject({ code: 'ERR_HANDSHAKE' })
+    await expect(accepted.at(-1)).rejects.toMatchObject({ reason: 'bad-host-key' })
+    expect(tab.node.iceServers()).toEqual([])
+
+    // A host the tab dialed hands it a list.
+    const host = await mesh.host({ iceServers: SERVERS.slice(0, 1) })
     const received = nextEvent(tab.node, 'ice')
-    await host.send({ t: 'ice', servers: SERVERS.slice(0, 1) })
+    await tab.node.dial(host.address)
     await received
     expect(tab.node.iceServers()).toEqual(SERVERS.slice(0, 1))
   })

@@ -8,6 +8,7 @@ export type IncomingRequest =
   | { t: 'want', id: number, cid: BlockId, probe: boolean }
   | { t: 'put', id: number, cid: BlockId, bytes: Uint8Array, replicas?: number }
   | { t: 'status', id: number }
+  | { t: 'audit', id: number, cid: BlockId, offset: number, length: number }
 
 export interface IncomingLimits {
   maxIncomingRequests: number

@@ -31,7 +31,7 @@ import { HANDSHAKE_REASONS } from './handshake.js'
 import { generateIdentity } from './identity.js'
 import { MeshNode } from './node.js'
 import type { MeshNodeOptions } from './node.js'
-import { FAST, RawPeer, TOKEN, makeBlock, rawHandshake, sameBytes, withMaxFrameSize } from '../../test/support/mesh.js'
+import { FAST, HOST_KEY, RawPeer, TOKEN, makeBlock, rawHandshake, sameBytes, withMaxFrameSize } from '../../test/support/mesh.js'
 
 const PRE_AUTH_FRAMES = 20_000
 const POST_AUTH_FRAMES = 80_000
@@ -96,6 +96,7 @@ describe('MeshNode under 100,000 fuzzed frames', () => {
       store,
       transports: [],
       joinToken: TOKEN,
+      hostKey: HOST_KEY,
       ...FAST,
       handshakeTimeout: 2_000,
       requestTimeout: 200,
@@ -234,7 +235,7 @@ describe('MeshNode under 100,000 fuzzed frames', () => {
       const { ours, theirs } = pair()
       const accepted = node.accept(theirs)
       accepted.catch(() => {})
-      const raw = await rawHandshake(ours, { role })
+      const raw = await rawHandshake(ours, { role, ...(role === 'host' ? { hostKey: HOST_KEY } : {}) })
       await accepted
       connections++
       void (async () => {
@@ -285,11 +286,13 @@ describe('MeshNode under 100,000 fuzzed frames', () => {
 
     const node = nodes[1]!
     const { ours, theirs } = pair()
-    const client = new MeshNode({ identity: await generateIdentity(), role: 'client', transports: [], joinToken: TOKEN, ...FAST })
+    // Dialed, as a client reaches a host (a client believes a host claim only at an address it dialed).
+    const transport = { name: 'memory', canDial: () => true, dial: async () => ours }
+    const client = new MeshNode({ identity: await generateIdentity(), role: 'client', transports: [transport], joinToken: TOKEN, ...FAST })
     nodes.push(client)
     await client.start()
     const accepted = node.accept(theirs)
-    await client.connect(ours)
+    await client.dial('memory://fuzzed-host')
     await accepted
     const block = await makeBlock(5000, 99)
     expect(await client.putBlock(block.cid, block.bytes)).toEqual({ copies: 1 })

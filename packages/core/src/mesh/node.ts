@@ -2,7 +2,7 @@ import { assertBlockId, decodeBlockId, verifyBlock } from '../block/id.js'
 import { cryptoProvider } from '../crypto/provider.js'
 import type { BlockId } from '../block/id.js'
 import type { BlockSource } from '../block/source.js'
-import { ConnectionClosedError, IntegrityError, NotFoundError, ProtocolError, UnavailableError } from '../errors.js'
+import { ConnectionClosedError, IntegrityError, InvalidArgumentError, NotFoundError, ProtocolError, UnavailableError } from '../errors.js'
 import type { AbortOptions } from '../store/block-store.js'
 import type { Connection } from '../transport/connection.js'
 import { MAX_ADDR_LENGTH, MAX_ADDRS, MAX_REPLICAS } from '../wire/limits.js'
@@ -17,7 +17,7 @@ import type { NodeContext } from './context.js'
 import { supersedes } from './dedupe.js'
 import { FailureCounter } from './failures.js'
 import { Fetcher } from './fetch.js'
-import { Gossip } from './gossip.js'
+import { dialableAddrs, Gossip } from './gossip.js'
 import { runHandshake } from './handshake.js'
 import { HaveIndex } from './haves.js'
 import { NonceCache } from './nonces.js'
@@ -25,12 +25,14 @@ import { Peer } from './peer.js'
 import { peerName } from './peer-name.js'
 import { putVerified } from './put.js'
 import { Repairer } from './repair.js'
+import { Auditor } from './audit.js'
 import { Replicator } from './replicate.js'
 import { RequestServer } from './serve.js'
 import { SignalRelay } from './signal.js'
 import { Standing } from './standing.js'
 import { nodeStatus } from './status.js'
 import { deriveJoinKey } from './transcript.js'
+import { deriveHostSecrets } from './host-key.js'
 import { resolveTuning } from './tuning.js'
 import type { MeshTuning, ResolvedTuning } from './tuning.js'
 
@@ -57,11 +59,14 @@ export class MeshNode extends EventTarget implements Mesh {
   private readonly handshaking = new Set<Connection>()
   private readonly nonces = new NonceCache()
   private readonly joinKey: Promise<CryptoKey>
+  /** Hosts: the host-proof key from the host key. */
+  private readonly hostProofKey: Promise<CryptoKey | undefined>
   private readonly ctx: NodeContext
   private readonly haves = new HaveIndex()
   private readonly fetcher: Fetcher
   private readonly replicator: Replicator
   private readonly repairer: Repairer
+  private readonly auditor: Auditor
   private readonly gossip: Gossip
   private readonly announcer: Announcer
   private readonly server: RequestServer
@@ -90,6 +95,10 @@ export class MeshNode extends EventTarget implements Mesh {
     this.standing = new Standing({ peerId: this.peerId, role: init.role, store: init.store, zone: init.zone, weight: init.weight, highWater: init.highWater })
     this.joinKey = deriveJoinKey(init.joinToken)
     this.joinKey.catch(() => {}) // start() awaits it and fails with its error; this only marks it handled until then
+    if (init.role === 'host' && init.hostKey === undefined) throw new InvalidArgumentError('a host needs the mesh\'s host key')
+    if (init.role !== 'host' && init.hostKey !== undefined) throw new InvalidArgumentError('only hosts hold the host key')
+    this.hostProofKey = init.hostKey === undefined ? Promise.resolve(undefined) : deriveHostSecrets(init.hostKey).then(s => s.proofKey)
+    this.hostProofKey.catch(() => {}) // as joinKey
     this.failures = new FailureCounter((type, detail) => { this.emit(type, detail) })
     this.ctx = {
       peerId: this.peerId,
@@ -100,7 +109,7 @@ export class MeshNode extends EventTarget implements Mesh {
       tuning: this.tuning,
       peerList: () => [...this.connected.values()].filter(peer => !peer.isClosed),
       peer: (id) => this.connected.get(id),
-      storingHosts: () => this.standing.storingHosts(this.ctx.peerList()),
+      storingHosts: () => this.standing.storingHosts(this.ctx.peerList(), id => this.auditor.distrusted(id)),
       takesBlocks: () => this.standing.quota ? this.standing.takesBlocks() : true,
       dispatch: (type, detail) => { this.emit(type, detail) },
       held: (cid) => { this.held(cid) },
@@ -110,7 +119,8 @@ export class MeshNode extends EventTarget implements Mesh {
     }
     this.fetcher = new Fetcher(this.ctx, this.haves)
     this.replicator = new Replicator(this.ctx)
-    this.repairer = new Repairer(this.ctx, this.fetcher, cid => this.replicator.placing(cid))
+    this.auditor = new Auditor(this.ctx)
+    this.repairer = new Repairer(this.ctx, this.fetcher, cid => this.replicator.placing(cid), this.auditor)
     this.announcer = new Announcer(this.ctx)
     this.gossip = new Gossip(this.ctx, {
       autoDial: init.autoDial ?? init.role === 'host',
@@ -124,6 +134,7 @@ export class MeshNode extends EventTarget implements Mesh {
 
   async start (): Promise<void> {
     await this.joinKey
+    await this.hostProofKey
     await this.standing.takesBlocks()
     this.repairer.start(this.init.repairInterval ?? DEFAULT_REPAIR_INTERVAL)
     const every = this.tuning.pingInterval
@@ -146,18 +157,18 @@ export class MeshNode extends EventTarget implements Mesh {
   }
 
   async accept (conn: Connection): Promise<string> {
-    return await this.open(conn, false)
+    return await this.open(conn, false, false)
   }
 
   async connect (conn: Connection, options: AbortOptions = {}): Promise<string> {
-    return await this.open(conn, true, options)
+    return await this.open(conn, true, false, options)
   }
 
   async dial (address: string, options: AbortOptions = {}): Promise<string> {
     if (this.stopped) throw new ConnectionClosedError('node stopped')
     const transport = this.init.transports.find(t => t.canDial(address))
     if (transport === undefined) throw new UnavailableError(`no transport can dial ${address}`)
-    return await this.open(await transport.dial(address, options), true, options)
+    return await this.open(await transport.dial(address, options), true, true, options)
   }
 
   peers (): PeerStatus[] {
@@ -259,7 +270,11 @@ export class MeshNode extends EventTarget implements Mesh {
     throw failure ?? new UnavailableError('no dialable address')
   }
 
-  private async open (conn: Connection, initiator: boolean, options: AbortOptions = {}): Promise<string> {
+  /**
+   * `dialed`: this node chose the address. A tab or client, which cannot check
+   * a host's proof of the host key, believes a `host` claim only then.
+   */
+  private async open (conn: Connection, initiator: boolean, dialed: boolean, options: AbortOptions = {}): Promise<string> {
     if (this.stopped) {
       conn.close('node stopped')
       throw new ConnectionClosedError('node stopped')
@@ -277,6 +292,7 @@ export class MeshNode extends EventTarget implements Mesh {
         ...(this.name === undefined ? {} : { name: this.name }),
         placement: this.standing.hello(),
         joinKey: await this.joinKey,
+        ...await this.hostProof(dialed),
         initiator,
         nonces: this.nonces,
         peersMessage: (maxFrameSize) => this.gossip.message(maxFrameSize),
@@ -287,12 +303,19 @@ export class MeshNode extends EventTarget implements Mesh {
         conn.close('node stopped')
         throw new ConnectionClosedError('node stopped')
       }
+      // A host's own addresses: only those a host may dial are kept, passed on in gossip and remembered.
+      if (result.hello.role === 'host') result.hello.addrs = dialableAddrs(result.hello.addrs, this.ctx, `hello of ${result.hello.peerId}`)
       const peer = this.register(conn, frames, result.hello, initiator, toHex(result.transcript))
       if (peer !== undefined) this.gossip.receive(peer, result.peers)
       return result.hello.peerId
     } finally {
       this.handshaking.delete(conn)
     }
+  }
+
+  private async hostProof (dialed: boolean): Promise<{ hostProofKey?: CryptoKey, unprovenHosts?: boolean }> {
+    const key = await this.hostProofKey
+    return key === undefined ? { unprovenHosts: dialed } : { hostProofKey: key }
   }
 
   /** Add an authenticated connection; of two to one peer, keep one (see `dedupe.ts`). */

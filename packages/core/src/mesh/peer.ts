@@ -182,6 +182,19 @@ export class Peer {
     }
   }
 
+  /**
+   * Ask for bytes `[offset, offset + length)` of a block the peer says it holds
+   * (a replica audit): the bytes as sent (unchecked: the caller compares them
+   * with its own copy), or null if the peer says it does not have the block.
+   */
+  async audit (cid: BlockId, offset: number, length: number, options: RequestOptions = {}): Promise<Uint8Array | null> {
+    return await this.request<Uint8Array | null>(async id => { await this.send({ t: 'audit', id, cid: cid.bytes, offset, length }) }, msg => {
+      if (msg.t === 'dont-have') return { value: null }
+      if (msg.t === 'proof') return { value: msg.data }
+      throw new ProtocolError(`unexpected ${msg.t} in reply to audit`)
+    }, options)
+  }
+
   async requestStatus (options: RequestOptions = {}): Promise<HostStatus> {
     return await this.request<HostStatus>(async id => { await this.send({ t: 'status', id }) }, msg => {
       if (msg.t === 'info') return { value: msg.status }
@@ -200,6 +213,12 @@ export class Peer {
   strike (reason: string): void {
     this.strikes++
     if (this.strikes >= this.limits.maxStrikes) this.disconnect('ERR_PROTOCOL', `too many faults, last: ${reason}`)
+  }
+
+  /** A fault that spends every strike at once (a failed replica audit): disconnect now. */
+  forfeit (code: string, reason: string): void {
+    this.strikes = this.limits.maxStrikes
+    this.disconnect(code, `no strikes left: ${reason}`)
   }
 
   /** Tell the peer why (best effort), then close. */
@@ -273,7 +292,7 @@ export class Peer {
 
   private dispatch (msg: Message): void {
     switch (msg.t) {
-      case 'block': case 'dont-have': case 'stored': case 'pong': case 'info':
+      case 'block': case 'dont-have': case 'stored': case 'pong': case 'info': case 'proof':
         this.requests.reply(msg.id, msg)
         return
       case 'have': case 'error':
@@ -288,6 +307,9 @@ export class Peer {
         return
       case 'status':
         if (this.admit(msg.id)) this.handle({ t: 'status', id: msg.id })
+        return
+      case 'audit':
+        if (this.admit(msg.id)) this.handle({ t: 'audit', id: msg.id, cid: decodeBlockId(msg.cid), offset: msg.offset, length: msg.length })
         return
       case 'put': {
         const req = this.incoming.putPart(msg)

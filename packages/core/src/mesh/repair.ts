@@ -7,6 +7,7 @@ import type { Fetcher } from './fetch.js'
 import { placeBlock, rankPeers } from './placement.js'
 import { markFull, openHosts } from './context.js'
 import { Pacer } from './pacer.js'
+import { Auditor } from './audit.js'
 
 /*
  * Repair (hosts with a store). For each held block, rank the live storing
@@ -21,6 +22,8 @@ import { Pacer } from './pacer.js'
  * on request, and again soon after a pass that left blocks under R. So
  * `underReplicated` (held blocks with fewer than R live copies) is counted
  * the same way on every host and is seconds old, not a periodic interval old.
+ * Claims to hold a block are sampled and audited (audit.ts): a holder that
+ * cannot prove it is dropped, and the block is placed around it.
  */
 
 /** Longest wait between follow-up passes when periodic repair is off. */
@@ -64,7 +67,12 @@ export class Repairer {
    * `placing(cid)`: a put coordinated here is still sending `cid`'s copies. A pass
    * skips such blocks (copying them too would send them twice) and recounts soon.
    */
-  constructor (ctx: NodeContext, fetcher: Fetcher, private readonly placing: (cid: BlockId) => boolean = () => false) {
+  constructor (
+    ctx: NodeContext,
+    fetcher: Fetcher,
+    private readonly placing: (cid: BlockId) => boolean = () => false,
+    private readonly auditor: Auditor = new Auditor(ctx)
+  ) {
     this.ctx = ctx
     this.fetcher = fetcher
     this.retryDelay = ctx.tuning.repairRetry
@@ -157,6 +165,7 @@ export class Repairer {
     const result: RepairResult = { checked: 0, copied: 0, underReplicated: 0 }
     if (!this.enabled) return result
     const started = Date.now()
+    this.auditor.startPass()
     const signal = options.signal === undefined ? this.controller.signal : AbortSignal.any([options.signal, this.controller.signal])
     for (const cid of [...this.lost.values()]) await this.refetch(cid, signal).catch((err: unknown) => { this.failed('restore', err) })
     const ids = this.ctx.store!.ids({ signal })[Symbol.asyncIterator]()
@@ -225,18 +234,23 @@ export class Repairer {
   /** Who holds `cid` among the hosts that matter, and which targets lack it if this node is the one to send. */
   private async assess (cid: BlockId, signal: AbortSignal): Promise<Assessment> {
     const self = this.ctx.peerId
-    const live = this.ctx.storingHosts()
-    const ranked = rankPeers(cid, live)
-    // Where the R copies belong: the best hosts that take new blocks, in distinct zones when there are R.
-    const targets = placeBlock(cid, openHosts(live), this.ctx.replicas)
-    const myRank = ranked.indexOf(self)
+    let { ranked, targets } = this.placement(cid)
     const holders = new Set([self])
-    const toProbe = ranked.filter((id, i) => id !== self && (i < myRank || targets.includes(id)))
+    const toProbe = ranked.filter((id, i) => id !== self && (i < ranked.indexOf(self) || targets.includes(id)))
     await Promise.all(toProbe.map(async id => {
       if (await this.probe(id, cid, signal)) holders.add(id)
     }))
+    // A holder that fails its audit is gone (disconnected, left out of placement): place around it.
+    if (await this.auditor.check(cid, holders, signal)) ({ ranked, targets } = this.placement(cid))
+    const myRank = ranked.indexOf(self)
     const outranked = ranked.slice(0, Math.max(0, myRank)).some(id => holders.has(id))
     return { cid, holders, missing: outranked ? [] : targets.filter(id => !holders.has(id)) }
+  }
+
+  /** The live storing hosts ranked for `cid`, and where its R copies belong: the best that take new blocks, in distinct zones when there are R. */
+  private placement (cid: BlockId): { ranked: string[], targets: string[] } {
+    const live = this.ctx.storingHosts()
+    return { ranked: rankPeers(cid, live), targets: placeBlock(cid, openHosts(live), this.ctx.replicas) }
   }
 
   /** Send `cid` to each target that lacks it, at the repair rate. */

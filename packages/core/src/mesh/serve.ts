@@ -1,5 +1,5 @@
 import type { BlockId } from '../block/id.js'
-import { ERR_NO_STORE, IntegrityError, NotFoundError, ReplicationError, StorageFullError } from '../errors.js'
+import { ERR_NO_STORE, IntegrityError, NotFoundError, OutOfRangeError, ReplicationError, StorageFullError } from '../errors.js'
 import { FRAME_OVERHEAD, MAX_COPIES, MAX_REPLICAS } from '../wire/limits.js'
 import type { HostStatus } from '../wire/messages.js'
 import type { NodeContext } from './context.js'
@@ -10,7 +10,7 @@ import type { IncomingRequest } from './incoming.js'
 import type { Peer } from './peer.js'
 import type { Replicator } from './replicate.js'
 
-/** Answers peers' requests: blocks (hosts fetch for tabs and clients), probes, puts, status. */
+/** Answers peers' requests: blocks (hosts fetch for tabs and clients), probes, puts, status, audits. */
 export class RequestServer {
   private readonly ctx: NodeContext
   private readonly replicator: Replicator
@@ -37,6 +37,30 @@ export class RequestServer {
         return
       case 'status':
         await peer.send({ t: 'info', id: req.id, status: fitStatus(await this.status(), peer.conn.maxFrameSize) })
+        return
+      case 'audit':
+        await this.audit(peer, req)
+    }
+  }
+
+  /**
+   * A replica audit: the asked range of a block this node holds, from its own
+   * store only (never fetched from others for the asker), else `dont-have`.
+   */
+  private async audit (peer: Peer, req: Extract<IncomingRequest, { t: 'audit' }>): Promise<void> {
+    await peer.serveSlots.acquire()
+    try {
+      const bytes = await this.read(req.cid)
+      if (bytes === undefined) {
+        await peer.send({ t: 'dont-have', id: req.id })
+        return
+      }
+      if (req.offset + req.length > bytes.length) {
+        throw new OutOfRangeError(`audit range ${req.offset}+${req.length} runs past the block's ${bytes.length} bytes`)
+      }
+      await peer.send({ t: 'proof', id: req.id, data: bytes.subarray(req.offset, req.offset + req.length) })
+    } finally {
+      peer.serveSlots.release()
     }
   }
 

@@ -65,12 +65,13 @@ export class Standing {
   /**
    * Live storing hosts with their zones and weights. A host that sent no
    * weight counts as the average of those that did; one that refused a block
-   * as full within `fullRetry` (or this node, over its high-water mark) is full.
+   * as full within `fullRetry`, or that `distrusted` names (it failed a replica
+   * audit), or this node over its high-water mark, is full: it gets no new copies.
    */
-  storingHosts (peers: Peer[]): StoringHost[] {
+  storingHosts (peers: Peer[], distrusted: (peerId: string) => boolean = () => false): StoringHost[] {
     const now = performance.now()
     const hosts: Array<Omit<StoringHost, 'weight'> & { weight: number | undefined }> = peers.filter(isStoringHost)
-      .map(peer => ({ peerId: peer.peerId, zone: peer.zone, weight: peer.weight, full: peer.fullUntil > now }))
+      .map(peer => ({ peerId: peer.peerId, zone: peer.zone, weight: peer.weight, full: peer.fullUntil > now || distrusted(peer.peerId) }))
     if (this.init.role === 'host' && this.init.store !== undefined) hosts.push({ peerId: this.init.peerId, zone: this.zone, weight: this.weight, full: this.full })
     const known = hosts.filter(h => h.weight !== undefined)
     const average = known.length === 0 ? 1 : known.reduce((sum, h) => sum + h.weight!, 0) / known.length

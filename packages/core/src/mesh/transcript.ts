@@ -95,3 +95,18 @@ export async function checkSignature (side: Side, transcript: Uint8Array, public
 export async function checkMac (side: Side, transcript: Uint8Array, joinKey: CryptoKey, mac: Uint8Array): Promise<boolean> {
   return await crypto.subtle.verify('HMAC', joinKey, bufferSource(mac), labelled(side, transcript))
 }
+
+/** The host proof's label: distinct from the member MAC's, and per side. */
+function hostLabelled (side: Side, transcript: Uint8Array): Uint8Array<ArrayBuffer> {
+  return concatBytes([utf8(`host-${side}`), transcript])
+}
+
+/** HMAC over (host side label ‖ transcript) with the host key's proof key (`host-key.ts`). */
+export async function proveHost (side: Side, transcript: Uint8Array, proofKey: CryptoKey): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.sign('HMAC', proofKey, hostLabelled(side, transcript)))
+}
+
+/** Constant-time check of a host proof. */
+export async function checkHostProof (side: Side, transcript: Uint8Array, proofKey: CryptoKey, mac: Uint8Array): Promise<boolean> {
+  return await crypto.subtle.verify('HMAC', proofKey, bufferSource(mac), hostLabelled(side, transcript))
+}

@@ -50,6 +50,12 @@ export interface MeshTuning {
   repairRate?: number
   /** How long a host that refused a block as full is left out of placement, ms (default 60 000). */
   fullRetry?: number
+  /** Chance that repair audits one host's claim to hold a block (default 0.05; 0 disables audits). */
+  auditChance?: number
+  /** Most audits one repair pass makes (default 16). */
+  auditsPerPass?: number
+  /** How long a host that failed an audit is left out of placement, ms (default 3 600 000). */
+  auditPenalty?: number
   limits?: Partial<PeerLimits>
 }
 
@@ -68,6 +74,9 @@ export const DEFAULT_TUNING: ResolvedTuning = {
   repairConcurrency: 4,
   repairRate: 16 * 1024 * 1024,
   fullRetry: 60_000,
+  auditChance: 0.05,
+  auditsPerPass: 16,
+  auditPenalty: 3_600_000,
   limits: DEFAULT_PEER_LIMITS
 }
 

@@ -34,7 +34,7 @@ const hello = (patch: Record<string, unknown>): Record<string, unknown> => ({
 const part = (t: 'block' | 'put', patch: Record<string, unknown>): Record<string, unknown> => ({
   t, id: 1, ...(t === 'put' ? { cid: CID } : {}), offset: 0, total: 10, data: bytes(10), ...patch
 })
-const failures = (patch: Record<string, unknown>): Record<string, unknown> => ({ repair: 1, restore: 2, cache: 3, send: 4, serve: 5, ...patch })
+const failures = (patch: Record<string, unknown>): Record<string, unknown> => ({ repair: 1, restore: 2, cache: 3, send: 4, serve: 5, address: 6, audit: 7, ...patch })
 const status = (patch: Record<string, unknown>): Record<string, unknown> => ({
   t: 'info', id: 1, status: { peerId: 'h', peers: [], blocks: 0, bytes: 0, underReplicated: 0, replicas: 3, storingHosts: 1, ...patch }
 })

@@ -6,8 +6,11 @@
  * Binary fields are `Uint8Array`. Block ids travel in binary CID form (36 bytes).
  */
 
-/** 2: the responder proves itself only after verifying the initiator; PBKDF2 join key. */
-export const PROTOCOL_VERSION = 2
+/**
+ * 2: the responder proves itself only after verifying the initiator; PBKDF2 join key.
+ * 3: hosts prove the host key (`auth.host`); `audit` requests.
+ */
+export const PROTOCOL_VERSION = 3
 
 export type Role = 'host' | 'browser' | 'client'
 
@@ -43,6 +46,8 @@ export interface AuthMessage {
   sig: Uint8Array
   /** HMAC-SHA-256 over the transcript keyed from the join token, 32 bytes. */
   mac: Uint8Array
+  /** Between two hosts: HMAC-SHA-256 over the transcript keyed from the host key, 32 bytes. */
+  host?: Uint8Array
 }
 
 export interface PeerInfo {
@@ -188,6 +193,10 @@ export interface BackgroundFailures {
   send: number
   /** Peer requests whose handler failed unexpectedly (answered `ERR_INTERNAL`). */
   serve: number
+  /** Addresses in gossip or a host's hello that no node may dial (not `ws(s)://H:P/mesh`): dropped. */
+  address: number
+  /** Holders that failed a replica audit (claimed a block they could not prove they hold). */
+  audit: number
 }
 
 /** A host's answer to `status`. */
@@ -223,10 +232,30 @@ export interface IceMessage {
   servers: IceServer[]
 }
 
+/**
+ * A replica audit (proof of storage), host to host during repair: send bytes
+ * `[offset, offset + length)` of a block you hold (at most `MAX_AUDIT_LENGTH`).
+ * Answered by `proof`, or `dont-have`.
+ */
+export interface AuditMessage {
+  t: 'audit'
+  id: number
+  cid: Uint8Array
+  offset: number
+  length: number
+}
+
+/** The bytes an `audit` asked for. */
+export interface ProofMessage {
+  t: 'proof'
+  id: number
+  data: Uint8Array
+}
+
 export type Message =
   | HelloMessage | AuthMessage | PeersMessage | IceMessage
   | WantMessage | HaveMessage | BlockMessage | DontHaveMessage
-  | PutMessage | StoredMessage | SignalMessage
+  | PutMessage | StoredMessage | SignalMessage | AuditMessage | ProofMessage
   | PingMessage | PongMessage | StatusMessage | InfoMessage | ErrorMessage
 
 export type MessageType = Message['t']

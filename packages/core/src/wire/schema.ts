@@ -5,7 +5,7 @@ import {
 } from './fields.js'
 import type { Fields } from './fields.js'
 import {
-  MAX_ADDR_LENGTH, MAX_ADDRS, MAX_CODE_LENGTH, MAX_COPIES, MAX_ERROR_MESSAGE,
+  MAX_ADDR_LENGTH, MAX_ADDRS, MAX_AUDIT_LENGTH, MAX_CODE_LENGTH, MAX_COPIES, MAX_ERROR_MESSAGE,
   MAX_HAVE_CIDS, MAX_ICE_CREDENTIAL, MAX_ICE_SERVERS, MAX_ICE_URLS, MAX_PEER_ID_LENGTH, MAX_PEER_NAME_LENGTH, MAX_PEERS, MAX_PROTOCOL_VERSION, MAX_REPLICAS,
   MAX_SIGNAL_BYTES, MAX_STATUS_PEERS, MAX_TRANSPORT_LENGTH, MAX_ZONE_LENGTH
 } from './limits.js'
@@ -54,7 +54,7 @@ const peerStatus = record({
   name: peerName
 })
 
-const backgroundFailures = record({ repair: count, restore: count, cache: count, send: count, serve: count })
+const backgroundFailures = record({ repair: count, restore: count, cache: count, send: count, serve: count, address: count, audit: count })
 
 const hostStatus = record({
   peerId: required(peerId),
@@ -128,7 +128,7 @@ const SCHEMAS: Readonly<Record<MessageType, Schema>> = {
       weight: optional(safeUint)
     }
   },
-  auth: { fields: { sig: required(bytesOf(64)), mac: required(bytesOf(32)) } },
+  auth: { fields: { sig: required(bytesOf(64)), mac: required(bytesOf(32)), host: optional(bytesOf(32)) } },
   peers: { fields: { peers: required(list(peerInfo, MAX_PEERS)) } },
   ice: { fields: { servers: required(list(iceServer, MAX_ICE_SERVERS)) }, refine: checkIce },
   want: { fields: { id, cid: required(cid), probe: optional(bool) } },
@@ -140,6 +140,8 @@ const SCHEMAS: Readonly<Record<MessageType, Schema>> = {
     refine: checkPart
   },
   stored: { fields: { id, copies: required(uint(MAX_COPIES)) } },
+  audit: { fields: { id, cid: required(cid), offset: required(uint(MAX_BLOCK_SIZE)), length: required(uint(MAX_AUDIT_LENGTH, 1)) } },
+  proof: { fields: { id, data: required(bytesUpTo(MAX_AUDIT_LENGTH)) } },
   signal: {
     fields: { to: required(peerId), from: required(peerId), data: required(bytesUpTo(MAX_SIGNAL_BYTES)) }
   },

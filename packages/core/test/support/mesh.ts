@@ -14,8 +14,11 @@ import { NonceCache } from '../../src/mesh/nonces.js'
 import { MeshNode } from '../../src/mesh/node.js'
 import type { MeshNodeOptions } from '../../src/mesh/node.js'
 import { deriveJoinKey } from '../../src/mesh/transcript.js'
+import { deriveHostSecrets, deriveMemberToken } from '../../src/mesh/host-key.js'
 
-export const TOKEN = 'test-token'
+/** The test mesh's host key, and its member token (the join token tabs and clients hold). */
+export const HOST_KEY = 'test-host-key'
+export const TOKEN = await deriveMemberToken(HOST_KEY)
 
 /** Test tuning: no periodic timers, quick gossip. */
 export const FAST = { repairInterval: 0, pingInterval: 0, gossipDelay: 1, repairDelay: 5, repairRetry: 5 }
@@ -44,6 +47,7 @@ export class TestMesh {
       role,
       transports: [this.net.transport({ localAddress: address })],
       joinToken: TOKEN,
+      ...(role === 'host' ? { hostKey: HOST_KEY } : {}),
       listenAddrs: role === 'host' ? [address] : [],
       ...FAST,
       ...options,
@@ -143,6 +147,10 @@ export interface RawInit {
   role?: Role
   identity?: Identity
   token?: string
+  /** Prove this host key (a raw `host`); absent: none proved. */
+  hostKey?: string
+  /** Addresses in its hello (default none). */
+  addrs?: string[]
 }
 
 /** Dial `address` and complete a real handshake by hand; the test then speaks raw frames. */
@@ -159,8 +167,9 @@ export async function rawHandshake (conn: Connection, init: RawInit = {}): Promi
     frames: raw.frames,
     identity,
     role: init.role ?? 'browser',
-    addrs: [],
+    addrs: init.addrs ?? [],
     joinKey: await deriveJoinKey(init.token ?? TOKEN),
+    ...(init.hostKey === undefined ? { unprovenHosts: true } : { hostProofKey: (await deriveHostSecrets(init.hostKey)).proofKey }),
     initiator: true,
     nonces: new NonceCache(),
     peersMessage: () => ({ t: 'peers', peers: [] })
@@ -227,5 +236,20 @@ export function withMaxFrameSize (conn: Connection, maxFrameSize: number): Conne
     send: async frame => { await conn.send(frame) },
     close: reason => { conn.close(reason) },
     [Symbol.asyncIterator]: () => conn[Symbol.asyncIterator]()
+  }
+}
+
+/**
+ * A host's store that acknowledges every put and then drops the block, yet
+ * keeps claiming it (`has` is true): a host that silently loses data.
+ */
+export class DroppingStore extends MemoryBlockStore {
+  readonly claimed = new Set<string>()
+  override async put (id: BlockId, bytes: Uint8Array): Promise<void> {
+    this.claimed.add(id.toString())
+  }
+
+  override async has (id: BlockId): Promise<boolean> {
+    return this.claimed.has(id.toString())
   }
 }

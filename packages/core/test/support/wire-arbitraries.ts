@@ -86,7 +86,7 @@ const peerStatus: Arbitrary<PeerStatus> = record({
 }, { requiredKeys: ['peerId', 'role', 'transport', 'addrs', 'bytesSent', 'bytesReceived'] })
 
 const backgroundFailures: Arbitrary<BackgroundFailures> = record({
-  repair: counter, restore: counter, cache: counter, send: counter, serve: counter
+  repair: counter, restore: counter, cache: counter, send: counter, serve: counter, address: counter, audit: counter
 })
 
 const hostStatus: Arbitrary<HostStatus> = record({

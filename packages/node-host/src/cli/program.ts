@@ -62,19 +62,20 @@ function zone (text: string): string {
 
 const TOKEN_HELP = `
 
-Join token: --token and a #join=TOKEN in --mesh or --peer show in \`ps\` to every user of the machine.
+Join token: --token and a #join=TOKEN in --mesh (or #host=KEY in --peer) show in \`ps\` to every user of the machine.
 Prefer --token-file PATH or the environment variable ${TOKEN_ENV} (\`cairn host\` keeps its token in
-the data dir and local clients read it from there).`
+the data dir and local clients read it from there). For \`cairn host\` they give the host key instead:
+the secret only hosts share, from which the join token members use is derived.`
 
 function defineCommands (program: Command, setExit: (code: number) => void): void {
   program.command('host')
     .description('run a host: stores blocks, serves the web app and the mesh endpoint on one port')
     .option('--port <port>', 'TCP port (0 picks a free one)', integer(0, 65535), DEFAULT_PORT)
     .option('--data <dir>', 'data directory', DEFAULT_DATA_DIR)
-    .option('--peer <address>', 'peer to keep connected to: ws://H:P or a join URL (repeatable)', collect, [])
+    .option('--peer <address>', 'host to keep connected to: another host\'s peer URL (http://H:P/#host=KEY, which this host adopts) or ws://H:P (repeatable); a join URL is refused', collect, [])
     .option('--replicas <n>', 'replica target R', REPLICAS, 3)
-    .addOption(new Option('--token <token>', 'mesh join token (saved in the data dir); shows in ps: prefer --token-file or $CAIRN_TOKEN').conflicts(['open', 'tokenFile']))
-    .addOption(new Option('--token-file <path>', 'read the join token from the first line of this file').conflicts('open'))
+    .addOption(new Option('--token <token>', 'the mesh\'s host key, shared by hosts only (saved in the data dir; join URLs carry a token derived from it); shows in ps: prefer --token-file or $CAIRN_TOKEN').conflicts(['open', 'tokenFile']))
+    .addOption(new Option('--token-file <path>', 'read the host key from the first line of this file').conflicts('open'))
     .option('--weak-token', 'accept a chosen token under 16 characters or ~80 bits')
     .option('--open', 'open mesh: no join token')
     .option('--allow-origin <origin>', 'let web pages from this origin join too, e.g. https://cairn.example.org (repeatable)', collect, [])

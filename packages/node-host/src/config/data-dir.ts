@@ -1,7 +1,8 @@
 /**
  * The host's data directory:
  *   identity    exported Ed25519 key (mode 0600)
- *   token       the mesh join token (mode 0600; empty for an open mesh)
+ *   host-key    the mesh's host key, which only hosts hold (mode 0600)
+ *   token       the member (join) token derived from it, for local clients (mode 0600; empty for an open mesh)
  *   blocks/     the FsBlockStore
  *   host.json   `{ port, url, pid }` while a host runs, so local clients find it
  *   peers.json  the hosts it knows, redialed on start (see peers-file.ts)
@@ -16,6 +17,7 @@ export const DEFAULT_DATA_DIR = './.cairn'
 export interface DataDirPaths {
   root: string
   identity: string
+  hostKey: string
   token: string
   blocks: string
   hostFile: string
@@ -27,6 +29,7 @@ export function dataDirPaths (dir: string): DataDirPaths {
   return {
     root,
     identity: join(root, 'identity'),
+    hostKey: join(root, 'host-key'),
     token: join(root, 'token'),
     blocks: join(root, 'blocks'),
     hostFile: join(root, 'host.json'),
@@ -73,6 +76,15 @@ export async function loadToken (paths: DataDirPaths): Promise<string | undefine
 
 export async function saveToken (paths: DataDirPaths, token: string): Promise<void> {
   await writePrivateFile(paths.token, token)
+}
+
+export async function loadHostKey (paths: DataDirPaths): Promise<string | undefined> {
+  const key = (await readOptional(paths.hostKey))?.toString('utf8').trim()
+  return key === '' ? undefined : key
+}
+
+export async function saveHostKey (paths: DataDirPaths, hostKey: string): Promise<void> {
+  await writePrivateFile(paths.hostKey, hostKey)
 }
 
 /** True if a process with this pid exists. */

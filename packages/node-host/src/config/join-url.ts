@@ -8,7 +8,7 @@ import type { MeshTarget } from '@cairn/core'
 import { UsageError } from './errors.js'
 
 // Re-exported for the host and CLI modules that build or dial join URLs.
-export { formatJoinUrl, meshAddressOf } from '@cairn/core'
+export { formatJoinUrl, formatPeerUrl, meshAddressOf } from '@cairn/core'
 export type { MeshTarget } from '@cairn/core'
 
 /** `http://H:P` for a listening address; wildcard addresses become loopback. */
@@ -23,11 +23,13 @@ export function parseJoinUrl (text: string): MeshTarget {
 }
 
 /**
- * `--peer`: `ws://H:P` (path `/mesh` implied), `wss://…`, or a join URL
- * (whose token is returned too).
+ * `--peer`: `ws://H:P` (path `/mesh` implied), `wss://…`, a peer URL
+ * (`http(s)://H:P/#host=KEY[&open]`, whose host key is returned), or a join URL
+ * (whose token is returned, for the caller to refuse: it cannot make a host).
+ * `--mesh` takes the same forms.
  */
-export function parsePeerAddress (text: string): { address: string, token?: string } {
-  return asUsage(() => parseMeshAddress(text), `invalid peer address '${text}' (expected ws://HOST:PORT or a join URL)`)
+export function parsePeerAddress (text: string): { address: string, token?: string, hostKey?: string, open?: boolean } {
+  return asUsage(() => parseMeshAddress(text), `invalid peer address '${text.replace(/#.*/, '#…')}' (expected ws://HOST:PORT or a peer URL http://HOST:PORT/#host=KEY)`)
 }
 
 function asUsage<T> (parse: () => T, what: string): T {

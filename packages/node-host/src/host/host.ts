@@ -9,7 +9,7 @@ import { hostname } from 'node:os'
 import { statfs } from 'node:fs/promises'
 import { CertificateError, DEFAULT_REPLICAS, MeshNode, type BackgroundFailure, type IceServer, type Identity, type Mesh, type PeerStatus } from '@cairn/core'
 import {
-  UsageError, assertNoRunningHost, certificateWarnings, dataDirPaths, ensureDataDir, formatJoinUrl, httpsOrigins,
+  UsageError, assertNoRunningHost, certificateWarnings, dataDirPaths, ensureDataDir, formatJoinUrl, formatPeerUrl, httpsOrigins,
   loadOrCreateIdentity, loadTls, meshAddressOf, originFor, parsePeerAddress, plainListenWarning, reachableOrigins,
   removeHostFile, writeHostFile, type DataDirPaths, type TlsFiles, type TlsMaterial
 } from '../config/index.js'
@@ -17,7 +17,7 @@ import { defaultWebRoot } from '../http/index.js'
 import { FsBlockStore } from '../store/fs.js'
 import { installNodeCrypto, nodeCryptoProvider } from '../crypto/node-provider.js'
 import { WebSocketTransport } from '../transport/websocket.js'
-import { resolveJoinToken } from './join-token.js'
+import { resolveCredentials } from './credentials.js'
 import { warnWhenAlone } from './lone-host.js'
 import { PeerDialer } from './peer-dialer.js'
 import { PeerMemory } from './peer-memory.js'
@@ -84,11 +84,16 @@ export interface Host {
   readonly port: number
   /** `http://H:P`, or `https://H:P` with TLS. */
   readonly origin: string
-  /** The join URL, `http(s)://H:P/#join=TOKEN`. */
+  /** The join URL, `http(s)://H:P/#join=TOKEN`: for tabs and clients (the member token). */
   readonly url: string
+  /** The peer URL, `http(s)://H:P/#host=KEY`: what another host passes to `--peer` (the host key). */
+  readonly peerUrl: string
   /** Every origin it is reachable on and advertises to peers, most widely reachable first. */
   readonly origins: string[]
+  /** The member (join) token; '' for an open mesh. */
   readonly token: string
+  /** The mesh's host key (only hosts hold it). */
+  readonly hostKey: string
   /** Addresses it keeps dialing: `--peer`s and remembered hosts. */
   readonly peers: string[]
   readonly mesh: Mesh
@@ -128,11 +133,14 @@ function logPeers (mesh: Mesh, log: (line: string) => void): void {
   })
 }
 
+/** Kinds that are security events (a host failing an audit, an address no host may dial): shown even with --json. */
+const SECURITY_KINDS = new Set(['audit', 'address'])
+
 /** Log every failure of background work (also counted in `cairn status`). */
-function logFailures (mesh: Mesh, log: (line: string) => void): void {
+function logFailures (mesh: Mesh, log: (line: string) => void, warn: (line: string) => void): void {
   mesh.addEventListener('background:failure', e => {
     const { kind, code, message } = (e as CustomEvent<BackgroundFailure>).detail
-    log(`background ${kind} failed: ${code} ${message}`)
+    ;(SECURITY_KINDS.has(kind) ? warn : log)(`background ${kind} failed: ${code} ${message}`)
   })
 }
 
@@ -145,7 +153,7 @@ function checkPeers (peers: string[], transport: WebSocketTransport): void {
   }
 }
 
-interface Prepared { paths: DataDirPaths, token: string, identity: Identity, memory: PeerMemory }
+interface Prepared { paths: DataDirPaths, token: string, hostKey: string, identity: Identity, memory: PeerMemory }
 
 /** Check the flags and claim the data dir: its token, identity and remembered peers. */
 async function prepare (init: HostInit, transport: WebSocketTransport, log: (line: string) => void, warn: (line: string) => void): Promise<Prepared> {
@@ -154,9 +162,9 @@ async function prepare (init: HostInit, transport: WebSocketTransport, log: (lin
   const paths = dataDirPaths(init.data)
   await ensureDataDir(paths)
   await assertNoRunningHost(paths)
-  const token = await resolveJoinToken(paths, { ...init, peers: init.peers ?? [] })
+  const { token, hostKey } = await resolveCredentials(paths, { ...init, peers: init.peers ?? [], warn })
   const identity = await loadOrCreateIdentity(paths)
-  return { paths, token, identity, memory: await PeerMemory.open(paths, token, peers, { log, warn }) }
+  return { paths, token, hostKey, identity, memory: await PeerMemory.open(paths, token, peers, { log, warn }) }
 }
 
 /** Remembered addresses this host's transport may dial (a host with TLS skips plain ws:// to other machines). */
@@ -201,7 +209,7 @@ export async function startHost (init: HostInit): Promise<Host> {
   const warn = init.warn ?? log
   const transport = new WebSocketTransport({ secureOnly: init.tls !== undefined })
   let tls = init.tls === undefined ? undefined : await loadTls(init.tls)
-  const { paths, token, identity, memory } = await prepare(init, transport, log, warn)
+  const { paths, token, hostKey, identity, memory } = await prepare(init, transport, log, warn)
   // Corrupt blocks need no hook here: the store throws IntegrityError on read and the mesh restores them.
   const store = init.store === false ? undefined : await FsBlockStore.open(paths.blocks, { maxStorage: init.maxStorage })
   const listenOn = init.listen ?? DEFAULT_LISTEN
@@ -219,6 +227,7 @@ export async function startHost (init: HostInit): Promise<Host> {
     store,
     transports: [transport],
     joinToken: token,
+    hostKey,
     name: init.name ?? hostname(),
     replicas: init.replicas,
     ...(init.zone === undefined ? {} : { zone: init.zone }),
@@ -231,9 +240,10 @@ export async function startHost (init: HostInit): Promise<Host> {
   await mesh.start()
   web.serve(mesh)
   logPeers(mesh, log)
-  logFailures(mesh, log)
+  logFailures(mesh, log, warn)
   memory.watch(mesh)
   const url = formatJoinUrl(origin, token)
+  const peerUrl = formatPeerUrl(origin, hostKey, { open: token === '' })
   await writeHostFile(paths, { port: web.port, url, pid: process.pid })
   const onFatal = init.onFatal ?? ((err: Error) => { log(err.message) })
   const peers = dialablePeers(memory.dialList(origins.map(meshAddressOf)), transport, log)
@@ -274,8 +284,10 @@ export async function startHost (init: HostInit): Promise<Host> {
     port: web.port,
     origin,
     url,
+    peerUrl,
     origins,
     token,
+    hostKey,
     peers,
     mesh,
     paths,

@@ -1,7 +1,7 @@
 /**
  * Online guessing of the join token, slowed down per remote address. Each
- * wrong token (a handshake that failed with `bad-token`: the only failure that
- * answers a guess) doubles how long that address waits for its next
+ * wrong token (a handshake that failed with `bad-token`, or `bad-host-key`
+ * for a host claim: the only failures that answer a guess) doubles how long that address waits for its next
  * handshake: 1 s, 2 s, 4 s … up to 60 s. While an address has failures, its
  * handshakes are also spaced by that delay, one slot each, so opening many
  * sockets at once buys no parallel guesses. A host holds a connection until

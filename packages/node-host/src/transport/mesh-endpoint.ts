@@ -106,13 +106,14 @@ export function attachMeshEndpoint (server: Server, onConnection: OnMeshConnecti
 
   const failed = (key: string, err: unknown): void => {
     if (!(err instanceof HandshakeError) || UNREMARKABLE.has(err.reason)) return
-    if (err.reason !== 'bad-token') {
+    if (err.reason !== 'bad-token' && err.reason !== 'bad-host-key') {
       log.note(`${key} ${err.reason}`, `handshake from ${key} failed (${err.reason})`)
       return
     }
-    // Every wrong token is logged: the backoff already bounds how many an address sends.
+    // Every wrong token (or host claim without the host key) is logged: the backoff already bounds how many an address sends.
     const { failures, delay } = limiter.failed(key)
-    init.log?.(`handshake from ${key} failed: wrong join token (${failures} in a row); its next attempt waits ${seconds(delay)} s`)
+    const what = err.reason === 'bad-token' ? 'wrong join token' : 'claimed to be a host without the host key'
+    init.log?.(`handshake from ${key} failed: ${what} (${failures} in a row); its next attempt waits ${seconds(delay)} s`)
   }
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {

@@ -14,7 +14,7 @@ import { blockId, parseBlockId } from '@cairn/core'
 import type { Message } from '@cairn/core/wire'
 import { Cluster, randomFile, sha256File, waitFor, type HostProcess } from '../harness.js'
 import { flipBit, rehashes, scanBlocks, type BlockFile } from './support/disk.js'
-import { rawAuthenticated, type RawPeer } from './support/mesh.js'
+import { hostKeyOf, rawAuthenticated, type RawPeer } from './support/mesh.js'
 import { seededRandom } from './support/random.js'
 
 interface Status { underReplicated: number, peers: Array<{ role: string }> }
@@ -40,8 +40,8 @@ describe('a bit flipped in a stored block', () => {
   it('is detected on read, never served, quarantined, and repaired from a replica', async () => {
     const random = seededRandom('corruption')
     const a = await cluster.startHost()
-    const b = await cluster.startHost(['--peer', a.url])
-    const c = await cluster.startHost(['--peer', a.url])
+    const b = await cluster.startHost(['--peer', a.peerUrl])
+    const c = await cluster.startHost(['--peer', a.peerUrl])
     const status = async (h: HostProcess): Promise<Status> => (await cluster.json<Status>(['status', '--mesh', h.url]))[0]!
     for (const h of [a, b, c]) await waitFor('a full mesh', async () => (await status(h)).peers.filter(p => p.role === 'host').length === 2 ? true : undefined)
     const dir = await cluster.tempDir('cairn-src-')
@@ -67,7 +67,7 @@ describe('a bit flipped in a stored block', () => {
     expect((await blockId(served as Uint8Array)).toString()).toBe(onB!.id)
     client.conn.close()
     // A host asking c: c does not fetch for other hosts, so `dont-have`.
-    const peerHost = await rawAuthenticated(c.url, { role: 'host' })
+    const peerHost = await rawAuthenticated(c.url, { role: 'host', hostKey: hostKeyOf(c.peerUrl) })
     expect(await want(peerHost, 1, onC.id)).toMatchObject({ t: 'dont-have', id: 1 })
     peerHost.conn.close()
 

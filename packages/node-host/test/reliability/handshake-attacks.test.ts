@@ -37,7 +37,7 @@ describe('bad handshakes over WebSocket', () => {
 
   beforeAll(async () => {
     a = await cluster.startHost()
-    b = await cluster.startHost(['--peer', a.url, '--token', targetOf(a.url).token])
+    b = await cluster.startHost(['--peer', a.peerUrl])
     const src = join(await cluster.tempDir('cairn-src-'), 'src.bin')
     await randomFile(src, 100_000)
     await cluster.json(['put', src, '--mesh', a.url])

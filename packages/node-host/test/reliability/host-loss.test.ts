@@ -31,7 +31,7 @@ describe('a host lost mid-transfer', () => {
   async function meshOf (count: number, args: string[]): Promise<HostProcess[]> {
     const first = await cluster.startHost(args)
     const hosts = [first]
-    for (let i = 1; i < count; i++) hosts.push(await cluster.startHost([...args, '--peer', first.url]))
+    for (let i = 1; i < count; i++) hosts.push(await cluster.startHost([...args, '--peer', first.peerUrl]))
     for (const host of hosts) await waitFor('a full mesh', async () => await hostCount(host) === count - 1 ? true : undefined)
     return hosts
   }

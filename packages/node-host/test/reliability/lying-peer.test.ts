@@ -16,7 +16,7 @@ import type { BlockId, MeshNode } from '@cairn/core'
 import { Cluster, randomFile, type HostProcess } from '../harness.js'
 import { readDigest } from './support/files.js'
 import { startInProcessHost, type InProcessHost } from './support/inprocess-host.js'
-import { connectClient, randomBlock, targetOf, untilPeers, type Block } from './support/mesh.js'
+import { connectClient, hostKeyOf, randomBlock, targetOf, untilPeers, type Block } from './support/mesh.js'
 
 /**
  * A store that answers every read with its first byte flipped, and counts the
@@ -60,8 +60,8 @@ describe('a peer that answers with wrong bytes', () => {
 
   it('joins a mesh of two honest hosts', async () => {
     a = await cluster.startHost()
-    b = await cluster.startHost(['--peer', a.url])
-    liar = await startInProcessHost({ store, token: targetOf(a.url).token })
+    b = await cluster.startHost(['--peer', a.peerUrl])
+    liar = await startInProcessHost({ store, hostKey: hostKeyOf(a.peerUrl) })
     await liar.node.dial(targetOf(a.url).address)
     await untilPeers(liar.node, 'a full mesh', peers => peers.filter(p => p.role === 'host').length === 2)
   }, 60_000)

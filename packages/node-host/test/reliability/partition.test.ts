@@ -87,8 +87,8 @@ describe('a silent partition during puts', () => {
 
   it('acknowledges only writes that reached W copies, fails the others clearly, and repairs to R after healing', async () => {
     a = await cluster.startHost()
-    b = await cluster.startHost(['--peer', a.url])
-    c = await cluster.startHost(['--peer', a.url])
+    b = await cluster.startHost(['--peer', a.peerUrl])
+    c = await cluster.startHost(['--peer', a.peerUrl])
     for (const h of [a, b, c]) await waitFor('a full mesh', async () => await hostsSeenBy(h) === 2 ? true : undefined)
     client = await connectClient([a.url])
     for (let i = 0; i < 8; i++) await put()

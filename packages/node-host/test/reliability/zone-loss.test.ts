@@ -44,7 +44,7 @@ describe('12 real hosts in 3 zones', () => {
   it('puts each block\'s copies in 3 distinct zones; a whole zone killed, nothing is lost', async () => {
     const first = await startZoned('a')
     const others = await Promise.all(Array.from({ length: ZONES.length * PER_ZONE - 1 }, async (_, i) =>
-      await startZoned(ZONES[(i + 1) % ZONES.length]!, ['--peer', first.url])))
+      await startZoned(ZONES[(i + 1) % ZONES.length]!, ['--peer', first.peerUrl])))
     const hosts = [first, ...others]
     for (const zone of ZONES) expect(hosts.filter(h => zoneOf.get(h) === zone)).toHaveLength(PER_ZONE)
 

@@ -31,8 +31,10 @@ export function assertBuilt (path = CLI): void {
 /** The line `cairn host --json` prints once it listens. */
 export interface Listening {
   event: 'listening'
-  /** The join URL, `http://127.0.0.1:PORT/#join=TOKEN` (`https://` with TLS). */
+  /** The join URL, `http://127.0.0.1:PORT/#join=TOKEN` (`https://` with TLS): for tabs and clients (member token). */
   url: string
+  /** The peer URL, `http://127.0.0.1:PORT/#host=KEY`: for other hosts' `--peer` (host key). */
+  peerUrl: string
   port: number
   peerId: string
   /** True when serving https:// and wss://. */
@@ -178,8 +180,9 @@ async function readyLines (child: ChildProcess, last: (line: string) => boolean,
 function parseHumanReady (lines: string[]): Listening {
   const head = lines.map(l => /^cairn host (\S+) listening on (\S+)$/.exec(l)).find(m => m !== null)
   const url = lines.at(-1)!.slice('join URL: '.length)
-  if (head == null) throw new Error(`no listening line in ${lines.join('\n')}`)
-  return { event: 'listening', url, port: Number(new URL(head[2]!).port), peerId: head[1]! }
+  const peerUrl = lines.map(l => /^peer URL .*: (\S+)$/.exec(l)).find(m => m !== null)?.[1]
+  if (head == null || peerUrl === undefined) throw new Error(`no listening or peer URL line in ${lines.join('\n')}`)
+  return { event: 'listening', url, peerUrl, port: Number(new URL(head[2]!).port), peerId: head[1]! }
 }
 
 /**

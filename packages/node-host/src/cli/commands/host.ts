@@ -66,7 +66,7 @@ function printReady (host: Host, options: HostOptions): void {
   for (const warning of host.warnings) logLine(`cairn: WARNING: ${warning}`)
   if (options.json === true) {
     const warnings = host.warnings.length > 0 ? { warnings: host.warnings } : {}
-    printJson({ event: 'listening', url: host.url, port: host.port, peerId: host.peerId, tls: host.tls !== undefined, ...warnings })
+    printJson({ event: 'listening', url: host.url, peerUrl: host.peerUrl, port: host.port, peerId: host.peerId, tls: host.tls !== undefined, ...warnings })
     return
   }
   const storage = options.store === false
@@ -77,6 +77,7 @@ function printReady (host: Host, options: HostOptions): void {
   if (host.tls !== undefined) printLine(`TLS: ${describeCertificate(host.tls.certificate)} (SIGHUP reloads it)`)
   if (options.iceServer.length > 0) printLine(`ICE servers for tabs: ${options.iceServer.map(maskIceUrl).join(' ')}`)
   if (host.peers.length > 0) printLine(`peers: ${host.peers.join(' ')} (remembered in ${host.paths.peers})`)
+  printLine(`peer URL (for other hosts only: cairn host --peer URL; it carries the host key): ${host.peerUrl}`)
   printLine(`join URL: ${host.url}`)
   const others = host.origins.filter(origin => origin !== host.origin)
   if (others.length > 0) printLine(`from other machines: ${others.map(origin => formatJoinUrl(origin, host.token)).join('  ')}`)

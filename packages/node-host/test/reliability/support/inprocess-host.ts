@@ -5,7 +5,7 @@
  */
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { MeshNode, generateIdentity } from '@cairn/core'
+import { MeshNode, deriveMemberToken, generateIdentity } from '@cairn/core'
 import type { BlockStore, MeshTuning } from '@cairn/core'
 import { WebSocketTransport, attachMeshEndpoint } from '../../../src/transport/websocket.js'
 
@@ -17,7 +17,9 @@ export interface InProcessHost {
   close: () => Promise<void>
 }
 
-export async function startInProcessHost (init: { store: BlockStore, token: string, tuning?: MeshTuning }): Promise<InProcessHost> {
+/** `hostKey`: the mesh's (from a host's peer URL, `hostKeyOf`); the join token is derived from it. */
+export async function startInProcessHost (init: { store: BlockStore, hostKey: string, tuning?: MeshTuning }): Promise<InProcessHost> {
+  const token = await deriveMemberToken(init.hostKey)
   const server = createServer((_req, res) => { res.writeHead(404).end() })
   let node: MeshNode | undefined
   const endpoint = attachMeshEndpoint(server, conn => {
@@ -31,7 +33,8 @@ export async function startInProcessHost (init: { store: BlockStore, token: stri
     role: 'host',
     store: init.store,
     transports: [new WebSocketTransport()],
-    joinToken: init.token,
+    joinToken: token,
+    hostKey: init.hostKey,
     listenAddrs: [`ws://127.0.0.1:${port}/mesh`],
     ...init.tuning
   })
@@ -40,7 +43,7 @@ export async function startInProcessHost (init: { store: BlockStore, token: stri
   return {
     node: started,
     port,
-    url: `http://127.0.0.1:${port}/#join=${init.token}`,
+    url: `http://127.0.0.1:${port}/#join=${token}`,
     close: async () => {
       await endpoint.close()
       await started.stop()

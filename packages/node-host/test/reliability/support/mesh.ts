@@ -79,8 +79,13 @@ export async function dialRawFrom (joinUrl: string, init: { localAddress?: strin
   })
 }
 
-/** A raw peer that completed a real handshake with the host (then speaks raw frames). */
-export async function rawAuthenticated (joinUrl: string, init: { role?: Role, identity?: Identity } = {}): Promise<RawPeer & { identity: Identity }> {
+/** The host key of a peer URL `http://H:P/#host=KEY`. */
+export function hostKeyOf (peerUrl: string): string {
+  return decodeURIComponent(new URL(peerUrl).hash.replace(/^#host=/, ''))
+}
+
+/** A raw peer that completed a real handshake with the host (then speaks raw frames); a raw `host` proves `hostKey`. */
+export async function rawAuthenticated (joinUrl: string, init: { role?: Role, identity?: Identity, hostKey?: string } = {}): Promise<RawPeer & { identity: Identity }> {
   const { address, token } = targetOf(joinUrl)
   const conn = await new WebSocketTransport().dial(address)
   return await rawHandshake(conn, { token, ...init })

@@ -1,0 +1,146 @@
+import type { BlockId } from '../block/id.js'
+import { equalBytes } from '../block/id.js'
+import { AbortError, AuditError, CairnError, ConnectionClosedError, IntegrityError, NotFoundError, TimeoutError } from '../errors.js'
+import { MAX_AUDIT_LENGTH } from '../wire/limits.js'
+import type { NodeContext } from './context.js'
+
+/*
+ * Replica audits (proof of storage). A host that acknowledges `stored` and
+ * then drops the block, or answers every probe `have`, would otherwise count
+ * as a copy forever: repair would never replace it, and it would even stop
+ * the hosts it outranks from repairing. So during repair, a host asks some
+ * holders that claim a block (`have` to a probe) for a random byte range of
+ * it (`audit`, at most MAX_AUDIT_LENGTH bytes; answered `proof`).
+ *
+ * Why the auditor can check the answer: repair only assesses blocks this
+ * host holds itself, so the auditor compares the range with its own copy:
+ * bytes the mesh hashed against the block id before storing them, and that a
+ * store on media that can rot hashes again on every read (the `BlockStore`
+ * contract; `FsBlockStore` does). It checks against bytes it knows to be
+ * right, never against the holder's word. The
+ * range is drawn from `crypto.getRandomValues` after the claim, so a holder
+ * cannot keep only the parts it will be asked for. Answering from its own
+ * store only (never fetched from others) is what an honest host does; a
+ * cheat could fetch the block from another holder within the request
+ * timeout, which proves the bytes exist somewhere but not here: audits catch
+ * hosts that lost or dropped blocks, not a colluding relay.
+ *
+ * A holder fails when it answers `dont-have` after claiming the block, sends
+ * other bytes, or refuses with an error. It then loses all its strikes (the
+ * connection is closed, `Peer.forfeit`), is left out of placement for
+ * `auditPenalty`, and the block is placed as if it did not hold it: repair
+ * copies it to the next host. Each failure is counted (`backgroundFailures.audit`)
+ * and reported. A timeout or a closed connection is no verdict: the request
+ * machinery already drops peers that stop answering. Audits are sampled
+ * (`auditChance` per claim, at most `auditsPerPass` per pass) to bound the
+ * reads they cost: one block read at each side.
+ */
+
+/** Bytes asked for per audit (or the whole block when it is shorter). */
+export const AUDIT_LENGTH = 64
+/** Hosts remembered as having failed an audit. */
+const MAX_FAILED = 1024
+
+export class Auditor {
+  private readonly ctx: NodeContext
+  private budget = 0
+  /** Hosts that failed an audit, until when (`performance.now()`). */
+  private readonly failedUntil = new Map<string, number>()
+
+  constructor (ctx: NodeContext) {
+    this.ctx = ctx
+  }
+
+  /** A repair pass starts: its budget of audits. */
+  startPass (): void {
+    this.budget = this.ctx.tuning.auditsPerPass
+  }
+
+  /** True while `peerId` is left out of placement for failing an audit. */
+  distrusted (peerId: string): boolean {
+    const until = this.failedUntil.get(peerId)
+    if (until === undefined) return false
+    if (until > performance.now()) return true
+    this.failedUntil.delete(peerId)
+    return false
+  }
+
+  /**
+   * Audit some of the claims to hold `cid` (the other ids in `holders`).
+   * Holders that fail are removed from `holders`. True if any failed.
+   */
+  async check (cid: BlockId, holders: Set<string>, signal: AbortSignal): Promise<boolean> {
+    const chosen: string[] = []
+    for (const id of holders) {
+      if (id === this.ctx.peerId || this.budget <= 0 || randomFraction() >= this.ctx.tuning.auditChance) continue
+      this.budget--
+      chosen.push(id)
+    }
+    if (chosen.length === 0) return false
+    const own = await this.ownCopy(cid, signal)
+    if (own === undefined || own.length === 0) return false
+    let failed = false
+    for (const id of chosen) {
+      const why = await this.audit(id, cid, own, signal)
+      if (why === undefined) continue
+      holders.delete(id)
+      failed = true
+      this.fail(id, cid, why)
+    }
+    return failed
+  }
+
+  /** Undefined if `peerId` passed (or gave no verdict), else why it failed. */
+  private async audit (peerId: string, cid: BlockId, own: Uint8Array, signal: AbortSignal): Promise<string | undefined> {
+    const peer = this.ctx.peer(peerId)
+    if (peer === undefined) return undefined
+    const length = Math.min(AUDIT_LENGTH, MAX_AUDIT_LENGTH, own.length)
+    const offset = randomBelow(own.length - length + 1)
+    let answer: Uint8Array | null
+    try {
+      answer = await peer.audit(cid, offset, length, { timeout: this.ctx.tuning.probeTimeout, signal })
+    } catch (err) {
+      if (err instanceof AbortError && signal.aborted) throw err
+      if (err instanceof TimeoutError || err instanceof ConnectionClosedError || err instanceof AbortError) return undefined
+      return `refused the audit (${err instanceof CairnError ? err.code : 'error'})`
+    }
+    if (answer === null) return 'said it does not have it'
+    if (answer.length !== length || !equalBytes(answer, own.subarray(offset, offset + length))) return `sent other bytes for ${offset}+${length}`
+    return undefined
+  }
+
+  private fail (peerId: string, cid: BlockId, why: string): void {
+    if (this.failedUntil.size >= MAX_FAILED) this.failedUntil.delete(this.failedUntil.keys().next().value as string)
+    this.failedUntil.set(peerId, performance.now() + this.ctx.tuning.auditPenalty)
+    const message = `host ${peerId} claimed block ${cid.toString()} and failed its audit: it ${why}`
+    this.ctx.failed('audit', new AuditError(message))
+    this.ctx.peer(peerId)?.forfeit('ERR_AUDIT', `failed a replica audit of ${cid.toString()}`)
+  }
+
+  /** This node's copy (verified on read by stores that can rot); undefined if it is gone or corrupt (then reported). */
+  private async ownCopy (cid: BlockId, signal: AbortSignal): Promise<Uint8Array | undefined> {
+    try {
+      return await this.ctx.store!.get(cid, { signal })
+    } catch (err) {
+      if (err instanceof IntegrityError) this.ctx.reportCorrupt(cid)
+      else if (!(err instanceof NotFoundError)) throw err
+      return undefined
+    }
+  }
+}
+
+/** A uniform integer in [0, n) from `crypto.getRandomValues` (n ≤ 2^32). */
+function randomBelow (n: number): number {
+  if (n <= 1) return 0
+  const limit = Math.floor(0x1_0000_0000 / n) * n
+  const word = new Uint32Array(1)
+  do crypto.getRandomValues(word)
+  while (word[0]! >= limit)
+  return word[0]! % n
+}
+
+function randomFraction (): number {
+  const word = new Uint32Array(1)
+  crypto.getRandomValues(word)
+  return word[0]! / 0x1_0000_0000
+}
