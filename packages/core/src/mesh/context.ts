@@ -13,6 +13,8 @@ export interface NodeContext {
   readonly store: BlockStore | undefined
   /** Replica target R. */
   readonly replicas: number
+  /** Longest expiry accepted, ms from now (hosts' `--max-expiry`). */
+  readonly maxExpiry: number | undefined
   /** Explicit W, if set. */
   readonly writeQuorum: number | undefined
   readonly tuning: ResolvedTuning
@@ -33,6 +35,8 @@ export interface NodeContext {
   reportCorrupt: (cid: BlockId) => void
   /** Count and report a failure of work nobody awaits (see failures.ts). */
   failed: (kind: BackgroundKind, err: unknown) => void
+  /** SHA-256 (owner tags). */
+  sha256: (bytes: Uint8Array) => Promise<Uint8Array>
   /** Throws `IntegrityError` unless `bytes` hash to `cid`. */
   verifyBlock: (cid: BlockId, bytes: Uint8Array) => Promise<void>
 }

@@ -7,6 +7,8 @@ import type { Fetcher } from './fetch.js'
 import { placeBlock, rankPeers } from './placement.js'
 import { markFull, openHosts } from './context.js'
 import { Pacer } from './pacer.js'
+import { isExpired } from '../store/record.js'
+import type { BlockRecord } from '../store/record.js'
 
 /*
  * Repair (hosts with a store). For each held block, rank the live storing
@@ -36,6 +38,10 @@ interface BlockCheck {
 
 interface Assessment {
   cid: BlockId
+  /** The block's record (absent: stored without one; it counts with this host's R). */
+  record: BlockRecord | undefined
+  /** Its replica target: the record's R, else this host's. */
+  replicas: number
   holders: Set<string>
   /** Targets lacking the block, when this node is the one to send it (else empty). */
   missing: string[]
@@ -46,7 +52,8 @@ export class Repairer {
   underReplicated = 0
   private readonly ctx: NodeContext
   private readonly fetcher: Fetcher
-  private readonly lost = new Map<string, BlockId>()
+  /** Blocks dropped as corrupt and not yet fetched back, with the record they had. */
+  private readonly lost = new Map<string, { cid: BlockId, record: BlockRecord | undefined }>()
   private running: Promise<RepairResult> | undefined
   private queued: Promise<RepairResult> | undefined
   private debounce: ReturnType<typeof setTimeout> | undefined
@@ -125,10 +132,11 @@ export class Repairer {
   async restore (cid: BlockId): Promise<void> {
     const store = this.ctx.store
     if (store === undefined) return
+    const record = await store.record(cid).catch(() => undefined)
     await store.delete(cid).catch((err: unknown) => { this.failed('restore', err) })
-    this.lost.set(cid.toString(), cid)
+    this.lost.set(cid.toString(), { cid, record })
     // Still under R until it is back (`lost`); every pass retries it.
-    await this.refetch(cid).catch((err: unknown) => { this.failed('restore', err) })
+    await this.refetch(cid, record).catch((err: unknown) => { this.failed('restore', err) })
   }
 
   /** One pass, after any pass already running (at most one waits). */
@@ -158,7 +166,7 @@ export class Repairer {
     if (!this.enabled) return result
     const started = Date.now()
     const signal = options.signal === undefined ? this.controller.signal : AbortSignal.any([options.signal, this.controller.signal])
-    for (const cid of [...this.lost.values()]) await this.refetch(cid, signal).catch((err: unknown) => { this.failed('restore', err) })
+    for (const { cid, record } of [...this.lost.values()]) await this.refetch(cid, record, signal).catch((err: unknown) => { this.failed('restore', err) })
     const ids = this.ctx.store!.ids({ signal })[Symbol.asyncIterator]()
     const pending: Assessment[] = []
     const record = (check: BlockCheck): void => {
@@ -182,9 +190,10 @@ export class Repairer {
           continue
         }
         const assessment = await this.assess(next.value, signal)
+        if (assessment === undefined) continue
         result.checked++
         if (assessment.missing.length === 0) {
-          record({ copied: 0, under: assessment.holders.size < this.ctx.replicas })
+          record({ copied: 0, under: assessment.holders.size < assessment.replicas })
           continue
         }
         pending.push(assessment)
@@ -215,20 +224,27 @@ export class Repairer {
     this.retryDelay = Math.min(this.retryDelay * 2, Math.max(this.ctx.tuning.repairRetry, this.intervalMs > 0 ? this.intervalMs : MAX_RETRY_DELAY))
   }
 
-  private async refetch (cid: BlockId, signal?: AbortSignal): Promise<void> {
+  private async refetch (cid: BlockId, record: BlockRecord | undefined, signal?: AbortSignal): Promise<void> {
     const bytes = await this.fetcher.fetch(cid, signal === undefined ? {} : { signal })
-    await this.ctx.store!.put(cid, bytes)
+    await this.ctx.store!.put(cid, bytes, record === undefined ? {} : { record })
     this.lost.delete(cid.toString())
     this.ctx.dispatch('block:restored', { cid: cid.toString() })
   }
 
-  /** Who holds `cid` among the hosts that matter, and which targets lack it if this node is the one to send. */
-  private async assess (cid: BlockId, signal: AbortSignal): Promise<Assessment> {
+  /**
+   * Who holds `cid` among the hosts that matter, and which targets lack it if
+   * this node is the one to send; undefined for an expired block (nothing to
+   * keep: GC reclaims it).
+   */
+  private async assess (cid: BlockId, signal: AbortSignal): Promise<Assessment | undefined> {
+    const record = await this.ctx.store!.record(cid, { signal })
+    if (isExpired(record)) return undefined
+    const replicas = record?.replicas ?? this.ctx.replicas
     const self = this.ctx.peerId
     const live = this.ctx.storingHosts()
     const ranked = rankPeers(cid, live)
     // Where the R copies belong: the best hosts that take new blocks, in distinct zones when there are R.
-    const targets = placeBlock(cid, openHosts(live), this.ctx.replicas)
+    const targets = placeBlock(cid, openHosts(live), replicas)
     const myRank = ranked.indexOf(self)
     const holders = new Set([self])
     const toProbe = ranked.filter((id, i) => id !== self && (i < myRank || targets.includes(id)))
@@ -236,11 +252,11 @@ export class Repairer {
       if (await this.probe(id, cid, signal)) holders.add(id)
     }))
     const outranked = ranked.slice(0, Math.max(0, myRank)).some(id => holders.has(id))
-    return { cid, holders, missing: outranked ? [] : targets.filter(id => !holders.has(id)) }
+    return { cid, record, replicas, holders, missing: outranked ? [] : targets.filter(id => !holders.has(id)) }
   }
 
   /** Send `cid` to each target that lacks it, at the repair rate. */
-  private async copy ({ cid, holders, missing }: Assessment, signal: AbortSignal): Promise<BlockCheck> {
+  private async copy ({ cid, record, replicas, holders, missing }: Assessment, signal: AbortSignal): Promise<BlockCheck> {
     let copied = 0
     let bytes: Uint8Array | undefined
     for (const target of missing) {
@@ -249,7 +265,7 @@ export class Repairer {
       try {
         bytes ??= await this.ctx.store!.get(cid, { signal })
         await this.pacer.take(bytes.length, signal)
-        await peer.put(cid, bytes, { timeout: this.ctx.tuning.putTimeout, signal })
+        await peer.put(cid, bytes, { timeout: this.ctx.tuning.putTimeout, signal, ...(record === undefined ? {} : { record }) })
         holders.add(target)
         copied++
       } catch (err) {
@@ -265,7 +281,7 @@ export class Repairer {
       }
     }
     // Under-replicated means fewer than R live copies, even when fewer than R hosts are alive.
-    return { copied, under: holders.size < this.ctx.replicas }
+    return { copied, under: holders.size < replicas }
   }
 
   private async probe (peerId: string, cid: BlockId, signal: AbortSignal): Promise<boolean> {

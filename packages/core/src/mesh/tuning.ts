@@ -50,6 +50,8 @@ export interface MeshTuning {
   repairRate?: number
   /** How long a host that refused a block as full is left out of placement, ms (default 60 000). */
   fullRetry?: number
+  /** Blocks stored more recently than this are left alone by garbage collection, ms (default 60 000). */
+  gcGrace?: number
   limits?: Partial<PeerLimits>
 }
 
@@ -68,6 +70,7 @@ export const DEFAULT_TUNING: ResolvedTuning = {
   repairConcurrency: 4,
   repairRate: 16 * 1024 * 1024,
   fullRetry: 60_000,
+  gcGrace: 60_000,
   limits: DEFAULT_PEER_LIMITS
 }
 

@@ -19,6 +19,8 @@ export const MAX_PEERS = 256
 /** Longest zone name (`--zone`), visible ASCII. */
 export const MAX_ZONE_LENGTH = 64
 export const MAX_HAVE_CIDS = 1024
+/** Owner secrets in one `tombstones` frame. */
+export const MAX_TOMBSTONES = 256
 export const MAX_SIGNAL_BYTES = 16 * 1024
 export const MAX_ERROR_MESSAGE = 512
 export const MAX_CODE_LENGTH = 64
