@@ -4,7 +4,7 @@ import type { AbortOptions } from '../store/block-store.js'
 import { isExpired } from '../store/record.js'
 import type { BlockRecord } from '../store/record.js'
 import type { NodeContext, StoringHost } from './context.js'
-import { openHosts } from './context.js'
+import { openHosts, probeHolder } from './context.js'
 import { placeBlock, rankPeers } from './placement.js'
 
 /*
@@ -141,15 +141,9 @@ export class Collector {
     return held.every(Boolean)
   }
 
+  /** Unconfirmed (not holding it, or not answering): the copy is kept. */
   private async probe (peerId: string, cid: BlockId, signal: AbortSignal): Promise<boolean> {
-    const peer = this.ctx.peer(peerId)
-    if (peer === undefined) return false
-    try {
-      return await peer.probe(cid, { timeout: this.ctx.tuning.probeTimeout, signal })
-    } catch (err) {
-      if (err instanceof AbortError) throw err
-      return false // unconfirmed: the copy is kept
-    }
+    return await probeHolder(this.ctx, peerId, cid, signal)
   }
 
   private async sizeOf (cid: BlockId): Promise<number | undefined> {

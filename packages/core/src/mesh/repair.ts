@@ -5,7 +5,7 @@ import type { RepairResult } from './api.js'
 import type { NodeContext } from './context.js'
 import type { Fetcher } from './fetch.js'
 import { placeBlock, rankPeers } from './placement.js'
-import { markFull, openHosts } from './context.js'
+import { markFull, openHosts, probeHolder } from './context.js'
 import { Pacer } from './pacer.js'
 import { isExpired } from '../store/record.js'
 import type { BlockRecord } from '../store/record.js'
@@ -284,14 +284,8 @@ export class Repairer {
     return { copied, under: holders.size < replicas }
   }
 
+  /** Not holding it, or not answering, counts as not holding it: at worst one copy too many is sent. */
   private async probe (peerId: string, cid: BlockId, signal: AbortSignal): Promise<boolean> {
-    const peer = this.ctx.peer(peerId)
-    if (peer === undefined) return false
-    try {
-      return await peer.probe(cid, { timeout: this.ctx.tuning.probeTimeout, signal })
-    } catch (err) {
-      if (err instanceof AbortError) throw err
-      return false // counted as not holding it: at worst one copy too many is sent
-    }
+    return await probeHolder(this.ctx, peerId, cid, signal)
   }
 }

@@ -14,7 +14,8 @@
  * the owner tag only when both agree (a block two owners claim is nobody's
  * to delete).
  */
-import { decode, encode } from 'cborg'
+import { encode } from 'cborg'
+import { decodeStrict } from '../cbor-strict.js'
 import { equalBytes } from '../block/id.js'
 import { BlockRecordError } from '../errors.js'
 import { MAX_REPLICAS } from '../wire/limits.js'
@@ -65,16 +66,7 @@ export function decodeRecord (bytes: Uint8Array): BlockRecord {
   if (bytes.length > MAX_RECORD_SIZE) throw new BlockRecordError(`block record: longer than ${MAX_RECORD_SIZE} bytes`)
   let value: unknown
   try {
-    value = decode(bytes, {
-      strict: true,
-      useMaps: true,
-      rejectDuplicateMapKeys: true,
-      allowIndefinite: false,
-      allowUndefined: false,
-      allowInfinity: false,
-      allowNaN: false,
-      allowBigInt: false
-    })
+    value = decodeStrict(bytes)
   } catch (cause) {
     throw new BlockRecordError('block record: malformed CBOR', { cause })
   }
