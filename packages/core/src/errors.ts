@@ -184,6 +184,31 @@ export class RemoteError extends CairnError {
   }
 }
 
+/** A per-block record (replica target, expiry, owner tag) that is malformed, of an unknown version, or out of range. */
+export class BlockRecordError extends CairnError {
+  override readonly code = 'ERR_BLOCK_RECORD'
+}
+
+/** The file's expiry time has passed: hosts no longer serve its blocks. */
+export class ExpiredError extends CairnError {
+  override readonly code = 'ERR_EXPIRED'
+}
+
+/** An expiry a host does not accept: in the past, or beyond its `--max-expiry`. */
+export class ExpiryError extends CairnError {
+  override readonly code = 'ERR_EXPIRY'
+}
+
+/** The owner secret given does not match the file's owner tag, or none was given: nothing was removed. */
+export class OwnerError extends CairnError {
+  override readonly code = 'ERR_OWNER'
+}
+
+/** The file's owner removed it: hosts no longer serve its blocks. */
+export class DeletedError extends CairnError {
+  override readonly code = 'ERR_DELETED'
+}
+
 /** The code a node answers with when asked to keep a block but it keeps none. */
 export const ERR_NO_STORE = 'ERR_NO_STORE'
 
@@ -203,7 +228,8 @@ const BY_MESSAGE: Array<new (message: string) => CairnError> = [
   IntegrityError, InvalidKeyError, InvalidArgumentError, OutOfRangeError, InternalError, InvalidIdError,
   ManifestError, UnsupportedVersionError, LinkError, WireError, FrameTooLargeError, MalformedFrameError, UnknownMessageError,
   NotFoundError, StorageFullError, ConnectionClosedError, CertificateError, TimeoutError, UnavailableError, ProtocolError, AbortError, InputChangedError,
-  InvalidAddressError, AuditError
+  InvalidAddressError, AuditError,
+  BlockRecordError, ExpiredError, ExpiryError, OwnerError, DeletedError
 ]
 let byCode: Map<string, (message: string) => CairnError> | undefined
 

@@ -35,6 +35,8 @@ export type { Aead, CobblestoneInit } from './crypto/constants.js'
 // The interfaces adapters implement.
 export type * from './store/block-store.js'
 export { blockKey } from './store/key.js'
+export { BLOCK_RECORD_VERSION, MAX_RECORD_SIZE, OWNER_TAG_LENGTH, checkRecord, copyRecord, decodeRecord, encodeRecord, isExpired, mergeRecords, sameRecord } from './store/record.js'
+export type { BlockRecord } from './store/record.js'
 export type * from './transport/connection.js'
 
 // The mesh: its interface, the node, identities, and what it reports.
@@ -43,6 +45,7 @@ export type { BackgroundFailures, HostStatus, IceServer, PeerInfo, PeerStatus, R
 export { MeshNode, DEFAULT_REPLICAS, DEFAULT_REPAIR_INTERVAL } from './mesh/node.js'
 export type { MeshNodeOptions } from './mesh/node.js'
 export type { MeshTuning, PeerLimits } from './mesh/tuning.js'
+export { formatOwnerSecret, newOwner, ownerTag, OWNER_SECRET_LENGTH, parseOwnerSecret } from './mesh/owner.js'
 export { generateIdentity, exportIdentity, importIdentity } from './mesh/identity.js'
 export { generateHostKey, deriveMemberToken, MAX_HOST_KEY_LENGTH } from './mesh/host-key.js'
 export type { GenerateIdentityInit, ImportIdentityInit } from './mesh/identity.js'

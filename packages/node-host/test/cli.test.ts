@@ -168,7 +168,7 @@ describe('interrupted and failed transfers', () => {
     const [status] = await cluster.json<{ blocks: number, backgroundFailures: unknown }>(['status', '--mesh', host.url])
     expect(status!.blocks).toBe(0)
     // The failed put was the client's to see, not a background failure of the host.
-    expect(status!.backgroundFailures).toEqual({ repair: 0, restore: 0, cache: 0, send: 0, serve: 0, address: 0, audit: 0 })
+    expect(status!.backgroundFailures).toEqual({ repair: 0, restore: 0, cache: 0, send: 0, serve: 0, address: 0, audit: 0, gc: 0 })
   })
 })
 

@@ -28,6 +28,8 @@ process.on('exit', () => { for (const child of live) child.kill('SIGKILL') })
 export class Cluster {
   private readonly group = new HostGroup()
   private readonly children = new Set<ChildProcess>()
+  /** The CLI's state dir for this cluster's commands (made at the first). */
+  private stateDir: Promise<string> | undefined
 
   /** Hosts started and not yet cleaned up. */
   get hosts (): HostProcess[] {
@@ -50,7 +52,9 @@ export class Cluster {
   /** Run a one-shot `cairn …` command to completion. */
   async cli (args: string[], options: { cwd?: string, timeout?: number, stdin?: Uint8Array, env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
     assertBuilt()
-    return await this.run(process.execPath, [CLI, ...args], options)
+    // The CLI's state (put journals, the history of added files) stays in the test's temp dirs, never the user's home.
+    const state = process.env.CAIRN_STATE_DIR === undefined ? { CAIRN_STATE_DIR: await (this.stateDir ??= this.tempDir('cairn-state-')) } : {}
+    return await this.run(process.execPath, [CLI, ...args], { ...options, env: { ...state, ...options.env } })
   }
 
   /** Run any command (e.g. `npm`) to completion; killed after `timeout` ms. */
@@ -92,6 +96,7 @@ export class Cluster {
       await Promise.all([...this.children].map(async child => { await stopProcess(child) }))
     } finally {
       this.children.clear()
+      this.stateDir = undefined
       await this.group.stop()
     }
   }

@@ -18,7 +18,8 @@
  * reader needs the root plus one continuation to find any block. Ids are binary
  * CIDs (36 bytes). Each manifest block is encrypted separately (see manifest-block.ts).
  */
-import { decodeFirst, encode } from 'cborg'
+import { encode } from 'cborg'
+import { decodeStrictFirst } from '../cbor-strict.js'
 import { decodeBlockId, type BlockId } from '../block/id.js'
 import { ManifestError, UnsupportedVersionError } from '../errors.js'
 import { blockCount, MAX_MESSAGE_PLAINTEXT, paddedBlockCount, sizeClass } from '../crypto/geometry.js'
@@ -118,16 +119,7 @@ function decodeMap (bytes: Uint8Array): { map: Map<unknown, unknown>, version: F
   let value: unknown
   let rest: Uint8Array
   try {
-    [value, rest] = decodeFirst(bytes, {
-      strict: true,
-      useMaps: true,
-      rejectDuplicateMapKeys: true,
-      allowIndefinite: false,
-      allowUndefined: false,
-      allowInfinity: false,
-      allowNaN: false,
-      allowBigInt: false
-    })
+    [value, rest] = decodeStrictFirst(bytes)
   } catch (cause) {
     throw new ManifestError('manifest: malformed CBOR', { cause })
   }

@@ -11,6 +11,8 @@ import type { BlockStore, AbortOptions } from '../store/block-store.js'
 import type { Connection, Transport } from '../transport/connection.js'
 import type { HostStatus, IceServer, PeerInfo, PeerStatus, Role } from '../wire/messages.js'
 import type { BackgroundFailure } from './failures.js'
+import type { GcResult } from './gc.js'
+export type { GcResult } from './gc.js'
 
 /** An Ed25519 identity. `privateKey` may be non-extractable (browsers). */
 export interface Identity {
@@ -50,12 +52,16 @@ export interface MeshNodeInit {
   zone?: string
   /** Hosts: placement weight (its quota or disk size in bytes), sent in `hello`; absent: the average of the others'. */
   weight?: number
+  /** Hosts: the longest expiry (ms from now) a put may ask for; then puts without one are refused too (default: no cap). */
+  maxExpiry?: number
   /** Hosts: fraction of the store's quota above which it takes no new blocks (default 0.95). */
   highWater?: number
   /** Hosts: STUN/TURN servers handed to every browser tab that joins (default none). */
   iceServers?: IceServer[]
   /** Milliseconds between periodic repair passes (hosts; default 60 000; 0 disables). */
   repairInterval?: number
+  /** Milliseconds between garbage-collection passes (hosts; default 60 000; 0 disables). */
+  gcInterval?: number
   /** Dial peers learned from gossip (default true for hosts, false otherwise). */
   autoDial?: boolean
   /**
@@ -66,7 +72,15 @@ export interface MeshNodeInit {
   crypto?: CryptoProvider
 }
 
-export interface PutBlockOptions extends AbortOptions {
+/** What a file's blocks carry besides R in their record (core `store/record.ts`). */
+export interface Lifecycle {
+  /** Expiry time, ms since the Unix epoch: hosts stop serving the blocks then and reclaim them. */
+  expires?: number
+  /** Owner tag: SHA-256 of the file's owner secret (32 bytes). */
+  owner?: Uint8Array
+}
+
+export interface PutBlockOptions extends AbortOptions, Lifecycle {
   /** Replica target R (default: the coordinating host's). */
   replicas?: number
 }
@@ -87,7 +101,7 @@ export interface BlockSourceInit {
   peersComing?: () => boolean
 }
 
-export interface BlockSinkInit {
+export interface BlockSinkInit extends Lifecycle {
   /** Replica target R (default: the coordinating host's). */
   replicas?: number
 }
@@ -120,6 +134,8 @@ export interface MeshEvents {
   gossip: { peers: PeerInfo[] }
   /** A repair pass finished (hosts). */
   repair: RepairResult
+  /** A garbage-collection pass finished (hosts). */
+  gc: GcResult
   /** A host handed this tab the ICE servers for its WebRTC links. */
   ice: { from: string, servers: IceServer[] }
   /** Work nobody awaits failed; also counted in `status().backgroundFailures`. */
@@ -170,10 +186,25 @@ export interface Mesh extends EventTarget {
    * the index of each block it has. Throws `UnavailableError` if not connected.
    */
   heldBy (peerId: string, cids: readonly BlockId[], options?: AbortOptions): Promise<boolean[]>
+  /**
+   * When the file `root` expires (ms since the epoch), as the first connected
+   * storing host holding it says; undefined if it never expires or no host
+   * connected holds it.
+   */
+  expiryOf (root: BlockId, options?: AbortOptions): Promise<number | undefined>
   /** Ask a connected host for its status. */
   requestStatus (peerId: string, options?: AbortOptions): Promise<HostStatus>
   /** One repair pass now (hosts). */
   repair (options?: AbortOptions): Promise<RepairResult>
+  /**
+   * Remove the file `root` with its owner secret (32 bytes; its SHA-256 is the
+   * owner tag its blocks were put with): every storing host drops its blocks,
+   * hosts offline now when they next connect. Throws `OwnerError` for a
+   * wrong secret (nothing removed), `NotFoundError` if no host holds the root.
+   */
+  removeFile (root: BlockId, secret: Uint8Array, options?: AbortOptions): Promise<void>
+  /** One garbage-collection pass now (hosts): expired, deleted and surplus blocks. */
+  gc (options?: AbortOptions): Promise<GcResult>
   /** Peers heard of through gossip, connected or not (e.g. tabs to open WebRTC channels to). */
   knownPeers (): PeerInfo[]
   /** Tabs: the STUN/TURN servers for WebRTC links, as a host last handed them (none until then, and on other nodes). */

@@ -17,7 +17,7 @@ import { fullMesh, makeBlock, nextEvent, rawConnect, rawHandshake, TestMesh, wit
 let mesh: TestMesh
 afterEach(async () => { await mesh.stopAll() })
 
-const NONE: BackgroundFailures = { repair: 0, restore: 0, cache: 0, send: 0, serve: 0, address: 0, audit: 0 }
+const NONE: BackgroundFailures = { repair: 0, restore: 0, cache: 0, send: 0, serve: 0, address: 0, audit: 0, gc: 0 }
 
 /** A store whose block listing fails, as a disk store's might. */
 class UnlistableStore extends MemoryBlockStore {

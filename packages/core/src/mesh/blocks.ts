@@ -11,6 +11,7 @@ import { pause } from '../dial/pause.js'
 import { OutOfRangeError, UnavailableError } from '../errors.js'
 import type { BlockSink, PutOptions } from '../file/put-queue.js'
 import type { BlockSinkInit, BlockSourceInit, Mesh, PutBlockOptions, PutResult } from './api.js'
+import { lifecycleOf } from './lifecycle.js'
 
 /** How often a waiting get retries when no peer connects meanwhile. */
 const RETRY_MS = 1_000
@@ -65,7 +66,7 @@ async function getWaiting (
  * their id (`addFile` named each block by hashing it).
  */
 export function meshBlockSink (put: (cid: BlockId, bytes: Uint8Array, options: PutBlockOptions & PutOptions) => Promise<PutResult>, init: BlockSinkInit = {}): BlockSink {
-  const replicas = init.replicas === undefined ? {} : { replicas: init.replicas }
+  const replicas = { ...lifecycleOf(init), ...(init.replicas === undefined ? {} : { replicas: init.replicas }) }
   return {
     put: async (cid: BlockId, bytes: Uint8Array, options: PutOptions = {}): Promise<PutResult> => {
       assertBlockId(cid)

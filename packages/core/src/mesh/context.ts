@@ -1,4 +1,5 @@
 import type { BlockId } from '../block/id.js'
+import { AbortError } from '../errors.js'
 import type { BlockStore } from '../store/block-store.js'
 import type { Role } from '../wire/messages.js'
 import type { BackgroundKind } from './failures.js'
@@ -13,6 +14,8 @@ export interface NodeContext {
   readonly store: BlockStore | undefined
   /** Replica target R. */
   readonly replicas: number
+  /** Longest expiry accepted, ms from now (hosts' `--max-expiry`). */
+  readonly maxExpiry: number | undefined
   /** Explicit W, if set. */
   readonly writeQuorum: number | undefined
   readonly tuning: ResolvedTuning
@@ -33,6 +36,8 @@ export interface NodeContext {
   reportCorrupt: (cid: BlockId) => void
   /** Count and report a failure of work nobody awaits (see failures.ts). */
   failed: (kind: BackgroundKind, err: unknown) => void
+  /** SHA-256 (owner tags). */
+  sha256: (bytes: Uint8Array) => Promise<Uint8Array>
   /** Throws `IntegrityError` unless `bytes` hash to `cid`. */
   verifyBlock: (cid: BlockId, bytes: Uint8Array) => Promise<void>
 }
@@ -50,6 +55,18 @@ export function openHosts (hosts: StoringHost[]): StoringHost[] {
 
 export function isStoringHost (peer: Peer): boolean {
   return peer.role === 'host' && peer.stores && !peer.isClosed
+}
+
+/** Whether `peerId` holds `cid` (a `want` probe); unreachable or failed counts as no. An abort is thrown. */
+export async function probeHolder (ctx: NodeContext, peerId: string, cid: BlockId, signal: AbortSignal): Promise<boolean> {
+  const peer = ctx.peer(peerId)
+  if (peer === undefined) return false
+  try {
+    return await peer.probe(cid, { timeout: ctx.tuning.probeTimeout, signal })
+  } catch (err) {
+    if (err instanceof AbortError) throw err
+    return false
+  }
 }
 
 /** A host refused a block as full: leave it out of placement for `fullRetry`. */

@@ -21,7 +21,7 @@ export interface BackgroundFailure {
 }
 
 export class FailureCounter {
-  private readonly counts: BackgroundFailures = { repair: 0, restore: 0, cache: 0, send: 0, serve: 0, address: 0, audit: 0 }
+  private readonly counts: BackgroundFailures = { repair: 0, restore: 0, cache: 0, send: 0, serve: 0, address: 0, audit: 0, gc: 0 }
   private readonly dispatch: (type: string, detail: BackgroundFailure) => void
 
   constructor (dispatch: (type: string, detail: BackgroundFailure) => void) {
@@ -30,7 +30,7 @@ export class FailureCounter {
 
   /** Count `err` as a failure of `kind` and report it. */
   record (kind: BackgroundKind, err: unknown): void {
-    this.counts[kind]++
+    this.counts[kind] = (this.counts[kind] ?? 0) + 1
     this.dispatch('background:failure', { kind, code: codeOf(err), message: err instanceof Error ? err.message : String(err) })
   }
 

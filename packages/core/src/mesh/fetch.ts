@@ -1,5 +1,5 @@
 import type { BlockId } from '../block/id.js'
-import { AbortError, TimeoutError, UnavailableError } from '../errors.js'
+import { AbortError, DeletedError, ExpiredError, TimeoutError, UnavailableError } from '../errors.js'
 import type { AbortOptions } from '../store/block-store.js'
 import type { NodeContext } from './context.js'
 import { isStoringHost } from './context.js'
@@ -36,10 +36,14 @@ export class Fetcher {
     const tried = new Set<string>()
     if (options.exclude !== undefined) tried.add(options.exclude)
     let lastFailure: unknown
+    let gone: ExpiredError | DeletedError | undefined
     for (;;) {
       throwIfAborted(options.signal)
       const tier = this.tier(cid, tried)
       if (tier.length === 0) {
+        // A host said the file expired or was removed and none served it: that is why it is gone.
+        if (gone instanceof DeletedError) throw new DeletedError(`block ${cid.toString()}: the file was removed by its owner`, { cause: gone })
+        if (gone !== undefined) throw new ExpiredError(`block ${cid.toString()}: the file has expired`, { cause: gone })
         const asked = tried.size - (options.exclude === undefined ? 0 : 1)
         throw new UnavailableError(`block ${cid.toString()}: no reachable peer has it (${asked} asked)`, { cause: lastFailure })
       }
@@ -48,6 +52,7 @@ export class Fetcher {
       tried.add(peer.peerId)
       const result = await this.request(peer, cid, options.signal)
       if (result instanceof Uint8Array) return result
+      if (result instanceof ExpiredError || result instanceof DeletedError) gone = result
       lastFailure = result
     }
   }

@@ -1,14 +1,17 @@
 import { decodeBlockId, equalBytes } from '../block/id.js'
 import type { BlockId } from '../block/id.js'
 import { ProtocolError } from '../errors.js'
+import { decodeRecord } from '../store/record.js'
+import type { BlockRecord } from '../store/record.js'
 import type { PutMessage } from '../wire/messages.js'
 import { PartAssembler } from './parts.js'
 
 export type IncomingRequest =
   | { t: 'want', id: number, cid: BlockId, probe: boolean }
-  | { t: 'put', id: number, cid: BlockId, bytes: Uint8Array, replicas?: number }
+  | { t: 'put', id: number, cid: BlockId, bytes: Uint8Array, replicas?: number, record?: BlockRecord }
   | { t: 'status', id: number }
   | { t: 'audit', id: number, cid: BlockId, offset: number, length: number }
+  | { t: 'remove', id: number, root: BlockId, secret: Uint8Array }
 
 export interface IncomingLimits {
   maxIncomingRequests: number
@@ -19,6 +22,9 @@ export interface IncomingLimits {
 interface PutState {
   cid: Uint8Array
   assembler: PartAssembler | undefined
+  /** From the first part. */
+  replicas: number | undefined
+  record: Uint8Array | undefined
 }
 
 /**
@@ -55,7 +61,7 @@ export class IncomingRequests {
     let state = this.inFlight.get(msg.id)
     if (state === undefined) {
       if (this.inFlight.size >= this.limits.maxIncomingRequests || this.puts >= this.limits.maxIncomingPuts) return 'limit'
-      state = { cid: msg.cid, assembler: undefined }
+      state = { cid: msg.cid, assembler: undefined, replicas: undefined, record: undefined }
       this.inFlight.set(msg.id, state)
       this.puts++
     } else if (state === null || state.assembler === undefined && msg.offset === 0 || !equalBytes(state.cid, msg.cid)) {
@@ -64,6 +70,9 @@ export class IncomingRequests {
     let bytes: Uint8Array | undefined
     try {
       if (state.assembler === undefined && msg.offset !== 0) throw new ProtocolError('put part out of order')
+      // `replicas` is sent on the first part, but taken from any; `record` only comes first (schema).
+      state.replicas ??= msg.replicas
+      if (state.assembler === undefined) state.record = msg.record
       state.assembler ??= new PartAssembler(msg.total)
       bytes = state.assembler.add(msg.offset, msg.total, msg.data)
     } catch (err) {
@@ -74,7 +83,10 @@ export class IncomingRequests {
     state.assembler = undefined
     state.cid = new Uint8Array(0)
     const req: IncomingRequest = { t: 'put', id: msg.id, cid: decodeBlockId(msg.cid), bytes }
-    if (msg.replicas !== undefined) req.replicas = msg.replicas
+    if (state.replicas !== undefined) req.replicas = state.replicas
+    // Checked by the schema already: this cannot throw.
+    if (state.record !== undefined) req.record = decodeRecord(state.record)
+    state.record = undefined
     return req
   }
 

@@ -2,7 +2,8 @@ import { assertBlockId, decodeBlockId, verifyBlock } from '../block/id.js'
 import { cryptoProvider } from '../crypto/provider.js'
 import type { BlockId } from '../block/id.js'
 import type { BlockSource } from '../block/source.js'
-import { ConnectionClosedError, IntegrityError, InvalidArgumentError, NotFoundError, ProtocolError, UnavailableError } from '../errors.js'
+import { ConnectionClosedError, ExpiredError, IntegrityError, InvalidArgumentError, NotFoundError, ProtocolError, UnavailableError } from '../errors.js'
+import { isExpired } from '../store/record.js'
 import type { AbortOptions } from '../store/block-store.js'
 import type { Connection } from '../transport/connection.js'
 import { MAX_ADDR_LENGTH, MAX_ADDRS, MAX_REPLICAS } from '../wire/limits.js'
@@ -11,7 +12,7 @@ import { validateMessage } from '../wire/schema.js'
 import { Announcer } from './announce.js'
 import { settleWithin, toHex } from './bytes.js'
 import type { BlockSink } from '../file/put-queue.js'
-import type { BlockSinkInit, BlockSourceInit, Mesh, MeshNodeInit, PutBlockOptions, PutResult, RepairResult } from './api.js'
+import type { BlockSinkInit, BlockSourceInit, GcResult, Mesh, MeshNodeInit, PutBlockOptions, PutResult, RepairResult } from './api.js'
 import { meshBlockSink, meshBlockSource } from './blocks.js'
 import type { NodeContext } from './context.js'
 import { supersedes } from './dedupe.js'
@@ -24,8 +25,12 @@ import { NonceCache } from './nonces.js'
 import { Peer } from './peer.js'
 import { peerName } from './peer-name.js'
 import { putVerified } from './put.js'
+import { Collector } from './gc.js'
+import { expiryOf } from './lifecycle.js'
+import { Remover } from './remove.js'
 import { Repairer } from './repair.js'
 import { Auditor } from './audit.js'
+import { Tombstones } from './tombstones.js'
 import { Replicator } from './replicate.js'
 import { RequestServer } from './serve.js'
 import { SignalRelay } from './signal.js'
@@ -38,6 +43,7 @@ import type { MeshTuning, ResolvedTuning } from './tuning.js'
 
 export const DEFAULT_REPLICAS = 3
 export const DEFAULT_REPAIR_INTERVAL = 60_000
+export const DEFAULT_GC_INTERVAL = 60_000
 /** How long `stop` waits for connections to report closed. */
 const STOP_TIMEOUT = 5_000
 /** `want` probes in flight at once in `heldBy` (well under a peer's request limit). */
@@ -62,6 +68,9 @@ export class MeshNode extends EventTarget implements Mesh {
   /** Hosts: the host-proof key from the host key. */
   private readonly hostProofKey: Promise<CryptoKey | undefined>
   private readonly ctx: NodeContext
+  private readonly tombstones = new Tombstones()
+  private readonly collector: Collector
+  private readonly remover: Remover
   private readonly haves = new HaveIndex()
   private readonly fetcher: Fetcher
   private readonly replicator: Replicator
@@ -106,6 +115,7 @@ export class MeshNode extends EventTarget implements Mesh {
       store: init.store,
       replicas: Math.min(Math.max(1, init.replicas ?? DEFAULT_REPLICAS), MAX_REPLICAS),
       writeQuorum: init.writeQuorum,
+      maxExpiry: init.maxExpiry,
       tuning: this.tuning,
       peerList: () => [...this.connected.values()].filter(peer => !peer.isClosed),
       peer: (id) => this.connected.get(id),
@@ -115,12 +125,23 @@ export class MeshNode extends EventTarget implements Mesh {
       held: (cid) => { this.held(cid) },
       reportCorrupt: (cid) => { this.reportCorrupt(cid) },
       failed: (kind, err) => { this.failures.record(kind, err) },
-      verifyBlock: async (cid, bytes) => { await verifyBlock(cid, bytes, init.crypto ?? cryptoProvider()) }
+      verifyBlock: async (cid, bytes) => { await verifyBlock(cid, bytes, init.crypto ?? cryptoProvider()) },
+      sha256: async (bytes) => await (init.crypto ?? cryptoProvider()).sha256(bytes)
     }
     this.fetcher = new Fetcher(this.ctx, this.haves)
     this.replicator = new Replicator(this.ctx)
     this.auditor = new Auditor(this.ctx)
     this.repairer = new Repairer(this.ctx, this.fetcher, cid => this.replicator.placing(cid), this.auditor)
+    this.collector = new Collector(this.ctx, {
+      placing: cid => this.replicator.placing(cid),
+      isDeleted: (_cid, record) => this.tombstones.matches(record?.owner),
+      passStarted: () => this.tombstones.passStarted(),
+      passEnded: token => { this.tombstones.passEnded(token) },
+      reclaimed: (cid, why) => { if (why === 'deleted') this.tombstones.dropped(cid.toString()) }
+    })
+    this.remover = new Remover(this.ctx, this.tombstones, () => {
+      this.collector.rerun().catch((err: unknown) => { if (!this.stopped) this.ctx.failed('gc', err) })
+    })
     this.announcer = new Announcer(this.ctx)
     this.gossip = new Gossip(this.ctx, {
       autoDial: init.autoDial ?? init.role === 'host',
@@ -129,7 +150,7 @@ export class MeshNode extends EventTarget implements Mesh {
       shareable: addr => init.transports.some(t => t.canDial(addr))
     })
     this.signals = new SignalRelay(this.ctx, this.gossip)
-    this.server = new RequestServer(this.ctx, this.replicator, this.fetcher, async () => await this.status(), cid => { this.held(cid) })
+    this.server = new RequestServer(this.ctx, this.replicator, this.fetcher, this.remover, async () => await this.status(), cid => { this.held(cid) })
   }
 
   async start (): Promise<void> {
@@ -137,6 +158,7 @@ export class MeshNode extends EventTarget implements Mesh {
     await this.hostProofKey
     await this.standing.takesBlocks()
     this.repairer.start(this.init.repairInterval ?? DEFAULT_REPAIR_INTERVAL)
+    this.collector.start(this.init.gcInterval ?? DEFAULT_GC_INTERVAL)
     const every = this.tuning.pingInterval
     if (every > 0) this.keepalive = setInterval(() => { this.ping(every) }, every)
   }
@@ -145,6 +167,7 @@ export class MeshNode extends EventTarget implements Mesh {
     this.stopped = true
     clearInterval(this.keepalive)
     this.repairer.stop()
+    this.collector.stop()
     this.gossip.stop()
     this.announcer.stop()
     const closing = [...this.handshaking].map(conn => conn.closed)
@@ -210,7 +233,9 @@ export class MeshNode extends EventTarget implements Mesh {
   }
 
   async status (): Promise<HostStatus> {
-    return await nodeStatus({ ctx: this.ctx, standing: this.standing, failures: this.failures, underReplicated: this.repairer.underReplicated })
+    return await nodeStatus({
+      ctx: this.ctx, standing: this.standing, failures: this.failures, underReplicated: this.repairer.underReplicated, reclaimedBytes: this.collector.reclaimedBytes
+    })
   }
 
   async requestStatus (peerId: string, options: AbortOptions = {}): Promise<HostStatus> {
@@ -230,6 +255,18 @@ export class MeshNode extends EventTarget implements Mesh {
     return held
   }
 
+  async expiryOf (root: BlockId, options: AbortOptions = {}): Promise<number | undefined> {
+    return await expiryOf(this.ctx, root, options)
+  }
+
+  async removeFile (root: BlockId, secret: Uint8Array, options: AbortOptions = {}): Promise<void> {
+    await this.remover.removeFile(root, secret, options)
+  }
+
+  async gc (options: AbortOptions = {}): Promise<GcResult> {
+    return await this.collector.run(options)
+  }
+
   async repair (options: AbortOptions = {}): Promise<RepairResult> {
     return await this.repairer.run(options)
   }
@@ -243,11 +280,15 @@ export class MeshNode extends EventTarget implements Mesh {
   /** This node now keeps `cid`: tabs announce it, hosts count its copies soon. */
   private held (cid: BlockId): void {
     this.announcer.held(cid)
+    this.collector.stored(cid)
     this.repairer.stored()
   }
 
   private async readLocal (cid: BlockId, options: AbortOptions): Promise<Uint8Array | undefined> {
     if (this.init.store === undefined) return undefined
+    const record = await this.init.store.record(cid, options)
+    if (isExpired(record)) throw new ExpiredError(`block ${cid.toString()}: the file has expired`)
+    this.remover.check(cid, record)
     try {
       return await this.init.store.get(cid, options)
     } catch (err) {
@@ -354,6 +395,7 @@ export class MeshNode extends EventTarget implements Mesh {
   private joined (peer: Peer): void {
     this.emit('peer:connect', peer.status())
     this.announcer.greet(peer)
+    this.remover.share(peer)
     if (this.role === 'host' && peer.role === 'browser' && this.iceServerList.length > 0) {
       peer.post({ t: 'ice', servers: this.iceServerList })
     }
@@ -377,6 +419,7 @@ export class MeshNode extends EventTarget implements Mesh {
     else if (msg.t === 'have') this.haves.add(peer.peerId, msg.cids.map(cid => decodeBlockId(cid)))
     else if (msg.t === 'signal') this.signals.receive(peer, msg)
     else if (msg.t === 'ice') this.receiveIce(peer, msg.servers)
+    else if (msg.t === 'tombstones') this.remover.receive(peer, msg.secrets)
   }
 
   private receiveIce (peer: Peer, servers: IceServer[]): void {

@@ -4,6 +4,8 @@ import { CairnError, ConnectionClosedError, FrameTooLargeError, ProtocolError, W
 import type { Connection } from '../transport/connection.js'
 import { encodeMessage, decodeMessage } from '../wire/codec.js'
 import type { HelloMessage, HostStatus, Message, PeerStatus, PutMessage, Role } from '../wire/messages.js'
+import { encodeRecord } from '../store/record.js'
+import type { BlockRecord } from '../store/record.js'
 import { settleWithin } from './bytes.js'
 import { IncomingRequests } from './incoming.js'
 import type { IncomingRequest } from './incoming.js'
@@ -156,21 +158,28 @@ export class Peer {
 
   /** Ask whether the peer holds a block. */
   async probe (cid: BlockId, options: RequestOptions = {}): Promise<boolean> {
-    return await this.request<boolean>(async id => { await this.send({ t: 'want', id, cid: cid.bytes, probe: true }) }, msg => {
+    return (await this.probeExpiry(cid, options)) !== false
+  }
+
+  /** Ask whether the peer holds a block: false if not, else its expiry (undefined: none). */
+  async probeExpiry (cid: BlockId, options: RequestOptions = {}): Promise<false | number | undefined> {
+    return await this.request<false | number | undefined>(async id => { await this.send({ t: 'want', id, cid: cid.bytes, probe: true }) }, msg => {
       if (msg.t === 'dont-have') return { value: false }
-      if (msg.t === 'have') return { value: true }
+      if (msg.t === 'have') return { value: msg.expires }
       throw new ProtocolError(`unexpected ${msg.t} in reply to a probe`)
     }, options)
   }
 
   /** Store a block at the peer (`replicas`: ask it to coordinate R copies). Resolves with the copies it reports. */
-  async put (cid: BlockId, bytes: Uint8Array, options: RequestOptions & { replicas?: number } = {}): Promise<number> {
+  async put (cid: BlockId, bytes: Uint8Array, options: RequestOptions & { replicas?: number, record?: BlockRecord } = {}): Promise<number> {
+    const record = options.record === undefined ? undefined : encodeRecord(options.record)
     await this.pushSlots.acquire(options.signal)
     try {
       return await this.request<number>(async id => {
         for (const part of splitParts(bytes, this.conn.maxFrameSize)) {
           const msg: PutMessage = { t: 'put', id, cid: cid.bytes, offset: part.offset, total: bytes.length, data: part.data }
           if (options.replicas !== undefined && part.offset === 0) msg.replicas = options.replicas
+          if (record !== undefined && part.offset === 0) msg.record = record
           await this.send(msg)
         }
       }, msg => {
@@ -192,6 +201,14 @@ export class Peer {
       if (msg.t === 'dont-have') return { value: null }
       if (msg.t === 'proof') return { value: msg.data }
       throw new ProtocolError(`unexpected ${msg.t} in reply to audit`)
+    }, options)
+  }
+
+  /** Ask the peer to remove the file `root` with its owner secret; true if it (or a host it asked) held the root with that tag. */
+  async remove (root: BlockId, secret: Uint8Array, options: RequestOptions = {}): Promise<boolean> {
+    return await this.request<boolean>(async id => { await this.send({ t: 'remove', id, root: root.bytes, secret }) }, msg => {
+      if (msg.t === 'removed') return { value: msg.verified }
+      throw new ProtocolError(`unexpected ${msg.t} in reply to remove`)
     }, options)
   }
 
@@ -292,7 +309,7 @@ export class Peer {
 
   private dispatch (msg: Message): void {
     switch (msg.t) {
-      case 'block': case 'dont-have': case 'stored': case 'pong': case 'info': case 'proof':
+      case 'block': case 'dont-have': case 'stored': case 'pong': case 'info': case 'proof': case 'removed':
         this.requests.reply(msg.id, msg)
         return
       case 'have': case 'error':
@@ -311,13 +328,16 @@ export class Peer {
       case 'audit':
         if (this.admit(msg.id)) this.handle({ t: 'audit', id: msg.id, cid: decodeBlockId(msg.cid), offset: msg.offset, length: msg.length })
         return
+      case 'remove':
+        if (this.admit(msg.id)) this.handle({ t: 'remove', id: msg.id, root: decodeBlockId(msg.root), secret: msg.secret })
+        return
       case 'put': {
         const req = this.incoming.putPart(msg)
         if (req === 'limit') this.overLimit()
         else if (req !== undefined) this.handle(req)
         return
       }
-      case 'peers': case 'signal': case 'ice':
+      case 'peers': case 'signal': case 'ice': case 'tombstones':
         this.handlers.message(this, msg)
         return
       default:

@@ -10,16 +10,20 @@ import { MAX_REPLICAS } from '../wire/limits.js'
 import type { PutBlockOptions, PutResult } from './api.js'
 import type { NodeContext } from './context.js'
 import type { Replicator } from './replicate.js'
+import { coordinatedRecord, lifecycleOf } from './lifecycle.js'
 
 export async function putVerified (ctx: NodeContext, replicator: Replicator, cid: BlockId, bytes: Uint8Array,
   options: PutBlockOptions & PutOptions, keep: boolean): Promise<PutResult> {
   const asked = options.replicas === undefined ? undefined : Math.min(Math.max(1, options.replicas), MAX_REPLICAS)
-  if (ctx.role === 'host') return await replicator.coordinate(cid, bytes, asked ?? ctx.replicas, options)
+  const lifecycle = lifecycleOf(options)
+  if (ctx.role === 'host') return await replicator.coordinate(cid, bytes, coordinatedRecord(asked ?? ctx.replicas, lifecycle), options)
+  // A tab's copy is a cache: it keeps the expiry, so it stops serving the file when hosts do.
+  const record = coordinatedRecord(asked ?? 1, lifecycle)
   if (ctx.store !== undefined) {
-    const storing = ctx.store.put(cid, bytes, options).then(() => { ctx.held(cid) })
+    const storing = ctx.store.put(cid, bytes, { ...options, record }).then(() => { ctx.held(cid) })
     // Best effort for putBlock: a failed copy is counted (the put goes on); a sink's caller gets it.
     await (keep ? storing : storing.catch((err: unknown) => { ctx.failed('cache', err) }))
   }
-  // Without an explicit R, the coordinating host applies its own.
-  return await replicator.forward(cid, bytes, asked, options)
+  // Without an explicit R, the coordinating host applies its own (the record's R is then not used).
+  return await replicator.forward(cid, bytes, asked, { ...options, record })
 }

@@ -5,9 +5,11 @@ import type { RepairResult } from './api.js'
 import type { NodeContext } from './context.js'
 import type { Fetcher } from './fetch.js'
 import { placeBlock, rankPeers } from './placement.js'
-import { markFull, openHosts } from './context.js'
+import { markFull, openHosts, probeHolder } from './context.js'
 import { Pacer } from './pacer.js'
 import { Auditor } from './audit.js'
+import { isExpired } from '../store/record.js'
+import type { BlockRecord } from '../store/record.js'
 
 /*
  * Repair (hosts with a store). For each held block, rank the live storing
@@ -39,6 +41,10 @@ interface BlockCheck {
 
 interface Assessment {
   cid: BlockId
+  /** The block's record (absent: stored without one; it counts with this host's R). */
+  record: BlockRecord | undefined
+  /** Its replica target: the record's R, else this host's. */
+  replicas: number
   holders: Set<string>
   /** Targets lacking the block, when this node is the one to send it (else empty). */
   missing: string[]
@@ -49,7 +55,8 @@ export class Repairer {
   underReplicated = 0
   private readonly ctx: NodeContext
   private readonly fetcher: Fetcher
-  private readonly lost = new Map<string, BlockId>()
+  /** Blocks dropped as corrupt and not yet fetched back, with the record they had. */
+  private readonly lost = new Map<string, { cid: BlockId, record: BlockRecord | undefined }>()
   private running: Promise<RepairResult> | undefined
   private queued: Promise<RepairResult> | undefined
   private debounce: ReturnType<typeof setTimeout> | undefined
@@ -133,10 +140,11 @@ export class Repairer {
   async restore (cid: BlockId): Promise<void> {
     const store = this.ctx.store
     if (store === undefined) return
+    const record = await store.record(cid).catch(() => undefined)
     await store.delete(cid).catch((err: unknown) => { this.failed('restore', err) })
-    this.lost.set(cid.toString(), cid)
+    this.lost.set(cid.toString(), { cid, record })
     // Still under R until it is back (`lost`); every pass retries it.
-    await this.refetch(cid).catch((err: unknown) => { this.failed('restore', err) })
+    await this.refetch(cid, record).catch((err: unknown) => { this.failed('restore', err) })
   }
 
   /** One pass, after any pass already running (at most one waits). */
@@ -167,7 +175,7 @@ export class Repairer {
     const started = Date.now()
     this.auditor.startPass()
     const signal = options.signal === undefined ? this.controller.signal : AbortSignal.any([options.signal, this.controller.signal])
-    for (const cid of [...this.lost.values()]) await this.refetch(cid, signal).catch((err: unknown) => { this.failed('restore', err) })
+    for (const { cid, record } of [...this.lost.values()]) await this.refetch(cid, record, signal).catch((err: unknown) => { this.failed('restore', err) })
     const ids = this.ctx.store!.ids({ signal })[Symbol.asyncIterator]()
     const pending: Assessment[] = []
     const record = (check: BlockCheck): void => {
@@ -191,9 +199,10 @@ export class Repairer {
           continue
         }
         const assessment = await this.assess(next.value, signal)
+        if (assessment === undefined) continue
         result.checked++
         if (assessment.missing.length === 0) {
-          record({ copied: 0, under: assessment.holders.size < this.ctx.replicas })
+          record({ copied: 0, under: assessment.holders.size < assessment.replicas })
           continue
         }
         pending.push(assessment)
@@ -224,37 +233,44 @@ export class Repairer {
     this.retryDelay = Math.min(this.retryDelay * 2, Math.max(this.ctx.tuning.repairRetry, this.intervalMs > 0 ? this.intervalMs : MAX_RETRY_DELAY))
   }
 
-  private async refetch (cid: BlockId, signal?: AbortSignal): Promise<void> {
+  private async refetch (cid: BlockId, record: BlockRecord | undefined, signal?: AbortSignal): Promise<void> {
     const bytes = await this.fetcher.fetch(cid, signal === undefined ? {} : { signal })
-    await this.ctx.store!.put(cid, bytes)
+    await this.ctx.store!.put(cid, bytes, record === undefined ? {} : { record })
     this.lost.delete(cid.toString())
     this.ctx.dispatch('block:restored', { cid: cid.toString() })
   }
 
-  /** Who holds `cid` among the hosts that matter, and which targets lack it if this node is the one to send. */
-  private async assess (cid: BlockId, signal: AbortSignal): Promise<Assessment> {
+  /**
+   * Who holds `cid` among the hosts that matter, and which targets lack it if
+   * this node is the one to send; undefined for an expired block (nothing to
+   * keep: GC reclaims it).
+   */
+  private async assess (cid: BlockId, signal: AbortSignal): Promise<Assessment | undefined> {
+    const record = await this.ctx.store!.record(cid, { signal })
+    if (isExpired(record)) return undefined
+    const replicas = record?.replicas ?? this.ctx.replicas
     const self = this.ctx.peerId
-    let { ranked, targets } = this.placement(cid)
+    let { ranked, targets } = this.placement(cid, replicas)
     const holders = new Set([self])
     const toProbe = ranked.filter((id, i) => id !== self && (i < ranked.indexOf(self) || targets.includes(id)))
     await Promise.all(toProbe.map(async id => {
       if (await this.probe(id, cid, signal)) holders.add(id)
     }))
     // A holder that fails its audit is gone (disconnected, left out of placement): place around it.
-    if (await this.auditor.check(cid, holders, signal)) ({ ranked, targets } = this.placement(cid))
+    if (await this.auditor.check(cid, holders, signal)) ({ ranked, targets } = this.placement(cid, replicas))
     const myRank = ranked.indexOf(self)
     const outranked = ranked.slice(0, Math.max(0, myRank)).some(id => holders.has(id))
-    return { cid, holders, missing: outranked ? [] : targets.filter(id => !holders.has(id)) }
+    return { cid, record, replicas, holders, missing: outranked ? [] : targets.filter(id => !holders.has(id)) }
   }
 
-  /** The live storing hosts ranked for `cid`, and where its R copies belong: the best that take new blocks, in distinct zones when there are R. */
-  private placement (cid: BlockId): { ranked: string[], targets: string[] } {
+  /** The live storing hosts ranked for `cid`, and where its `replicas` copies belong: the best that take new blocks, in distinct zones when there are that many. */
+  private placement (cid: BlockId, replicas: number): { ranked: string[], targets: string[] } {
     const live = this.ctx.storingHosts()
-    return { ranked: rankPeers(cid, live), targets: placeBlock(cid, openHosts(live), this.ctx.replicas) }
+    return { ranked: rankPeers(cid, live), targets: placeBlock(cid, openHosts(live), replicas) }
   }
 
   /** Send `cid` to each target that lacks it, at the repair rate. */
-  private async copy ({ cid, holders, missing }: Assessment, signal: AbortSignal): Promise<BlockCheck> {
+  private async copy ({ cid, record, replicas, holders, missing }: Assessment, signal: AbortSignal): Promise<BlockCheck> {
     let copied = 0
     let bytes: Uint8Array | undefined
     for (const target of missing) {
@@ -263,7 +279,7 @@ export class Repairer {
       try {
         bytes ??= await this.ctx.store!.get(cid, { signal })
         await this.pacer.take(bytes.length, signal)
-        await peer.put(cid, bytes, { timeout: this.ctx.tuning.putTimeout, signal })
+        await peer.put(cid, bytes, { timeout: this.ctx.tuning.putTimeout, signal, ...(record === undefined ? {} : { record }) })
         holders.add(target)
         copied++
       } catch (err) {
@@ -279,17 +295,11 @@ export class Repairer {
       }
     }
     // Under-replicated means fewer than R live copies, even when fewer than R hosts are alive.
-    return { copied, under: holders.size < this.ctx.replicas }
+    return { copied, under: holders.size < replicas }
   }
 
+  /** Not holding it, or not answering, counts as not holding it: at worst one copy too many is sent. */
   private async probe (peerId: string, cid: BlockId, signal: AbortSignal): Promise<boolean> {
-    const peer = this.ctx.peer(peerId)
-    if (peer === undefined) return false
-    try {
-      return await peer.probe(cid, { timeout: this.ctx.tuning.probeTimeout, signal })
-    } catch (err) {
-      if (err instanceof AbortError) throw err
-      return false // counted as not holding it: at worst one copy too many is sent
-    }
+    return await probeHolder(this.ctx, peerId, cid, signal)
   }
 }

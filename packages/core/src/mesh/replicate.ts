@@ -1,6 +1,8 @@
 import type { BlockId } from '../block/id.js'
-import { AbortError, ConnectionClosedError, NoStoreError, ReplicationError, StorageFullError, TimeoutError } from '../errors.js'
-import type { AbortOptions } from '../store/block-store.js'
+import { AbortError, ConnectionClosedError, ExpiryError, NoStoreError, ReplicationError, StorageFullError, TimeoutError } from '../errors.js'
+import type { AbortOptions, StorePutOptions } from '../store/block-store.js'
+import type { BlockRecord } from '../store/record.js'
+import { acceptRecord } from './lifecycle.js'
 import type { PutResult } from './api.js'
 import type { NodeContext } from './context.js'
 import { isStoringHost, markFull, openHosts } from './context.js'
@@ -35,12 +37,13 @@ export class Replicator {
     return this.inFlight.has(cid.toString())
   }
 
-  /** Place `cid` on R storing hosts (this node is a host). */
-  async coordinate (cid: BlockId, bytes: Uint8Array, replicas: number, options: AbortOptions = {}): Promise<PutResult> {
+  /** Place `cid` on `record.replicas` storing hosts (this node is a host), each keeping `record`. */
+  async coordinate (cid: BlockId, bytes: Uint8Array, record: BlockRecord, options: AbortOptions = {}): Promise<PutResult> {
+    acceptRecord(record, this.ctx.maxExpiry)
     const key = cid.toString()
     this.inFlight.set(key, (this.inFlight.get(key) ?? 0) + 1)
     try {
-      return await this.place(cid, bytes, replicas, options)
+      return await this.place(cid, bytes, record, options)
     } finally {
       const left = this.inFlight.get(key)! - 1
       if (left === 0) this.inFlight.delete(key)
@@ -48,7 +51,8 @@ export class Replicator {
     }
   }
 
-  private async place (cid: BlockId, bytes: Uint8Array, replicas: number, options: AbortOptions): Promise<PutResult> {
+  private async place (cid: BlockId, bytes: Uint8Array, record: BlockRecord, options: AbortOptions): Promise<PutResult> {
+    const replicas = record.replicas
     const live = this.ctx.storingHosts()
     const ranked = rankPeers(cid, openHosts(live))
     const targets = ranked.slice(0, Math.min(replicas, ranked.length))
@@ -56,14 +60,14 @@ export class Replicator {
     const spares = ranked.slice(targets.length)
     const failures: Failure[] = live.filter(host => host.full)
       .map(host => ({ peerId: host.peerId, err: new StorageFullError(`host ${host.peerId} is over its high-water mark`) }))
-    const done = await Promise.all(targets.map(async target => await this.copyTo(target, cid, bytes, spares, failures, options)))
+    const done = await Promise.all(targets.map(async target => await this.copyTo(target, cid, bytes, spares, failures, { ...options, record })))
     const copies = done.filter(Boolean).length
     if (copies >= quorum && copies > 0) return { copies }
     throw replicationFailure(cid, copies, Math.max(quorum, 1), failures)
   }
 
   /** Hand `cid` to a connected host that coordinates R copies (clients, browsers). */
-  async forward (cid: BlockId, bytes: Uint8Array, replicas: number | undefined, options: AbortOptions = {}): Promise<PutResult> {
+  async forward (cid: BlockId, bytes: Uint8Array, replicas: number | undefined, options: StorePutOptions = {}): Promise<PutResult> {
     const hosts = new Map(this.ctx.peerList().filter(p => p.role === 'host' && !p.isClosed).map(p => [p.peerId, p]))
     let lastFailure: unknown
     for (const id of rankPeers(cid, hosts.keys())) {
@@ -73,6 +77,7 @@ export class Replicator {
         return { copies }
       } catch (err) {
         if (err instanceof AbortError) throw err
+        if (err instanceof ExpiryError) throw err
         if (err instanceof ReplicationError || err instanceof StorageFullError) {
           throw new ReplicationError(`block ${cid.toString()}: host ${id} could not place it: ${err.message}`, 0, { cause: err })
         }
@@ -83,7 +88,7 @@ export class Replicator {
     throw new ReplicationError(`block ${cid.toString()}: ${why}`, 0, { cause: lastFailure })
   }
 
-  private async copyTo (target: string, cid: BlockId, bytes: Uint8Array, spares: string[], failures: Failure[], options: AbortOptions): Promise<boolean> {
+  private async copyTo (target: string, cid: BlockId, bytes: Uint8Array, spares: string[], failures: Failure[], options: StorePutOptions): Promise<boolean> {
     for (let current: string | undefined = target; current !== undefined; current = spares.shift()) {
       try {
         await this.storeAt(current, cid, bytes, options)
@@ -105,7 +110,7 @@ export class Replicator {
     return false
   }
 
-  private async storeAt (peerId: string, cid: BlockId, bytes: Uint8Array, options: AbortOptions): Promise<void> {
+  private async storeAt (peerId: string, cid: BlockId, bytes: Uint8Array, options: StorePutOptions): Promise<void> {
     if (peerId === this.ctx.peerId) {
       if (this.ctx.store === undefined) throw new NoStoreError()
       const takes = this.ctx.takesBlocks()
@@ -122,7 +127,8 @@ export class Replicator {
 
 /** Failures that say "try another host" rather than "this copy failed". */
 function replaceable (err: unknown): boolean {
-  return err instanceof ConnectionClosedError || err instanceof StorageFullError || err instanceof NoStoreError
+  // ExpiryError: a host with a shorter `--max-expiry` than the coordinator's.
+  return err instanceof ConnectionClosedError || err instanceof StorageFullError || err instanceof NoStoreError || err instanceof ExpiryError
 }
 
 function replicationFailure (cid: BlockId, copies: number, quorum: number, failures: Failure[]): ReplicationError {

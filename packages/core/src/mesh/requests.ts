@@ -1,6 +1,6 @@
 import {
   ConnectionClosedError, CairnError, ERR_NO_STORE, IntegrityError, NoStoreError, NotFoundError, ProtocolError, RemoteError,
-  ReplicationError, StorageFullError, TimeoutError, AbortError
+  ReplicationError, StorageFullError, TimeoutError, AbortError, ExpiredError, ExpiryError, OwnerError, DeletedError
 } from '../errors.js'
 import type { ErrorMessage, Message } from '../wire/messages.js'
 
@@ -124,6 +124,10 @@ export function errorFromReply (msg: ErrorMessage): CairnError {
   const text = `peer replied ${msg.code}${msg.message === undefined ? '' : `: ${msg.message}`}`
   switch (msg.code) {
     case 'ERR_STORAGE_FULL': return new StorageFullError(text)
+    case 'ERR_EXPIRY': return new ExpiryError(text)
+    case 'ERR_EXPIRED': return new ExpiredError(text)
+    case 'ERR_OWNER': return new OwnerError(text)
+    case 'ERR_DELETED': return new DeletedError(text)
     case 'ERR_REPLICATION': return new ReplicationError(text, 0)
     case 'ERR_INTEGRITY': return new IntegrityError(text)
     case 'ERR_NOT_FOUND': return new NotFoundError(text)

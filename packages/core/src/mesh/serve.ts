@@ -1,5 +1,5 @@
 import type { BlockId } from '../block/id.js'
-import { ERR_NO_STORE, IntegrityError, NotFoundError, OutOfRangeError, ReplicationError, StorageFullError } from '../errors.js'
+import { DeletedError, ERR_NO_STORE, ExpiredError, IntegrityError, OwnerError, NotFoundError, OutOfRangeError, ReplicationError, StorageFullError } from '../errors.js'
 import { FRAME_OVERHEAD, MAX_COPIES, MAX_REPLICAS } from '../wire/limits.js'
 import type { HostStatus } from '../wire/messages.js'
 import type { NodeContext } from './context.js'
@@ -9,17 +9,23 @@ import { splitParts } from './parts.js'
 import type { IncomingRequest } from './incoming.js'
 import type { Peer } from './peer.js'
 import type { Replicator } from './replicate.js'
+import type { Remover } from './remove.js'
+import { isExpired } from '../store/record.js'
+import type { BlockRecord } from '../store/record.js'
+import { acceptRecord, coordinatedRecord } from './lifecycle.js'
 
 /** Answers peers' requests: blocks (hosts fetch for tabs and clients), probes, puts, status, audits. */
 export class RequestServer {
   private readonly ctx: NodeContext
   private readonly replicator: Replicator
   private readonly fetcher: Fetcher
+  private readonly remover: Remover
   private readonly status: () => Promise<HostStatus>
   private readonly held: (cid: BlockId) => void
 
-  constructor (ctx: NodeContext, replicator: Replicator, fetcher: Fetcher, status: () => Promise<HostStatus>, held: (cid: BlockId) => void) {
+  constructor (ctx: NodeContext, replicator: Replicator, fetcher: Fetcher, remover: Remover, status: () => Promise<HostStatus>, held: (cid: BlockId) => void) {
     this.ctx = ctx
+    this.remover = remover
     this.replicator = replicator
     this.fetcher = fetcher
     this.status = status
@@ -40,6 +46,9 @@ export class RequestServer {
         return
       case 'audit':
         await this.audit(peer, req)
+        return
+      case 'remove':
+        await this.remove(peer, req.id, req.root, req.secret)
     }
   }
 
@@ -64,14 +73,41 @@ export class RequestServer {
     }
   }
 
+  /** A host asked by a host checks itself; asked by a tab or client, it asks every storing host too. */
+  private async remove (peer: Peer, id: number, root: BlockId, secret: Uint8Array): Promise<void> {
+    if (this.ctx.role !== 'host') {
+      await peer.send({ t: 'error', id, code: 'ERR_UNSUPPORTED', message: 'only hosts remove files' })
+      return
+    }
+    if (peer.role === 'host') {
+      const outcome = await this.remover.local(root, secret)
+      if (outcome === 'mismatch') throw new OwnerError('the owner secret does not match this file: nothing was removed')
+      await peer.send({ t: 'removed', id, verified: outcome === 'verified' })
+      return
+    }
+    await this.remover.coordinate(root, secret)
+    await peer.send({ t: 'removed', id, verified: true })
+  }
+
+  /** A block is gone for readers from its expiry on, or once its owner removed the file. */
+  private async readable (cid: BlockId): Promise<void> {
+    if (this.ctx.store === undefined) return
+    const record = await this.ctx.store.record(cid)
+    if (isExpired(record)) throw new ExpiredError(`block ${cid.toString()} has expired`)
+    this.remover.check(cid, record)
+  }
+
   private async probe (peer: Peer, id: number, cid: BlockId): Promise<void> {
-    const has = this.ctx.store !== undefined && await this.ctx.store.has(cid)
-    await peer.send(has ? { t: 'have', id, cids: [cid.bytes] } : { t: 'dont-have', id })
+    const has = this.ctx.store !== undefined && await this.ctx.store.has(cid) && await this.readable(cid).then(() => true, () => false)
+    const expires = has ? (await this.ctx.store!.record(cid))?.expires : undefined
+    await peer.send(has ? { t: 'have', id, cids: [cid.bytes], ...(expires === undefined ? {} : { expires }) } : { t: 'dont-have', id })
   }
 
   private async serveBlock (peer: Peer, id: number, cid: BlockId): Promise<void> {
     await peer.serveSlots.acquire()
     try {
+      // From its expiry on, a block is never served (answered ERR_EXPIRED), only reclaimed.
+      await this.readable(cid)
       const bytes = await this.read(cid) ?? await this.proxy(peer, cid)
       if (bytes === undefined) {
         await peer.send({ t: 'dont-have', id })
@@ -109,7 +145,8 @@ export class RequestServer {
     if (this.ctx.role !== 'host' || peer.role === 'host' || this.ctx.store === undefined) return undefined
     try {
       return await this.fetcher.fetch(cid, { exclude: peer.peerId })
-    } catch {
+    } catch (err) {
+      if (err instanceof ExpiredError || err instanceof DeletedError) throw err // the tab learns why
       return undefined // no other host has it either: the answer is `dont-have`
     }
   }
@@ -125,7 +162,7 @@ export class RequestServer {
     // A put from another host without `replicas` is a replica write.
     const replicas = req.replicas ?? (peer.role === 'host' ? undefined : this.ctx.replicas)
     if (replicas !== undefined) {
-      await this.coordinate(peer, req.id, req.cid, req.bytes, replicas)
+      await this.coordinate(peer, req.id, req.cid, req.bytes, coordinatedRecord(Math.min(replicas, MAX_REPLICAS), req.record))
       return
     }
     if (this.ctx.store === undefined) {
@@ -137,18 +174,20 @@ export class RequestServer {
       await peer.send({ t: 'error', id: req.id, code: 'ERR_STORAGE_FULL', message: 'this host is over its high-water mark' })
       return
     }
-    await this.ctx.store.put(req.cid, req.bytes)
+    // A replica write keeps the record it came with (an older host sends none: the block gets this host's R).
+    if (req.record !== undefined) acceptRecord(req.record, this.ctx.maxExpiry)
+    await this.ctx.store.put(req.cid, req.bytes, req.record === undefined ? {} : { record: req.record })
     this.held(req.cid)
     await peer.send({ t: 'stored', id: req.id, copies: 1 })
   }
 
-  private async coordinate (peer: Peer, id: number, cid: BlockId, bytes: Uint8Array, replicas: number): Promise<void> {
+  private async coordinate (peer: Peer, id: number, cid: BlockId, bytes: Uint8Array, record: BlockRecord): Promise<void> {
     if (this.ctx.role !== 'host') {
       await peer.send({ t: 'error', id, code: 'ERR_UNSUPPORTED', message: 'only hosts coordinate puts' })
       return
     }
     try {
-      const { copies } = await this.replicator.coordinate(cid, bytes, Math.min(replicas, MAX_REPLICAS))
+      const { copies } = await this.replicator.coordinate(cid, bytes, record)
       await peer.send({ t: 'stored', id, copies: Math.min(copies, MAX_COPIES) })
     } catch (err) {
       if (!(err instanceof ReplicationError)) throw err

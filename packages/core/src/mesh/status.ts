@@ -11,9 +11,11 @@ export interface StatusParts {
   failures: FailureCounter
   /** Blocks the last repair pass found with fewer than R live copies. */
   underReplicated: number
+  /** Bytes garbage collection reclaimed since the node started. */
+  reclaimedBytes: number
 }
 
-export async function nodeStatus ({ ctx, standing, failures, underReplicated }: StatusParts): Promise<HostStatus> {
+export async function nodeStatus ({ ctx, standing, failures, underReplicated, reclaimedBytes }: StatusParts): Promise<HostStatus> {
   const stats = ctx.store === undefined ? { blocks: 0, bytes: 0 } : await ctx.store.stats()
   const status: HostStatus = {
     peerId: ctx.peerId,
@@ -23,7 +25,8 @@ export async function nodeStatus ({ ctx, standing, failures, underReplicated }: 
     underReplicated,
     replicas: ctx.replicas,
     storingHosts: ctx.storingHosts().length,
-    backgroundFailures: failures.snapshot()
+    backgroundFailures: failures.snapshot(),
+    reclaimedBytes
   }
   if (standing.zone !== undefined) status.zone = standing.zone
   if (stats.capacity !== undefined) {

@@ -56,6 +56,8 @@ export interface MeshTuning {
   auditsPerPass?: number
   /** How long a host that failed an audit is left out of placement, ms (default 3 600 000). */
   auditPenalty?: number
+  /** Blocks stored more recently than this are left alone by garbage collection, ms (default 60 000). */
+  gcGrace?: number
   limits?: Partial<PeerLimits>
 }
 
@@ -77,6 +79,7 @@ export const DEFAULT_TUNING: ResolvedTuning = {
   auditChance: 0.05,
   auditsPerPass: 16,
   auditPenalty: 3_600_000,
+  gcGrace: 60_000,
   limits: DEFAULT_PEER_LIMITS
 }
 

@@ -1,4 +1,5 @@
 import type { BlockId } from '../block/id.js'
+import type { BlockRecord } from './record.js'
 
 export interface BlockStoreStats {
   /** Number of blocks held. */
@@ -13,6 +14,15 @@ export interface AbortOptions {
   signal?: AbortSignal
 }
 
+export interface StorePutOptions extends AbortOptions {
+  /**
+   * The block's record (replica target, expiry, owner tag). Stored with the
+   * block, crash-safe like it; a put of a block already held merges the two
+   * records (`mergeRecords`: the most durable wins) and keeps the bytes.
+   */
+  record?: BlockRecord
+}
+
 /**
  * Where blocks live. Callers hash-verify bytes before `put` (the mesh verifies
  * every block it receives); stores that read from media that can rot (disk)
@@ -23,8 +33,10 @@ export interface BlockStore {
   /** The block's bytes; throws `NotFoundError` if absent, `IntegrityError` if corrupt. */
   get (id: BlockId, options?: AbortOptions): Promise<Uint8Array>
   /** Store durably. Idempotent. Throws `StorageFullError` when over quota or out of space. */
-  put (id: BlockId, bytes: Uint8Array, options?: AbortOptions): Promise<void>
-  /** Remove; no error if absent. */
+  put (id: BlockId, bytes: Uint8Array, options?: StorePutOptions): Promise<void>
+  /** The record kept with the block; undefined if the block is absent or was stored without one. */
+  record (id: BlockId, options?: AbortOptions): Promise<BlockRecord | undefined>
+  /** Remove the block and its record; no error if absent. */
   delete (id: BlockId, options?: AbortOptions): Promise<void>
   ids (options?: AbortOptions): AsyncIterable<BlockId>
   stats (): Promise<BlockStoreStats>

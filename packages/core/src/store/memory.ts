@@ -1,8 +1,10 @@
 import { parseBlockId } from '../block/id.js'
 import type { BlockId } from '../block/id.js'
 import { NotFoundError, StorageFullError } from '../errors.js'
-import type { AbortOptions, BlockStore, BlockStoreStats } from './block-store.js'
+import type { AbortOptions, BlockStore, BlockStoreStats, StorePutOptions } from './block-store.js'
 import { blockKey as key } from './key.js'
+import { checkRecord, copyRecord, mergeRecords } from './record.js'
+import type { BlockRecord } from './record.js'
 
 export interface MemoryBlockStoreInit {
   /** Quota in bytes of block data; a put past it throws `StorageFullError`. */
@@ -17,13 +19,14 @@ export interface MemoryBlockStoreInit {
  * file pipelines pass it (they never touch a block after `put`, nor a fetched
  * block); without it, bytes are copied in and out.
  */
-export interface MemoryAccessOptions extends AbortOptions {
+export interface MemoryAccessOptions extends StorePutOptions {
   immutable?: boolean
 }
 
 interface Entry {
   id: BlockId
   bytes: Uint8Array
+  record: BlockRecord | undefined
 }
 
 /**
@@ -53,13 +56,23 @@ export class MemoryBlockStore implements BlockStore {
 
   async put (id: BlockId, bytes: Uint8Array, options?: MemoryAccessOptions): Promise<void> {
     const k = key(id)
-    if (this.blocks.has(k)) return
+    const record = options?.record === undefined ? undefined : copyRecord(checkRecord(options.record))
+    const held = this.blocks.get(k)
+    if (held !== undefined) {
+      if (record !== undefined) held.record = held.record === undefined ? record : mergeRecords(held.record, record)
+      return
+    }
     if (this.maxStorage !== undefined && this.bytes + bytes.length > this.maxStorage) {
       throw new StorageFullError(`block ${k}: store quota of ${this.maxStorage} bytes reached`)
     }
     const keep = options?.immutable === true && ownsWholeBuffer(bytes) ? bytes : bytes.slice()
-    this.blocks.set(k, { id: parseBlockId(k), bytes: keep })
+    this.blocks.set(k, { id: parseBlockId(k), bytes: keep, record })
     this.bytes += bytes.length
+  }
+
+  async record (id: BlockId): Promise<BlockRecord | undefined> {
+    const record = this.blocks.get(key(id))?.record
+    return record === undefined ? undefined : copyRecord(record)
   }
 
   async delete (id: BlockId): Promise<void> {

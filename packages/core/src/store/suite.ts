@@ -10,6 +10,7 @@ import { MAX_BLOCK_SIZE } from '../crypto/geometry.js'
 import { bytesEqual, equal, ok, rejectsWithCode } from '../testing/assert.js'
 import { testBytes } from '../testing/bytes.js'
 import type { BlockStore } from './block-store.js'
+import type { BlockRecord } from './record.js'
 
 export interface TestCase {
   name: string
@@ -47,6 +48,15 @@ async function expectIds (store: BlockStore, expected: Block[], when: string): P
   equal(ids.length, expected.length, `ids() count ${when}`)
   const want = new Set(expected.map(b => b.id.toString()))
   for (const id of ids) ok(want.has(id), `ids() yielded unexpected ${id} ${when}`)
+}
+
+async function expectRecord (store: BlockStore, id: BlockId, want: BlockRecord, when: string): Promise<void> {
+  const got = await store.record(id)
+  ok(got !== undefined, `record() ${when}`)
+  equal(got.replicas, want.replicas, `record().replicas ${when}`)
+  equal(got.expires, want.expires, `record().expires ${when}`)
+  equal(got.owner === undefined, want.owner === undefined, `record().owner present ${when}`)
+  if (got.owner !== undefined && want.owner !== undefined) bytesEqual(got.owner, want.owner, `record().owner ${when}`)
 }
 
 const sum = (blocks: Block[]): number => blocks.reduce((n, b) => n + b.bytes.length, 0)
@@ -164,6 +174,53 @@ export function blockStoreCases (factory: BlockStoreFactory): TestCase[] {
       bytesEqual(got, b.bytes, 'get() after the caller reused its buffer')
       got.fill(1)
       bytesEqual(await store.get(b.id), b.bytes, 'get() after the caller changed a returned buffer')
+    }),
+
+    withStore('keeps a block\'s record; a block put without one has none', async store => {
+      const [a, b] = await makeBlocks(2, 300, 2000)
+      const owner = testBytes(32, 9)
+      await store.put(a!.id, a!.bytes, { record: { replicas: 2, expires: 1_900_000_000_123, owner } })
+      await store.put(b!.id, b!.bytes)
+      const got = await store.record(a!.id)
+      ok(got !== undefined, 'record() of a block put with one')
+      equal(got.replicas, 2, 'record().replicas')
+      equal(got.expires, 1_900_000_000_123, 'record().expires')
+      ok(got.owner !== undefined, 'record().owner')
+      bytesEqual(got.owner, owner, 'record().owner')
+      equal(await store.record(b!.id), undefined, 'record() of a block put without one')
+      await store.delete(a!.id)
+      equal(await store.record(a!.id), undefined, 'record() after delete')
+      await store.put(a!.id, a!.bytes, { record: { replicas: 1 } })
+      equal((await store.record(a!.id))?.expires, undefined, 'a deleted block put again has only its new record')
+    }),
+
+    withStore('a block put twice keeps the most durable record: largest R, latest expiry, no expiry wins', async store => {
+      const [a, b, c] = await makeBlocks(3, 200, 3000)
+      const owner = testBytes(32, 10)
+      await store.put(a!.id, a!.bytes, { record: { replicas: 3, expires: 5_000, owner } })
+      await store.put(a!.id, a!.bytes, { record: { replicas: 2, expires: 9_000, owner } })
+      await expectRecord(store, a!.id, { replicas: 3, expires: 9_000, owner }, 'after a later expiry and a smaller R')
+      await store.put(a!.id, a!.bytes, { record: { replicas: 1, owner } })
+      await expectRecord(store, a!.id, { replicas: 3, owner }, 'after a put without expiry')
+      await store.put(a!.id, a!.bytes, { record: { replicas: 4, expires: 20_000, owner } })
+      await expectRecord(store, a!.id, { replicas: 4, owner }, 'no expiry stays once set')
+      await store.put(b!.id, b!.bytes, { record: { replicas: 2, owner } })
+      await store.put(b!.id, b!.bytes, { record: { replicas: 2, owner: testBytes(32, 11) } })
+      await expectRecord(store, b!.id, { replicas: 2 }, 'two owners claim it: nobody owns it')
+      await store.put(c!.id, c!.bytes)
+      await store.put(c!.id, c!.bytes, { record: { replicas: 5, expires: 7_000 } })
+      await expectRecord(store, c!.id, { replicas: 5, expires: 7_000 }, 'a record added to a block held without one')
+      await expectStats(store, 3, sum([a!, b!, c!]), 'records do not count as blocks or bytes')
+      await expectIds(store, [a!, b!, c!], 'records are not ids')
+    }),
+
+    withStore('rejects a record out of range with BlockRecordError and stores nothing', async store => {
+      const b = await makeBlock(100, 12)
+      await rejectsWithCode(store.put(b.id, b.bytes, { record: { replicas: 0 } }), 'ERR_BLOCK_RECORD', 'put() with R = 0')
+      await rejectsWithCode(store.put(b.id, b.bytes, { record: { replicas: 2, owner: new Uint8Array(5) } }), 'ERR_BLOCK_RECORD', 'put() with a short owner tag')
+      await rejectsWithCode(store.put(b.id, b.bytes, { record: { replicas: 2, expires: -1 } }), 'ERR_BLOCK_RECORD', 'put() with a negative expiry')
+      equal(await store.has(b.id), false, 'has() after rejected records')
+      await expectStats(store, 0, 0, 'after rejected records')
     }),
 
     withStore('rejects ids that are not CIDv1 raw sha2-256 with InvalidIdError', async store => {

@@ -10,6 +10,7 @@ import type { BlockMessage, Message, PutMessage } from './index.js'
 import { message, messageArbitraries } from '../../test/support/wire-arbitraries.js'
 import { InvalidIdError } from '../errors.js'
 import { equalBytes } from '../block/id.js'
+import { encodeRecord, MAX_EXPIRY, MAX_RECORD_SIZE } from '../store/record.js'
 
 const CID = new Uint8Array([0x01, 0x55, 0x12, 0x20, ...new Uint8Array(32).fill(7)])
 
@@ -124,6 +125,17 @@ describe('decodeMessage', () => {
     expect(msg.cid.buffer.byteLength).toBe(36)
   })
 
+  it('rejects a put whose record does not decode, is too long, or comes on a later part', () => {
+    const data = new Uint8Array(10)
+    const bad = encode({ v: 9, r: 1 })
+    const frame = (record: Uint8Array, offset = 0): Uint8Array =>
+      encode({ t: 'put', id: 1, cid: CID, offset, total: 20, data, record })
+    expect(codeOf(() => decodeMessage(frame(bad)))).toBe('ERR_FRAME_MALFORMED')
+    expect(codeOf(() => decodeMessage(frame(new Uint8Array(MAX_RECORD_SIZE + 1))))).toBe('ERR_FRAME_MALFORMED')
+    expect(codeOf(() => decodeMessage(frame(encodeRecord({ replicas: 1 }), 10)))).toBe('ERR_FRAME_MALFORMED')
+    expect(decodeMessage(frame(encodeRecord({ replicas: 1 })))).toMatchObject({ t: 'put' })
+  })
+
   it('rejects non-bytes input with a typed error', () => {
     expect(codeOf(() => decodeMessage('hello' as unknown as Uint8Array))).toBe('ERR_FRAME_MALFORMED')
   })
@@ -138,8 +150,11 @@ describe('1 MiB block frames', () => {
     const frame = encodeMessage(block)
     expect(frame.length).toBeLessThanOrEqual(MAX_BLOCK_SIZE + FRAME_OVERHEAD)
     expectSameBlock(decodeMessage(frame), block)
-    const put: PutMessage = { t: 'put', id: 0xffffffff, cid: CID, offset: 0, total: MAX_BLOCK_SIZE, data, replicas: 16 }
-    expectSameBlock(decodeMessage(encodeMessage(put)), put)
+    const record = encodeRecord({ replicas: 16, expires: MAX_EXPIRY, owner: new Uint8Array(32).fill(0xff) })
+    const put: PutMessage = { t: 'put', id: 0xffffffff, cid: CID, offset: 0, total: MAX_BLOCK_SIZE, data, replicas: 16, record }
+    const putFrame = encodeMessage(put)
+    expect(putFrame.length).toBeLessThanOrEqual(MAX_BLOCK_SIZE + FRAME_OVERHEAD)
+    expectSameBlock(decodeMessage(putFrame), put)
   })
 
   it('decodes block data as a view into the frame, without copying it', () => {

@@ -21,6 +21,8 @@ export const MAX_ZONE_LENGTH = 64
 export const MAX_HAVE_CIDS = 1024
 /** Longest byte range a replica audit may ask for (`audit.length`, `proof.data`). */
 export const MAX_AUDIT_LENGTH = 1024
+/** Owner secrets in one `tombstones` frame. */
+export const MAX_TOMBSTONES = 256
 export const MAX_SIGNAL_BYTES = 16 * 1024
 export const MAX_ERROR_MESSAGE = 512
 export const MAX_CODE_LENGTH = 64

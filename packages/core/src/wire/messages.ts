@@ -81,6 +81,8 @@ export interface HaveMessage {
   t: 'have'
   id?: number
   cids: Uint8Array[]
+  /** In answer to a probe: the block's expiry (ms since the epoch), if it has one. */
+  expires?: number
 }
 
 /**
@@ -113,6 +115,13 @@ export interface PutMessage {
   total: number
   data: Uint8Array
   replicas?: number
+  /**
+   * The block's record (core `store/record.ts`, encoded, at most
+   * `MAX_RECORD_SIZE` bytes), on the first part only. A replica write stores
+   * it with the block; a host coordinating a put keeps its expiry and owner
+   * tag and sets R itself (`replicas`, else its own).
+   */
+  record?: Uint8Array
 }
 
 /** A put is durable on `copies` hosts. */
@@ -120,6 +129,36 @@ export interface StoredMessage {
   t: 'stored'
   id: number
   copies: number
+}
+
+/**
+ * Remove a file: the owner secret (32 bytes) whose SHA-256 is the owner tag
+ * in its blocks' records, and the file's root block. A tab or client asks its
+ * host, which asks every storing host; a host asked by a host only checks
+ * itself. Answered by `removed`, or `error` ERR_OWNER (the secret does not
+ * match the root's owner tag: nothing removed).
+ */
+export interface RemoveMessage {
+  t: 'remove'
+  id: number
+  root: Uint8Array
+  secret: Uint8Array
+}
+
+/** `verified`: this host (or, from a coordinating host, some host) held the root with that owner tag. */
+export interface RemovedMessage {
+  t: 'removed'
+  id: number
+  verified: boolean
+}
+
+/**
+ * Owner secrets of removed files, host to host (on connect, and when a removal
+ * is new): a host drops every block whose owner tag is the SHA-256 of one.
+ */
+export interface TombstonesMessage {
+  t: 'tombstones'
+  secrets: Uint8Array[]
 }
 
 /** WebRTC signaling relayed by hosts, addressed by peer id. */
@@ -176,6 +215,8 @@ export interface HostStatus {
   capacity?: number
   /** Over its high-water mark: it takes no new blocks (it still serves what it holds). */
   full?: boolean
+  /** Bytes of expired, deleted and surplus blocks its garbage collection reclaimed since it started (absent from older hosts). */
+  reclaimedBytes?: number
 }
 
 /**
@@ -197,6 +238,8 @@ export interface BackgroundFailures {
   address: number
   /** Holders that failed a replica audit (claimed a block they could not prove they hold). */
   audit: number
+  /** Garbage-collection passes that failed (absent from older hosts). */
+  gc?: number
 }
 
 /** A host's answer to `status`. */
@@ -255,7 +298,7 @@ export interface ProofMessage {
 export type Message =
   | HelloMessage | AuthMessage | PeersMessage | IceMessage
   | WantMessage | HaveMessage | BlockMessage | DontHaveMessage
-  | PutMessage | StoredMessage | SignalMessage | AuditMessage | ProofMessage
+  | PutMessage | StoredMessage | SignalMessage | AuditMessage | ProofMessage | RemoveMessage | RemovedMessage | TombstonesMessage
   | PingMessage | PongMessage | StatusMessage | InfoMessage | ErrorMessage
 
 export type MessageType = Message['t']

@@ -7,10 +7,11 @@ import type { Fields } from './fields.js'
 import {
   MAX_ADDR_LENGTH, MAX_ADDRS, MAX_AUDIT_LENGTH, MAX_CODE_LENGTH, MAX_COPIES, MAX_ERROR_MESSAGE,
   MAX_HAVE_CIDS, MAX_ICE_CREDENTIAL, MAX_ICE_SERVERS, MAX_ICE_URLS, MAX_PEER_ID_LENGTH, MAX_PEER_NAME_LENGTH, MAX_PEERS, MAX_PROTOCOL_VERSION, MAX_REPLICAS,
-  MAX_SIGNAL_BYTES, MAX_STATUS_PEERS, MAX_TRANSPORT_LENGTH, MAX_ZONE_LENGTH
+  MAX_SIGNAL_BYTES, MAX_STATUS_PEERS, MAX_TOMBSTONES, MAX_TRANSPORT_LENGTH, MAX_ZONE_LENGTH
 } from './limits.js'
 import type { Message, MessageType } from './messages.js'
 import { MAX_BLOCK_SIZE } from '../crypto/geometry.js'
+import { decodeRecord, MAX_EXPIRY, MAX_RECORD_SIZE } from '../store/record.js'
 
 /*
  * One strict schema per message type: the exact field set, each field's type
@@ -54,7 +55,7 @@ const peerStatus = record({
   name: peerName
 })
 
-const backgroundFailures = record({ repair: count, restore: count, cache: count, send: count, serve: count, address: count, audit: count })
+const backgroundFailures = record({ repair: count, restore: count, cache: count, send: count, serve: count, address: count, audit: count, gc: optional(safeUint) })
 
 const hostStatus = record({
   peerId: required(peerId),
@@ -67,7 +68,8 @@ const hostStatus = record({
   backgroundFailures: optional(backgroundFailures),
   zone: optional(zone),
   capacity: optional(safeUint),
-  full: optional(bool)
+  full: optional(bool),
+  reclaimedBytes: optional(safeUint)
 })
 
 const iceServer = record({
@@ -105,6 +107,19 @@ interface Schema {
  * A part covers `[offset, offset + data.length)` of `total` bytes and carries
  * at least one byte unless the block is empty (no zero-progress parts).
  */
+/** A put's record decodes (its errors become the `cause`), and comes only on the first part. */
+function checkPut (message: Record<string, unknown>): void {
+  checkPart(message)
+  const record = message['record']
+  if (record === undefined) return
+  if (message['offset'] !== 0) fail('message.record', 'is not on the first part')
+  try {
+    decodeRecord(record as Uint8Array)
+  } catch (cause) {
+    fail('message.record', 'is not a valid block record', cause)
+  }
+}
+
 function checkPart (message: Record<string, unknown>): void {
   const offset = message['offset'] as number
   const total = message['total'] as number
@@ -132,16 +147,19 @@ const SCHEMAS: Readonly<Record<MessageType, Schema>> = {
   peers: { fields: { peers: required(list(peerInfo, MAX_PEERS)) } },
   ice: { fields: { servers: required(list(iceServer, MAX_ICE_SERVERS)) }, refine: checkIce },
   want: { fields: { id, cid: required(cid), probe: optional(bool) } },
-  have: { fields: { id: optional(uint32), cids: required(list(cid, MAX_HAVE_CIDS)) } },
+  have: { fields: { id: optional(uint32), cids: required(list(cid, MAX_HAVE_CIDS)), expires: optional(uint(MAX_EXPIRY)) } },
   block: { fields: { id, ...partFields }, refine: checkPart },
   'dont-have': { fields: { id } },
   put: {
-    fields: { id, cid: required(cid), ...partFields, replicas: optional(uint(MAX_REPLICAS, 1)) },
-    refine: checkPart
+    fields: { id, cid: required(cid), ...partFields, replicas: optional(uint(MAX_REPLICAS, 1)), record: optional(bytesUpTo(MAX_RECORD_SIZE)) },
+    refine: checkPut
   },
   stored: { fields: { id, copies: required(uint(MAX_COPIES)) } },
   audit: { fields: { id, cid: required(cid), offset: required(uint(MAX_BLOCK_SIZE)), length: required(uint(MAX_AUDIT_LENGTH, 1)) } },
   proof: { fields: { id, data: required(bytesUpTo(MAX_AUDIT_LENGTH)) } },
+  remove: { fields: { id, root: required(cid), secret: required(bytesOf(32)) } },
+  removed: { fields: { id, verified: required(bool) } },
+  tombstones: { fields: { secrets: required(list(bytesOf(32), MAX_TOMBSTONES)) } },
   signal: {
     fields: { to: required(peerId), from: required(peerId), data: required(bytesUpTo(MAX_SIGNAL_BYTES)) }
   },

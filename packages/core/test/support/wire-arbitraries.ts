@@ -11,6 +11,7 @@ import {
   MAX_SIGNAL_BYTES, MAX_TRANSPORT_LENGTH, MAX_ZONE_LENGTH
 } from '../../src/wire/limits.js'
 import { MAX_BLOCK_SIZE } from '../../src/crypto/geometry.js'
+import { encodeRecord, MAX_EXPIRY, OWNER_TAG_LENGTH } from '../../src/store/record.js'
 import type {
   AuthMessage, BackgroundFailures, BlockMessage, ErrorMessage, HelloMessage, HostStatus, Message, MessageType,
   PeerInfo, PeerStatus, PutMessage, Role
@@ -110,10 +111,20 @@ const put: Arbitrary<PutMessage> = record({
   id: requestId,
   cid: cidBytes,
   p: part,
-  replicas: fc.option(fc.integer({ min: 1, max: MAX_REPLICAS }), { nil: undefined })
-}).map(({ id, cid, p, replicas }) => {
+  replicas: fc.option(fc.integer({ min: 1, max: MAX_REPLICAS }), { nil: undefined }),
+  blockRecord: fc.option(record({
+    replicas: fc.integer({ min: 1, max: MAX_REPLICAS }),
+    expires: fc.option(fc.integer({ min: 0, max: MAX_EXPIRY }), { nil: undefined }),
+    owner: fc.option(fc.uint8Array({ minLength: OWNER_TAG_LENGTH, maxLength: OWNER_TAG_LENGTH }), { nil: undefined })
+  }), { nil: undefined })
+}).map(({ id, cid, p, replicas, blockRecord }) => {
   const msg: PutMessage = { t: 'put', id, cid, ...p }
   if (replicas !== undefined) msg.replicas = replicas
+  // The record only travels on a first part.
+  if (blockRecord !== undefined && p.offset === 0) {
+    const { expires, owner, ...rest } = blockRecord
+    msg.record = encodeRecord({ ...rest, ...(expires === undefined ? {} : { expires }), ...(owner === undefined ? {} : { owner }) })
+  }
   return msg
 })
 
@@ -142,7 +153,7 @@ export const messageArbitraries: { [T in MessageType]: Arbitrary<Extract<Message
   ice: record({ t: fc.constant('ice' as const), servers: fc.array(iceServer, { maxLength: MAX_ICE_SERVERS }) }),
   want: record({ t: fc.constant('want' as const), id: requestId, cid: cidBytes, probe: fc.boolean() },
     { requiredKeys: ['t', 'id', 'cid'] }),
-  have: record({ t: fc.constant('have' as const), id: requestId, cids: fc.array(cidBytes, { maxLength: 16 }) },
+  have: record({ t: fc.constant('have' as const), id: requestId, cids: fc.array(cidBytes, { maxLength: 16 }), expires: fc.integer({ min: 0, max: MAX_EXPIRY }) },
     { requiredKeys: ['t', 'cids'] }),
   block,
   'dont-have': record({ t: fc.constant('dont-have' as const), id: requestId }),
@@ -154,6 +165,9 @@ export const messageArbitraries: { [T in MessageType]: Arbitrary<Extract<Message
     from: peerId,
     data: fc.uint8Array({ maxLength: MAX_SIGNAL_BYTES })
   }),
+  remove: record({ t: fc.constant('remove' as const), id: requestId, root: cidBytes, secret: bytes(32) }),
+  removed: record({ t: fc.constant('removed' as const), id: requestId, verified: fc.boolean() }),
+  tombstones: record({ t: fc.constant('tombstones' as const), secrets: fc.array(bytes(32), { maxLength: 8 }) }),
   ping: record({ t: fc.constant('ping' as const), id: requestId }),
   pong: record({ t: fc.constant('pong' as const), id: requestId }),
   status: record({ t: fc.constant('status' as const), id: requestId }),

@@ -12,7 +12,7 @@ export const EXIT = {
   USAGE: 2,
   /** No mesh to talk to: the host did not answer, its TLS certificate failed verification, or no local host runs. */
   UNREACHABLE: 3,
-  /** The mesh refused us: wrong join token or failed handshake. */
+  /** The mesh refused us: wrong join token or failed handshake; `rm` without the file's owner secret. */
   REFUSED: 4,
   /** The mesh does not have (or cannot serve) the file's blocks. */
   UNAVAILABLE: 5,
@@ -33,8 +33,8 @@ Exit codes:
   1  unexpected failure
   2  usage error: bad flag or argument, malformed link
   3  mesh unreachable (or its TLS certificate not trusted), or no local host running
-  4  refused by the mesh: wrong join token
-  5  file not available in the mesh
+  4  refused by the mesh: wrong join token (rm: wrong or missing owner secret)
+  5  file not available in the mesh (expired, removed, or no host has it)
   6  put reached fewer copies than required
   7  local file missing or not writable
   8  integrity failure: wrong key or corrupt data (fsck: corrupt blocks found)
@@ -53,6 +53,10 @@ const BY_CODE: Record<string, number> = {
   ERR_HANDSHAKE: EXIT.REFUSED,
   ERR_UNAVAILABLE: EXIT.UNAVAILABLE,
   ERR_NOT_FOUND: EXIT.UNAVAILABLE,
+  ERR_EXPIRED: EXIT.UNAVAILABLE,
+  ERR_DELETED: EXIT.UNAVAILABLE,
+  ERR_OWNER: EXIT.REFUSED,
+  ERR_EXPIRY: EXIT.USAGE,
   ERR_REPLICATION: EXIT.REPLICATION,
   ERR_LOCAL_FILE: EXIT.LOCAL_FILE,
   ERR_INTEGRITY: EXIT.INTEGRITY,

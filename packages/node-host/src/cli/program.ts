@@ -10,13 +10,16 @@ import { readFileSync } from 'node:fs'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import { peerName } from '@cairn/core/mesh'
 import { MAX_PEER_NAME_LENGTH } from '@cairn/core/wire'
-import { DEFAULT_DATA_DIR, TOKEN_ENV, parseSize } from '../config/index.js'
+import { DEFAULT_DATA_DIR, TOKEN_ENV, parseDuration, parseInstant, parseSize } from '../config/index.js'
 import { DEFAULT_LISTEN, DEFAULT_PORT } from '../host/index.js'
 import { fsckCommand } from './commands/fsck.js'
 import { getCommand } from './commands/get.js'
 import { DEFAULT_STALL_TIMEOUT } from './stall-retry.js'
 import { hostCommand } from './commands/host.js'
 import { putCommand } from './commands/put.js'
+import { rmCommand } from './commands/rm.js'
+import { lsCommand } from './commands/ls.js'
+import { ownedPath } from './owned.js'
 import { statusCommand } from './commands/status.js'
 import { EXIT, EXIT_CODES_HELP, describeError, exitCodeFor } from './exit-codes.js'
 import { logLine } from './output.js'
@@ -31,13 +34,23 @@ function integer (min: number, max: number) {
   }
 }
 
-function size (text: string): number {
-  try {
-    return parseSize(text)
-  } catch (err) {
-    throw new InvalidArgumentError(err instanceof Error ? err.message : String(err))
+/** The history of added files: under --data when given on the command line, else the state dir. */
+function ownedPathOf (cmd: Command): string {
+  return ownedPath(cmd.getOptionValueSource('data') === 'cli' ? cmd.getOptionValue('data') as string : undefined)
+}
+
+/** A commander argument parser from one of config's, its `UsageError` as commander's. */
+function parsed<T> (parse: (text: string) => T) {
+  return (text: string): T => {
+    try {
+      return parse(text)
+    } catch (err) {
+      throw new InvalidArgumentError(err instanceof Error ? err.message : String(err))
+    }
   }
 }
+
+const size = parsed(parseSize)
 
 function collect (value: string, previous: string[]): string[] {
   return [...previous, value]
@@ -81,6 +94,8 @@ function defineCommands (program: Command, setExit: (code: number) => void): voi
     .option('--allow-origin <origin>', 'let web pages from this origin join too, e.g. https://cairn.example.org (repeatable)', collect, [])
     .option('--max-storage <size>', 'storage quota, e.g. 10GiB (also the placement weight; default: the disk size)', size)
     .option('--zone <name>', 'failure domain (room, rack, cloud zone): copies of a block go to distinct zones (default: the host is its own zone)', zone)
+    .option('--max-expiry <duration>', 'longest expiry a put may ask for, e.g. 30d; puts without one are refused (default: no cap)', parsed(parseDuration))
+    .option('--gc-interval <duration>', 'time between garbage-collection passes (expired, deleted, surplus blocks), e.g. 10m', parsed(parseDuration))
     .option('--repair-rate <size>', 'bytes per second this host sends for repair, e.g. 16MiB (0: unlimited)', size)
     .option('--listen <address>', 'address to listen on', DEFAULT_LISTEN)
     .option('--no-store', 'keep no blocks: only introduce peers and relay signaling')
@@ -97,10 +112,30 @@ function defineCommands (program: Command, setExit: (code: number) => void): voi
     .argument('<file...>', 'files to add')
     .option('--mesh <url>', 'join URL of the mesh (default: the local host)')
     .option('--token-file <path>', 'join token for --mesh, from this file (else $CAIRN_TOKEN if the URL has none)')
-    .option('--replicas <n>', 'replica target R', REPLICAS)
-    .option('--data <dir>', 'data directory of the local host', DEFAULT_DATA_DIR)
-    .option('--json', 'print {"link","root","size","replicas","target","resumedBytes"} per file')
-    .action(async (files: string[], opts) => { await putCommand(files, opts) })
+    .option('--replicas <n>', 'replica target R, kept by repair for this file\'s blocks (default: the host\'s)', REPLICAS)
+    .option('--expires <duration>', 'hosts stop serving the file this long from now and reclaim it: 90s, 45m, 12h, 7d', parsed(parseDuration))
+    .option('--expires-at <time>', 'the same at an ISO-8601 time, e.g. 2026-12-24T18:00:00Z', parsed(parseInstant))
+    .option('--data <dir>', 'data directory of the local host (and of the history of added files: DIR/owned)', DEFAULT_DATA_DIR)
+    .option('--json', 'print {"link","root","size","replicas","target","resumedBytes","owner"[,"expires"]} per file')
+    .action(async (files: string[], opts, cmd: Command) => { await putCommand(files, { ...opts, owned: ownedPathOf(cmd) }) })
+
+  program.command('rm')
+    .description('remove a file you added from every host (hosts offline now drop it when they are back)')
+    .argument('<link>', 'the file\'s link')
+    .option('--owner <secret>', 'its owner secret, as `put --json` printed it (default: from the history of files you added)')
+    .option('--mesh <url>', 'join URL of the mesh (default: the link\'s own, else the local host)')
+    .option('--token-file <path>', 'join token for --mesh, from this file (else $CAIRN_TOKEN if the URL has none)')
+    .option('--data <dir>', 'data directory of the local host (and of the history: DIR/owned)', DEFAULT_DATA_DIR)
+    .option('--json', 'print {"root","removed":true}')
+    .action(async (link: string, opts, cmd: Command) => { await rmCommand(link, { ...opts, owned: ownedPathOf(cmd) }) })
+
+  program.command('ls')
+    .description('list the files you added (from the history): size, expiry, replicas now, link')
+    .option('--mesh <url>', 'join URL of the mesh to count replicas in (default: each file\'s own, else the local host)')
+    .option('--token-file <path>', 'join token for --mesh, from this file (else $CAIRN_TOKEN if the URL has none)')
+    .option('--data <dir>', 'data directory of the local host (and of the history: DIR/owned)', DEFAULT_DATA_DIR)
+    .option('--json', 'print one {"name","size","root","link","expires","replicas","target","added"} per file')
+    .action(async (opts, cmd: Command) => { await lsCommand({ ...opts, owned: ownedPathOf(cmd) }) })
 
   program.command('get')
     .description('fetch, verify and decrypt a file')
@@ -120,7 +155,7 @@ function defineCommands (program: Command, setExit: (code: number) => void): voi
     .option('--mesh <url>', 'join URL of the mesh (default: the local host)')
     .option('--token-file <path>', 'join token for --mesh, from this file (else $CAIRN_TOKEN if the URL has none)')
     .option('--data <dir>', 'data directory of the local host', DEFAULT_DATA_DIR)
-    .option('--json', 'print {"peerId","peers","blocks","bytes","underReplicated","replicas","storingHosts","backgroundFailures"[,"zone","capacity","full"]}')
+    .option('--json', 'print {"peerId","peers","blocks","bytes","underReplicated","replicas","storingHosts","backgroundFailures","reclaimedBytes"[,"zone","capacity","full"]}')
     .action(async (opts) => { await statusCommand(opts) })
 
   program.command('fsck')

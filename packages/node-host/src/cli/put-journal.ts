@@ -3,7 +3,7 @@
  * input (path, size, mtime, device, inode), mode 0600, in `<state dir>/put/`,
  * removed once the put completes.
  *
- *   line 1   {"v":2,"path","size","mtime","dev","ino","key","salt"} (key, salt: base64url)
+ *   line 1   {"v":2,"path","size","mtime","dev","ino","key","salt","owner"} (key, salt, owner secret: base64url)
  *   then     the 36-byte id of each block handed to the mesh, in put order
  *
  * An id is appended and synced BEFORE its block is sent (write-ahead), so the
@@ -18,7 +18,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { mkdir, open, readFile, rm, type FileHandle } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import { BLOCK_ID_BYTES, decodeBlockId, type BlockId } from '@cairn/core'
+import { BLOCK_ID_BYTES, OWNER_SECRET_LENGTH, decodeBlockId, type BlockId } from '@cairn/core'
 import { writePrivateFile } from '../config/index.js'
 
 /**
@@ -46,7 +46,7 @@ export interface PutInput {
   ino: number
 }
 
-interface Header extends PutInput { v: number, key: string, salt: string }
+interface Header extends PutInput { v: number, key: string, salt: string, owner?: string }
 
 function journalPath (input: PutInput): string {
   const name = createHash('sha256').update(JSON.stringify([input.path, input.size, input.mtime, input.dev, input.ino])).digest('hex').slice(0, 32)
@@ -81,6 +81,8 @@ export class PutJournal {
   readonly path: string
   readonly key: Uint8Array
   readonly salt: Uint8Array
+  /** The file's owner secret: the same on a resumed put, so every block carries one owner tag. */
+  readonly owner: Uint8Array
   /** Ids an earlier attempt handed to the mesh, in put order (empty for a fresh put). */
   readonly previous: readonly BlockId[]
   readonly #handle: FileHandle
@@ -89,10 +91,11 @@ export class PutJournal {
   #synced = 0
   #syncing: Promise<void> | undefined
 
-  private constructor (path: string, key: Uint8Array, salt: Uint8Array, previous: BlockId[], handle: FileHandle) {
+  private constructor (path: string, key: Uint8Array, salt: Uint8Array, owner: Uint8Array, previous: BlockId[], handle: FileHandle) {
     this.path = path
     this.key = key
     this.salt = salt
+    this.owner = owner
     this.previous = previous
     this.#handle = handle
   }
@@ -105,20 +108,27 @@ export class PutJournal {
     const found = parse(bytes, input)
     let key: Uint8Array
     let salt: Uint8Array
+    let owner: Uint8Array
     let ids: BlockId[] = []
     if (found === undefined) {
       key = randomBytes(KEY_BYTES)
       salt = randomBytes(SALT_BYTES)
-      const header: Header = { v: VERSION, ...input, key: Buffer.from(key).toString('base64url'), salt: Buffer.from(salt).toString('base64url') }
+      owner = randomBytes(OWNER_SECRET_LENGTH)
+      const header: Header = {
+        v: VERSION, ...input, key: Buffer.from(key).toString('base64url'), salt: Buffer.from(salt).toString('base64url'), owner: Buffer.from(owner).toString('base64url')
+      }
       await writePrivateFile(path, `${JSON.stringify(header)}\n`)
     } else {
       key = Buffer.from(found.header.key, 'base64url')
       salt = Buffer.from(found.header.salt, 'base64url')
+      const kept = Buffer.from(found.header.owner ?? '', 'base64url')
+      // A journal from before owner secrets: a fresh one (earlier blocks then carry none, so they stay).
+      owner = kept.length === OWNER_SECRET_LENGTH ? kept : randomBytes(OWNER_SECRET_LENGTH)
       ids = found.ids
       // Drop a torn last record, so that appended ids line up again.
       await writePrivateFile(path, Buffer.concat([bytes.subarray(0, bytes.indexOf(0x0a) + 1), ...ids.map(id => id.bytes)]))
     }
-    return new PutJournal(path, key, salt, ids, await open(path, 'a', 0o600))
+    return new PutJournal(path, key, salt, owner, ids, await open(path, 'a', 0o600))
   }
 
   /** Append `id` and sync it to disk (syncs of concurrent calls are shared); resolves once durable. */

@@ -1,5 +1,6 @@
 export * from './errors.js'
 export * from './size.js'
+export * from './duration.js'
 export * from './join-url.js'
 export * from './data-dir.js'
 export * from './identity.js'

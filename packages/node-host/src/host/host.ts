@@ -7,9 +7,9 @@
  */
 import { hostname } from 'node:os'
 import { statfs } from 'node:fs/promises'
-import { CertificateError, DEFAULT_REPLICAS, MeshNode, type BackgroundFailure, type IceServer, type Identity, type Mesh, type PeerStatus } from '@cairn/core'
+import { CertificateError, DEFAULT_REPLICAS, MeshNode, type BackgroundFailure, type GcResult, type IceServer, type Identity, type Mesh, type PeerStatus } from '@cairn/core'
 import {
-  UsageError, assertNoRunningHost, certificateWarnings, dataDirPaths, ensureDataDir, formatJoinUrl, formatPeerUrl, httpsOrigins,
+  UsageError, assertNoRunningHost, certificateWarnings, dataDirPaths, ensureDataDir, formatJoinUrl, formatPeerUrl, formatSize, httpsOrigins,
   loadOrCreateIdentity, loadTls, meshAddressOf, originFor, parsePeerAddress, plainListenWarning, reachableOrigins,
   removeHostFile, writeHostFile, type DataDirPaths, type TlsFiles, type TlsMaterial
 } from '../config/index.js'
@@ -49,6 +49,12 @@ export interface HostInit {
   zone?: string
   /** Bytes per second sent for repair (0: unlimited; default the mesh's). */
   repairRate?: number
+  /** Lines for the operator even in --json mode (what garbage collection reclaimed); default `log`. */
+  notice?: (line: string) => void
+  /** Ms between garbage-collection passes (`--gc-interval`; default the mesh's); a block stored more recently is left alone. */
+  gcInterval?: number
+  /** Longest expiry a put may ask for, ms (`--max-expiry`); then puts without one are refused (default: no cap). */
+  maxExpiry?: number
   /** Keep blocks (default true); false: only introduce peers and relay signaling. */
   store?: boolean
   /** STUN/TURN servers handed to browser tabs for their WebRTC links (default none). */
@@ -135,6 +141,16 @@ function logPeers (mesh: Mesh, log: (line: string) => void): void {
 
 /** Kinds that are security events (a host failing an audit, an address no host may dial): shown even with --json. */
 const SECURITY_KINDS = new Set(['audit', 'address'])
+
+/** Log what each garbage-collection pass reclaimed (also summed in `cairn status`, `reclaimedBytes`). */
+function logReclaimed (mesh: Mesh, log: (line: string) => void): void {
+  mesh.addEventListener('gc', e => {
+    const { expired, deleted, surplus, reclaimedBytes } = (e as CustomEvent<GcResult>).detail
+    const blocks = expired + deleted + surplus
+    if (blocks === 0) return
+    log(`gc reclaimed ${blocks} block${blocks === 1 ? '' : 's'}, ${formatSize(reclaimedBytes)} (${expired} expired, ${deleted} deleted, ${surplus} surplus)`)
+  })
+}
 
 /** Log every failure of background work (also counted in `cairn status`). */
 function logFailures (mesh: Mesh, log: (line: string) => void, warn: (line: string) => void): void {
@@ -233,6 +249,8 @@ export async function startHost (init: HostInit): Promise<Host> {
     ...(init.zone === undefined ? {} : { zone: init.zone }),
     ...(store === undefined ? {} : weightOf(init.maxStorage ?? await filesystemSize(paths.blocks))),
     ...(init.repairRate === undefined ? {} : { repairRate: init.repairRate }),
+    ...(init.maxExpiry === undefined ? {} : { maxExpiry: init.maxExpiry }),
+    ...(init.gcInterval === undefined ? {} : { gcInterval: init.gcInterval, gcGrace: init.gcInterval }),
     iceServers: init.iceServers,
     listenAddrs: origins.map(meshAddressOf),
     crypto: nodeCryptoProvider
@@ -241,6 +259,7 @@ export async function startHost (init: HostInit): Promise<Host> {
   web.serve(mesh)
   logPeers(mesh, log)
   logFailures(mesh, log, warn)
+  logReclaimed(mesh, init.notice ?? log)
   memory.watch(mesh)
   const url = formatJoinUrl(origin, token)
   const peerUrl = formatPeerUrl(origin, hostKey, { open: token === '' })

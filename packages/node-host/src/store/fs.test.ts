@@ -39,6 +39,32 @@ function pathOf (dir: string, id: BlockId): string {
 blockStoreSuite('FsBlockStore', async () => (await openTemp()).store)
 
 describe('FsBlockStore on disk', () => {
+  it('keeps a record as <cid>.rec next to its block, across a reopen; a record without its block is removed at open', async () => {
+    const { store, dir } = await openTemp()
+    const b = await block('with a record')
+    const orphan = await block('record only')
+    await store.put(b.id, b.bytes, { record: { replicas: 2, expires: 1_900_000_000_000 } })
+    expect(await readdir(join(dir, b.id.toString().slice(-2)))).toContain(`${b.id.toString()}.rec`)
+    await store.put(orphan.id, orphan.bytes, { record: { replicas: 1 } })
+    // What a crash between writing a record and renaming its block leaves.
+    await rm(pathOf(dir, orphan.id))
+    const again = await FsBlockStore.open(dir)
+    expect(await again.record(b.id)).toEqual({ replicas: 2, expires: 1_900_000_000_000 })
+    expect(await again.stats()).toMatchObject({ blocks: 1 })
+    await expect(stat(`${pathOf(dir, orphan.id)}.rec`)).rejects.toMatchObject({ code: 'ENOENT' })
+  })
+
+  it('a record file that does not decode counts as none; the block is still served', async () => {
+    const { store, dir } = await openTemp()
+    const b = await block('rotten record')
+    await store.put(b.id, b.bytes, { record: { replicas: 2 } })
+    await writeFile(`${pathOf(dir, b.id)}.rec`, new Uint8Array([0xff, 0x00]))
+    expect(await store.record(b.id)).toBeUndefined()
+    expect(await store.get(b.id)).toEqual(b.bytes)
+    await store.put(b.id, b.bytes, { record: { replicas: 3 } })
+    expect(await store.record(b.id)).toEqual({ replicas: 3 })
+  })
+
   it('lays blocks out as <dir>/<last 2 chars>/<cid>', async () => {
     const { store, dir } = await openTemp()
     const b = await block('layout')

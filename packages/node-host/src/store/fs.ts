@@ -1,8 +1,10 @@
-import { mkdir, readFile, rename, stat, unlink } from 'node:fs/promises'
+import { mkdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { IntegrityError, NotFoundError, StorageFullError, blockKey, parseBlockId, verifyBlock } from '@cairn/core'
-import type { AbortOptions, BlockId, BlockStore, BlockStoreStats } from '@cairn/core'
-import { QUARANTINE_DIR, blockPath, quarantinePath, shardOf, tempPath } from './fs-layout.js'
+import {
+  IntegrityError, NotFoundError, StorageFullError, blockKey, checkRecord, decodeRecord, encodeRecord, mergeRecords, parseBlockId, sameRecord, verifyBlock
+} from '@cairn/core'
+import type { AbortOptions, BlockId, BlockRecord, BlockStore, BlockStoreStats, StorePutOptions } from '@cairn/core'
+import { QUARANTINE_DIR, blockPath, quarantinePath, recordPath, shardOf, tempPath } from './fs-layout.js'
 import { blockNames, scanStore, shardNames } from './fs-scan.js'
 import { syncDir, writeAtomic } from './fs-write.js'
 import { KeyedMutex } from './keyed-mutex.js'
@@ -31,7 +33,9 @@ export interface FsckOptions extends AbortOptions {
 /**
  * Blocks as files in sharded directories (layout in `fs-layout.ts`).
  * Writes go to a temp file, are flushed, then renamed: never a half-written
- * block under a final name. Every read is re-hashed; a corrupt block moves to
+ * block under a final name. A block's record is a file next to it, written
+ * the same way and before the block, so a block under its final name has its
+ * record (a record left without its block is removed at open). Every read is re-hashed; a corrupt block moves to
  * `quarantine/` and the read throws `IntegrityError`. Block count and bytes
  * are counted at open and kept in memory.
  */
@@ -71,14 +75,19 @@ export class FsBlockStore implements BlockStore {
     return this.quarantine(key)
   }
 
-  async put (id: BlockId, bytes: Uint8Array): Promise<void> {
+  async put (id: BlockId, bytes: Uint8Array, options: StorePutOptions = {}): Promise<void> {
     const key = blockKey(id)
+    const record = options.record === undefined ? undefined : checkRecord(options.record)
     await this.locks.run(key, async () => {
       const path = blockPath(this.dir, key)
-      if ((await this.sizeOf(path)) !== undefined) return
+      if ((await this.sizeOf(path)) !== undefined) {
+        if (record !== undefined) await this.mergeRecord(key, record)
+        return
+      }
       this.reserve(key, bytes.length)
       try {
         await this.ensureShard(shardOf(key))
+        if (record !== undefined) await this.writeRecord(key, record)
         await writeAtomic(tempPath(this.dir, key), path, bytes, this.durable)
         this.blocks++
         this.bytes += bytes.length
@@ -87,6 +96,15 @@ export class FsBlockStore implements BlockStore {
       }
       if (this.durable) await syncDir(join(this.dir, shardOf(key)))
     })
+  }
+
+  /**
+   * The block's record. A record file that does not decode (rot, tampering)
+   * counts as none: the block is kept as the host's default, never dropped.
+   */
+  async record (id: BlockId): Promise<BlockRecord | undefined> {
+    // No stat of the block: a record outlives its block only until the next open (crash leftovers).
+    return await this.readRecord(blockKey(id))
   }
 
   async delete (id: BlockId): Promise<void> {
@@ -103,6 +121,7 @@ export class FsBlockStore implements BlockStore {
       }
       this.blocks--
       this.bytes -= size
+      await rm(recordPath(this.dir, key), { force: true })
     })
   }
 
@@ -146,6 +165,34 @@ export class FsBlockStore implements BlockStore {
 
   private get durable (): boolean {
     return this.init.durable ?? true
+  }
+
+  private async readRecord (key: string): Promise<BlockRecord | undefined> {
+    let bytes: Buffer
+    try {
+      bytes = await readFile(recordPath(this.dir, key))
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+      throw err
+    }
+    try {
+      return decodeRecord(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength))
+    } catch {
+      return undefined
+    }
+  }
+
+  private async writeRecord (key: string, record: BlockRecord): Promise<void> {
+    await writeAtomic(tempPath(this.dir, key), recordPath(this.dir, key), encodeRecord(record), this.durable)
+  }
+
+  /** Merge `record` into a held block's (under its lock); written only if it changed. */
+  private async mergeRecord (key: string, record: BlockRecord): Promise<void> {
+    const held = await this.readRecord(key)
+    const merged = held === undefined ? record : mergeRecords(held, record)
+    if (held !== undefined && sameRecord(held, merged)) return
+    await this.writeRecord(key, merged)
+    if (this.durable) await syncDir(join(this.dir, shardOf(key)))
   }
 
   private reserve (key: string, size: number): void {

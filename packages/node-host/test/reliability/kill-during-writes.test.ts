@@ -6,7 +6,8 @@
  * restarting it on the same data dir:
  *  - every block acknowledged (`stored`) before the kill is there and reads back byte-identical;
  *  - no file under a final block name is partial: every one re-hashes to its id;
- *  - leftover temp files are removed at restart, and the host counts exactly what is on disk.
+ *  - every block under its final name has its record (written before it), with the put's expiry;
+ *  - leftover temp files and records without their block are removed at restart, and the host counts exactly what is on disk.
  * Every 5th run restarts the real host process and reads every block through
  * the mesh; the others reopen the data dir with `FsBlockStore.open` (what the
  * host does at start) and read every block from it, to keep the suite short.
@@ -27,6 +28,8 @@ import { seededRandom } from './support/random.js'
 const RUNS = 50
 const POOL = 32
 const IN_FLIGHT = 16
+/** The expiry every put asks for: each block's record must survive the kill with it. */
+const EXPIRES = Date.UTC(2100, 0, 1)
 
 interface RunFigures { acked: number, final: number, temp: number, onDisk: Set<string> }
 
@@ -77,7 +80,7 @@ async function killRun (cluster: Cluster, data: string, blocks: Block[], killAft
   const queue = blocks.slice()
   const worker = async (): Promise<void> => {
     for (let block = queue.shift(); block !== undefined; block = queue.shift()) {
-      await client.putBlock(block.cid, block.bytes)
+      await client.putBlock(block.cid, block.bytes, { expires: EXPIRES })
       acked.add(block.cid.toString())
       if (acked.size >= killAfter) kill()
     }
@@ -94,17 +97,22 @@ async function killRun (cluster: Cluster, data: string, blocks: Block[], killAft
   expect(await badBlocks(after.blocks), 'partial or corrupt files under final names').toEqual([])
   expect(after.strays).toEqual([])
   expect(after.quarantined).toEqual([])
+  const records = new Set(after.records)
+  expect([...onDisk].filter(id => !records.has(id)), 'blocks without their record after kill').toEqual([])
   return { acked: acked.size, final: onDisk.size, temp: after.temp.length, onDisk }
 }
 
 /** Reopen the store as a restarting host does: temp files gone, every block counted and read byte-identical. */
 async function reopenStore (_cluster: Cluster, data: string, onDisk: Set<string>, byId: Map<string, Block>): Promise<void> {
   const store = await FsBlockStore.open(join(data, 'blocks'))
-  expect((await scanBlocks(join(data, 'blocks'))).temp).toEqual([])
+  const scan = await scanBlocks(join(data, 'blocks'))
+  expect(scan.temp).toEqual([])
+  expect(new Set(scan.records), 'records without their block are removed at open').toEqual(onDisk)
   expect((await store.stats()).blocks).toBe(onDisk.size)
   for (const id of onDisk) {
     const block = byId.get(id)!
     expect(Buffer.from(await store.get(block.cid)).equals(block.bytes), `block ${id} differs after reopening`).toBe(true)
+    expect((await store.record(block.cid))?.expires, `block ${id}'s record after reopening`).toBe(EXPIRES)
   }
   await store.close()
 }

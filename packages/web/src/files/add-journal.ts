@@ -8,7 +8,7 @@
  * add completes. The web twin of the CLI's put journal (docs/cli.md
  * "Resume"); core `resumingSink` does the checking.
  */
-import { decodeBlockId } from '@cairn/core'
+import { decodeBlockId, OWNER_SECRET_LENGTH } from '@cairn/core'
 import type { AddJournal, BlockId } from '@cairn/core'
 import { delMany, get, getMany, set } from 'idb-keyval'
 import type { UseStore } from 'idb-keyval'
@@ -23,7 +23,7 @@ const READ_BATCH = 256
 
 const journals = (): UseStore => yieldingStore('cairn-add-journal', 'journal')
 
-interface Header { v: number, key: Uint8Array, salt: Uint8Array }
+interface Header { v: number, key: Uint8Array, salt: Uint8Array, owner?: Uint8Array }
 
 export interface JournalFile { name: string, size: number, lastModified: number }
 
@@ -35,6 +35,8 @@ export class TabAddJournal implements AddJournal {
     private readonly name: string,
     readonly key: Uint8Array,
     readonly salt: Uint8Array,
+    /** The file's owner secret: the same on a resumed add, so every block carries one owner tag. */
+    readonly owner: Uint8Array,
     readonly previous: readonly BlockId[]
   ) {
     this.count = previous.length
@@ -46,12 +48,19 @@ export class TabAddJournal implements AddJournal {
     const store = journals()
     const header = await get<Header>(`h:${name}`, store)
     if (header?.v === VERSION && header.key?.length === KEY_BYTES && header.salt?.length === SALT_BYTES) {
-      return new TabAddJournal(name, header.key, header.salt, await readIds(name, store))
+      // A journal from before owner secrets gets a fresh one (its earlier blocks then carry none).
+      const owner = header.owner?.length === OWNER_SECRET_LENGTH ? header.owner : crypto.getRandomValues(new Uint8Array(OWNER_SECRET_LENGTH))
+      return new TabAddJournal(name, header.key, header.salt, owner, await readIds(name, store))
     }
-    const fresh: Header = { v: VERSION, key: crypto.getRandomValues(new Uint8Array(KEY_BYTES)), salt: crypto.getRandomValues(new Uint8Array(SALT_BYTES)) }
+    const fresh: Header = {
+      v: VERSION,
+      key: crypto.getRandomValues(new Uint8Array(KEY_BYTES)),
+      salt: crypto.getRandomValues(new Uint8Array(SALT_BYTES)),
+      owner: crypto.getRandomValues(new Uint8Array(OWNER_SECRET_LENGTH))
+    }
     await delMany(await idKeys(name, store), store)
     await set(`h:${name}`, fresh, store)
-    return new TabAddJournal(name, fresh.key, fresh.salt, [])
+    return new TabAddJournal(name, fresh.key, fresh.salt, fresh.owner!, [])
   }
 
   /** Append `id`; resolves once it (and every id before it) is written. */

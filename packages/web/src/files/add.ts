@@ -10,7 +10,7 @@
  * key and content salt, so the blocks and the link come out the same, and
  * content blocks the host already holds are not sent again.
  */
-import { addFile, formatWebLink, InputChangedError, ReplicationError, resumingSink } from '@cairn/core'
+import { addFile, formatOwnerSecret, formatWebLink, InputChangedError, ownerTag, ReplicationError, resumingSink } from '@cairn/core'
 import type { BlockSink } from '@cairn/core'
 import type { Tab } from '../mesh/tab.js'
 import { iterateStream } from '../streams.js'
@@ -26,6 +26,8 @@ export interface AddProgress {
 }
 
 export interface AddFileInit {
+  /** When hosts stop serving the file and reclaim it (ms since the epoch); absent: never. */
+  expires?: number
   onProgress?: (progress: AddProgress) => void
   signal?: AbortSignal
   joinToken: string
@@ -36,8 +38,8 @@ export interface AddFileInit {
  * The mesh's sink (each block kept in this tab's store, then put on hosts;
  * a full store fails the add), where a failed replication leaves copies 0.
  */
-function tabSink (tab: Tab): BlockSink {
-  const sink = tab.mesh.blockSink()
+function tabSink (tab: Tab, lifecycle: { owner: Uint8Array, expires?: number }): BlockSink {
+  const sink = tab.mesh.blockSink(lifecycle)
   return {
     async put (id, bytes, options) {
       try {
@@ -70,7 +72,8 @@ export async function addBrowserFile (tab: Tab, file: File, init: AddFileInit): 
   let bytes = 0
   const report = (): void => { init.onProgress?.({ bytes, total, resumed }) }
   const held = await heldAtHost(tab, journal, init.signal)
-  const sink = resumingSink(tabSink(tab), journal, {
+  const lifecycle = { owner: await ownerTag(journal.owner), ...(init.expires === undefined ? {} : { expires: init.expires }) }
+  const sink = resumingSink(tabSink(tab, lifecycle), journal, {
     held,
     onSkipped: n => { resumed += n; report() },
     changed: () => new InputChangedError(`${file.name} changed since its add was interrupted (same size and time, other bytes)`)
@@ -102,6 +105,8 @@ export async function addBrowserFile (tab: Tab, file: File, init: AddFileInit): 
     webLink: formatWebLink(init.origin, init.joinToken, result.link),
     replicas: result.replicas ?? 0,
     added: Date.now(),
-    origin: 'added'
+    origin: 'added',
+    owner: formatOwnerSecret(journal.owner),
+    ...(init.expires === undefined ? {} : { expires: init.expires })
   }
 }

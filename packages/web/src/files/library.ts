@@ -27,6 +27,10 @@ export interface FileEntry {
   origin: 'added' | 'opened'
   /** Peer id of the tab that added it (tabs keep their identity across reloads). */
   addedBy?: string
+  /** Its owner secret (base64url), for a file added in this browser: it can delete the file from the mesh. */
+  owner?: string
+  /** When it expires (ms since the epoch), as known when added or opened. */
+  expires?: number
 }
 
 type Change = { t: 'put', entry: FileEntry } | { t: 'remove', root: string }
@@ -38,8 +42,11 @@ const CHANNEL = 'cairn-files'
 function merge (existing: FileEntry | undefined, entry: FileEntry): FileEntry {
   if (existing === undefined) return entry
   const added = Math.min(existing.added, entry.added)
-  if (existing.origin === 'added' && entry.origin !== 'added') return { ...existing, added }
-  return { ...entry, added }
+  const expires = entry.expires ?? existing.expires
+  const kept = expires === undefined ? {} : { expires }
+  if (existing.origin === 'added' && entry.origin !== 'added') return { ...existing, added, ...kept }
+  const owner = entry.owner ?? existing.owner
+  return { ...entry, added, ...kept, ...(owner === undefined ? {} : { owner }) }
 }
 
 export class Library extends EventTarget {

@@ -1,6 +1,7 @@
 /**
  * `BlockStore` in IndexedDB, on idb-keyval with its own database and object
- * store. Blocks live under `b/<cid>`; one `~stats` record, updated in the same
+ * store. Blocks live under `b/<cid>`, their records (core `store/record.ts`,
+ * encoded) under `r/<cid>`, written in the same transaction; one `~stats` record, updated in the same
  * transaction as every put and delete, keeps `stats()` exact without a scan.
  *
  * Browser storage is a cache, never the only copy: the mesh replicates to hosts.
@@ -11,18 +12,23 @@ import { promisifyRequest } from 'idb-keyval'
 import type { UseStore } from 'idb-keyval'
 import {
   blockKey,
+  checkRecord,
+  decodeRecord,
+  encodeRecord,
+  mergeRecords,
   NotFoundError,
   parseBlockId,
   StorageFullError,
   verifyBlock
 } from '@cairn/core'
-import type { BlockId, BlockStore, BlockStoreStats } from '@cairn/core'
+import type { BlockId, BlockRecord, BlockStore, BlockStoreStats, StorePutOptions } from '@cairn/core'
 import { yieldingStore } from './yielding-store.js'
 
 export const DEFAULT_IDB_DATABASE = 'cairn-blocks'
 export const IDB_OBJECT_STORE = 'blocks'
 
 const PREFIX = 'b/'
+const RECORD_PREFIX = 'r/'
 const STATS_KEY = '~stats'
 /** Every block key sorts between these. */
 const BLOCK_RANGE = (): IDBKeyRange => IDBKeyRange.bound(PREFIX, `${PREFIX}\uffff`)
@@ -74,18 +80,35 @@ export class IdbBlockStore implements BlockStore {
     return bytes
   }
 
-  async put (id: BlockId, bytes: Uint8Array): Promise<void> {
+  async put (id: BlockId, bytes: Uint8Array, options: StorePutOptions = {}): Promise<void> {
     const k = blockKey(id)
+    const record = options.record === undefined ? undefined : checkRecord(options.record)
     // A copy of exactly these bytes: the caller may reuse its buffer, and a
     // view would structured-clone its whole underlying ArrayBuffer.
     const copy = bytes.slice()
     await this.write(os => {
       const found = os.getKey(PREFIX + k)
       found.onsuccess = () => {
-        if (found.result !== undefined) return
-        updateTotals(os, 1, copy.length, this.maxStorage, () => os.put(copy, PREFIX + k))
+        if (found.result !== undefined) {
+          if (record !== undefined) mergeRecordIn(os, k, record)
+          return
+        }
+        updateTotals(os, 1, copy.length, this.maxStorage, () => {
+          if (record !== undefined) os.put(encodeRecord(record), RECORD_PREFIX + k)
+          os.put(copy, PREFIX + k)
+        })
       }
     }, k)
+  }
+
+  /** The block's record; one that does not decode counts as none. */
+  async record (id: BlockId): Promise<BlockRecord | undefined> {
+    const k = blockKey(id)
+    const [held, value] = await this.use('readonly', async os => await Promise.all([
+      promisifyRequest(os.getKey(PREFIX + k)),
+      promisifyRequest(os.get(RECORD_PREFIX + k)) as Promise<unknown>
+    ]))
+    return held === undefined ? undefined : asRecord(value)
   }
 
   async delete (id: BlockId): Promise<void> {
@@ -95,7 +118,10 @@ export class IdbBlockStore implements BlockStore {
       found.onsuccess = () => {
         if (!(found.result instanceof Uint8Array)) return
         const size = found.result.length
-        updateTotals(os, -1, -size, undefined, () => os.delete(PREFIX + k))
+        updateTotals(os, -1, -size, undefined, () => {
+          os.delete(PREFIX + k)
+          os.delete(RECORD_PREFIX + k)
+        })
       }
     }, k)
   }
@@ -153,6 +179,24 @@ function updateTotals (os: IDBObjectStore, blocks: number, bytes: number,
     }
     os.put({ blocks: totals.blocks + blocks, bytes: totals.bytes + bytes }, STATS_KEY)
     then()
+  }
+}
+
+/** Merge `record` into the one held for block `k`, in this transaction. */
+function mergeRecordIn (os: IDBObjectStore, k: string, record: BlockRecord): void {
+  const req = os.get(RECORD_PREFIX + k)
+  req.onsuccess = () => {
+    const held = asRecord(req.result)
+    os.put(encodeRecord(held === undefined ? record : mergeRecords(held, record)), RECORD_PREFIX + k)
+  }
+}
+
+function asRecord (value: unknown): BlockRecord | undefined {
+  if (!(value instanceof Uint8Array)) return undefined
+  try {
+    return decodeRecord(value)
+  } catch {
+    return undefined
   }
 }
 

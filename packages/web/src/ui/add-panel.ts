@@ -10,6 +10,7 @@ import type { AppContext } from './context.js'
 import { copiesBadge } from './copies.js'
 import { h } from './dom.js'
 import { describeError } from './errors.js'
+import { expiryNote } from './expiry.js'
 import { formatBytes, percent } from './format.js'
 import { shareLink } from './share-link.js'
 
@@ -18,12 +19,16 @@ export function addPanel (ctx: AppContext): HTMLElement {
   const input = h('input', { id: 'add-input', type: 'file', multiple: true, class: 'visually-hidden', 'data-testid': 'add-files' })
   const zone = h('label', { for: 'add-input', class: 'dropzone' },
     h('strong', {}, 'Choose files'), h('span', {}, ' or drop them here'))
+  const expiry = expiryChoice()
   let queue = Promise.resolve()
   const add = (files: Iterable<File>): void => {
+    // The expiry counts from when the file was chosen, not from when its turn comes.
+    const seconds = Number(expiry.select.value)
+    const expires = seconds > 0 ? Date.now() + seconds * 1000 : undefined
     for (const file of files) {
       const item = uploadItem(file)
       list.prepend(item.el)
-      queue = queue.then(async () => { await runUpload(ctx, file, item) })
+      queue = queue.then(async () => { await runUpload(ctx, file, item, expires) })
     }
   }
   input.addEventListener('change', () => {
@@ -43,8 +48,16 @@ export function addPanel (ctx: AppContext): HTMLElement {
   return h('section', { class: 'panel', 'aria-labelledby': 'add-title' },
     h('h2', { id: 'add-title' }, 'Share files'),
     h('p', { class: 'muted' }, 'Files are encrypted in this tab before anything leaves it.'),
+    expiry.el,
     h('div', { class: 'dropzone-wrap' }, input, zone),
     list)
+}
+
+/** How long hosts keep what is added next: never, or until a deadline (seconds from the add). */
+function expiryChoice (): { el: HTMLElement, select: HTMLSelectElement } {
+  const choices: Array<[string, string]> = [['0', 'Never'], ['3600', '1 hour'], ['86400', '1 day'], ['604800', '7 days'], ['2592000', '30 days']]
+  const select = h('select', { id: 'add-expiry', 'data-testid': 'add-expiry' }, ...choices.map(([value, label]) => h('option', { value }, label)))
+  return { el: h('div', { class: 'expiry-row' }, h('label', { for: 'add-expiry' }, 'Expires '), select), select }
 }
 
 interface UploadItem {
@@ -65,10 +78,11 @@ function uploadItem (file: File): UploadItem {
   return { el, progress, status, result }
 }
 
-async function runUpload (ctx: AppContext, file: File, item: UploadItem): Promise<void> {
+async function runUpload (ctx: AppContext, file: File, item: UploadItem, expires: number | undefined): Promise<void> {
   let again = ''
   try {
     const added = await addBrowserFile(ctx.tab, file, {
+      ...(expires === undefined ? {} : { expires }),
       joinToken: ctx.joinToken,
       origin: ctx.origin,
       onProgress: ({ bytes, total, resumed }) => {
@@ -84,7 +98,8 @@ async function runUpload (ctx: AppContext, file: File, item: UploadItem): Promis
     await ctx.library.put(entry)
     item.el.dataset['state'] = 'done'
     item.status.textContent = `Added${again}`
-    item.result.append(copiesBadge(entry.replicas, target), shareLink(entry.webLink, file.name))
+    const expiry = expiryNote(entry.expires)
+    item.result.append(copiesBadge(entry.replicas, target), ...(expiry === null ? [] : [expiry]), shareLink(entry.webLink, file.name))
   } catch (err) {
     const { summary, detail, code } = describeError(err)
     item.el.dataset['state'] = 'error'

@@ -18,7 +18,11 @@ const MESSAGES: Record<string, string> = {
   ERR_HANDSHAKE: 'The host refused this tab: the join link (token) may be wrong or out of date.',
   ERR_CONNECTION_CLOSED: 'The connection to the mesh closed.',
   ERR_TIMEOUT: 'The operation took too long.',
-  ERR_ABORTED: 'Cancelled.'
+  ERR_ABORTED: 'Cancelled.',
+  ERR_EXPIRED: 'This file has expired: the hosts no longer serve it.',
+  ERR_DELETED: 'This file was deleted by its owner.',
+  ERR_OWNER: 'Only the tab that added this file can delete it: this browser does not hold its owner secret.',
+  ERR_EXPIRY: 'The hosts do not accept this expiry: choose a shorter one.'
 }
 
 export function describeError (err: unknown): { summary: string, detail: string, code: string } {

@@ -3,7 +3,10 @@
  * again. Every tab of the browser lists the same files in the same order;
  * "added here" is said only by the tab that added the file.
  */
+import { parseBlockId, parseOwnerSecret } from '@cairn/core'
 import type { FileEntry } from '../files/library.js'
+import { describeError } from './errors.js'
+import { expiryNote } from './expiry.js'
 import type { AppContext } from './context.js'
 import { copyButton } from './copy-button.js'
 import { h, replace } from './dom.js'
@@ -39,10 +42,12 @@ function item (ctx: AppContext, entry: FileEntry, open: (link: string) => void):
     toggle.setAttribute('aria-expanded', String(!showing))
     toggle.textContent = showing ? 'QR code' : 'Hide QR code'
   })
+  const problem = h('div', { class: 'problem' })
   return h('li', { class: 'file', 'data-testid': 'library-item', 'data-root': entry.root },
     h('div', { class: 'card-head' },
       h('span', { class: 'name' }, entry.name),
       h('span', { class: 'muted' }, `${formatBytes(entry.size)} · `, h('span', { 'data-testid': 'file-origin' }, originText(ctx, entry)))),
+    expiryNote(entry.expires),
     h('div', { class: 'actions' },
       h('button', { type: 'button', class: 'secondary', onclick: () => { open(entry.webLink) } }, 'Open'),
       copyButton(() => entry.webLink),
@@ -52,6 +57,26 @@ function item (ctx: AppContext, entry: FileEntry, open: (link: string) => void):
         class: 'secondary',
         'aria-label': `Remove ${entry.name} from this list`,
         onclick: () => { void ctx.library.remove(entry.root) }
-      }, 'Remove')),
+      }, 'Remove'),
+      entry.owner === undefined ? null : deleteButton(ctx, entry, entry.owner, problem)),
+    problem,
     share)
+}
+
+/** Delete the file from the mesh (this browser added it and holds its owner secret), then from the list. */
+function deleteButton (ctx: AppContext, entry: FileEntry, owner: string, problem: HTMLElement): HTMLButtonElement {
+  const button = h('button', { type: 'button', class: 'danger', 'data-testid': 'delete-file', 'aria-label': `Delete ${entry.name} from the mesh` }, 'Delete')
+  button.addEventListener('click', () => {
+    button.disabled = true
+    replace(problem)
+    ctx.tab.mesh.removeFile(parseBlockId(entry.root), parseOwnerSecret(owner))
+      .then(async () => { await ctx.library.remove(entry.root) })
+      .catch((err: unknown) => {
+        button.disabled = false
+        const { summary, detail, code } = describeError(err)
+        replace(problem, h('p', { role: 'alert', class: 'error', 'data-testid': 'delete-error', 'data-code': code }, summary,
+          detail === '' ? null : h('small', {}, ` (${detail})`)))
+      })
+  })
+  return button
 }

@@ -16,6 +16,7 @@ import type { ReadState } from '../files/read-progress.js'
 import type { AppContext } from './context.js'
 import { h, replace } from './dom.js'
 import { describeError } from './errors.js'
+import { expiryNote } from './expiry.js'
 import { formatBytes, percent } from './format.js'
 import { shareLink } from './share-link.js'
 
@@ -43,10 +44,15 @@ export function openPanel (ctx: AppContext): OpenPanel {
       if (controller.signal.aborted) return
       const plain = formatLink(link.root, link.key)
       const webLink = formatWebLink(ctx.origin, ctx.joinToken, plain)
-      replace(out, fileCard(ctx, file, webLink, controller.signal))
+      const card = fileCard(ctx, file, webLink, controller.signal)
+      replace(out, card)
+      // When the hosts stop serving it, as one holding its root says (nothing if none is connected or it never expires).
+      const expires = await ctx.tab.mesh.expiryOf(file.root, { signal: controller.signal }).catch(() => undefined)
+      const note = expiryNote(expires)
+      if (note !== null && !controller.signal.aborted) card.querySelector('[data-testid="file-size"]')?.parentElement?.after(note)
       await ctx.library.put({
         root: file.root.toString(), name: file.name, size: file.size, type: file.type,
-        link: plain, webLink, replicas: 0, added: Date.now(), origin: 'opened'
+        link: plain, webLink, replicas: 0, added: Date.now(), origin: 'opened', ...(expires === undefined ? {} : { expires })
       })
     } catch (err) {
       if (controller.signal.aborted) return

@@ -25,6 +25,8 @@ export interface HostOptions {
   maxStorage?: number
   zone?: string
   repairRate?: number
+  maxExpiry?: number
+  gcInterval?: number
   listen: string
   store: boolean
   iceServer: string[]
@@ -48,13 +50,13 @@ function warn (line: string): void {
 }
 
 function hostInit (options: HostOptions, log: ((line: string) => void) | undefined, onFatal: (err: Error) => void): HostInit {
-  const { port, data, peer, replicas, token, tokenFile, weakToken, open, maxStorage, zone, repairRate, listen, store, name, webRoot } = options
+  const { port, data, peer, replicas, token, tokenFile, weakToken, open, maxStorage, zone, repairRate, maxExpiry, gcInterval, listen, store, name, webRoot } = options
   const iceServers = parseIceServers(options.iceServer)
   const allowOrigins = options.allowOrigin.map(parseAllowedOrigin)
   // Refused connections and failed handshakes go to stderr even with --json.
   return {
-    port, data, peers: peer, replicas, token, tokenFile, weakToken, open, maxStorage, zone, repairRate, listen, store, iceServers,
-    allowOrigins, name, webRoot, tls: tlsFiles(options), log, warn, onFatal
+    port, data, peers: peer, replicas, token, tokenFile, weakToken, open, maxStorage, zone, repairRate, maxExpiry, gcInterval, listen, store, iceServers,
+    allowOrigins, name, webRoot, tls: tlsFiles(options), log, warn, onFatal, notice: line => { logLine(`cairn: ${line}`) }
   }
 }
 

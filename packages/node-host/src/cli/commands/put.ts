@@ -1,8 +1,9 @@
 /** `cairn put FILE...`: encrypt, cut into blocks and store each file in the mesh; print one link per file. */
 import { stat } from 'node:fs/promises'
 import { basename, resolve } from 'node:path'
-import { addFile, formatWebLink, type HostStatus } from '@cairn/core'
-import { LocalFileError } from '../../config/index.js'
+import { addFile, formatOwnerSecret, formatWebLink, ownerTag, type HostStatus } from '@cairn/core'
+import { appendOwned } from '../owned.js'
+import { LocalFileError, expiryFrom } from '../../config/index.js'
 import { readFileChunks } from '../file-source.js'
 import { mediaTypeOf } from '../../http/index.js'
 import { connectClient, resolveTarget, type MeshClient, type TargetOptions } from '../client.js'
@@ -16,7 +17,18 @@ import { FileChangedError, resumingSink } from '../resume-sink.js'
 
 export interface PutOptions extends TargetOptions {
   replicas?: number
+  /** `--expires`: ms from now. */
+  expires?: number
+  /** `--expires-at`: ms since the epoch. */
+  expiresAt?: number
   json?: boolean
+  /** Where the history of added files is (`ownedPath`). */
+  owned: string
+}
+
+/** What `putOne` needs of the options, the expiry resolved once for every file. */
+interface PutPlan extends PutOptions {
+  expiry: number | undefined
 }
 
 /** Bytes read from disk per chunk. */
@@ -57,21 +69,24 @@ function hostInfo (client: MeshClient, signal: AbortSignal): HostInfo {
   return async () => await (asked ??= client.mesh.requestStatus(client.hostId, { signal }))
 }
 
-async function putOne (client: MeshClient, input: Input, options: PutOptions, info: HostInfo, signal: AbortSignal): Promise<void> {
+async function putOne (client: MeshClient, input: Input, options: PutPlan, info: HostInfo, signal: AbortSignal): Promise<void> {
   const progress = createProgress(input.name, input.size, progressEnabled(options.json))
   const journal = await PutJournal.open({ path: input.path, size: input.size, mtime: input.mtime, dev: input.dev, ino: input.ino })
   let resumedBytes = 0
   try {
     // Only pass `replicas` when given: an explicit undefined would override the mesh's default R.
     // addFile names each block from its bytes, so the mesh's sink does not hash them again (hosts do).
-    const meshSink = client.mesh.blockSink(options.replicas === undefined ? {} : { replicas: options.replicas })
+    const meshSink = client.mesh.blockSink({
+      owner: await ownerTag(journal.owner),
+      ...(options.replicas === undefined ? {} : { replicas: options.replicas }),
+      ...(options.expiry === undefined ? {} : { expires: options.expiry })
+    })
     const held = await heldAtHost(client, journal, signal)
     const sink = resumingSink(meshSink, journal, { held, file: input.path, onSkipped: n => { resumedBytes += n } })
     const source = readFileChunks(input.path, { chunkSize: READ_CHUNK, signal })
     const meta = { name: input.name, type: mediaTypeOf(input.name), mtime: input.mtime }
     const resume = { key: journal.key, salt: journal.salt }
     const added = await addFile(source, meta, sink, { signal, concurrency: PUT_CONCURRENCY, onProgress: n => progress.update(n), resume })
-    await journal.remove()
     progress.stop()
     const { origin, token } = client.target
     const link = formatWebLink(origin, token, added.link)
@@ -79,7 +94,12 @@ async function putOne (client: MeshClient, input: Input, options: PutOptions, in
     // The target: --replicas, else the host's own R (it coordinated the copies).
     const host = await info()
     const target = options.replicas ?? host.replicas
-    if (options.json === true) printJson({ link, root: added.root.toString(), size: added.size, replicas: copies, target, resumedBytes })
+    const expires = options.expiry === undefined ? {} : { expires: new Date(options.expiry).toISOString() }
+    const owner = formatOwnerSecret(journal.owner)
+    // In the history before the journal goes: a crash in between leaves both, never neither.
+    await appendOwned(options.owned, { root: added.root.toString(), link, name: input.name, size: added.size, owner, replicas: target, ...expires, added: new Date().toISOString() })
+    await journal.remove()
+    if (options.json === true) printJson({ link, root: added.root.toString(), size: added.size, replicas: copies, target, resumedBytes, ...expires, owner })
     else printLine(link)
     const shortfall = putShortfall(input.name, copies, target, host.storingHosts)
     if (shortfall !== undefined) logLine(`cairn: warning: ${shortfall}`)
@@ -94,12 +114,13 @@ async function putOne (client: MeshClient, input: Input, options: PutOptions, in
 }
 
 export async function putCommand (files: string[], options: PutOptions): Promise<void> {
+  const plan: PutPlan = { ...options, expiry: expiryFrom(options) }
   const inputs = await checkInputs(files)
   const signal = interruptSignal()
   const client = await connectClient(await resolveTarget(options), { signal })
   try {
     const info = hostInfo(client, signal)
-    for (const input of inputs) await putOne(client, input, options, info, signal)
+    for (const input of inputs) await putOne(client, input, plan, info, signal)
   } finally {
     await client.close()
   }

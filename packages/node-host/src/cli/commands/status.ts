@@ -34,11 +34,12 @@ function printHuman (status: HostStatus, origin: string): void {
   printLine(`replicas          target ${status.replicas}${live}`)
   printLine(`under-replicated  ${status.underReplicated} of ${status.blocks} blocks have fewer than ${status.replicas} copies`)
   if (status.backgroundFailures !== undefined) printLine(`background fails  ${failuresLine(status.backgroundFailures)}`)
+  if (status.reclaimedBytes !== undefined) printLine(`reclaimed         ${formatSize(status.reclaimedBytes)} (expired, deleted and surplus blocks, since start)`)
 }
 
 /** `0`, or the total and the kinds that failed: `3 (repair 1, send 2)`. */
 function failuresLine (failures: BackgroundFailures): string {
-  const kinds = Object.entries(failures).filter(([, n]) => n > 0)
+  const kinds = Object.entries(failures).filter((entry): entry is [string, number] => (entry[1] ?? 0) > 0)
   const total = kinds.reduce((sum, [, n]) => sum + n, 0)
   return kinds.length === 0 ? '0' : `${total} (${kinds.map(([kind, n]) => `${kind} ${n}`).join(', ')})`
 }
@@ -51,8 +52,8 @@ export async function statusCommand (options: StatusOptions): Promise<void> {
     // This CLI is a peer of the host while it asks: not one worth listing.
     const status = { ...reply, peers: reply.peers.filter(p => p.peerId !== client.mesh.peerId) }
     if (options.json === true) {
-      const { peerId, peers, blocks, bytes, underReplicated, replicas, storingHosts, backgroundFailures, zone, capacity, full } = status
-      printJson({ peerId, peers, blocks, bytes, underReplicated, replicas, storingHosts, backgroundFailures, zone, capacity, full })
+      const { peerId, peers, blocks, bytes, underReplicated, replicas, storingHosts, backgroundFailures, reclaimedBytes, zone, capacity, full } = status
+      printJson({ peerId, peers, blocks, bytes, underReplicated, replicas, storingHosts, backgroundFailures, reclaimedBytes, zone, capacity, full })
     } else {
       printHuman(status, client.target.origin)
     }

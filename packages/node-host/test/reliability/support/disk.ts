@@ -9,12 +9,15 @@ import { join, relative } from 'node:path'
 import { parseBlockId } from '@cairn/core'
 
 const BLOCK_NAME = /^bafkrei[a-z2-7]{52}$/
+const RECORD_NAME = /^(bafkrei[a-z2-7]{52})\.rec$/
 
 export interface BlockFile { id: string, path: string, size: number }
 
 export interface BlockDirScan {
   /** Files under a final block name (`<shard>/<cid>`). */
   blocks: BlockFile[]
+  /** Ids of the blocks with a record file (`<shard>/<cid>.rec`), whether the block is there or not. */
+  records: string[]
   /** Leftover `.tmp-` files (from interrupted writes). */
   temp: string[]
   /** Anything else inside a shard. */
@@ -34,7 +37,7 @@ async function entries (dir: string): Promise<string[]> {
 
 /** Scan `<data>/blocks` (or any FsBlockStore dir). */
 export async function scanBlocks (blocksDir: string): Promise<BlockDirScan> {
-  const scan: BlockDirScan = { blocks: [], temp: [], strays: [], quarantined: [] }
+  const scan: BlockDirScan = { blocks: [], records: [], temp: [], strays: [], quarantined: [] }
   for (const shard of await entries(blocksDir)) {
     if (shard === 'quarantine') {
       scan.quarantined.push(...await entries(join(blocksDir, shard)))
@@ -42,7 +45,9 @@ export async function scanBlocks (blocksDir: string): Promise<BlockDirScan> {
     }
     for (const name of await entries(join(blocksDir, shard))) {
       const path = join(blocksDir, shard, name)
+      const record = RECORD_NAME.exec(name)
       if (BLOCK_NAME.test(name)) scan.blocks.push({ id: name, path, size: (await stat(path)).size })
+      else if (record !== null) scan.records.push(record[1]!)
       else if (name.startsWith('.tmp-')) scan.temp.push(path)
       else scan.strays.push(path)
     }
