@@ -56,6 +56,19 @@ export class ManifestError extends CairnError {
   override readonly code = 'ERR_MANIFEST'
 }
 
+/** A link that names a file was used where a folder is needed (`cairn ls`, a path inside a link). */
+export class NotAFolderError extends CairnError {
+  override readonly code = 'ERR_NOT_A_FOLDER'
+}
+
+/**
+ * What was given to add as a folder cannot be one: an entry name a folder
+ * does not take, two names that collide (also case-insensitively), too deep.
+ */
+export class FolderInputError extends CairnError {
+  override readonly code = 'ERR_FOLDER_INPUT'
+}
+
 /** A share link that cannot be parsed. */
 export class LinkError extends CairnError {
   override readonly code = 'ERR_LINK'
@@ -176,7 +189,8 @@ export class NoStoreError extends RemoteError {
 const BY_MESSAGE: Array<new (message: string) => CairnError> = [
   IntegrityError, InvalidKeyError, InvalidArgumentError, OutOfRangeError, InternalError, InvalidIdError,
   ManifestError, LinkError, WireError, FrameTooLargeError, MalformedFrameError, UnknownMessageError,
-  NotFoundError, StorageFullError, ConnectionClosedError, CertificateError, TimeoutError, UnavailableError, ProtocolError, AbortError, InputChangedError
+  NotFoundError, StorageFullError, ConnectionClosedError, CertificateError, TimeoutError, UnavailableError, ProtocolError, AbortError, InputChangedError,
+  NotAFolderError, FolderInputError
 ]
 let byCode: Map<string, (message: string) => CairnError> | undefined
 
