@@ -61,6 +61,11 @@ export class NotAFolderError extends CairnError {
   override readonly code = 'ERR_NOT_A_FOLDER'
 }
 
+/** A link's path names no entry of its folder (or passes through a file). */
+export class NoSuchEntryError extends CairnError {
+  override readonly code = 'ERR_NO_SUCH_ENTRY'
+}
+
 /**
  * What was given to add as a folder cannot be one: an entry name a folder
  * does not take, two names that collide (also case-insensitively), too deep.
@@ -190,7 +195,7 @@ const BY_MESSAGE: Array<new (message: string) => CairnError> = [
   IntegrityError, InvalidKeyError, InvalidArgumentError, OutOfRangeError, InternalError, InvalidIdError,
   ManifestError, LinkError, WireError, FrameTooLargeError, MalformedFrameError, UnknownMessageError,
   NotFoundError, StorageFullError, ConnectionClosedError, CertificateError, TimeoutError, UnavailableError, ProtocolError, AbortError, InputChangedError,
-  NotAFolderError, FolderInputError
+  NotAFolderError, FolderInputError, NoSuchEntryError
 ]
 let byCode: Map<string, (message: string) => CairnError> | undefined
 

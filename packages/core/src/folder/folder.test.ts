@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest'
 import { collect, expectSameBytes } from '../../test/support/file.js'
 import type { BlockId } from '../block/id.js'
-import { FolderInputError, NotAFolderError, NotFoundError } from '../errors.js'
+import { FolderInputError, NotAFolderError, NoSuchEntryError } from '../errors.js'
 import { MemoryBlockStore } from '../store/memory.js'
 import { testBytes } from '../testing/bytes.js'
 import { addFile } from '../file/add.js'
@@ -125,13 +125,13 @@ describe('folders: add → open round trips', () => {
     await expect(openFolder(parseLink(added.link), store)).rejects.toBeInstanceOf(NotAFolderError)
   })
 
-  it('a path that is not in the folder is NotFoundError', async () => {
+  it('a path that is not in the folder is NoSuchEntryError', async () => {
     const store = new MemoryBlockStore()
     const added = await addFolder(tree, store)
     const folder = await openFolder(parseLink(added.link), store)
-    await expect(resolveFolderPath(folder, ['nope'], store)).rejects.toBeInstanceOf(NotFoundError)
-    await expect(resolveFolderPath(folder, ['b.txt', 'x'], store)).rejects.toBeInstanceOf(NotFoundError)
-    await expect(resolveFolderPath(folder, ['a.txt'], store)).rejects.toBeInstanceOf(NotFoundError) // exact names only
+    await expect(resolveFolderPath(folder, ['nope'], store)).rejects.toBeInstanceOf(NoSuchEntryError)
+    await expect(resolveFolderPath(folder, ['b.txt', 'x'], store)).rejects.toBeInstanceOf(NoSuchEntryError)
+    await expect(resolveFolderPath(folder, ['a.txt'], store)).rejects.toBeInstanceOf(NoSuchEntryError) // exact names only
   })
 })
 

@@ -6,7 +6,7 @@
  */
 import type { BlockId } from '../block/id.js'
 import type { BlockSource, GetBlock } from '../block/source.js'
-import { ManifestError, NotAFolderError, NotFoundError } from '../errors.js'
+import { ManifestError, NoSuchEntryError, NotAFolderError } from '../errors.js'
 import { formatLink } from '../address/link.js'
 import { openFile, type OpenedFile } from '../file/read.js'
 import { decodeFolderHeader, decodePage, FOLDER_TYPE, type DirEntry, type FileEntry, type FolderEntry } from './format.js'
@@ -80,13 +80,13 @@ export async function * listFolder (
 
 /**
  * The entry at `path` (components, as `parseLink` returns them) under `folder`,
- * reading only the nodes on the way; `NotFoundError` if there is none.
+ * reading only the nodes on the way; `NoSuchEntryError` if there is none.
  */
 export async function resolveFolderPath (
   folder: OpenedFolder, path: readonly string[], source: BlockSource | GetBlock, init: FolderReadInit = {}
 ): Promise<FolderEntry> {
-  if (path.length === 0) throw new NotFoundError('folder: empty path')
-  if (path.length > MAX_FOLDER_DEPTH) throw new NotFoundError('folder: path too deep')
+  if (path.length === 0) throw new NoSuchEntryError('folder: empty path')
+  if (path.length > MAX_FOLDER_DEPTH) throw new NoSuchEntryError('folder: path too deep')
   let dir: { root: BlockId, key: Uint8Array } = folder
   for (let i = 0; i < path.length; i++) {
     const name = path[i] as string
@@ -97,12 +97,12 @@ export async function resolveFolderPath (
         break
       }
     }
-    if (found === undefined) throw new NotFoundError(`folder: no "${shown(path.slice(0, i + 1).join('/'))}" in ${shown(folder.name)}`)
+    if (found === undefined) throw new NoSuchEntryError(`folder: no "${shown(path.slice(0, i + 1).join('/'))}" in ${shown(folder.name)}`)
     if (i === path.length - 1) return found
-    if (found.kind !== 'dir') throw new NotFoundError(`folder: "${shown(path.slice(0, i + 1).join('/'))}" is a file, not a folder`)
+    if (found.kind !== 'dir') throw new NoSuchEntryError(`folder: "${shown(path.slice(0, i + 1).join('/'))}" is a file, not a folder`)
     dir = found
   }
-  throw new NotFoundError('folder: empty path') // unreachable: the loop returns
+  throw new NoSuchEntryError('folder: empty path') // unreachable: the loop returns
 }
 
 /**

@@ -17,6 +17,7 @@ import { getCommand } from './commands/get.js'
 import { DEFAULT_STALL_TIMEOUT } from './stall-retry.js'
 import { hostCommand } from './commands/host.js'
 import { putCommand } from './commands/put.js'
+import { lsLinkCommand } from './commands/ls-link.js'
 import { statusCommand } from './commands/status.js'
 import { EXIT, EXIT_CODES_HELP, describeError, exitCodeFor } from './exit-codes.js'
 import { logLine } from './output.js'
@@ -92,27 +93,39 @@ function defineCommands (program: Command, setExit: (code: number) => void): voi
     .action(async (opts) => setExit(await hostCommand(opts)))
 
   program.command('put')
-    .description('add files to the mesh; prints one link per file')
-    .argument('<file...>', 'files to add')
+    .description('add files and folders to the mesh; prints one link per argument (a folder: one link for its tree)')
+    .argument('<file...>', 'files or directories to add')
+    .option('--bundle', 'add all arguments as one folder (one link)')
+    .option('--follow-symlinks', 'in directories, follow symbolic links (default: skip them with a warning)')
     .option('--mesh <url>', 'join URL of the mesh (default: the local host)')
     .option('--token-file <path>', 'join token for --mesh, from this file (else $CAIRN_TOKEN if the URL has none)')
     .option('--replicas <n>', 'replica target R', REPLICAS)
     .option('--data <dir>', 'data directory of the local host', DEFAULT_DATA_DIR)
-    .option('--json', 'print {"link","root","size","replicas","target","resumedBytes"} per file')
+    .option('--json', 'print {"link","root","size","replicas","target","resumedBytes"} per file (a folder adds "files","dirs")')
     .action(async (files: string[], opts) => { await putCommand(files, opts) })
 
   program.command('get')
     .description('fetch, verify and decrypt a file')
-    .argument('<link>', 'a link: <root>.<key> or http://H:P/#join=T&file=<root>.<key>')
+    .argument('<link>', 'a link: <root>.<key> or http://H:P/#join=T&file=<root>.<key>; LINK/path/in/folder (or &path=) names one entry of a folder')
     .option('--mesh <url>', 'join URL of the mesh (default: the link\'s own, else the local host)')
     .option('--token-file <path>', 'join token for --mesh, from this file (else $CAIRN_TOKEN if the URL has none)')
-    .option('-o, --output <path>', 'write to PATH (a directory: under the file\'s name); - for stdout', '-')
-    .option('--force', 'with -o DIR: replace a file of the same name there (default: refuse, exit 7)')
+    .option('-o, --output <path>', 'write to PATH (a directory: under the file\'s name; a folder: its tree in PATH, default ./NAME); - for stdout', '-')
+    .option('--force', 'with -o DIR or a folder: replace files of the same names there (default: refuse, exit 7)')
     .option('--no-resume', 'ignore a part file left by an interrupted get of the same link to the same path')
     .option('--timeout <seconds>', 'give up (exit 5) after this long without progress while peers are silent', integer(1, 86_400), DEFAULT_STALL_TIMEOUT / 1000)
     .option('--data <dir>', 'data directory of the local host', DEFAULT_DATA_DIR)
     .option('--json', 'print {"path","name","size","root","resumedBytes"} after writing a file')
     .action(async (link: string, opts) => { await getCommand(link, { ...opts, timeout: opts.timeout * 1000 }) })
+
+  program.command('ls')
+    .description('list a folder from its link (one level; -R: the whole tree)')
+    .argument('<link>', 'a folder link, or LINK/path naming a directory in it')
+    .option('-R, --recursive', 'list every entry of the tree')
+    .option('--mesh <url>', 'join URL of the mesh (default: the link\'s own, else the local host)')
+    .option('--token-file <path>', 'join token for --mesh, from this file (else $CAIRN_TOKEN if the URL has none)')
+    .option('--data <dir>', 'data directory of the local host', DEFAULT_DATA_DIR)
+    .option('--json', 'print {"path","kind","size","mtime","type","link"} per entry')
+    .action(async (link: string, opts) => { await lsLinkCommand(link, opts) })
 
   program.command('status')
     .description('peers, blocks, bytes and replica health of a host')
