@@ -12,7 +12,8 @@
  * reader needs the root plus one continuation to find any block. Ids are binary
  * CIDs (36 bytes). Each manifest block is encrypted separately (see manifest-block.ts).
  */
-import { decode, encode } from 'cborg'
+import { encode } from 'cborg'
+import { decodeStrictCbor } from './strict-cbor.js'
 import { decodeBlockId, type BlockId } from '../block/id.js'
 import { ManifestError } from '../errors.js'
 import { blockCount } from '../crypto/geometry.js'
@@ -91,16 +92,7 @@ export function decodeContinuation (bytes: Uint8Array, count: number): BlockId[]
 function decodeMap (bytes: Uint8Array): Map<unknown, unknown> {
   let value: unknown
   try {
-    value = decode(bytes, {
-      strict: true,
-      useMaps: true,
-      rejectDuplicateMapKeys: true,
-      allowIndefinite: false,
-      allowUndefined: false,
-      allowInfinity: false,
-      allowNaN: false,
-      allowBigInt: false
-    })
+    value = decodeStrictCbor(bytes)
   } catch (cause) {
     throw new ManifestError('manifest: malformed CBOR', { cause })
   }

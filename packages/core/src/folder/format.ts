@@ -17,7 +17,8 @@
  * directory is, and listing a subfolder reads only the nodes on its path.
  * CBOR is decoded as strictly as manifests are; nothing in it is trusted.
  */
-import { decode, encode } from 'cborg'
+import { encode } from 'cborg'
+import { decodeStrictCbor } from '../file/strict-cbor.js'
 import { decodeBlockId, type BlockId } from '../block/id.js'
 import { ManifestError } from '../errors.js'
 import { FILE_KEY_BYTES } from '../address/link.js'
@@ -131,16 +132,7 @@ function decodeKey (value: unknown): Uint8Array {
 
 function decodeItem (bytes: Uint8Array): unknown {
   try {
-    return decode(bytes, {
-      strict: true,
-      useMaps: true,
-      rejectDuplicateMapKeys: true,
-      allowIndefinite: false,
-      allowUndefined: false,
-      allowInfinity: false,
-      allowNaN: false,
-      allowBigInt: false
-    })
+    return decodeStrictCbor(bytes)
   } catch (cause) {
     throw new ManifestError('folder: malformed CBOR', { cause })
   }
