@@ -36,8 +36,8 @@ function forgetToken (): void {
   if (!location.hash.includes('join=')) return
   let hash = ''
   try {
-    const { file } = parseFragment(location.hash)
-    hash = formatFragment(file === undefined ? {} : { file })
+    const { file, path } = parseFragment(location.hash)
+    hash = formatFragment(file === undefined ? {} : path === undefined ? { file } : { file, path })
   } catch (err) {
     if (!(err instanceof LinkError)) throw err
   }
@@ -67,6 +67,12 @@ async function joinTokenFor (fragment: Fragment): Promise<string | undefined> {
   if (known !== null) return known
   // No answer (an older host): try the open mesh; a refusal then asks for a link.
   return (await fetchHostInfo())?.joinTokenRequired === true ? undefined : ''
+}
+
+/** The link a fragment opens: `file`, and with `path=` the entry it names inside that folder (`<root>.<key>/a/b`). */
+function linkOf (fragment: Fragment): string | undefined {
+  if (fragment.file === undefined || fragment.path === undefined) return fragment.file
+  return `${fragment.file}/${fragment.path}`
 }
 
 function isRefusal (err: unknown): boolean {
@@ -102,10 +108,10 @@ async function main (root: HTMLElement): Promise<void> {
   if (tab.state !== 'connected' && isRefusal(tab.lastError)) return refused(tab.lastError)
   tab.addEventListener('error', onError)
   const opener = mountApp(root, { tab, library, streams, joinToken, origin: location.origin })
-  let opened = fragment.file
+  let opened = linkOf(fragment)
   if (opened !== undefined) void opener.open(opened)
   window.addEventListener('hashchange', () => {
-    const file = readFragment(location.hash).file
+    const file = linkOf(readFragment(location.hash))
     forgetToken()
     if (file !== undefined && file !== opened) {
       opened = file

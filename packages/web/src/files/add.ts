@@ -36,7 +36,7 @@ export interface AddFileInit {
  * The mesh's sink (each block kept in this tab's store, then put on hosts;
  * a full store fails the add), where a failed replication leaves copies 0.
  */
-function tabSink (tab: Tab): BlockSink {
+export function tabSink (tab: Tab): BlockSink {
   const sink = tab.mesh.blockSink()
   return {
     async put (id, bytes, options) {

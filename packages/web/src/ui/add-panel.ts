@@ -1,10 +1,14 @@
 /**
- * Adding files: pick them or drop them. Each gets a progress bar while it is
- * encrypted and stored, then its copies on hosts against the hosts' replica
+ * Adding files: pick them or drop them. A picked or dropped folder, or several
+ * files with "as one share", becomes one folder share (files/add-folder.ts).
+ * Each gets a progress bar while it is encrypted and stored, then its copies on hosts against the hosts' replica
  * target, and its share link (label, copy button, QR code). Files are added
  * one at a time, so memory stays at a few blocks.
  */
+import type { FolderDirInput } from '@cairn/core'
 import { addBrowserFile } from '../files/add.js'
+import { addBrowserFolder } from '../files/add-folder.js'
+import { bundleOf, entryInput, fileInput, treeFromPicked } from '../files/folder-source.js'
 import { replicaTarget } from '../files/replica-target.js'
 import type { AppContext } from './context.js'
 import { copiesBadge } from './copies.js'
@@ -17,18 +21,37 @@ export function addPanel (ctx: AppContext): HTMLElement {
   const list = h('ol', { class: 'uploads', 'aria-live': 'polite' })
   const input = h('input', { id: 'add-input', type: 'file', multiple: true, class: 'visually-hidden', 'data-testid': 'add-files' })
   const zone = h('label', { for: 'add-input', class: 'dropzone' },
-    h('strong', {}, 'Choose files'), h('span', {}, ' or drop them here'))
+    h('strong', {}, 'Choose files'), h('span', {}, ' or drop files or folders here'))
+  const folderInput = h('input', { id: 'add-folder-input', type: 'file', webkitdirectory: true, class: 'visually-hidden', 'data-testid': 'add-folder' })
+  const folderButton = h('label', { for: 'add-folder-input', class: 'button secondary' }, 'Choose a folder')
+  const together = h('input', { id: 'add-together', type: 'checkbox', 'data-testid': 'add-together' })
   let queue = Promise.resolve()
   const add = (files: Iterable<File>): void => {
-    for (const file of files) {
-      const item = uploadItem(file)
+    const picked = [...files]
+    if (together.checked && picked.length > 1) {
+      addFolder(bundleOf(picked.map(file => fileInput(file))))
+      return
+    }
+    for (const file of picked) {
+      const item = uploadItem(file.name, formatBytes(file.size))
       list.prepend(item.el)
       queue = queue.then(async () => { await runUpload(ctx, file, item) })
     }
   }
+  const addFolder = (root: FolderDirInput): void => {
+    const item = uploadItem(root.name, 'folder')
+    item.el.dataset['kind'] = 'folder'
+    list.prepend(item.el)
+    queue = queue.then(async () => { await runFolderUpload(ctx, root, item) })
+  }
   input.addEventListener('change', () => {
     add([...(input.files ?? [])])
     input.value = ''
+  })
+  folderInput.addEventListener('change', () => {
+    const files = [...(folderInput.files ?? [])]
+    if (files.length > 0) addFolder(treeFromPicked(files))
+    folderInput.value = ''
   })
   zone.addEventListener('dragover', event => {
     event.preventDefault()
@@ -38,12 +61,20 @@ export function addPanel (ctx: AppContext): HTMLElement {
   zone.addEventListener('drop', event => {
     event.preventDefault()
     zone.classList.remove('dragging')
+    // Entries must be taken during the event; a dropped directory makes the drop one folder share.
+    const entries = [...(event.dataTransfer?.items ?? [])].map(item => item.webkitGetAsEntry()).filter(entry => entry !== null)
+    if (entries.some(entry => entry.isDirectory)) {
+      void Promise.all(entries.map(entryInput)).then(items => { addFolder(bundleOf(items)) }, (err: unknown) => { console.error('cannot read the dropped items', err) })
+      return
+    }
     add([...(event.dataTransfer?.files ?? [])])
   })
   return h('section', { class: 'panel', 'aria-labelledby': 'add-title' },
     h('h2', { id: 'add-title' }, 'Share files'),
     h('p', { class: 'muted' }, 'Files are encrypted in this tab before anything leaves it.'),
     h('div', { class: 'dropzone-wrap' }, input, zone),
+    h('div', { class: 'actions' }, folderInput, folderButton,
+      h('label', { for: 'add-together' }, together, ' Several files as one share')),
     list)
 }
 
@@ -54,15 +85,43 @@ interface UploadItem {
   result: HTMLElement
 }
 
-function uploadItem (file: File): UploadItem {
-  const progress = h('progress', { max: 100, value: 0, 'aria-label': `Adding ${file.name}` })
+function uploadItem (name: string, what: string): UploadItem {
+  const progress = h('progress', { max: 100, value: 0, 'aria-label': `Adding ${name}` })
   const status = h('span', { class: 'muted' }, 'Waiting…')
   const result = h('div', { class: 'result' })
   const el = h('li', { class: 'card', 'data-testid': 'upload' },
-    h('div', { class: 'card-head' }, h('span', { class: 'name' }, file.name), h('span', { class: 'muted' }, formatBytes(file.size))),
+    h('div', { class: 'card-head' }, h('span', { class: 'name' }, name), h('span', { class: 'muted' }, what)),
     h('div', { class: 'progress-row' }, progress, status),
     result)
   return { el, progress, status, result }
+}
+
+async function runFolderUpload (ctx: AppContext, root: FolderDirInput, item: UploadItem): Promise<void> {
+  try {
+    item.progress.removeAttribute('value') // indeterminate: the tree is listed as it is added
+    const added = await addBrowserFolder(ctx.tab, root, {
+      joinToken: ctx.joinToken,
+      origin: ctx.origin,
+      onProgress: ({ files, bytes }) => { item.status.textContent = `${files} file${files === 1 ? '' : 's'} · ${formatBytes(bytes)}` }
+    })
+    const target = await replicaTarget(ctx.tab)
+    const entry = { ...added, addedBy: ctx.tab.peerId, ...(target === undefined ? {} : { target }) }
+    await ctx.library.put(entry)
+    item.progress.value = 100
+    item.el.dataset['state'] = 'done'
+    item.status.textContent = `Added · ${formatBytes(added.size)}`
+    item.result.append(copiesBadge(entry.replicas, target), shareLink(entry.webLink, root.name))
+  } catch (err) {
+    failed(item, err)
+  }
+}
+
+function failed (item: UploadItem, err: unknown): void {
+  const { summary, detail, code } = describeError(err)
+  item.el.dataset['state'] = 'error'
+  item.status.textContent = 'Failed'
+  item.result.append(h('p', { role: 'alert', class: 'error', 'data-testid': 'add-error', 'data-code': code }, summary,
+    detail === '' ? null : h('small', {}, ` (${detail})`)))
 }
 
 async function runUpload (ctx: AppContext, file: File, item: UploadItem): Promise<void> {
@@ -86,10 +145,6 @@ async function runUpload (ctx: AppContext, file: File, item: UploadItem): Promis
     item.status.textContent = `Added${again}`
     item.result.append(copiesBadge(entry.replicas, target), shareLink(entry.webLink, file.name))
   } catch (err) {
-    const { summary, detail, code } = describeError(err)
-    item.el.dataset['state'] = 'error'
-    item.status.textContent = 'Failed'
-    item.result.append(h('p', { role: 'alert', class: 'error', 'data-testid': 'add-error', 'data-code': code }, summary,
-      detail === '' ? null : h('small', {}, ` (${detail})`)))
+    failed(item, err)
   }
 }
