@@ -25,7 +25,13 @@ export function compareText (a: string, b: string): number {
 
 /** A name as a folder entry takes it; `ManifestError` otherwise. */
 export function validateEntryName (name: unknown): string {
-  const valid = validateName(name)
+  let valid: string
+  try {
+    valid = validateName(name)
+  } catch (cause) {
+    if (!(cause instanceof ManifestError)) throw cause
+    throw new ManifestError(cause.message.replace(/^manifest name: /, 'folder entry name: '), { cause })
+  }
   if (valid.includes('\\')) throw new ManifestError('folder entry name: contains "\\"')
   return valid
 }
