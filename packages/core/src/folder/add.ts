@@ -4,7 +4,8 @@
  * sealed and stored like a file; the root node's link opens the folder.
  * Directories are added depth first; a directory's entries are sorted by
  * `foldName` and checked (names.ts) before anything of it is stored.
- * Memory: at most `concurrency` files being added (a few blocks each), the
+ * Memory: at most `largeConcurrency` files over one block being added (a few
+ * blocks each) and `concurrency` in all (one-block files: a block or two each), the
  * names of the directories on the current path, and one page per open node.
  */
 import type { BlockId } from '../block/id.js'
@@ -15,6 +16,7 @@ import type { BlockSink } from '../file/put-queue.js'
 import { DEFAULT_MEDIA_TYPE, validateMtime, validateType } from '../file/manifest-fields.js'
 import { linkedController } from '../file/abort.js'
 import { Semaphore } from '../mesh/semaphore.js'
+import { BLOCK_PLAINTEXT } from '../crypto/geometry.js'
 import { encodeFolderHeader, encodePage, FOLDER_TYPE, MAX_PAGE_ENTRIES, type DirEntry, type FolderEntry } from './format.js'
 import { compareText, foldName, NameOrder, validateEntryName } from './names.js'
 import { MAX_FOLDER_DEPTH } from './read.js'
@@ -26,6 +28,8 @@ export interface FolderFileInput {
   type?: string
   /** Modification time in ms (default now). */
   mtime?: number
+  /** Its size, if known: a file of at most one block needs no `largeConcurrency` slot. */
+  size?: number
   /** The file's bytes, read once, when its turn comes. */
   read (): AsyncIterable<Uint8Array>
 }
@@ -41,8 +45,13 @@ export interface FolderDirInput {
 export type FolderInput = FolderFileInput | FolderDirInput
 
 export interface AddFolderInit {
-  /** Files added at once (default 8). */
+  /** Files added at once (default 16): small files are bound by round trips, so many at once pay. */
   concurrency?: number
+  /**
+   * Of those, files over one block (or of unknown size) at once (default 4):
+   * each holds a few blocks sealed ahead and in flight.
+   */
+  largeConcurrency?: number
   /** Puts in flight per file (default `DEFAULT_PUT_CONCURRENCY`). */
   putConcurrency?: number
   signal?: AbortSignal
@@ -70,7 +79,9 @@ export interface AddFolderResult {
 }
 
 /** Files added at once by default. */
-export const DEFAULT_FOLDER_CONCURRENCY = 8
+export const DEFAULT_FOLDER_CONCURRENCY = 16
+/** Files over one block added at once by default. */
+export const DEFAULT_LARGE_CONCURRENCY = 4
 /** Entries of one directory started ahead of the one being listed. */
 const LOOKAHEAD = 32
 
@@ -81,6 +92,7 @@ interface Context {
   /** One signal per add in flight, all aborted by the one listener on `signal` (not one listener each). */
   child: () => { signal: AbortSignal, done: () => void }
   files: Semaphore
+  large: Semaphore
   totals: { files: number, dirs: number, size: number, replicas: number | undefined }
 }
 
@@ -100,6 +112,7 @@ export async function addFolder (root: FolderDirInput, sink: BlockSink, init: Ad
       return { signal: child.signal, done: () => { children.delete(child) } }
     },
     files: new Semaphore(init.concurrency ?? DEFAULT_FOLDER_CONCURRENCY),
+    large: new Semaphore(init.largeConcurrency ?? DEFAULT_LARGE_CONCURRENCY),
     totals: { files: 0, dirs: 0, size: 0, replicas: undefined }
   }
   try {
@@ -144,6 +157,8 @@ async function addDir (dir: FolderDirInput, path: readonly string[], ctx: Contex
 
 async function addOne (file: FolderFileInput, path: readonly string[], ctx: Context): Promise<FolderEntry> {
   // Not tied to the signal (a listener per waiting file): an abort frees the slots soon anyway.
+  const large = file.size === undefined || file.size > BLOCK_PLAINTEXT
+  if (large) await ctx.large.acquire()
   await ctx.files.acquire()
   const child = ctx.child()
   try {
@@ -168,6 +183,7 @@ async function addOne (file: FolderFileInput, path: readonly string[], ctx: Cont
   } finally {
     child.done()
     ctx.files.release()
+    if (large) ctx.large.release()
   }
 }
 

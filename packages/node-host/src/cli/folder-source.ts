@@ -47,6 +47,7 @@ export function localFile (input: Input, signal?: AbortSignal): LocalFile {
     name: input.name,
     type: mediaTypeOf(input.name),
     mtime: input.mtime,
+    size: input.size,
     input,
     read: () => readFileChunks(input.path, signal === undefined ? { chunkSize: READ_CHUNK } : { chunkSize: READ_CHUNK, signal })
   }

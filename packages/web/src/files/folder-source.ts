@@ -12,7 +12,7 @@ import { iterateStream } from '../streams.js'
 export const BUNDLE_NAME = 'bundle'
 
 export function fileInput (file: File, name = file.name): FolderFileInput {
-  return { kind: 'file', name, type: file.type, mtime: file.lastModified, read: () => iterateStream(file.stream()) }
+  return { kind: 'file', name, type: file.type, mtime: file.lastModified, size: file.size, read: () => iterateStream(file.stream()) }
 }
 
 interface Node { dirs: Map<string, Node>, files: File[] }

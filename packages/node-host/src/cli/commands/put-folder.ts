@@ -11,8 +11,8 @@ import { logLine } from '../output.js'
 import { createProgress, progressEnabled } from '../progress.js'
 import { addJournaled, meshSinkOf, reportPut, type HostInfo, type PutOptions } from './put.js'
 
-/** Files added at once. */
-export const FOLDER_FILES_AT_ONCE = 8
+/** Files added at once (of which core's default 4 over one block). */
+export const FOLDER_FILES_AT_ONCE = 16
 /** Puts in flight per file (the mesh's push window is shared by the files at once). */
 const PUTS_PER_FILE = 4
 /**
