@@ -79,7 +79,7 @@ describe('folders through the CLI', () => {
 
     const out = join(work, 'out')
     const got = await cluster.json<{ path: string, files: number, dirs: number, size: number }>(['get', result.link, '-o', out])
-    expect(got[0]).toMatchObject({ path: out, files: 5, dirs: 6, size: result.size })
+    expect(got[0]).toMatchObject({ path: out, files: 5, dirs: 7, size: result.size })
     expect(await snapshot(out)).toEqual(withoutSymlinks(await snapshot(src)))
     expect((await snapshot(out))['empty']).toBe('dir')
     expect((await snapshot(out))['docs/also empty']).toBe('dir')

@@ -99,7 +99,7 @@ interface Plan { files: number, dirs: number, size: number, fetched: number }
 
 /** First pass: what is there already, what would be replaced (refused without --force), the totals for progress. */
 async function plan (folder: OpenedFolder, root: string, source: BlockSource, force: boolean, signal: AbortSignal): Promise<Plan> {
-  const totals: Plan = { files: 0, dirs: 0, size: 0, fetched: 0 }
+  const totals: Plan = { files: 0, dirs: 1, size: 0, fetched: 0 } // the root counts, as in put
   const conflicts: string[] = []
   let conflicting = 0
   for await (const { path, entry } of walkFolder(folder, source, { signal })) {
