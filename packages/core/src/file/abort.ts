@@ -8,7 +8,10 @@ export function throwIfAborted (signal: AbortSignal | undefined): void {
 /** Settle with `promise`, or reject with `AbortError` as soon as `signal` fires. */
 export async function abortable<T> (promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (signal === undefined) return await promise
-  throwIfAborted(signal)
+  if (signal.aborted) {
+    promise.catch(() => {}) // its own failure is secondary to the abort, and must not go unhandled
+    throwIfAborted(signal)
+  }
   let onAbort: (() => void) | undefined
   const aborted = new Promise<never>((_resolve, reject) => {
     onAbort = () => reject(new AbortError('aborted', { cause: signal.reason }))

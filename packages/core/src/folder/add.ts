@@ -138,7 +138,7 @@ async function addDir (dir: FolderDirInput, path: readonly string[], ctx: Contex
   if (path.length >= MAX_FOLDER_DEPTH) throw new FolderInputError(`${where(path)}: deeper than ${MAX_FOLDER_DEPTH} levels`)
   const name = checkedName(dir.name, path)
   const children = await sortedEntries(dir, path)
-  const entries = inOrder(children, LOOKAHEAD, async child => child.kind === 'dir'
+  const entries = inOrder(children, LOOKAHEAD, child => child.kind === 'file', async child => child.kind === 'dir'
     ? await addDir(child, [...path, child.name], ctx)
     : await addOne(child, [...path, child.name], ctx))
   const child = ctx.child()
@@ -229,12 +229,20 @@ async function * nodeContent (entries: AsyncIterable<FolderEntry>): AsyncGenerat
   if (page.length > 0) yield encodePage(page)
 }
 
-/** `run` over `items` with up to `ahead` started at once; results in order. */
-async function * inOrder<T, R> (items: readonly T[], ahead: number, run: (item: T) => Promise<R>): AsyncGenerator<R, void, undefined> {
+/**
+ * `run` over `items` with up to `ahead` started at once; results in order. An
+ * item that may not start early (`early` false: a subdirectory) starts only
+ * once everything before it is done, so the directories being added form one
+ * path from the root: memory is a page and a window of files per level, not
+ * every sibling's listing at once.
+ */
+async function * inOrder<T, R> (
+  items: readonly T[], ahead: number, early: (item: T) => boolean, run: (item: T) => Promise<R>
+): AsyncGenerator<R, void, undefined> {
   const started: Array<Promise<R>> = []
   let next = 0
   while (next < items.length || started.length > 0) {
-    while (started.length < ahead && next < items.length) {
+    while (started.length < ahead && next < items.length && (started.length === 0 || early(items[next] as T))) {
       const pending = run(items[next++] as T)
       pending.catch(() => {}) // awaited below in turn; a failure aborts the folder's add
       started.push(pending)
