@@ -25,6 +25,9 @@ export type { AddJournal, ResumingSinkInit } from './file/index.js'
 export type { AddInit, AddResult, BlockSink, FileMeta, OpenedFile, PutOptions, ReadInit, ReadRange } from './file/index.js'
 export type { FileInfo } from './file/manifest-fields.js'
 
+// Child signals for many short tasks under one parent signal.
+export { childSignals } from './file/abort.js'
+
 // Folders: a tree of nodes, each a file listing its entries.
 export * from './folder/index.js'
 

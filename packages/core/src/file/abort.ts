@@ -33,3 +33,20 @@ export function linkedController (signal: AbortSignal | undefined): { controller
   else signal.addEventListener('abort', onAbort, { once: true })
   return { controller, dispose: () => signal.removeEventListener('abort', onAbort) }
 }
+
+/**
+ * Child signals of `parent` for many short tasks: each child aborts when the
+ * parent does, through the parent's one listener (not one listener per task,
+ * and nothing derived from the parent is kept once a task is `done`: work that
+ * derives signals per request, `AbortSignal.any`, ties them to the child).
+ */
+export function childSignals (parent: AbortSignal): () => { signal: AbortSignal, done: () => void } {
+  const children = new Set<AbortController>()
+  parent.addEventListener('abort', () => { for (const child of children) child.abort(parent.reason) }, { once: true })
+  return () => {
+    const child = new AbortController()
+    if (parent.aborted) child.abort(parent.reason)
+    children.add(child)
+    return { signal: child.signal, done: () => { children.delete(child) } }
+  }
+}

@@ -14,7 +14,7 @@ import { formatLink } from '../address/link.js'
 import { addFile, DEFAULT_PUT_CONCURRENCY, type AddResult } from '../file/add.js'
 import type { BlockSink } from '../file/put-queue.js'
 import { DEFAULT_MEDIA_TYPE, validateMtime, validateType } from '../file/manifest-fields.js'
-import { linkedController } from '../file/abort.js'
+import { childSignals, linkedController } from '../file/abort.js'
 import { Semaphore } from '../mesh/semaphore.js'
 import { BLOCK_PLAINTEXT } from '../crypto/geometry.js'
 import { encodeFolderHeader, encodePage, FOLDER_TYPE, MAX_PAGE_ENTRIES, type DirEntry, type FolderEntry } from './format.js'
@@ -99,18 +99,11 @@ interface Context {
 /** Add `root` (a directory) as a folder; its name is the folder's. */
 export async function addFolder (root: FolderDirInput, sink: BlockSink, init: AddFolderInit = {}): Promise<AddFolderResult> {
   const { controller, dispose } = linkedController(init.signal)
-  const children = new Set<AbortController>()
-  controller.signal.addEventListener('abort', () => { for (const child of children) child.abort(controller.signal.reason) }, { once: true })
   const ctx: Context = {
     sink,
     init,
     signal: controller.signal,
-    child: () => {
-      const child = new AbortController()
-      if (controller.signal.aborted) child.abort(controller.signal.reason)
-      children.add(child)
-      return { signal: child.signal, done: () => { children.delete(child) } }
-    },
+    child: childSignals(controller.signal),
     files: new Semaphore(init.concurrency ?? DEFAULT_FOLDER_CONCURRENCY),
     large: new Semaphore(init.largeConcurrency ?? DEFAULT_LARGE_CONCURRENCY),
     totals: { files: 0, dirs: 0, size: 0, replicas: undefined }

@@ -9,12 +9,11 @@
  * `FILES_AT_ONCE` files and `BLOCKS_IN_FLIGHT` blocks are in flight, so memory does
  * not grow with the file count.
  */
-import { setMaxListeners } from 'node:events'
 import { lstat, mkdir, utimes } from 'node:fs/promises'
 import type { Stats } from 'node:fs'
 import { isAbsolute, join, relative, resolve } from 'node:path'
 import {
-  folderOf, formatLink, isFolder, ManifestError, openFile, resolveFolderPath, walkFolder,
+  childSignals, folderOf, formatLink, isFolder, ManifestError, openFile, resolveFolderPath, walkFolder,
   type BlockSource, type FileEntry, type OpenedFile, type OpenedFolder, type ParsedLink
 } from '@cairn/core'
 import { blockCount } from '@cairn/core/crypto'
@@ -175,8 +174,8 @@ export async function getFolder (
   progress.update(done)
   const controller = new AbortController()
   const signal = AbortSignal.any([init.signal, controller.signal])
-  // Every file in flight listens on it (its fetches, its stall retries): not a leak.
-  setMaxListeners(FILES_AT_ONCE * 8, signal)
+  // Each file gets its own signal: what its fetches derive from it goes with it.
+  const fileSignal = childSignals(signal)
   const pool = new Pool(FILES_AT_ONCE, BLOCKS_IN_FLIGHT, controller)
   try {
     const walk = async (): Promise<void> => {
@@ -192,7 +191,7 @@ export async function getFolder (
         }
         const info = await lstatOrNone(full)
         if (info !== undefined && alreadyFetched(info, entry)) continue
-        await pool.run(Math.min(blockCount(entry.size), READ_AHEAD + 1), async () => {
+        const getEntry = async (signal: AbortSignal): Promise<void> => {
           const fileProgress = share(progress, () => done, n => { done = n })
           const file = await retryStalls(async () => await openFile(entry, source, { signal }), { ...retry, signal, progress: () => done })
           checkAgrees(file, entry)
@@ -201,6 +200,14 @@ export async function getFolder (
           })
           resumedBytes += saved.resumedBytes
           await utimes(full, new Date(), new Date(entry.mtime))
+        }
+        await pool.run(Math.min(blockCount(entry.size), READ_AHEAD + 1), async () => {
+          const child = fileSignal()
+          try {
+            await getEntry(child.signal)
+          } finally {
+            child.done()
+          }
         })
       }
     }
