@@ -1,5 +1,5 @@
 /**
- * Strict CBOR decoding for the formats Cairn defines (manifests, block
+ * Strict CBOR decoding for the formats Cairn defines (manifests, folder nodes, block
  * records): maps as `Map`, no duplicate keys, no indefinite lengths, no
  * undefined, Infinity, NaN or bigints. Throws cborg's error; callers wrap it
  * in their own typed error.

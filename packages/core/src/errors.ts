@@ -65,6 +65,24 @@ export class UnsupportedVersionError extends ManifestError {
   override readonly code = 'ERR_UNSUPPORTED_VERSION'
 }
 
+/** A link that names a file was used where a folder is needed (`cairn ls`, a path inside a link). */
+export class NotAFolderError extends CairnError {
+  override readonly code = 'ERR_NOT_A_FOLDER'
+}
+
+/** A link's path names no entry of its folder (or passes through a file). */
+export class NoSuchEntryError extends CairnError {
+  override readonly code = 'ERR_NO_SUCH_ENTRY'
+}
+
+/**
+ * What was given to add as a folder cannot be one: an entry name a folder
+ * does not take, two names that collide (also case-insensitively), too deep.
+ */
+export class FolderInputError extends CairnError {
+  override readonly code = 'ERR_FOLDER_INPUT'
+}
+
 /** A share link that cannot be parsed. */
 export class LinkError extends CairnError {
   override readonly code = 'ERR_LINK'
@@ -229,7 +247,8 @@ const BY_MESSAGE: Array<new (message: string) => CairnError> = [
   ManifestError, UnsupportedVersionError, LinkError, WireError, FrameTooLargeError, MalformedFrameError, UnknownMessageError,
   NotFoundError, StorageFullError, ConnectionClosedError, CertificateError, TimeoutError, UnavailableError, ProtocolError, AbortError, InputChangedError,
   InvalidAddressError, AuditError,
-  BlockRecordError, ExpiredError, ExpiryError, OwnerError, DeletedError
+  BlockRecordError, ExpiredError, ExpiryError, OwnerError, DeletedError,
+  NotAFolderError, FolderInputError, NoSuchEntryError
 ]
 let byCode: Map<string, (message: string) => CairnError> | undefined
 

@@ -25,6 +25,12 @@ export type { AddJournal, ResumingSinkInit } from './file/index.js'
 export type { AddInit, AddResult, BlockSink, FileMeta, OpenedFile, PutOptions, ReadInit, ReadRange } from './file/index.js'
 export type { FileInfo } from './file/manifest-fields.js'
 
+// Child signals for many short tasks under one parent signal.
+export { childSignals } from './file/abort.js'
+
+// Folders: a tree of nodes, each a file listing its entries.
+export * from './folder/index.js'
+
 // Cobblestone encryption streams.
 export { encryptStream, decryptStream } from './crypto/stream.js'
 export { decryptRange } from './crypto/random-access.js'

@@ -212,7 +212,8 @@ describe('one-line errors with distinct exit codes', () => {
   it('missing file: 7, before connecting anywhere', async () => {
     const cwd = await cluster.tempDir()
     expectFailure(await cluster.cli(['put', 'does-not-exist.bin'], { cwd }), 7, /no such file: does-not-exist\.bin/)
-    expectFailure(await cluster.cli(['put', '.'], { cwd }), 7, /not a regular file/)
+    // A directory is a folder now (folder.test.ts); a device is neither.
+    expectFailure(await cluster.cli(['put', '/dev/null'], { cwd }), 7, /not a regular file or directory: \/dev\/null/)
     expectFailure(await cluster.cli(['get', await someLink(), '-o', join(cwd, 'no', 'such', 'dir')]), 7, /no such directory/)
   })
 })

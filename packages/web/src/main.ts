@@ -37,8 +37,8 @@ function forgetToken (): void {
   if (!location.hash.includes('join=') && !isPeerUrlFragment(location.hash)) return
   let hash = ''
   try {
-    const { file } = parseFragment(location.hash)
-    hash = formatFragment(file === undefined ? {} : { file })
+    const { file, path } = parseFragment(location.hash)
+    hash = formatFragment(file === undefined ? {} : path === undefined ? { file } : { file, path })
   } catch (err) {
     if (!(err instanceof LinkError)) throw err
   }
@@ -77,6 +77,12 @@ async function joinTokenFor (fragment: Fragment): Promise<string | undefined> {
   return (await fetchHostInfo())?.joinTokenRequired === true ? undefined : ''
 }
 
+/** The link a fragment opens: `file`, and with `path=` the entry it names inside that folder (`<root>.<key>/a/b`). */
+function linkOf (fragment: Fragment): string | undefined {
+  if (fragment.file === undefined || fragment.path === undefined) return fragment.file
+  return `${fragment.file}/${fragment.path}`
+}
+
 function isRefusal (err: unknown): boolean {
   return err instanceof HandshakeError && err.reason === 'bad-token'
 }
@@ -111,10 +117,10 @@ async function main (root: HTMLElement): Promise<void> {
   if (tab.state !== 'connected' && isRefusal(tab.lastError)) return refused(tab.lastError)
   tab.addEventListener('error', onError)
   const opener = mountApp(root, { tab, library, streams, joinToken, origin: location.origin })
-  let opened = fragment.file
+  let opened = linkOf(fragment)
   if (opened !== undefined) void opener.open(opened)
   window.addEventListener('hashchange', () => {
-    const file = readFragment(location.hash).file
+    const file = linkOf(readFragment(location.hash))
     forgetToken()
     if (file !== undefined && file !== opened) {
       opened = file

@@ -1,9 +1,10 @@
 /**
  * The URL fragment of join URLs, web links and the app's own page:
- * `#join=<token>&file=<root>.<key>`, either part optional. Browsers never send
+ * `#join=<token>&file=<root>.<key>[&path=<a/b>]`, each part optional (`path`:
+ * an entry of the folder `file` names, components percent-encoded). Browsers never send
  * a fragment to a server, so the token and the file key stay on the device.
  *
- * Parsing is strict: only `join` and `file`, each at most once and with a
+ * Parsing is strict: only `join`, `file` and `path`, each at most once and with a
  * value; the token percent-decoded and checked (`checkJoinToken`). `file` is
  * returned as written (`parseLink` checks it). Anything else is a `LinkError`.
  */
@@ -18,6 +19,8 @@ export interface Fragment {
   join?: string
   /** Plain share link (`<root>.<key>`), unchecked. */
   file?: string
+  /** A path inside the folder `file` names, as written (percent-encoded components joined by `/`), unchecked. */
+  path?: string
 }
 
 /** Parse `#join=…&file=…` (the leading `#` optional; '' or '#' alone is `{}`). */
@@ -29,7 +32,7 @@ export function parseFragment (hash: string): Fragment {
   for (const pair of text.split('&')) {
     const eq = pair.indexOf('=')
     const name = eq < 0 ? pair : pair.slice(0, eq)
-    if (name !== 'join' && name !== 'file') throw new LinkError(`fragment: unexpected "${name.slice(0, 32)}"`)
+    if (name !== 'join' && name !== 'file' && name !== 'path') throw new LinkError(`fragment: unexpected "${name.slice(0, 32)}"`)
     if (eq < 0) throw new LinkError(`fragment: ${name} has no value`)
     if (fragment[name] !== undefined) throw new LinkError(`fragment: ${name} given twice`)
     fragment[name] = name === 'join' ? decodeToken(pair.slice(eq + 1)) : pair.slice(eq + 1)
@@ -44,6 +47,10 @@ export function formatFragment (fragment: Fragment): string {
   if (fragment.file !== undefined) {
     if (/[&#\s]/.test(fragment.file)) throw new LinkError('fragment: file link contains "&", "#" or whitespace')
     parts.push(`file=${fragment.file}`)
+  }
+  if (fragment.path !== undefined) {
+    if (/[&#\s]/.test(fragment.path)) throw new LinkError('fragment: path contains "&", "#" or whitespace')
+    parts.push(`path=${fragment.path}`)
   }
   return parts.length === 0 ? '' : `#${parts.join('&')}`
 }

@@ -1,5 +1,5 @@
 /** Addressing: share links, the URL fragment, join URLs and mesh endpoint addresses. See README.md. */
-export { FILE_KEY_BYTES, formatLink, formatWebLink, parseLink } from './link.js'
+export { FILE_KEY_BYTES, formatLink, formatLinkPath, formatPathLink, formatWebLink, parseLink, parseLinkPath } from './link.js'
 export type { ParsedLink } from './link.js'
 export { checkJoinToken, formatFragment, parseFragment } from './fragment.js'
 export type { Fragment } from './fragment.js'

@@ -5,19 +5,23 @@
  * (22 characters). Web form: the plain link in a URL fragment, which browsers
  * never send to a server: `http://HOST:PORT/#join=<meshToken>&file=<link>`
  * (or `#file=<link>` for an open mesh); the fragment alone (`#file=<link>`) is
- * accepted too. Parsing is strict: anything but exactly these shapes is a
+ * accepted too. A link may name an entry inside a folder: `<rootCID>.<key>/a/b`
+ * or, in the fragment, `&path=a/b` (components percent-encoded, each a valid
+ * folder entry name). Parsing is strict: anything but exactly these shapes is a
  * `LinkError` that says which part is wrong.
  */
 import { base64url } from 'multiformats/bases/base64'
 import { parseBlockId, type BlockId } from '../block/id.js'
 import { LinkError } from '../errors.js'
-import { formatFragment, parseFragment } from './fragment.js'
+import { formatFragment, parseFragment, type Fragment } from './fragment.js'
+import { validateEntryName } from '../folder/names.js'
 import { parseHttpUrl } from './mesh-url.js'
 
 export const FILE_KEY_BYTES = 16
 const KEY_CHARS = 22
 const KEY_PATTERN = /^[A-Za-z0-9_-]{22}$/
-const MAX_LINK_LENGTH = 2048
+/** A folder path (at most 4,096 UTF-8 bytes) percent-encoded may triple. */
+const MAX_LINK_LENGTH = 16_384
 
 export interface ParsedLink {
   root: BlockId
@@ -27,6 +31,11 @@ export interface ParsedLink {
   join?: string
   /** Origin (`http://HOST:PORT`) of a web-form link. */
   origin?: string
+  /**
+   * An entry inside the folder the link names: its path components, decoded
+   * and checked as folder entry names (`<root>.<key>/a/b` or `&path=a/b`).
+   */
+  path?: string[]
 }
 
 /** `<rootCID>.<key>` */
@@ -37,12 +46,29 @@ export function formatLink (root: BlockId, key: Uint8Array): string {
   return `${root.toString()}.${base64url.baseEncode(key)}`
 }
 
-/** `ORIGIN/#join=TOKEN&file=LINK`, or `ORIGIN/#file=LINK` when `token` is ''. */
-export function formatWebLink (origin: string, token: string, link: string): string {
+/**
+ * `ORIGIN/#join=TOKEN&file=LINK`, or `ORIGIN/#file=LINK` when `token` is '';
+ * with `path` (or a path in `link`), `&path=a/b` names an entry of that folder.
+ */
+export function formatWebLink (origin: string, token: string, link: string, path?: readonly string[]): string {
   const parsed = parsePlainLink(link)
   const url = parseHttpUrl(origin, 'web link origin')
-  const file = formatLink(parsed.root, parsed.key)
-  return `${url.origin}/${formatFragment(token === '' ? { file } : { join: token, file })}`
+  const fragment: Fragment = token === '' ? {} : { join: token }
+  fragment.file = formatLink(parsed.root, parsed.key)
+  const components = path ?? parsed.path ?? []
+  if (components.length > 0) fragment.path = formatLinkPath(components)
+  return `${url.origin}/${formatFragment(fragment)}`
+}
+
+/** `a/b%20c`: each component checked and percent-encoded, joined by `/`. */
+export function formatLinkPath (path: readonly string[]): string {
+  return path.map(component => encodeURIComponent(checkComponent(component))).join('/')
+}
+
+/** `<root>.<key>/a/b`: the plain form of a link to an entry inside a folder. */
+export function formatPathLink (root: BlockId, key: Uint8Array, path: readonly string[]): string {
+  const link = formatLink(root, key)
+  return path.length === 0 ? link : `${link}/${formatLinkPath(path)}`
 }
 
 /** Parse any link form: plain, web (`http(s)://…#…file=…`) or a bare `#…file=…` fragment. */
@@ -58,8 +84,15 @@ export function parseLink (text: string): ParsedLink {
 function parsePlainLink (text: string): ParsedLink {
   const dot = text.indexOf('.')
   if (dot < 0) throw new LinkError('link: expected <root>.<key>')
+  const slash = text.indexOf('/', dot)
   const rootText = text.slice(0, dot)
-  const keyText = text.slice(dot + 1)
+  const keyText = slash < 0 ? text.slice(dot + 1) : text.slice(dot + 1, slash)
+  if (slash >= 0) {
+    const path = parseLinkPath(text.slice(slash + 1))
+    const parsed = parsePlainLink(text.slice(0, slash))
+    if (path.length > 0) parsed.path = path
+    return parsed
+  }
   let root: BlockId
   try {
     root = parseBlockId(rootText)
@@ -96,9 +129,37 @@ function parseWebLink (text: string): ParsedLink {
 }
 
 function fromFragment (hash: string): ParsedLink {
-  const { join, file } = parseFragment(hash)
+  const { join, file, path } = parseFragment(hash)
   if (file === undefined) throw new LinkError('web link: fragment has no file=')
   const parsed = parsePlainLink(file)
   if (join !== undefined) parsed.join = join
+  if (path !== undefined) {
+    if (parsed.path !== undefined) throw new LinkError('web link: a path both in file= and in path=')
+    const components = parseLinkPath(path)
+    if (components.length > 0) parsed.path = components
+  }
   return parsed
+}
+
+/** `a/b%20c` (a trailing `/` allowed) → its components, each percent-decoded and checked as a folder entry name. */
+export function parseLinkPath (text: string): string[] {
+  const trimmed = text.endsWith('/') ? text.slice(0, -1) : text
+  if (trimmed === '') return []
+  return trimmed.split('/').map(part => {
+    let component: string
+    try {
+      component = decodeURIComponent(part)
+    } catch (cause) {
+      throw new LinkError('link path: bad percent-encoding', { cause })
+    }
+    return checkComponent(component)
+  })
+}
+
+function checkComponent (component: string): string {
+  try {
+    return validateEntryName(component)
+  } catch (cause) {
+    throw new LinkError(`link path: ${cause instanceof Error ? cause.message.replace(/^[^:]*: /, '') : 'bad component'}`, { cause })
+  }
 }

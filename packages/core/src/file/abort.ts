@@ -8,7 +8,10 @@ export function throwIfAborted (signal: AbortSignal | undefined): void {
 /** Settle with `promise`, or reject with `AbortError` as soon as `signal` fires. */
 export async function abortable<T> (promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (signal === undefined) return await promise
-  throwIfAborted(signal)
+  if (signal.aborted) {
+    promise.catch(() => {}) // its own failure is secondary to the abort, and must not go unhandled
+    throwIfAborted(signal)
+  }
   let onAbort: (() => void) | undefined
   const aborted = new Promise<never>((_resolve, reject) => {
     onAbort = () => reject(new AbortError('aborted', { cause: signal.reason }))
@@ -29,4 +32,21 @@ export function linkedController (signal: AbortSignal | undefined): { controller
   if (signal.aborted) onAbort()
   else signal.addEventListener('abort', onAbort, { once: true })
   return { controller, dispose: () => signal.removeEventListener('abort', onAbort) }
+}
+
+/**
+ * Child signals of `parent` for many short tasks: each child aborts when the
+ * parent does, through the parent's one listener (not one listener per task,
+ * and nothing derived from the parent is kept once a task is `done`: work that
+ * derives signals per request, `AbortSignal.any`, ties them to the child).
+ */
+export function childSignals (parent: AbortSignal): () => { signal: AbortSignal, done: () => void } {
+  const children = new Set<AbortController>()
+  parent.addEventListener('abort', () => { for (const child of children) child.abort(parent.reason) }, { once: true })
+  return () => {
+    const child = new AbortController()
+    if (parent.aborted) child.abort(parent.reason)
+    children.add(child)
+    return { signal: child.signal, done: () => { children.delete(child) } }
+  }
 }

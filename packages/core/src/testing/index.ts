@@ -20,3 +20,5 @@ export type { StallInit } from './stall.js'
 export { blockStoreSuite, connectionSuite } from './vitest.js'
 export { FakeDialingMesh } from './dialing-mesh.js'
 export type { FakeDialingMeshInit } from './dialing-mesh.js'
+// Folder nodes as a hostile adder could write them: nothing checked (for tests that readers refuse them).
+export { encodeFolderHeader, encodePage } from '../folder/format.js'

@@ -20,6 +20,7 @@ import { putCommand } from './commands/put.js'
 import { rmCommand } from './commands/rm.js'
 import { lsCommand } from './commands/ls.js'
 import { ownedPath } from './owned.js'
+import { lsLinkCommand } from './commands/ls-link.js'
 import { statusCommand } from './commands/status.js'
 import { EXIT, EXIT_CODES_HELP, describeError, exitCodeFor } from './exit-codes.js'
 import { logLine } from './output.js'
@@ -108,20 +109,22 @@ function defineCommands (program: Command, setExit: (code: number) => void): voi
     .action(async (opts) => setExit(await hostCommand(opts)))
 
   program.command('put')
-    .description('add files to the mesh; prints one link per file')
-    .argument('<file...>', 'files to add')
+    .description('add files and folders to the mesh; prints one link per argument (a folder: one link for its tree)')
+    .argument('<file...>', 'files or directories to add')
+    .option('--bundle', 'add all arguments as one folder (one link)')
+    .option('--follow-symlinks', 'in directories, follow symbolic links (default: skip them with a warning)')
     .option('--mesh <url>', 'join URL of the mesh (default: the local host)')
     .option('--token-file <path>', 'join token for --mesh, from this file (else $CAIRN_TOKEN if the URL has none)')
     .option('--replicas <n>', 'replica target R, kept by repair for this file\'s blocks (default: the host\'s)', REPLICAS)
     .option('--expires <duration>', 'hosts stop serving the file this long from now and reclaim it: 90s, 45m, 12h, 7d', parsed(parseDuration))
     .option('--expires-at <time>', 'the same at an ISO-8601 time, e.g. 2026-12-24T18:00:00Z', parsed(parseInstant))
     .option('--data <dir>', 'data directory of the local host (and of the history of added files: DIR/owned)', DEFAULT_DATA_DIR)
-    .option('--json', 'print {"link","root","size","replicas","target","resumedBytes","owner"[,"expires"]} per file')
+    .option('--json', 'print {"link","root","size","replicas","target","resumedBytes","owner"[,"expires"]} per file (a folder adds "files","dirs")')
     .action(async (files: string[], opts, cmd: Command) => { await putCommand(files, { ...opts, owned: ownedPathOf(cmd) }) })
 
   program.command('rm')
-    .description('remove a file you added from every host (hosts offline now drop it when they are back)')
-    .argument('<link>', 'the file\'s link')
+    .description('remove a file or folder you added from every host (hosts offline now drop it when they are back)')
+    .argument('<link>', 'the file\'s or folder\'s link')
     .option('--owner <secret>', 'its owner secret, as `put --json` printed it (default: from the history of files you added)')
     .option('--mesh <url>', 'join URL of the mesh (default: the link\'s own, else the local host)')
     .option('--token-file <path>', 'join token for --mesh, from this file (else $CAIRN_TOKEN if the URL has none)')
@@ -130,20 +133,25 @@ function defineCommands (program: Command, setExit: (code: number) => void): voi
     .action(async (link: string, opts, cmd: Command) => { await rmCommand(link, { ...opts, owned: ownedPathOf(cmd) }) })
 
   program.command('ls')
-    .description('list the files you added (from the history): size, expiry, replicas now, link')
-    .option('--mesh <url>', 'join URL of the mesh to count replicas in (default: each file\'s own, else the local host)')
+    .description('without a link: the files you added (from the history): size, expiry, replicas now, link; with a folder link: its entries (one level; -R: the whole tree)')
+    .argument('[link]', 'a folder link, or LINK/path naming a directory in it')
+    .option('-R, --recursive', 'with a folder link: list every entry of the tree')
+    .option('--mesh <url>', 'join URL of the mesh (default: the link\'s own, else the local host)')
     .option('--token-file <path>', 'join token for --mesh, from this file (else $CAIRN_TOKEN if the URL has none)')
     .option('--data <dir>', 'data directory of the local host (and of the history: DIR/owned)', DEFAULT_DATA_DIR)
-    .option('--json', 'print one {"name","size","root","link","expires","replicas","target","added"} per file')
-    .action(async (opts, cmd: Command) => { await lsCommand({ ...opts, owned: ownedPathOf(cmd) }) })
+    .option('--json', 'print one JSON line per entry: history {"name","size","root","link","expires","replicas","target","added"}; folder {"path","kind","size","mtime","type","link"}')
+    .action(async (link: string | undefined, opts, cmd: Command) => {
+      if (link === undefined) await lsCommand({ ...opts, owned: ownedPathOf(cmd) })
+      else await lsLinkCommand(link, opts)
+    })
 
   program.command('get')
     .description('fetch, verify and decrypt a file')
-    .argument('<link>', 'a link: <root>.<key> or http://H:P/#join=T&file=<root>.<key>')
+    .argument('<link>', 'a link: <root>.<key> or http://H:P/#join=T&file=<root>.<key>; LINK/path/in/folder (or &path=) names one entry of a folder')
     .option('--mesh <url>', 'join URL of the mesh (default: the link\'s own, else the local host)')
     .option('--token-file <path>', 'join token for --mesh, from this file (else $CAIRN_TOKEN if the URL has none)')
-    .option('-o, --output <path>', 'write to PATH (a directory: under the file\'s name); - for stdout', '-')
-    .option('--force', 'with -o DIR: replace a file of the same name there (default: refuse, exit 7)')
+    .option('-o, --output <path>', 'write to PATH (a directory: under the file\'s name; a folder: its tree in PATH, default ./NAME); - for stdout', '-')
+    .option('--force', 'with -o DIR or a folder: replace files of the same names there (default: refuse, exit 7)')
     .option('--no-resume', 'ignore a part file left by an interrupted get of the same link to the same path')
     .option('--timeout <seconds>', 'give up (exit 5) after this long without progress while peers are silent', integer(1, 86_400), DEFAULT_STALL_TIMEOUT / 1000)
     .option('--data <dir>', 'data directory of the local host', DEFAULT_DATA_DIR)

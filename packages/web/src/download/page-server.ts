@@ -4,12 +4,20 @@
  * While a stream is being served the page pings the service worker so the
  * browser does not stop it mid-download.
  */
-import type { OpenedFile } from '@cairn/core'
+import type { ReadInit } from '@cairn/core'
 import { DOWNLOAD_PATH, errorMessage, MEDIA_PATH } from './protocol.js'
 import type { KeepAlive, PageMessage, SwMessage } from './protocol.js'
 import { RangeReader } from './range-reader.js'
 
 const KEEPALIVE_MS = 10_000
+
+/** What can be streamed: an `StreamableFile`, or anything else with a name, a size, a type and ranged reads (a folder's ZIP). */
+export interface StreamableFile {
+  name: string
+  size: number
+  type: string
+  read (init?: ReadInit): AsyncIterable<Uint8Array>
+}
 
 export interface StreamSession {
   id: string
@@ -20,7 +28,7 @@ export interface StreamSession {
 }
 
 export class PageStreamServer {
-  private readonly files = new Map<string, OpenedFile>()
+  private readonly files = new Map<string, StreamableFile>()
   private streams = 0
   private keepalive: ReturnType<typeof setInterval> | undefined
 
@@ -30,7 +38,7 @@ export class PageStreamServer {
   }
 
   /** Make `file` streamable; the session lasts until `close(id)` or the page goes. */
-  open (file: OpenedFile): StreamSession {
+  open (file: StreamableFile): StreamSession {
     const id = randomId()
     this.files.set(id, file)
     return { id, downloadUrl: `${DOWNLOAD_PATH}${id}`, mediaUrl: `${MEDIA_PATH}${id}` }
@@ -55,7 +63,7 @@ export class PageStreamServer {
   }
 
   /** Answer reads on `port` one at a time until the service worker closes it. */
-  private serve (file: OpenedFile, port: MessagePort): void {
+  private serve (file: StreamableFile, port: MessagePort): void {
     const reader = new RangeReader(file)
     let queue = Promise.resolve()
     this.streamStarted()

@@ -4,7 +4,7 @@
  * read-ahead keeps working; a jump (a seek) starts a new one. Memory is the
  * read-ahead window plus one chunk, whatever the file size.
  */
-import type { OpenedFile } from '@cairn/core'
+import type { StreamableFile } from './page-server.js'
 
 export class RangeReader {
   private iterator: AsyncIterator<Uint8Array> | undefined
@@ -12,7 +12,7 @@ export class RangeReader {
   private position = -1
   private leftover: Uint8Array = new Uint8Array(0)
 
-  constructor (private readonly file: OpenedFile) {}
+  constructor (private readonly file: StreamableFile) {}
 
   /** Up to `length` bytes at `offset` (fewer only at the end of the file). */
   async read (offset: number, length: number): Promise<Uint8Array> {

@@ -38,7 +38,7 @@ export interface AddFileInit {
  * The mesh's sink (each block kept in this tab's store, then put on hosts;
  * a full store fails the add), where a failed replication leaves copies 0.
  */
-function tabSink (tab: Tab, lifecycle: { owner: Uint8Array, expires?: number }): BlockSink {
+export function tabSink (tab: Tab, lifecycle: { owner: Uint8Array, expires?: number }): BlockSink {
   const sink = tab.mesh.blockSink(lifecycle)
   return {
     async put (id, bytes, options) {

@@ -7,7 +7,7 @@
  * every peer that could have it has answered, "not available" is final.
  */
 import { openFile, parseLink } from '@cairn/core'
-import type { OpenedFile, ParsedLink } from '@cairn/core'
+import type { BlockSource, OpenedFile, ParsedLink } from '@cairn/core'
 import { peersComing, trackArrivals } from '../mesh/peers-coming.js'
 import type { Tab } from '../mesh/tab.js'
 
@@ -29,8 +29,12 @@ export function parseAnyLink (text: string): ParsedLink {
  * Resolve `link`. Each block fetch (for the manifest now, for content when
  * the returned file is read) waits up to `timeout` for a peer that has it.
  */
-export async function openLink (tab: Tab, link: ParsedLink, init: OpenInit = {}): Promise<OpenedFile> {
+export async function openLink (tab: Tab, link: Pick<ParsedLink, 'root' | 'key'>, init: OpenInit = {}): Promise<OpenedFile> {
+  return await openFile(link, tabBlockSource(tab, init), init.signal === undefined ? {} : { signal: init.signal })
+}
+
+/** The mesh's blocks as this tab reads them: each waits up to `timeout` for a peer that has it, while peers are coming. */
+export function tabBlockSource (tab: Tab, init: Pick<OpenInit, 'timeout'> = {}): BlockSource {
   trackArrivals(tab)
-  const blocks = tab.mesh.blockSource({ wait: init.timeout ?? DEFAULT_OPEN_TIMEOUT, peersComing: () => peersComing(tab) })
-  return await openFile(link, blocks, init.signal === undefined ? {} : { signal: init.signal })
+  return tab.mesh.blockSource({ wait: init.timeout ?? DEFAULT_OPEN_TIMEOUT, peersComing: () => peersComing(tab) })
 }

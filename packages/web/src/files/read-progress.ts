@@ -4,14 +4,15 @@
  * browser's download manager also shows its progress in the page. The
  * callback gets plain numbers (nothing allocated per chunk).
  */
-import type { OpenedFile, ReadInit } from '@cairn/core'
+import type { ReadInit } from '@cairn/core'
+import type { StreamableFile } from '../download/page-server.js'
 
 export type ReadState = 'running' | 'done' | 'stopped' | 'error'
 
 /** `position`: plaintext bytes read so far, from the start of the file. */
 export type OnReadProgress = (position: number, state: ReadState) => void
 
-export function watchReads (file: OpenedFile, onProgress: OnReadProgress): OpenedFile {
+export function watchReads<F extends StreamableFile> (file: F, onProgress: OnReadProgress): F {
   const size = file.size
   async function * read (init: ReadInit = {}): AsyncGenerator<Uint8Array> {
     let position = init.offset ?? 0

@@ -4,13 +4,15 @@
  * audio, video and raster images that can seek (the service worker answers
  * Range requests from the mesh), and the link to share on. Only passive types
  * preview (download/content-policy.ts): an SVG or HTML file is a download
- * link, never a document on the app's origin.
+ * link, never a document on the app's origin. A folder link shows its listing
+ * (folder-view.ts); `&path=` opens one entry of a folder.
  */
-import type { OpenedFile } from '@cairn/core'
-import { formatLink, formatWebLink } from '@cairn/core'
+import type { FileEntry, OpenedFile } from '@cairn/core'
+import { folderOf, formatLink, formatWebLink, isFolder, ManifestError, resolveFolderPath } from '@cairn/core'
 import { presentation } from '../download/content-policy.js'
 import { countLocalBlocks } from '../files/local-blocks.js'
-import { openLink, parseAnyLink } from '../files/open.js'
+import { openLink, parseAnyLink, tabBlockSource } from '../files/open.js'
+import { folderCard } from './folder-view.js'
 import { watchReads } from '../files/read-progress.js'
 import type { ReadState } from '../files/read-progress.js'
 import type { AppContext } from './context.js'
@@ -40,20 +42,29 @@ export function openPanel (ctx: AppContext): OpenPanel {
     replace(out, h('p', { class: 'muted', 'data-testid': 'open-status' }, 'Looking for the file on the mesh…'))
     try {
       const link = parseAnyLink(text)
-      const file = await openLink(ctx.tab, link, { signal: controller.signal })
+      let file = await openLink(ctx.tab, link, { signal: controller.signal })
       if (controller.signal.aborted) return
-      const plain = formatLink(link.root, link.key)
+      let plain = formatLink(link.root, link.key)
+      if (isFolder(file) || link.path !== undefined) {
+        const folder = folderOf(file, link.key)
+        const entry = link.path === undefined ? undefined : await resolveFolderPath(folder, link.path, tabBlockSource(ctx.tab), { signal: controller.signal })
+        if (entry?.kind !== 'file') {
+          const dir = entry ?? folder
+          replace(out, folderCard(ctx, dir, (f, slot) => { void showEntry(ctx, f, slot, controller.signal) }, controller.signal))
+          if (entry === undefined) await remember(ctx, file, plain, await expiryOf(ctx, file, controller.signal))
+          return
+        }
+        file = await openEntry(ctx, entry, controller.signal)
+        plain = formatLink(entry.root, entry.key)
+      }
       const webLink = formatWebLink(ctx.origin, ctx.joinToken, plain)
       const card = fileCard(ctx, file, webLink, controller.signal)
       replace(out, card)
       // When the hosts stop serving it, as one holding its root says (nothing if none is connected or it never expires).
-      const expires = await ctx.tab.mesh.expiryOf(file.root, { signal: controller.signal }).catch(() => undefined)
+      const expires = await expiryOf(ctx, file, controller.signal)
       const note = expiryNote(expires)
       if (note !== null && !controller.signal.aborted) card.querySelector('[data-testid="file-size"]')?.parentElement?.after(note)
-      await ctx.library.put({
-        root: file.root.toString(), name: file.name, size: file.size, type: file.type,
-        link: plain, webLink, replicas: 0, added: Date.now(), origin: 'opened', ...(expires === undefined ? {} : { expires })
-      })
+      await remember(ctx, file, plain, expires)
     } catch (err) {
       if (controller.signal.aborted) return
       const { summary, detail, code } = describeError(err)
@@ -71,6 +82,40 @@ export function openPanel (ctx: AppContext): OpenPanel {
   const el = h('section', { class: 'panel', 'aria-labelledby': 'open-title' },
     h('h2', { id: 'open-title' }, 'Open a link'), form, out)
   return { el, open }
+}
+
+/** When hosts stop serving `file` (a folder: its root), as one holding its root says; undefined if never or unknown. */
+async function expiryOf (ctx: AppContext, file: OpenedFile, signal: AbortSignal): Promise<number | undefined> {
+  return await ctx.tab.mesh.expiryOf(file.root, { signal }).catch(() => undefined)
+}
+
+/** Keep an opened link in the library (a folder's root too). */
+async function remember (ctx: AppContext, file: OpenedFile, plain: string, expires: number | undefined): Promise<void> {
+  const webLink = formatWebLink(ctx.origin, ctx.joinToken, plain)
+  await ctx.library.put({
+    root: file.root.toString(), name: file.name, size: file.size, type: file.type,
+    link: plain, webLink, replicas: 0, added: Date.now(), origin: 'opened', ...(expires === undefined ? {} : { expires })
+  })
+}
+
+/** A file of a folder: opened by its own link; its manifest must agree with the folder's entry. */
+async function openEntry (ctx: AppContext, entry: FileEntry, signal: AbortSignal): Promise<OpenedFile> {
+  const file = await openLink(ctx.tab, entry, { signal })
+  if (file.size !== entry.size) throw new ManifestError(`folder: "${entry.name}" is listed as ${entry.size} bytes, its manifest says ${file.size}`)
+  return file
+}
+
+/** Show a file of an opened folder in `slot`, as any opened file (download, preview, its own share link). */
+async function showEntry (ctx: AppContext, entry: FileEntry, slot: HTMLElement, signal: AbortSignal): Promise<void> {
+  replace(slot, h('p', { class: 'muted' }, `Opening ${entry.name}…`))
+  try {
+    const file = await openEntry(ctx, entry, signal)
+    replace(slot, fileCard(ctx, file, formatWebLink(ctx.origin, ctx.joinToken, formatLink(entry.root, entry.key)), signal))
+  } catch (err) {
+    const { summary, detail, code } = describeError(err)
+    replace(slot, h('p', { role: 'alert', class: 'error', 'data-testid': 'open-error', 'data-code': code },
+      summary, detail === '' ? null : h('small', {}, ` (${detail})`)))
+  }
 }
 
 function fileCard (ctx: AppContext, file: OpenedFile, webLink: string, signal: AbortSignal): HTMLElement {

@@ -1,6 +1,7 @@
 /** `cairn get LINK`: fetch, verify and decrypt a file from the mesh to stdout or `-o PATH`, resuming where an earlier attempt stopped. */
 import { join } from 'node:path'
 import { openFile, type OpenedFile } from '@cairn/core'
+import { folderTarget, getFolder } from '../folder-get.js'
 import type { MeshClient, TargetOptions } from '../client.js'
 import { copyToSink, fillPartFile } from '../download.js'
 import { interruptSignal } from '../interrupt.js'
@@ -27,23 +28,32 @@ export interface GetOptions extends TargetOptions {
 /** Blocks fetched ahead of the one being decrypted. */
 export const READ_AHEAD = 16
 
-interface Transfer {
+export interface Transfer {
   client: MeshClient
   signal: AbortSignal
   timeout: number
   progress: Progress
+  /** Blocks fetched ahead (default `READ_AHEAD`). */
+  readAhead?: number
 }
 
 /** `-o PATH` or `-o DIR`: through a part file that survives failures. */
-async function getToFile (file: OpenedFile, key: Uint8Array, out: OutputTarget, options: GetOptions, t: Transfer): Promise<{ path: string, resumedBytes: number }> {
+async function getToOutput (file: OpenedFile, key: Uint8Array, out: OutputTarget, options: GetOptions, t: Transfer): Promise<{ path: string, resumedBytes: number }> {
   // `-o PATH` names the file itself; in `-o DIR` the adder chose the name, so nothing there is replaced unless forced.
   const path = out.kind === 'dir' ? join(out.path, safeFileName(file.name)) : out.path
   const overwrite = out.kind === 'dir' ? options.force === true : true
-  const part = await PartFile.open({ path, root: file.root, key, size: file.size, overwrite, resume: options.resume !== false })
+  return await getToFile(file, key, path, overwrite, options.resume !== false, t)
+}
+
+/** Fetch `file` to `path` through a part file (resuming one left by an earlier attempt), renamed into place once complete. */
+export async function getToFile (
+  file: OpenedFile, key: Uint8Array, path: string, overwrite: boolean, resume: boolean, t: Transfer
+): Promise<{ path: string, resumedBytes: number }> {
+  const part = await PartFile.open({ path, root: file.root, key, size: file.size, overwrite, resume })
   let done = part.resumedBytes
   t.progress.update(done)
   try {
-    const init = { signal: t.signal, readAhead: READ_AHEAD, onBytes: (n: number) => { done += n; t.progress.update(done) } }
+    const init = { signal: t.signal, readAhead: t.readAhead ?? READ_AHEAD, onBytes: (n: number) => { done += n; t.progress.update(done) } }
     await retryStalls(async () => { await fillPartFile(file, part, init) }, { client: t.client, signal: t.signal, timeout: t.timeout, progress: () => done })
     return { path: await part.commit(), resumedBytes: part.resumedBytes }
   } finally {
@@ -75,7 +85,13 @@ export async function getCommand (text: string, options: GetOptions): Promise<vo
   try {
     // The mesh hashes every block it hands over (mesh/fetch.ts); the reader knows it and does not hash again.
     const source = client.mesh.blockSource()
-    const file = await retryStalls(async () => await openFile(link, source, { signal }), { client, signal, timeout, progress: () => 0 })
+    const opened = await retryStalls(async () => await openFile(link, source, { signal }), { client, signal, timeout, progress: () => 0 })
+    const target = await folderTarget(opened, link, source, client, { signal, timeout })
+    if (target.kind === 'folder') {
+      await getFolder(client, target.folder, out, options, { signal, timeout })
+      return
+    }
+    const file = target.file
     const progress = createProgress(safeFileName(file.name), file.size, progressEnabled(options.json))
     const transfer = { client, signal, timeout, progress }
     try {
@@ -83,10 +99,10 @@ export async function getCommand (text: string, options: GetOptions): Promise<vo
         await getToStream(file, out, transfer)
         return
       }
-      const saved = await getToFile(file, link.key, out, options, transfer)
+      const saved = await getToOutput(file, target.key, out, options, transfer)
       progress.stop()
       if (options.json === true) {
-        printJson({ path: saved.path, name: file.name, size: file.size, root: link.root.toString(), resumedBytes: saved.resumedBytes })
+        printJson({ path: saved.path, name: file.name, size: file.size, root: file.root.toString(), resumedBytes: saved.resumedBytes })
       }
     } finally {
       progress.stop()

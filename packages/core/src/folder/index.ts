@@ -1,0 +1,7 @@
+export { FOLDER_TYPE, FOLDER_VERSION, MAX_PAGE_ENTRIES } from './format.js'
+export type { DirEntry, FileEntry, FolderEntry } from './format.js'
+export { addFolder, DEFAULT_FOLDER_CONCURRENCY } from './add.js'
+export type { AddFolderInit, AddFolderResult, FolderDirInput, FolderFileInput, FolderInput } from './add.js'
+export { folderOf, isFolder, listFolder, openFolder, resolveFolderPath, walkFolder, MAX_FOLDER_DEPTH, MAX_PATH_BYTES } from './read.js'
+export type { FolderReadInit, OpenedFolder, WalkedEntry } from './read.js'
+export { foldName, validateEntryName } from './names.js'
