@@ -47,7 +47,7 @@ describe('three hosts, R=3', () => {
     const lines = await cluster.json<Put>(['put', source, '--mesh', a.url])
     expect(lines).toHaveLength(1)
     put = lines[0]!
-    expect(put).toEqual({ link: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/#join=.+&file=bafkrei[a-z2-7]{52}\.[A-Za-z0-9_-]{22}$/), root: expect.stringMatching(/^bafkrei/), size: SIZE, replicas: 3, target: 3, resumedBytes: 0 })
+    expect(put).toEqual({ link: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/#join=.+&file=bafkrei[a-z2-7]{52}\.[A-Za-z0-9_-]{22}$/), root: expect.stringMatching(/^bafkrei/), size: SIZE, replicas: 3, target: 3, resumedBytes: 0, owner: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) })
     expect(put.link.startsWith(a.origin)).toBe(true)
     expect(await getVia(b, 'via-b.bin')).toBe(digest)
   }, 180_000)

@@ -26,8 +26,8 @@ async function smallFile (text = 'lifecycle bytes\n'): Promise<string> {
 /** Three hosts, each connected to the other two. */
 async function threeHosts (args: string[] = []): Promise<HostProcess[]> {
   const a = await cluster.startHost(args)
-  const b = await cluster.startHost([...args, '--peer', a.url])
-  const c = await cluster.startHost([...args, '--peer', a.url])
+  const b = await cluster.startHost([...args, '--peer', a.peerUrl])
+  const c = await cluster.startHost([...args, '--peer', a.peerUrl])
   for (const h of [a, b, c]) await waitFor('a full mesh of three', async () => (await status(h)).storingHosts === 3 ? true : undefined)
   return [a, b, c]
 }

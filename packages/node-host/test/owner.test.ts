@@ -34,8 +34,8 @@ describe('cairn rm (owner removal) and cairn ls', () => {
     const env = { CAIRN_STATE_DIR: state }
     const gc = ['--gc-interval', '1s']
     const a = await cluster.startHost(gc)
-    const b = await cluster.startHost([...gc, '--peer', a.url])
-    const c = await cluster.startHost([...gc, '--peer', a.url])
+    const b = await cluster.startHost([...gc, '--peer', a.peerUrl])
+    const c = await cluster.startHost([...gc, '--peer', a.peerUrl])
     await connected([a, b, c])
     const [put] = await cluster.json<Put>(['put', await file('doc.txt', 'owned bytes\n'), '--mesh', a.url, '--replicas', '3'], { env })
     expect(put!.owner).toMatch(/^[A-Za-z0-9_-]{43}$/)
@@ -67,7 +67,7 @@ describe('cairn rm (owner removal) and cairn ls', () => {
     })
 
     // c comes back with its copies and drops them once it hears of the removal.
-    const back = await cluster.startHost([...gc, '--peer', a.url], { data: c.data })
+    const back = await cluster.startHost([...gc, '--peer', a.peerUrl], { data: c.data })
     await waitFor('the returning host to drop the blocks', async () => (await status(back)).blocks === 0 ? true : undefined, { timeout: 60_000 })
     expect((await status(back)).reclaimedBytes).toBeGreaterThan(0)
     expect(back.stderr()).toMatch(/gc reclaimed \d+ blocks?, .*\(0 expired, \d+ deleted, 0 surplus\)/)
@@ -78,7 +78,7 @@ describe('cairn rm (owner removal) and cairn ls', () => {
     const state = await cluster.tempDir('cairn-state-')
     const env = { CAIRN_STATE_DIR: state }
     const a = await cluster.startHost()
-    const b = await cluster.startHost(['--peer', a.url])
+    const b = await cluster.startHost(['--peer', a.peerUrl])
     await connected([a, b])
     const [one] = await cluster.json<Put>(['put', await file('one.txt', 'first\n'), '--mesh', a.url, '--expires', '2h'], { env })
     const [two] = await cluster.json<Put>(['put', await file('two.txt', 'second file\n'), '--mesh', a.url, '--replicas', '1'], { env })

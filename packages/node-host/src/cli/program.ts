@@ -96,7 +96,7 @@ function defineCommands (program: Command, setExit: (code: number) => void): voi
     .option('--max-storage <size>', 'storage quota, e.g. 10GiB (also the placement weight; default: the disk size)', size)
     .option('--zone <name>', 'failure domain (room, rack, cloud zone): copies of a block go to distinct zones (default: the host is its own zone)', zone)
     .option('--max-expiry <duration>', 'longest expiry a put may ask for, e.g. 30d; puts without one are refused (default: no cap)', parsed(parseDuration))
-    .option('--gc-interval <duration>', 'time between garbage-collection passes (expired, deleted, surplus blocks), e.g. 10m', parsed(parseDuration))
+    .option('--gc-interval <time>', 'time between garbage-collection passes (expired, deleted, surplus blocks), e.g. 10m', parsed(parseDuration))
     .option('--repair-rate <size>', 'bytes per second this host sends for repair, e.g. 16MiB (0: unlimited)', size)
     .option('--listen <address>', 'address to listen on', DEFAULT_LISTEN)
     .option('--no-store', 'keep no blocks: only introduce peers and relay signaling')

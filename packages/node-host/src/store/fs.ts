@@ -88,7 +88,13 @@ export class FsBlockStore implements BlockStore {
       try {
         await this.ensureShard(shardOf(key))
         if (record !== undefined) await this.writeRecord(key, record)
-        await writeAtomic(tempPath(this.dir, key), path, bytes, this.durable)
+        try {
+          await writeAtomic(tempPath(this.dir, key), path, bytes, this.durable)
+        } catch (err) {
+          // No record without its block (a crash here leaves one: removed at the next open).
+          if (record !== undefined) await rm(recordPath(this.dir, key), { force: true }).catch(() => {})
+          throw err
+        }
         this.blocks++
         this.bytes += bytes.length
       } finally {
