@@ -6,7 +6,8 @@
  *
  * - `firefox.openTab(url)`: a fresh Firefox context (own storage) at `url`;
  *   `firefox.downloads` is where its downloads land.
- * - `webkit.openTab(url)`: a fresh MiniBrowser session at `url`.
+ * - `webkit.openTab(url)`: a fresh MiniBrowser session at `url` (its own
+ *   WebKitWebDriver and Xvfb: the driver holds one session at a time).
  */
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -49,12 +50,14 @@ export const test = base.extend<{ firefox: FirefoxTabs, webkit: WebKitTabs }>({
   },
 
   webkit: async ({}, use) => {
-    let driver: Promise<WebKitDriver> | undefined
+    // WebKitWebDriver holds one session at a time: one driver (and Xvfb) per tab.
+    const drivers: Array<Promise<WebKitDriver>> = []
     const tabs: WebKitTab[] = []
     try {
       await use({
         openTab: async url => {
-          driver ??= startWebKitDriver()
+          const driver = startWebKitDriver()
+          drivers.push(driver)
           const tab = await openWebKitTab(await driver)
           tabs.push(tab)
           await tab.goto(url)
@@ -63,7 +66,7 @@ export const test = base.extend<{ firefox: FirefoxTabs, webkit: WebKitTabs }>({
       })
     } finally {
       await Promise.all(tabs.map(async tab => { await tab.close() }))
-      await (await driver?.catch(() => undefined))?.stop()
+      await Promise.all(drivers.map(async driver => { await (await driver.catch(() => undefined))?.stop() }))
     }
   }
 })

@@ -89,7 +89,17 @@ export async function openWebKitTab (driver: WebKitDriver): Promise<WebKitTab> {
     engine: 'webkit',
     // WebDriver's Execute Script awaits a returned promise.
     evaluate: async <T>(expression: string): Promise<T> => await browser.execute(`return (async () => (${expression}))()`) as T,
-    setFile: async (testId, path) => { await browser.$(byTestId(testId)).setValue(path) },
+    setFile: async (testId, path) => {
+      // WebKitWebDriver sends keys only to an interactable element, and the app's
+      // file input is visually hidden behind its label: show it for the moment.
+      const show = `const el = document.querySelector('${byTestId(testId)}'); el.dataset.class = el.className; el.className = ''; el.dataset.style = el.getAttribute('style') ?? ''; el.setAttribute('style', 'position:fixed;left:0;top:0;width:20em;height:3em;opacity:1;z-index:2147483647')`
+      await browser.execute(show)
+      try {
+        await browser.$(byTestId(testId)).setValue(path)
+      } finally {
+        await browser.execute(`const el = document.querySelector('${byTestId(testId)}'); el.setAttribute('style', el.dataset.style ?? ''); el.className = el.dataset.class ?? ''; delete el.dataset.style; delete el.dataset.class`)
+      }
+    },
     click: async testId => { await browser.$(byTestId(testId)).click() },
     goto: async to => { await browser.url(to) },
     close: async () => { await browser.deleteSession().catch(() => {}) }
