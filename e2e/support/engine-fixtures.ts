@@ -4,14 +4,15 @@
  * ended after the test, even on failure. A missing engine fails the test
  * with what to install; it never skips.
  *
- * - `firefox.openTab(url)`: a fresh Firefox context (own storage) at `url`;
- *   `firefox.downloads` is where its downloads land.
+ * - `firefox.openTab(url)`: a fresh Firefox context (own storage) at `url`,
+ *   in one Firefox per worker; `firefox.downloads` is where downloads land.
  * - `webkit.openTab(url)`: a fresh MiniBrowser session at `url` (its own
  *   WebKitWebDriver and Xvfb: the driver holds one session at a time).
  */
-import { mkdir } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { Browser, Page } from 'puppeteer-core'
+import type { Browser, BrowserContext, Page } from 'puppeteer-core'
 import type { EngineTab } from './engine-tab.js'
 import { expect, test as base } from './fixtures.js'
 import { launchFirefox, openFirefoxTab } from './firefox.js'
@@ -27,24 +28,37 @@ export interface WebKitTabs {
   openTab: (url: string) => Promise<EngineTab>
 }
 
-export const test = base.extend<{ firefox: FirefoxTabs, webkit: WebKitTabs }>({
-  firefox: async ({ tmp }, use) => {
-    const downloads = join(tmp, 'firefox-downloads')
-    await mkdir(downloads, { recursive: true })
+interface FirefoxWorker { browser: () => Promise<Browser>, downloads: string }
+
+export const test = base.extend<{ firefox: FirefoxTabs, webkit: WebKitTabs }, { firefoxWorker: FirefoxWorker }>({
+  // One Firefox per worker (its start is the slow part), launched on first use; a context per tab.
+  firefoxWorker: [async ({}, use) => {
+    const dir = await mkdtemp(join(tmpdir(), 'cairn-firefox-'))
+    const downloads = join(dir, 'downloads')
+    await mkdir(downloads)
     let browser: Promise<Browser> | undefined
+    try {
+      await use({ downloads, browser: async () => await (browser ??= launchFirefox(downloads)) })
+    } finally {
+      await (await browser?.catch(() => undefined))?.close()
+      await rm(dir, { recursive: true, force: true })
+    }
+  }, { scope: 'worker' }],
+
+  firefox: async ({ firefoxWorker }, use) => {
     const errors: string[] = []
-    let count = 0
+    const contexts: BrowserContext[] = []
     try {
       await use({
-        downloads,
+        downloads: firefoxWorker.downloads,
         openTab: async url => {
-          browser ??= launchFirefox(downloads)
-          count++
-          return await openFirefoxTab(await browser, url, `firefox ${count}`, errors)
+          const context = await (await firefoxWorker.browser()).createBrowserContext()
+          contexts.push(context)
+          return await openFirefoxTab(context, url, `firefox ${contexts.length}`, errors)
         }
       })
     } finally {
-      await (await browser?.catch(() => undefined))?.close()
+      await Promise.all(contexts.map(async context => { await context.close().catch(() => {}) }))
     }
     expect(errors, 'uncaught errors in Firefox pages').toEqual([])
   },

@@ -12,7 +12,7 @@
  */
 import { existsSync } from 'node:fs'
 import puppeteer from 'puppeteer-core'
-import type { Browser, Page } from 'puppeteer-core'
+import type { Browser, BrowserContext, Page } from 'puppeteer-core'
 import type { EngineTab } from './engine-tab.js'
 import { byTestId } from './engine-tab.js'
 
@@ -50,9 +50,8 @@ export async function launchFirefox (downloadDir: string): Promise<Browser> {
   })
 }
 
-/** A new context and page in `browser`, as an `EngineTab` (errors logged as `name`). */
-export async function openFirefoxTab (browser: Browser, url: string, name: string, errors: string[]): Promise<EngineTab & { page: Page }> {
-  const context = await browser.createBrowserContext()
+/** A new page in `context` (one per tab: own storage), as an `EngineTab` (errors logged as `name`). */
+export async function openFirefoxTab (context: BrowserContext, url: string, name: string, errors: string[]): Promise<EngineTab & { page: Page }> {
   const page = await context.newPage()
   page.on('pageerror', err => { const text = err instanceof Error ? err.message : String(err); errors.push(text); console.error(`[${name}] page error: ${text}`) })
   page.on('console', msg => { if (msg.type() === 'error' || msg.type() === 'warn') console.error(`[${name}] console.${msg.type()}: ${msg.text()}`) })
