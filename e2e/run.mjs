@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 /**
  * The e2e runner (`npm run e2e`). Runs the Playwright specs in Debian's
- * Chromium inside a private network namespace that holds only loopback, so no
- * WebRTC candidate or packet can leave 127.0.0.1. Hosts, browser and runner
- * all live in it.
+ * Chromium, Firefox ESR and WebKitGTK inside a private network namespace that
+ * holds only loopback, so no WebRTC candidate or packet can leave 127.0.0.1.
+ * Hosts, browsers and runner all live in it.
  *
- * Never skips: a missing Chromium, `ip` or `unshare` is a failure that says
- * how to install it. Extra arguments go to `playwright test` (e.g. a spec file
+ * Never skips: a missing browser, `xvfb-run`, `ip` or `unshare` is a failure
+ * that says how to install it. Extra arguments go to `playwright test` (e.g. a spec file
  * or `--grep`).
  */
 import { spawnSync } from 'node:child_process'
@@ -16,6 +16,8 @@ import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const CHROMIUM = process.env.CAIRN_CHROMIUM ?? '/usr/bin/chromium'
+const FIREFOX = process.env.CAIRN_FIREFOX ?? '/usr/bin/firefox-esr'
+const WEBKIT_DRIVER = process.env.CAIRN_WEBKIT_DRIVER ?? '/usr/bin/WebKitWebDriver'
 const INSIDE = 'CAIRN_E2E_NETNS'
 
 function fail (message) {
@@ -31,6 +33,9 @@ function checkPrerequisites () {
   if (!existsSync(CHROMIUM)) {
     fail(`Chromium not found at ${CHROMIUM}. Install Debian's build: apt-get install -y chromium`)
   }
+  if (!existsSync(FIREFOX)) fail(`Firefox not found at ${FIREFOX}. Install Debian's build: apt-get install -y firefox-esr`)
+  if (!existsSync(WEBKIT_DRIVER)) fail(`WebKitWebDriver not found at ${WEBKIT_DRIVER}. Install Debian's build: apt-get install -y webkit2gtk-driver`)
+  if (!has('xvfb-run')) fail('`xvfb-run` not found (WebKit\'s MiniBrowser needs a display). Install it: apt-get install -y xvfb')
   if (!has('ip')) fail('`ip` not found (needed to bring up loopback). Install it: apt-get install -y iproute2')
   if (!has('unshare')) fail('`unshare` not found (needed for the network namespace). Install it: apt-get install -y util-linux')
 }

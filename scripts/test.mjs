@@ -5,7 +5,7 @@
  *
  *   build   tsc for core and node-host, vite for the web app
  *   vitest  unit and integration tests (real host processes, real sockets and disk)
- *   e2e     Playwright specs in Debian Chromium (e2e/run.mjs)
+ *   e2e     Playwright specs in Debian's Chromium, Firefox ESR and WebKitGTK (e2e/run.mjs)
  *
  * Each test runner also writes a JSON report under test-results/, from which
  * the closing line counts tests over all stages: `tests: N passed, N failed`.

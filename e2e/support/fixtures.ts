@@ -47,7 +47,8 @@ export interface CliResult { code: number | null, stdout: string, stderr: string
 
 interface Fixtures {
   startHost: (options?: HostOptions) => Promise<Host>
-  openTab: (url: string) => Promise<Page>
+  /** `initScript` runs in the page before its own scripts (e.g. to remove an API). */
+  openTab: (url: string, options?: { initScript?: string }) => Promise<Page>
   cli: (args: string[], options?: { timeout?: number }) => Promise<CliResult>
   tmp: string
 }
@@ -116,9 +117,10 @@ export const test = base.extend<Fixtures, WorkerFixtures>({
     const violations: string[] = []
     const checkCsp = (who: string, text: string): void => { if (text.includes('Content Security Policy')) violations.push(`[${who}] ${text}`) }
     try {
-      await use(async (url: string) => {
+      await use(async (url: string, options = {}) => {
         const context = await browser.newContext(CONTEXT_OPTIONS)
         contexts.push(context)
+        if (options.initScript !== undefined) await context.addInitScript(options.initScript)
         const page = await context.newPage()
         const name = `tab ${contexts.length}`
         const errors: string[] = []

@@ -24,6 +24,7 @@ import { mountApp, showFatal } from './ui/app.js'
 import { describeError } from './ui/errors.js'
 import { showInsecureContext } from './ui/insecure-context.js'
 import { showJoinNeeded } from './ui/join-panel.js'
+import { StartupWatch } from './ui/startup-watch.js'
 import { savedStorageLimit } from './ui/storage-panel.js'
 
 const TOKEN_KEY = 'cairn-join-token'
@@ -87,10 +88,10 @@ function isRefusal (err: unknown): boolean {
   return err instanceof HandshakeError && err.reason === 'bad-token'
 }
 
-async function main (root: HTMLElement): Promise<void> {
+async function main (root: HTMLElement, watch: StartupWatch): Promise<void> {
   const fragment = readFragment(location.hash)
   if (isPeerUrlFragment(location.hash)) forgetToken()
-  const joinToken = await joinTokenFor(fragment)
+  const joinToken = await watch.step('the host\'s /info', joinTokenFor(fragment))
   if (joinToken === undefined) {
     showJoinNeeded(root, 'missing', location)
     return
@@ -98,9 +99,9 @@ async function main (root: HTMLElement): Promise<void> {
   sessionStorage.setItem(TOKEN_KEY, joinToken)
   forgetToken()
   const [streams, tab, library] = await Promise.all([
-    startStreaming(),
-    Tab.start({ location, joinToken, name: browserName(), maxStorage: savedStorageLimit() }),
-    (async () => { const l = new Library(); await l.load(); return l })()
+    watch.step('the service worker', startStreaming()),
+    Tab.start({ location, joinToken, name: browserName(), maxStorage: savedStorageLimit(), step: watch.step.bind(watch) }),
+    watch.step('the file list (IndexedDB)', (async () => { const l = new Library(); await l.load(); return l })())
   ])
   // A host that refuses this token will refuse it again: ask for a join link instead of retrying.
   const refused = (err: unknown): void => {
@@ -133,7 +134,10 @@ async function main (root: HTMLElement): Promise<void> {
 const root = document.querySelector<HTMLElement>('#app')!
 // Plain http from another machine: no Web Crypto, no service worker. Say why and how to fix it.
 if (!window.isSecureContext) showInsecureContext(root, location)
-else main(root).catch((err: unknown) => {
-  const { summary, detail } = describeError(err)
-  showFatal(root, summary === 'Something went wrong.' ? 'This browser could not start Cairn (IndexedDB, Web Crypto Ed25519 and WebRTC are required).' : summary, detail)
-})
+else {
+  const watch = new StartupWatch(root)
+  main(root, watch).catch((err: unknown) => {
+    const { summary, detail } = describeError(err)
+    showFatal(root, summary === 'Something went wrong.' ? 'This browser could not start Cairn (IndexedDB and Web Crypto Ed25519 are required).' : summary, detail)
+  }).finally(() => { watch.done() })
+}

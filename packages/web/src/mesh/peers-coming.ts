@@ -3,7 +3,8 @@
  * is still reaching its host, a WebRTC link to a tab is being negotiated,
  * the hosts named a tab this tab is not linked to yet (the link comes from
  * whichever of the two opens it), or a tab linked a moment ago may not have
- * announced its blocks yet. Otherwise every peer that could have it has
+ * announced its blocks yet (none of that for a tab without WebRTC, which links
+ * to no tab). Otherwise every peer that could have it has
  * answered, and "not available" is the answer now, as in the CLI.
  */
 import type { PeerStatus } from '@cairn/core'
@@ -42,5 +43,7 @@ export function peersComing (tab: Tab): boolean {
   const connected = new Set(tab.mesh.peers().map(p => p.peerId))
   const tabs = tab.mesh.peers().filter(p => p.role === 'browser').length
   if (tabs >= DEFAULT_MAX_RTC_PEERS) return false
+  // Without WebRTC no link to another tab is coming: what only tabs hold is out of reach.
+  if (tab.rtc.status.state === 'unavailable') return false
   return tab.mesh.knownPeers().some(p => p.role === 'browser' && p.peerId !== tab.peerId && !connected.has(p.peerId))
 }

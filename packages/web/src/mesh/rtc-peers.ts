@@ -4,10 +4,16 @@
  * the lower peer id opens the link. Signaling (offer, answer, ICE candidates)
  * travels as mesh `signal` messages relayed by hosts. Once the data channel is
  * open the mesh handshake runs on it, binding both DTLS fingerprints.
+ *
+ * Without WebRTC (no `RTCPeerConnection`) it makes no attempt, and when every
+ * attempt fails it says so: `status` (rtc-status.ts), with a 'status' event
+ * on each change. The tab then works through its hosts alone.
  */
 import { BackoffMap } from '@cairn/core/mesh'
 import type { Mesh } from '@cairn/core'
 import { isOffer } from '../transport/signal-codec.js'
+import { RtcAttempts, rtcSupport } from './rtc-status.js'
+import type { RtcStatus } from './rtc-status.js'
 import { WebRtcLink } from '../transport/webrtc.js'
 
 /** Tabs this tab keeps WebRTC links to. */
@@ -23,9 +29,12 @@ export interface RtcPeersInit {
   maxPeers?: number
   /** Called when a link fails, for the UI's log. */
   onError?: (peerId: string, err: unknown) => void
+  /** What this browser offers (default: probed with `rtcSupport()`). */
+  support?: RtcStatus
 }
 
-export class RtcPeers {
+/** Dispatches 'status' when direct links become unavailable, failing or available again. */
+export class RtcPeers extends EventTarget {
   private readonly links = new Map<string, WebRtcLink>()
   /** Tabs whose link failed: retried with the mesh's backoff. */
   private readonly retry = new BackoffMap<string>({}, MAX_RETRY_ENTRIES)
@@ -36,10 +45,22 @@ export class RtcPeers {
     this.signal(from, data)
   }
 
-  constructor (private readonly init: RtcPeersInit) {}
+  private readonly attempts: RtcAttempts
+
+  constructor (private readonly init: RtcPeersInit) {
+    super()
+    this.attempts = new RtcAttempts(init.support ?? rtcSupport())
+  }
+
+  /** Whether this tab can link to other tabs directly, and why not. */
+  get status (): RtcStatus {
+    return this.attempts.status
+  }
 
   start (): void {
     const { mesh } = this.init
+    // No WebRTC at all: nothing to attempt or answer; the tab works through its hosts.
+    if (this.attempts.status.state === 'unavailable') return
     mesh.addEventListener('signal', this.onSignal)
     mesh.addEventListener('peer:connect', this.reconsider)
     mesh.addEventListener('peer:disconnect', this.reconsider)
@@ -93,21 +114,28 @@ export class RtcPeers {
     }
   }
 
-  private open (peerId: string, initiator: boolean): WebRtcLink {
+  private open (peerId: string, initiator: boolean): WebRtcLink | undefined {
     const { mesh } = this.init
-    const link = new WebRtcLink({
-      initiator,
-      iceServers: mesh.iceServers(),
-      remoteAddress: `webrtc://${peerId}`,
-      sendSignal: data => { mesh.signal(peerId, data).catch(err => { this.fail(peerId, link, err) }) }
-    })
+    let link: WebRtcLink
+    try {
+      link = this.newLink(peerId, initiator)
+    } catch (err) {
+      // RTCPeerConnection refused outright (e.g. disabled by policy): a failed attempt.
+      this.retry.failed(peerId)
+      this.noteFailure(err)
+      this.init.onError?.(peerId, err)
+      return undefined
+    }
     this.links.set(peerId, link)
     void (async () => {
       try {
         const conn = await link.connection
         const reached = initiator ? await mesh.connect(conn) : await mesh.accept(conn)
         if (reached !== peerId) conn.close('unexpected peer')
-        else this.retry.succeeded(peerId)
+        else {
+          this.retry.succeeded(peerId)
+          if (this.attempts.connected()) this.dispatchEvent(new Event('status'))
+        }
         this.links.delete(peerId)
       } catch (err) {
         this.fail(peerId, link, err)
@@ -116,11 +144,27 @@ export class RtcPeers {
     return link
   }
 
+  private newLink (peerId: string, initiator: boolean): WebRtcLink {
+    const { mesh } = this.init
+    const link: WebRtcLink = new WebRtcLink({
+      initiator,
+      iceServers: mesh.iceServers(),
+      remoteAddress: `webrtc://${peerId}`,
+      sendSignal: data => { mesh.signal(peerId, data).catch(err => { this.fail(peerId, link, err) }) }
+    })
+    return link
+  }
+
   private fail (peerId: string, link: WebRtcLink, err: unknown): void {
     if (this.links.get(peerId) !== link) return
     link.destroy()
     this.links.delete(peerId)
     this.retry.failed(peerId)
+    this.noteFailure(err)
     this.init.onError?.(peerId, err)
+  }
+
+  private noteFailure (err: unknown): void {
+    if (this.attempts.failed(err)) this.dispatchEvent(new Event('status'))
   }
 }

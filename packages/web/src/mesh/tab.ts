@@ -21,6 +21,8 @@ export interface TabInit {
   name?: string
   /** Store options (tests may cap it). */
   maxStorage?: number
+  /** Names each startup wait (for the page's stalled-startup notice). */
+  step?: <T>(name: string, promise: Promise<T>) => Promise<T>
 }
 
 /** Dispatches 'state' (host connection changed) and 'error' (a failure to show). */
@@ -42,9 +44,10 @@ export class Tab extends EventTarget {
   }
 
   static async start (init: TabInit): Promise<Tab> {
+    const step = init.step ?? (async <T>(_name: string, promise: Promise<T>): Promise<T> => await promise)
     const [{ identity, slot }, store] = await Promise.all([
-      loadTabIdentity(),
-      IdbBlockStore.open({ maxStorage: init.maxStorage })
+      step('this tab\'s identity (Web Locks, IndexedDB)', loadTabIdentity()),
+      step('the block store (IndexedDB)', IdbBlockStore.open({ maxStorage: init.maxStorage }))
     ])
     const mesh = new MeshNode({
       identity,
@@ -54,7 +57,7 @@ export class Tab extends EventTarget {
       joinToken: init.joinToken,
       name: init.name
     })
-    await mesh.start()
+    await step('the mesh node', mesh.start())
     const rtc = new RtcPeers({ mesh })
     const tab = new Tab(mesh, store, rtc, meshAddressOf(init.location), slot)
     rtc.start()

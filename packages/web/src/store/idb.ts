@@ -22,6 +22,7 @@ import {
   verifyBlock
 } from '@cairn/core'
 import type { BlockId, BlockRecord, BlockStore, BlockStoreStats, StorePutOptions } from '@cairn/core'
+import { Persistence } from './persistence.js'
 import { yieldingStore } from './yielding-store.js'
 
 export const DEFAULT_IDB_DATABASE = 'cairn-blocks'
@@ -45,8 +46,8 @@ export interface IdbBlockStoreInit {
 interface Totals { blocks: number, bytes: number }
 
 export class IdbBlockStore implements BlockStore {
-  /** Whether the browser granted persistent storage (`navigator.storage.persist()`). */
-  persisted = false
+  /** Persistent storage (`navigator.storage.persist()`): granted, still asking, or best-effort. */
+  persistence = new Persistence()
   /** Store-level quota in bytes (below the browser's own); may be changed at any time. */
   maxStorage: number | undefined
   private readonly use: UseStore
@@ -56,11 +57,14 @@ export class IdbBlockStore implements BlockStore {
     this.maxStorage = init.maxStorage
   }
 
-  /** Open the store and, unless told not to, ask for persistent storage. */
+  /**
+   * Open the store and, unless told not to, ask for persistent storage
+   * (in the background: a browser may wait on its user to answer).
+   */
   static async open (init: IdbBlockStoreInit = {}): Promise<IdbBlockStore> {
     const store = new IdbBlockStore(init)
     await store.totals()
-    if (init.persist !== false) store.persisted = await requestPersistence()
+    if (init.persist !== false) store.persistence = await Persistence.request()
     return store
   }
 
@@ -212,14 +216,4 @@ function isQuotaError (err: unknown): boolean {
   // Only `updateTotals` aborts explicitly, which rejects with a null error.
   if (err === null) return true
   return err instanceof DOMException && err.name === 'QuotaExceededError'
-}
-
-/** Ask for persistent storage; false where the browser declines or lacks the API. */
-export async function requestPersistence (): Promise<boolean> {
-  try {
-    if (await navigator.storage?.persisted?.() === true) return true
-    return await navigator.storage?.persist?.() === true
-  } catch {
-    return false
-  }
 }

@@ -68,8 +68,12 @@ export function openPanel (ctx: AppContext): OpenPanel {
     } catch (err) {
       if (controller.signal.aborted) return
       const { summary, detail, code } = describeError(err)
+      // Out of reach because this tab cannot link to the tabs that hold it: say so.
+      const rtc = ctx.tab.rtc.status
+      const tabsOnly = rtc.state !== 'available' && (code === 'ERR_UNAVAILABLE' || code === 'ERR_NOT_FOUND')
       replace(out, h('p', { role: 'alert', class: 'error', 'data-testid': 'open-error', 'data-code': code },
-        summary, detail === '' ? null : h('small', {}, ` (${detail})`)))
+        summary, detail === '' ? null : h('small', {}, ` (${detail})`),
+        tabsOnly ? h('span', { 'data-testid': 'open-error-rtc' }, ` If another tab holds it and no host keeps a copy, this tab cannot fetch it: direct tab-to-tab links are unavailable (${rtc.reason}).`) : null))
     }
   }
 

@@ -13,6 +13,9 @@ import { formatBytes, shortId } from './format.js'
 
 const REFRESH_MS = 250
 
+/** What a tab without direct links can and cannot do (mesh/rtc-status.ts). */
+export const WITHOUT_RTC = 'Adding, opening, streaming and previewing files still work through the hosts; a file that only another tab holds (no host keeps a copy) cannot be fetched here.'
+
 const STATE_TEXT = {
   connecting: 'Connecting to the host…',
   connected: 'Connected to the mesh',
@@ -32,6 +35,7 @@ export function peersPanel (ctx: AppContext): HTMLElement {
     body)
   const empty = h('p', { class: 'muted' }, 'No peers yet.')
   const ice = h('p', { class: 'muted', 'data-testid': 'ice-servers' })
+  const rtc = h('p', { class: 'notice', role: 'status', 'data-testid': 'rtc-status' })
   const problem = h('p', { class: 'error', role: 'alert', 'data-testid': 'connection-error', hidden: true })
   tab.addEventListener('error', event => {
     const { summary, detail } = describeError((event as CustomEvent<unknown>).detail)
@@ -50,6 +54,11 @@ export function peersPanel (ctx: AppContext): HTMLElement {
     table.dataset['renders'] = String(Number(table.dataset['renders']) + 1)
     table.hidden = peers.length === 0
     empty.hidden = peers.length > 0
+    const { state: rtcState, reason } = tab.rtc.status
+    rtc.dataset['state'] = rtcState
+    rtc.hidden = rtcState === 'available'
+    ice.hidden = rtcState === 'unavailable'
+    setText(rtc, rtcState === 'available' ? '' : `Direct tab-to-tab links: unavailable, because ${reason}. ${WITHOUT_RTC}`)
     const servers = tab.mesh.iceServers()
     ice.dataset['count'] = String(servers.length)
     setText(ice, servers.length === 0
@@ -60,6 +69,7 @@ export function peersPanel (ctx: AppContext): HTMLElement {
   tab.mesh.addEventListener('peer:connect', render)
   tab.mesh.addEventListener('peer:disconnect', render)
   tab.mesh.addEventListener('ice', render)
+  tab.rtc.addEventListener('status', render)
   ctx.library.addEventListener('change', render)
   setInterval(render, REFRESH_MS)
   render()
@@ -73,7 +83,7 @@ export function peersPanel (ctx: AppContext): HTMLElement {
       tab.mesh.name === undefined ? null : ' ',
       h('code', { title: tab.peerId, 'data-testid': 'self-id' }, shortId(tab.peerId)),
       ' · peers: ', count),
-    table, empty, ice)
+    table, empty, rtc, ice)
 }
 
 /** Bring the table's rows in line with `peers`, reusing each peer's row. */

@@ -9,13 +9,24 @@ import { formatBytes } from './format.js'
 
 const REFRESH_MS = 5_000
 
+const PERSISTENCE_TEXT = {
+  granted: 'Persistent storage granted: the browser will not evict these blocks under pressure.',
+  asking: 'Persistent storage asked for: until the browser (or you, at its prompt) grants it, it may evict blocks under pressure (hosts keep the replicas).',
+  'best-effort': 'Storage is best-effort: the browser may evict blocks under pressure (hosts keep the replicas).'
+} as const
+
 export function storagePanel (ctx: AppContext): HTMLElement {
   const meter = h('meter', { min: 0, max: 1, value: 0, 'aria-labelledby': 'storage-title' })
   const usage = h('p', { 'data-testid': 'storage-usage' })
   const blocks = h('p', { class: 'muted', 'data-testid': 'storage-blocks' })
-  const persisted = h('p', { class: 'muted' }, ctx.tab.store.persisted
-    ? 'Persistent storage granted: the browser will not evict these blocks under pressure.'
-    : 'Storage is best-effort: the browser may evict blocks under pressure (hosts keep the replicas).')
+  const persisted = h('p', { class: 'muted', 'data-testid': 'storage-persistence' })
+  const { persistence } = ctx.tab.store
+  const showPersistence = (): void => {
+    persisted.dataset['state'] = persistence.state
+    persisted.textContent = PERSISTENCE_TEXT[persistence.state]
+  }
+  persistence.addEventListener('change', showPersistence)
+  showPersistence()
 
   const render = async (): Promise<void> => {
     const [estimate, stats] = await Promise.all([

@@ -1,0 +1,56 @@
+/**
+ * Issue 17: the core scenarios in WebKitGTK (Debian's webkit2gtk-driver:
+ * WebKitWebDriver and MiniBrowser under xvfb-run, driven by webdriverio).
+ * WebKitGTK has no RTCPeerConnection: this is a real engine without WebRTC,
+ * working through its hosts, saying so in the Mesh panel.
+ */
+import { join } from 'node:path'
+import { MiB, writeRandomFile } from '../support/app.js'
+import { addFile, waitConnected } from '../support/engine-app.js'
+import { chromiumTab } from '../support/chromium-tab.js'
+import { attribute, waitFor } from '../support/engine-tab.js'
+import { expect, test } from '../support/engine-fixtures.js'
+import { appStarts, mediaPreview, shareThroughHost, throughputWithCli } from '../support/engine-scenarios.js'
+import type { ScenarioKit } from '../support/engine-scenarios.js'
+
+type Kit = Omit<ScenarioKit, 'openTab'> & { webkit: { openTab: ScenarioKit['openTab'] } }
+const kit = ({ startHost, cli, tmp, webkit }: Kit): ScenarioKit => ({ startHost, cli, tmp, openTab: webkit.openTab })
+
+test.describe('webkit', () => {
+  test('the app starts; the Mesh panel says direct links are unavailable and why', async ({ startHost, cli, tmp, webkit }) => {
+    const tab = await appStarts(kit({ startHost, cli, tmp, webkit }))
+    expect(await tab.evaluate('typeof RTCPeerConnection')).toBe('undefined')
+    const state = await waitFor(tab, attribute('rtc-status', 'data-state'), v => v !== null, { what: 'the WebRTC status line' })
+    expect(state).toBe('unavailable')
+    expect(await tab.evaluate<string>(`document.querySelector('[data-testid="rtc-status"]').textContent`)).toContain('Direct tab-to-tab links: unavailable')
+  })
+
+  test('share link between two WebKit tabs through a host; download through the service worker', async ({ startHost, cli, tmp, webkit }) => {
+    await shareThroughHost(kit({ startHost, cli, tmp, webkit }), 4 * MiB + 7)
+  })
+
+  test('tab → host and host → tab with the CLI, byte-identical; throughput printed', async ({ startHost, cli, tmp, webkit }) => {
+    await throughputWithCli(kit({ startHost, cli, tmp, webkit }), 16 * MiB)
+  })
+
+  test('a video preview plays and seeks', async ({ startHost, cli, tmp, webkit }) => {
+    await mediaPreview(kit({ startHost, cli, tmp, webkit }))
+  })
+
+  test('a file only a Chromium tab holds fails at once in WebKit, saying why', async ({ startHost, openTab, tmp, webkit }) => {
+    const host = await startHost({ noStore: true })
+    const input = join(tmp, 'tab-only.bin')
+    await writeRandomFile(input, 1 * MiB, 51)
+    const holder = await openTab(host.url)
+    const chromium = chromiumTab(holder)
+    await waitConnected(chromium)
+    const { link, replicas } = await addFile(chromium, input)
+    expect(replicas, 'a --no-store host keeps no copy').toBe(0)
+
+    const tab = await webkit.openTab(link)
+    await waitConnected(tab)
+    const code = await waitFor(tab, attribute('open-error', 'data-code'), v => v !== null, { timeout: 25_000, what: 'an open error' })
+    expect(code).toMatch(/^ERR_(UNAVAILABLE|NOT_FOUND)$/)
+    expect(await tab.evaluate<string>(`document.querySelector('[data-testid="open-error-rtc"]')?.textContent ?? ''`)).toContain('direct tab-to-tab links are unavailable')
+  })
+})
