@@ -31,6 +31,16 @@ import type { BlockRecord } from '../store/record.js'
 /** Longest wait between follow-up passes when periodic repair is off. */
 const MAX_RETRY_DELAY = 60_000
 
+/**
+ * A pass due to newly stored blocks waits this many times the longer of
+ * `repairDelay` and the last pass's duration (5 s by default). During a long
+ * upload, each pass probes every held block on its peers: back to back (every
+ * second) they took ~20% of every host's CPU beside the upload (issue 12);
+ * spaced like this, at most 1/6 of the pass-running host's time, and the count
+ * is still seconds old.
+ */
+const STORED_PASS_SPACING = 5
+
 /** Blocks held for copying in one batch, sorted fewest live copies first. */
 const REPAIR_BATCH = 4096
 
@@ -126,14 +136,14 @@ export class Repairer {
 
   /**
    * This host stored a new block: count it soon. Not debounced (a long upload would put
-   * the count off until it ends), but at most one such pass per pass duration.
+   * the count off until it ends), but spaced by `STORED_PASS_SPACING`.
    */
   stored (): void {
     if (!this.enabled || this.controller.signal.aborted || this.recount !== undefined) return
     this.recount = setTimeout(() => {
       this.recount = undefined
       this.runInBackground()
-    }, Math.max(this.ctx.tuning.repairDelay, this.lastPassMs))
+    }, STORED_PASS_SPACING * Math.max(this.ctx.tuning.repairDelay, this.lastPassMs))
   }
 
   /** A stored block failed verification: drop it and fetch it back. */
