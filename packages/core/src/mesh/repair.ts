@@ -32,14 +32,13 @@ import type { BlockRecord } from '../store/record.js'
 const MAX_RETRY_DELAY = 60_000
 
 /**
- * A pass due to newly stored blocks waits this many times the longer of
- * `repairDelay` and the last pass's duration (5 s by default). During a long
- * upload, each pass probes every held block on its peers: back to back (every
- * second) they took ~20% of every host's CPU beside the upload (issue 12);
- * spaced like this, at most 1/6 of the pass-running host's time, and the count
- * is still seconds old.
+ * A pass due to newly stored blocks waits `repairDelay`, or this many times
+ * the last pass's duration if longer: during a long upload each pass probes
+ * every held block on its peers, and back to back such passes took ~20% of
+ * every host's CPU beside the upload (issue 12); spaced like this, at most a
+ * fifth of it, while a small put is still counted within seconds.
  */
-const STORED_PASS_SPACING = 5
+const STORED_PASS_SPACING = 4
 
 /** Blocks held for copying in one batch, sorted fewest live copies first. */
 const REPAIR_BATCH = 4096
@@ -143,7 +142,7 @@ export class Repairer {
     this.recount = setTimeout(() => {
       this.recount = undefined
       this.runInBackground()
-    }, STORED_PASS_SPACING * Math.max(this.ctx.tuning.repairDelay, this.lastPassMs))
+    }, Math.max(this.ctx.tuning.repairDelay, STORED_PASS_SPACING * this.lastPassMs))
   }
 
   /** A stored block failed verification: drop it and fetch it back. */
