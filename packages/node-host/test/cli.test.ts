@@ -135,6 +135,18 @@ describe('get -o DIR never overwrites silently', () => {
   })
 })
 
+describe('get -o DEVICE', () => {
+  it('writes to a device in place and, with --json, still prints the one result line (the bench reads it)', async () => {
+    const host = await cluster.startHost()
+    const src = join(await cluster.tempDir(), 'dev.bin')
+    await randomFile(src, 2 * 1024 * 1024 + 3)
+    const [put] = await cluster.json<{ link: string }>(['put', src, '--mesh', host.url])
+    const got = await cluster.cli(['get', put!.link, '--mesh', host.url, '-o', '/dev/null', '--json'])
+    expect(got.code, got.stderr).toBe(0)
+    expect(JSON.parse(got.stdout.toString())).toMatchObject({ path: '/dev/null', name: 'dev.bin', size: 2 * 1024 * 1024 + 3, resumedBytes: 0 })
+  })
+})
+
 describe('interrupted and failed transfers', () => {
   it('Ctrl-C during get exits 130 and keeps the part file, never a partial file under the final name; the same get resumes', async () => {
     const host = await cluster.startHost(['--replicas', '1'])

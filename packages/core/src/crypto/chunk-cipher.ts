@@ -114,16 +114,20 @@ export class ChunkCipher {
 
   /**
    * Opens the consecutive sealed chunks in `sealed` (chunk `firstIndex`
-   * first, every one but the last full) into one fresh plaintext buffer: one
-   * provider call and one allocation for a whole block. Rejects with
-   * DecryptionError, releasing nothing, if any chunk fails.
+   * first, every one but the last full) into one plaintext buffer: one
+   * provider call for a whole block. The plaintext goes into the start of
+   * `into` when given (a buffer the caller reuses; the result is a view of
+   * it), else into a fresh buffer. Rejects with DecryptionError, releasing
+   * nothing (`into` is zeroed), if any chunk fails.
    */
-  async openRun (firstIndex: number, sealed: Uint8Array): Promise<Uint8Array> {
+  async openRun (firstIndex: number, sealed: Uint8Array, into?: Uint8Array): Promise<Uint8Array> {
     const count = Math.ceil(sealed.length / SEALED_CHUNK_SIZE)
     const lastLength = sealed.length - (count - 1) * SEALED_CHUNK_SIZE
     if (count === 0 || lastLength < TAG_SIZE) throw new DecryptionError()
     if (!Number.isSafeInteger(firstIndex) || firstIndex < 0 || firstIndex + count > MAX_CHUNK_COUNT) throw new DecryptionError()
-    const out = new Uint8Array(sealed.length - count * TAG_SIZE)
+    const length = sealed.length - count * TAG_SIZE
+    if (into !== undefined && into.length < length) throw new InvalidArgumentError('output too small for the opened chunks')
+    const out = into === undefined ? new Uint8Array(length) : into.subarray(0, length)
     try {
       await this.#key.openChunks(chunkNonces(this.#baseNonce, firstIndex, count), sealed, out)
     } catch (cause) {

@@ -60,6 +60,13 @@ export interface OpenRangeInit {
   window: number
   /** Windows read and opened ahead of the one being consumed (default 1). */
   ahead?: number
+  /**
+   * Reuse plaintext buffers: a yielded part is valid only until the consumer
+   * asks for the next one, when its buffer goes back to a pool of at most
+   * `ahead + 2` window-sized buffers (instead of a fresh buffer per window).
+   * For consumers done with each part (written, hashed) before the next.
+   */
+  recycle?: boolean
 }
 
 /**
@@ -111,11 +118,14 @@ export async function * openWindows (
   const windows = windowsOf(span, init.window)
   const ahead = init.ahead ?? 1
   const opening = new InFlight<Uint8Array>()
+  // With `recycle`: buffers no window holds. Every window in flight or yielded holds one.
+  const free: Uint8Array[] = []
   const fill = (): void => {
     while (opening.size <= ahead) {
       const next = windows.next()
       if (next.done === true) return
-      opening.push(openWindow(cipher, readBody, total, next.value[0], next.value[1]))
+      const into = init.recycle === true ? free.pop() ?? new Uint8Array(init.window * CHUNK_SIZE) : undefined
+      opening.push(openWindow(cipher, readBody, total, next.value[0], next.value[1], into))
     }
   }
   for (const [first] of windowsOf(span, init.window)) {
@@ -126,6 +136,8 @@ export async function * openWindows (
     const from = Math.max(0, span.start - base)
     const to = Math.min(plaintext.length, span.end - base)
     yield to > from ? [plaintext.subarray(from, to)] : []
+    // The consumer asked for the next window: it is done with this one.
+    if (init.recycle === true) free.push(new Uint8Array(plaintext.buffer, plaintext.byteOffset, init.window * CHUNK_SIZE))
   }
 }
 
@@ -138,12 +150,12 @@ function * windowsOf (span: ChunkSpan, size: number): Generator<[number, number]
   }
 }
 
-/** Reads and opens chunks `first…last` into one buffer; DecryptionError if the read comes back short or long. */
+/** Reads and opens chunks `first…last` into one buffer (`into`, if given); DecryptionError if the read comes back short or long. */
 async function openWindow (
-  cipher: ChunkCipher, readBody: RangeReader, total: number, first: number, last: number
+  cipher: ChunkCipher, readBody: RangeReader, total: number, first: number, last: number, into?: Uint8Array
 ): Promise<Uint8Array> {
   const length = (last - first) * SEALED_CHUNK_SIZE + sealedChunkLength(total, last)
   const bytes = await readBody(first * SEALED_CHUNK_SIZE, length)
   if (bytes.length !== length) throw new DecryptionError()
-  return await cipher.openRun(first, bytes)
+  return await cipher.openRun(first, bytes, into)
 }

@@ -61,4 +61,33 @@ describe('the pipelines call the provider a block at a time', () => {
     }
     expect(new Set(parts.map(part => part.buffer)).size).toBe(4)
   })
+
+  it('with recycle, read opens blocks into a few reused buffers (not one per block), each part intact when it is yielded', async () => {
+    const { provider, opens } = recordingProvider()
+    setCryptoProvider(provider)
+    const store = new MemoryBlockStore()
+    const bytes = testBytes(12 * BLOCK_PLAINTEXT + 777, 5)
+    const added = await addFile(pieces(bytes, 300_000), { name: 'r.bin' }, store)
+    const copies: Uint8Array[] = []
+    const seen = new Set<ArrayBufferLike>()
+    for await (const part of readFile(added.link, store, { recycle: true })) {
+      seen.add(part.buffer)
+      copies.push(part.slice()) // a recycled part is valid until the next is asked for: keep a copy
+    }
+    expectSameBytes(concatBytes(copies), bytes)
+    const blockOpens = opens.filter(call => call.chunks > 1)
+    expect(blockOpens.length).toBe(12)
+    // Two blocks decrypting ahead + the one being consumed + the one just handed back: at most 4 buffers for 13 blocks.
+    expect(seen.size).toBeLessThanOrEqual(4)
+    expect(new Set(blockOpens.map(call => call.out.buffer)).size).toBeLessThanOrEqual(4)
+  })
+
+  it('with recycle, a range read starting mid-file gets the same bytes', async () => {
+    const store = new MemoryBlockStore()
+    const bytes = testBytes(5 * BLOCK_PLAINTEXT + 3, 6)
+    const added = await addFile(pieces(bytes, 1 << 20), { name: 'q.bin' }, store)
+    const copies: Uint8Array[] = []
+    for await (const part of readFile(added.link, store, { recycle: true, offset: BLOCK_PLAINTEXT + 100, length: 3 * BLOCK_PLAINTEXT })) copies.push(part.slice())
+    expectSameBytes(concatBytes(copies), bytes.subarray(BLOCK_PLAINTEXT + 100, 4 * BLOCK_PLAINTEXT + 100))
+  })
 })

@@ -31,6 +31,14 @@ export type ReadRange = PlaintextRange
 export interface ReadInit extends ReadRange {
   /** Blocks fetched ahead, concurrently (default `DEFAULT_READ_AHEAD`). */
   readAhead?: number
+  /**
+   * Reuse plaintext buffers (a few, not one per block): each part yielded is
+   * valid only until the next is asked for, when its memory is reused. For
+   * consumers that are done with a part (written, hashed) before they ask
+   * for the next, such as `cairn get`. Default false: every part is a
+   * buffer of its own, which the reader may keep.
+   */
+  recycle?: boolean
   signal?: AbortSignal
 }
 
@@ -113,7 +121,7 @@ async function * readRange (
     return block.subarray(at, at + length)
   }
   try {
-    for await (const parts of openWindows(cipher, readBody, manifest.contentLength, span, { window: CHUNKS_PER_BLOCK, ahead: decryptAhead })) {
+    for await (const parts of openWindows(cipher, readBody, manifest.contentLength, span, { window: CHUNKS_PER_BLOCK, ahead: decryptAhead, recycle: init.recycle === true })) {
       for (const part of parts) {
         throwIfAborted(init.signal)
         const bytes = cut === undefined ? part : cut.take(part)

@@ -31,6 +31,15 @@ import type { BlockRecord } from '../store/record.js'
 /** Longest wait between follow-up passes when periodic repair is off. */
 const MAX_RETRY_DELAY = 60_000
 
+/**
+ * A pass due to newly stored blocks waits `repairDelay`, or this many times
+ * the last pass's duration if longer: during a long upload each pass probes
+ * every held block on its peers, and back to back such passes took ~20% of
+ * every host's CPU beside the upload (issue 12); spaced like this, at most a
+ * fifth of it, while a small put is still counted within seconds.
+ */
+const STORED_PASS_SPACING = 4
+
 /** Blocks held for copying in one batch, sorted fewest live copies first. */
 const REPAIR_BATCH = 4096
 
@@ -126,14 +135,14 @@ export class Repairer {
 
   /**
    * This host stored a new block: count it soon. Not debounced (a long upload would put
-   * the count off until it ends), but at most one such pass per pass duration.
+   * the count off until it ends), but spaced by `STORED_PASS_SPACING`.
    */
   stored (): void {
     if (!this.enabled || this.controller.signal.aborted || this.recount !== undefined) return
     this.recount = setTimeout(() => {
       this.recount = undefined
       this.runInBackground()
-    }, Math.max(this.ctx.tuning.repairDelay, this.lastPassMs))
+    }, Math.max(this.ctx.tuning.repairDelay, STORED_PASS_SPACING * this.lastPassMs))
   }
 
   /** A stored block failed verification: drop it and fetch it back. */

@@ -1,19 +1,16 @@
 /**
  * The copy loops of `get`: plaintext from an opened file into a part file
  * (only the blocks it lacks, each recorded once written) or into a stream
- * (from where it stopped). Both write in batches: one system call per ~1 MiB
- * rather than per 16 KiB chunk. Either can be called again after a failure
- * and continues where the last call stopped.
+ * (from where it stopped). Both write each piece the read yields (one per
+ * block, ~1 MiB) in one system call and wait for it to be written before
+ * asking for the next: the read recycles its plaintext buffers (a few, not a
+ * fresh MiB per block), so a piece is valid only until then. Either can be
+ * called again after a failure and continues where the last call stopped.
  */
 import type { Hmac } from 'node:crypto'
 import type { OpenedFile } from '@cairn/core'
 import type { OutputSink } from './output-file.js'
 import type { BlockRun, PartFile } from './part-file.js'
-
-/** Plaintext gathered before a write: one system call per batch rather than per 16 KiB chunk. */
-export const WRITE_BATCH_BYTES = 1024 * 1024
-/** Chunks per batch at most (well under IOV_MAX). */
-const WRITE_BATCH_CHUNKS = 256
 
 export interface CopyInit {
   signal: AbortSignal
@@ -52,13 +49,13 @@ async function fillRun (file: OpenedFile, part: PartFile, run: BlockRun, init: C
     await part.markDone(finished)
     finished = []
   }
-  for await (const chunk of file.read({ offset: start, length: end - start, signal: init.signal, readAhead: init.readAhead })) {
+  for await (const chunk of file.read({ offset: start, length: end - start, signal: init.signal, readAhead: init.readAhead, recycle: true })) {
     // A read yields at most one piece per block, cut at block boundaries: a piece never spans two blocks.
     mac.update(chunk)
     batch.push(chunk)
     position += chunk.length
     if (position === blockEnd) nextBlock()
-    if (position - batchStart >= WRITE_BATCH_BYTES || batch.length >= WRITE_BATCH_CHUNKS) await flush()
+    await flush() // the read reuses `chunk`'s memory once asked for the next piece
   }
   // A file whose size is a multiple of 1 MiB ends with a block holding no plaintext.
   while (index <= run.last && blockEnd === position) nextBlock()
@@ -78,10 +75,10 @@ export async function copyToSink (file: OpenedFile, sink: OutputSink, at: { writ
     batch = []
     batched = 0
   }
-  for await (const chunk of file.read({ offset: at.written, signal: init.signal, readAhead: init.readAhead })) {
+  for await (const chunk of file.read({ offset: at.written, signal: init.signal, readAhead: init.readAhead, recycle: true })) {
     batch.push(chunk)
     batched += chunk.length
-    if (batched >= WRITE_BATCH_BYTES || batch.length >= WRITE_BATCH_CHUNKS) await flush()
+    await flush() // the sink has written it: the read may reuse its memory
   }
   await flush()
 }

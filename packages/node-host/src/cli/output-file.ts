@@ -14,7 +14,11 @@ import { LocalFileError } from '../config/index.js'
 import { systemErrorText } from './system-error.js'
 
 export interface OutputSink {
-  /** Write `chunks` in order, as one system call where the target allows (a batch, not one call per chunk). */
+  /**
+   * Write `chunks` in order, as one system call where the target allows (a
+   * batch, not one call per chunk). Resolves once they are written, not just
+   * queued: the caller may then reuse their memory.
+   */
   write (chunks: readonly Uint8Array[]): Promise<void>
   /** Finish; resolves with the final path (undefined for stdout). */
   commit (): Promise<string | undefined>
@@ -83,34 +87,25 @@ export async function specialSink (path: string): Promise<OutputSink> {
   return streamSink(stream, path)
 }
 
-/** Resolves on 'drain', or on 'error'/'close' (the caller checks for failure). */
-async function drained (out: NodeJS.WritableStream): Promise<void> {
-  await new Promise<void>(resolve => {
-    const done = (): void => {
-      out.off('drain', done)
-      out.off('error', done)
-      out.off('close', done)
-      resolve()
-    }
-    out.on('drain', done)
-    out.on('error', done)
-    out.on('close', done)
-  })
-}
-
 function streamSink (out: Writable, name: string): OutputSink {
   let failure: Error | undefined
-  out.on('error', (cause: Error) => { failure = new LocalFileError(`cannot write to ${name}: ${systemErrorText(cause)}`, { cause }) })
+  const fail = (cause: Error): void => { failure ??= new LocalFileError(`cannot write to ${name}: ${systemErrorText(cause)}`, { cause }) }
+  out.on('error', fail)
   const check = (): void => { if (failure !== undefined) throw failure }
   return {
     async write (chunks) {
       check()
+      if (chunks.length === 0) return
       // Corked writes leave as one writev: a syscall per batch instead of per chunk.
-      out.cork()
-      let full = false
-      for (const chunk of chunks) full = !out.write(chunk) || full
-      out.uncork()
-      if (full) await drained(out)
+      // The last one's callback runs once all are written (or failed: then `failure` is set).
+      await new Promise<void>(resolve => {
+        out.cork()
+        chunks.forEach((chunk, i) => out.write(chunk, i < chunks.length - 1 ? undefined : (err) => {
+          if (err != null) fail(err)
+          resolve()
+        }))
+        out.uncork()
+      })
       check()
     },
     async commit () {

@@ -97,6 +97,11 @@ export async function getCommand (text: string, options: GetOptions): Promise<vo
     try {
       if (out === undefined || out.kind === 'special') {
         await getToStream(file, out, transfer)
+        progress.stop()
+        // On stdout the file is the output; a device (`-o /dev/null`) still gets the result line.
+        if (out !== undefined && options.json === true) {
+          printJson({ path: out.path, name: file.name, size: file.size, root: link.root.toString(), resumedBytes: 0 })
+        }
         return
       }
       const saved = await getToOutput(file, target.key, out, options, transfer)
