@@ -74,6 +74,38 @@ describe('cairn rm (owner removal) and cairn ls', () => {
     for (const h of [a, b]) expect((await status(h)).blocks).toBe(0)
   })
 
+  it('a restart keeps tombstones: a host down during the removal drops the file even if every host that knew restarted', async () => {
+    const state = await cluster.tempDir('cairn-state-')
+    const env = { CAIRN_STATE_DIR: state }
+    const gc = ['--gc-interval', '1s']
+    const a = await cluster.startHost(gc)
+    const b = await cluster.startHost([...gc, '--peer', a.peerUrl])
+    const c = await cluster.startHost([...gc, '--peer', a.peerUrl])
+    await connected([a, b, c])
+    const [put] = await cluster.json<Put>(['put', await file('doc.txt', 'owned bytes\n'), '--mesh', a.url, '--replicas', '3'], { env })
+    const blocks = (await status(c)).blocks
+    expect(blocks).toBeGreaterThan(0)
+
+    await cluster.kill(c)
+    expect((await cluster.cli(['rm', put!.link, '--mesh', a.url], { env })).code).toBe(0)
+    await waitFor('a and b to drop the blocks', async () => {
+      const now = await Promise.all([a, b].map(status))
+      return now.every(s => s.blocks === 0) ? true : undefined
+    })
+
+    // Every host that knew of the removal restarts (same data dirs) before c comes back.
+    await cluster.kill(a)
+    await cluster.kill(b)
+    const a2 = await cluster.startHost(gc, { data: a.data })
+    const b2 = await cluster.startHost([...gc, '--peer', a2.peerUrl], { data: b.data })
+    await connected([a2, b2])
+    const back = await cluster.startHost([...gc, '--peer', a2.peerUrl], { data: c.data })
+    await waitFor('the returning host to drop the blocks', async () => (await status(back)).blocks === 0 ? true : undefined, { timeout: 60_000 })
+    expect(back.stderr()).toMatch(/gc reclaimed \d+ blocks?, .*\(0 expired, \d+ deleted, 0 surplus\)/)
+    for (const h of [a2, b2]) expect((await status(h)).blocks).toBe(0)
+    expect((await stat(join(a.data, 'tombstones.json'))).mode & 0o777).toBe(0o600)
+  }, 180_000)
+
   it('ls lists the files this user added: size, expiry, copies now, link; rm drops a file from the list', async () => {
     const state = await cluster.tempDir('cairn-state-')
     const env = { CAIRN_STATE_DIR: state }
