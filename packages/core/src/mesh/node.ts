@@ -182,6 +182,8 @@ export class MeshNode extends EventTarget implements Mesh {
       peer.close('node stopped')
     }
     await settleWithin(Promise.all(closing), STOP_TIMEOUT)
+    // What the last GC pass changed (a save may still be running): a failure is reported, not thrown.
+    await this.tombstones.save().catch((err: unknown) => { this.failures.record('gc', err) })
   }
 
   async accept (conn: Connection): Promise<string> {

@@ -45,9 +45,9 @@ export class Remover {
     if (held && (record?.owner === undefined || !equalBytes(record.owner, tag))) return 'mismatch'
     // Not holding the root: other blocks of the file may be here; the pass keeps the tombstone if so.
     this.tombstones.add(secret, tag, held)
+    this.collect()
     // Saved before the removal is confirmed, so a host that restarts still hands it to one that was down.
     await this.tombstones.save()
-    this.collect()
     return held ? 'verified' : 'absent'
   }
 
