@@ -1,7 +1,8 @@
 /**
  * Issue 13 with real hosts: owner removal (`cairn rm`) with the right,
  * wrong and missing secret, a host down during the removal that drops the
- * file when it comes back, and `cairn ls` from the history.
+ * file when it comes back (also after every host that knew restarted), and
+ * `cairn ls` from the history.
  */
 import { stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -28,16 +29,22 @@ async function connected (hosts: HostProcess[]): Promise<void> {
   for (const h of hosts) await waitFor('every host connected', async () => (await status(h)).storingHosts === hosts.length ? true : undefined)
 }
 
+/** Hosts a, b, c (GC every second), all connected, and a file put at R = 3 by a user with history in `state`. */
+async function threeHostsWithFile (): Promise<{ state: string, env: NodeJS.ProcessEnv, gc: string[], a: HostProcess, b: HostProcess, c: HostProcess, put: Put | undefined }> {
+  const state = await cluster.tempDir('cairn-state-')
+  const env = { CAIRN_STATE_DIR: state }
+  const gc = ['--gc-interval', '1s']
+  const a = await cluster.startHost(gc)
+  const b = await cluster.startHost([...gc, '--peer', a.peerUrl])
+  const c = await cluster.startHost([...gc, '--peer', a.peerUrl])
+  await connected([a, b, c])
+  const [put] = await cluster.json<Put>(['put', await file('doc.txt', 'owned bytes\n'), '--mesh', a.url, '--replicas', '3'], { env })
+  return { state, env, gc, a, b, c, put }
+}
+
 describe('cairn rm (owner removal) and cairn ls', () => {
   it('a wrong or missing secret exits 4 and changes nothing; the owner\'s removes the file from every host, one that was down included', async () => {
-    const state = await cluster.tempDir('cairn-state-')
-    const env = { CAIRN_STATE_DIR: state }
-    const gc = ['--gc-interval', '1s']
-    const a = await cluster.startHost(gc)
-    const b = await cluster.startHost([...gc, '--peer', a.peerUrl])
-    const c = await cluster.startHost([...gc, '--peer', a.peerUrl])
-    await connected([a, b, c])
-    const [put] = await cluster.json<Put>(['put', await file('doc.txt', 'owned bytes\n'), '--mesh', a.url, '--replicas', '3'], { env })
+    const { state, env, gc, a, b, c, put } = await threeHostsWithFile()
     expect(put!.owner).toMatch(/^[A-Za-z0-9_-]{43}$/)
     const history = await stat(join(state, 'owned'))
     expect(history.mode & 0o777).toBe(0o600)
@@ -73,6 +80,31 @@ describe('cairn rm (owner removal) and cairn ls', () => {
     expect(back.stderr()).toMatch(/gc reclaimed \d+ blocks?, .*\(0 expired, \d+ deleted, 0 surplus\)/)
     for (const h of [a, b]) expect((await status(h)).blocks).toBe(0)
   })
+
+  it('a restart keeps tombstones: a host down during the removal drops the file even if every host that knew restarted', async () => {
+    const { env, gc, a, b, c, put } = await threeHostsWithFile()
+    const blocks = (await status(c)).blocks
+    expect(blocks).toBeGreaterThan(0)
+
+    await cluster.kill(c)
+    expect((await cluster.cli(['rm', put!.link, '--mesh', a.url], { env })).code).toBe(0)
+    await waitFor('a and b to drop the blocks', async () => {
+      const now = await Promise.all([a, b].map(status))
+      return now.every(s => s.blocks === 0) ? true : undefined
+    })
+
+    // Every host that knew of the removal restarts (same data dirs) before c comes back.
+    await cluster.kill(a)
+    await cluster.kill(b)
+    const a2 = await cluster.startHost(gc, { data: a.data })
+    const b2 = await cluster.startHost([...gc, '--peer', a2.peerUrl], { data: b.data })
+    await connected([a2, b2])
+    const back = await cluster.startHost([...gc, '--peer', a2.peerUrl], { data: c.data })
+    await waitFor('the returning host to drop the blocks', async () => (await status(back)).blocks === 0 ? true : undefined, { timeout: 60_000 })
+    expect(back.stderr()).toMatch(/gc reclaimed \d+ blocks?, .*\(0 expired, \d+ deleted, 0 surplus\)/)
+    for (const h of [a2, b2]) expect((await status(h)).blocks).toBe(0)
+    expect((await stat(join(a.data, 'tombstones.json'))).mode & 0o777).toBe(0o600)
+  }, 180_000)
 
   it('ls lists the files this user added: size, expiry, copies now, link; rm drops a file from the list', async () => {
     const state = await cluster.tempDir('cairn-state-')

@@ -3,6 +3,7 @@
  * CLI (node-host), the web app, and the file pipelines. `MeshNode` implements
  * `Mesh`.
  */
+import type { TombstoneStore } from './tombstone-store.js'
 import type { BlockId } from '../block/id.js'
 import type { BlockSource } from '../block/source.js'
 import type { CryptoProvider } from '../crypto/provider.js'
@@ -28,6 +29,8 @@ export interface MeshNodeInit {
   role: Role
   /** Where this node keeps blocks. Absent: it keeps none (clients, `--no-store` hosts). */
   store?: BlockStore
+  /** Hosts: where verified tombstones (removed files) are saved across restarts. Absent: memory only. */
+  tombstoneStore?: TombstoneStore
   /** Used to dial addresses (from `dial()`, `--peer` and gossip). */
   transports: Transport[]
   /** Join (member) token; '' for an open mesh. Hosts: `deriveMemberToken(hostKey)`, or '' when open. */

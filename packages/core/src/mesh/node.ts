@@ -68,7 +68,7 @@ export class MeshNode extends EventTarget implements Mesh {
   /** Hosts: the host-proof key from the host key. */
   private readonly hostProofKey: Promise<CryptoKey | undefined>
   private readonly ctx: NodeContext
-  private readonly tombstones = new Tombstones()
+  private readonly tombstones: Tombstones
   private readonly collector: Collector
   private readonly remover: Remover
   private readonly haves = new HaveIndex()
@@ -128,6 +128,7 @@ export class MeshNode extends EventTarget implements Mesh {
       verifyBlock: async (cid, bytes) => { await verifyBlock(cid, bytes, init.crypto ?? cryptoProvider()) },
       sha256: async (bytes) => await (init.crypto ?? cryptoProvider()).sha256(bytes)
     }
+    this.tombstones = new Tombstones(init.tombstoneStore)
     this.fetcher = new Fetcher(this.ctx, this.haves)
     this.replicator = new Replicator(this.ctx)
     this.auditor = new Auditor(this.ctx)
@@ -136,7 +137,10 @@ export class MeshNode extends EventTarget implements Mesh {
       placing: cid => this.replicator.placing(cid),
       isDeleted: (_cid, record) => this.tombstones.matches(record?.owner),
       passStarted: () => this.tombstones.passStarted(),
-      passEnded: token => { this.tombstones.passEnded(token) },
+      passEnded: token => {
+        this.tombstones.passEnded(token)
+        this.tombstones.save().catch((err: unknown) => { this.ctx.failed('gc', err) })
+      },
       reclaimed: (cid, why) => { if (why === 'deleted') this.tombstones.dropped(cid.toString()) }
     })
     this.remover = new Remover(this.ctx, this.tombstones, () => {
@@ -157,6 +161,7 @@ export class MeshNode extends EventTarget implements Mesh {
     await this.joinKey
     await this.hostProofKey
     await this.standing.takesBlocks()
+    await this.tombstones.load()
     this.repairer.start(this.init.repairInterval ?? DEFAULT_REPAIR_INTERVAL)
     this.collector.start(this.init.gcInterval ?? DEFAULT_GC_INTERVAL)
     const every = this.tuning.pingInterval
@@ -177,6 +182,8 @@ export class MeshNode extends EventTarget implements Mesh {
       peer.close('node stopped')
     }
     await settleWithin(Promise.all(closing), STOP_TIMEOUT)
+    // What the last GC pass changed (a save may still be running): a failure is reported, not thrown.
+    await this.tombstones.save().catch((err: unknown) => { this.failures.record('gc', err) })
   }
 
   async accept (conn: Connection): Promise<string> {

@@ -46,6 +46,8 @@ export class Remover {
     // Not holding the root: other blocks of the file may be here; the pass keeps the tombstone if so.
     this.tombstones.add(secret, tag, held)
     this.collect()
+    // Saved before the removal is confirmed, so a host that restarts still hands it to one that was down.
+    await this.tombstones.save()
     return held ? 'verified' : 'absent'
   }
 

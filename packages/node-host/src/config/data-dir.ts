@@ -6,10 +6,12 @@
  *   blocks/     the FsBlockStore
  *   host.json   `{ port, url, pid }` while a host runs, so local clients find it
  *   peers.json  the hosts it knows, redialed on start (see peers-file.ts)
+ *   tombstones.json  owner secrets of removed files, kept across restarts (see tombstones-file.ts)
  */
 import { randomBytes } from 'node:crypto'
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises'
+import { dirname, join, resolve } from 'node:path'
+import { syncDir } from '../store/fs-write.js'
 import { NoHostError, UsageError } from './errors.js'
 
 export const DEFAULT_DATA_DIR = './.cairn'
@@ -22,6 +24,7 @@ export interface DataDirPaths {
   blocks: string
   hostFile: string
   peers: string
+  tombstones: string
 }
 
 export function dataDirPaths (dir: string): DataDirPaths {
@@ -33,7 +36,8 @@ export function dataDirPaths (dir: string): DataDirPaths {
     token: join(root, 'token'),
     blocks: join(root, 'blocks'),
     hostFile: join(root, 'host.json'),
-    peers: join(root, 'peers.json')
+    peers: join(root, 'peers.json'),
+    tombstones: join(root, 'tombstones.json')
   }
 }
 
@@ -50,11 +54,22 @@ export function generateToken (): string {
   return randomBytes(16).toString('base64url')
 }
 
-/** Write a small private file atomically: temp file, then rename. */
+/**
+ * Write a small private file (mode 0600) atomically and durably: temp file,
+ * fsync, rename, fsync the directory. A crash leaves the old file or the new one.
+ */
 export async function writePrivateFile (path: string, data: string | Uint8Array): Promise<void> {
   const temp = `${path}.${process.pid}.tmp`
-  await writeFile(temp, data, { mode: 0o600 })
+  await rm(temp, { force: true }) // a leftover of a crashed write; 'wx' then sets the mode
+  const fh = await open(temp, 'wx', 0o600)
+  try {
+    await fh.writeFile(data)
+    await fh.sync()
+  } finally {
+    await fh.close()
+  }
   await rename(temp, path)
+  await syncDir(dirname(path))
 }
 
 async function readOptional (path: string): Promise<Buffer | undefined> {

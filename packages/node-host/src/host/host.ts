@@ -11,7 +11,7 @@ import { CertificateError, DEFAULT_REPLICAS, MeshNode, type BackgroundFailure, t
 import {
   UsageError, assertNoRunningHost, certificateWarnings, dataDirPaths, ensureDataDir, formatJoinUrl, formatPeerUrl, formatSize, httpsOrigins,
   loadOrCreateIdentity, loadTls, meshAddressOf, originFor, parsePeerAddress, plainListenWarning, reachableOrigins,
-  removeHostFile, writeHostFile, type DataDirPaths, type TlsFiles, type TlsMaterial
+  FileTombstoneStore, removeHostFile, writeHostFile, type DataDirPaths, type TlsFiles, type TlsMaterial
 } from '../config/index.js'
 import { defaultWebRoot } from '../http/index.js'
 import { FsBlockStore } from '../store/fs.js'
@@ -241,6 +241,7 @@ export async function startHost (init: HostInit): Promise<Host> {
     identity,
     role: 'host',
     store,
+    ...(store === undefined ? {} : { tombstoneStore: new FileTombstoneStore(paths, warn) }),
     transports: [transport],
     joinToken: token,
     hostKey,
