@@ -12,6 +12,7 @@ import { decodeBlockId, OWNER_SECRET_LENGTH } from '@cairn/core'
 import type { AddJournal, BlockId } from '@cairn/core'
 import { delMany, get, getMany, set } from 'idb-keyval'
 import type { UseStore } from 'idb-keyval'
+import { asStorageFull } from '../store/quota.js'
 import { yieldingStore } from '../store/yielding-store.js'
 
 /** 2 since file format 2 (size padding): a format-1 add would seal another last block and root, so it starts afresh. */
@@ -58,15 +59,21 @@ export class TabAddJournal implements AddJournal {
       salt: crypto.getRandomValues(new Uint8Array(SALT_BYTES)),
       owner: crypto.getRandomValues(new Uint8Array(OWNER_SECRET_LENGTH))
     }
-    await delMany(await idKeys(name, store), store)
-    await set(`h:${name}`, fresh, store)
+    try {
+      await delMany(await idKeys(name, store), store)
+      await set(`h:${name}`, fresh, store)
+    } catch (err) {
+      throw asStorageFull(err, 'add journal')
+    }
     return new TabAddJournal(name, fresh.key, fresh.salt, fresh.owner!, [])
   }
 
   /** Append `id`; resolves once it (and every id before it) is written. */
   async record (id: BlockId): Promise<void> {
     const seq = this.count++
-    const write = this.tail.then(async () => { await set(`b:${this.name}:${seq}`, id.bytes, journals()) })
+    const write = this.tail.then(async () => {
+      await set(`b:${this.name}:${seq}`, id.bytes, journals()).catch((err: unknown) => { throw asStorageFull(err, 'add journal') })
+    })
     this.tail = write
     await write
   }

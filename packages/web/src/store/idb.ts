@@ -23,6 +23,7 @@ import {
 } from '@cairn/core'
 import type { BlockId, BlockRecord, BlockStore, BlockStoreStats, StorePutOptions } from '@cairn/core'
 import { Persistence } from './persistence.js'
+import { asStorageFull } from './quota.js'
 import { yieldingStore } from './yielding-store.js'
 
 export const DEFAULT_IDB_DATABASE = 'cairn-blocks'
@@ -162,10 +163,9 @@ export class IdbBlockStore implements BlockStore {
         await promisifyRequest(os.transaction)
       })
     } catch (cause) {
-      if (isQuotaError(cause)) {
-        throw new StorageFullError(`block ${key}: browser storage is full`, { cause })
-      }
-      throw cause
+      // Only `updateTotals` aborts explicitly, which rejects with a null error.
+      if (cause === null) throw new StorageFullError(`block ${key}: over this tab's storage limit`)
+      throw asStorageFull(cause, `block ${key}`)
     }
   }
 }
@@ -210,10 +210,4 @@ function asTotals (value: unknown): Totals {
     if (typeof blocks === 'number' && typeof bytes === 'number') return { blocks, bytes }
   }
   return { blocks: 0, bytes: 0 }
-}
-
-function isQuotaError (err: unknown): boolean {
-  // Only `updateTotals` aborts explicitly, which rejects with a null error.
-  if (err === null) return true
-  return err instanceof DOMException && err.name === 'QuotaExceededError'
 }

@@ -2,6 +2,8 @@
  * What to tell the user about a failure, by the error's stable `code`
  * (never its message text), with the detail kept for the curious.
  */
+import { isQuotaExceeded } from '../store/quota.js'
+
 interface Coded { code?: unknown, message?: unknown }
 
 const MESSAGES: Record<string, string> = {
@@ -27,10 +29,9 @@ const MESSAGES: Record<string, string> = {
 
 export function describeError (err: unknown): { summary: string, detail: string, code: string } {
   const coded = (typeof err === 'object' && err !== null ? err : {}) as Coded
-  const code = typeof coded.code === 'string' ? coded.code : 'ERR_UNKNOWN'
+  // A browser quota error that a writer let through raw is still storage full.
+  const code = typeof coded.code === 'string' ? coded.code : isQuotaExceeded(err) ? 'ERR_STORAGE_FULL' : 'ERR_UNKNOWN'
   const detail = typeof coded.message === 'string' ? coded.message : ''
-  const summary = MESSAGES[code] ?? (err instanceof DOMException && err.name === 'QuotaExceededError'
-    ? MESSAGES['ERR_STORAGE_FULL']!
-    : 'Something went wrong.')
+  const summary = MESSAGES[code] ?? 'Something went wrong.'
   return { summary, detail, code }
 }
