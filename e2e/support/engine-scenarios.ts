@@ -3,6 +3,7 @@
  * Firefox and WebKit specs run them, with their own tabs. Each returns what
  * it measured, and asserts what it proves.
  */
+import { statfs } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { CliResult, Host, HostOptions } from './fixtures.js'
 import { expect, ROOT } from './fixtures.js'
@@ -65,6 +66,7 @@ export async function throughputWithCli (kit: ScenarioKit, size: number): Promis
   const host = await kit.startHost()
   const tab = await kit.openTab(host.url)
   await waitConnected(tab)
+  await printQuota(tab, kit.tmp)
   const upInput = join(kit.tmp, 'up.bin')
   const upSha = await writeRandomFile(upInput, size, 31)
   const started = performance.now()
@@ -87,6 +89,25 @@ export async function throughputWithCli (kit: ScenarioKit, size: number): Promis
   const figures = { up: rate(size, upMs), down: rate(size, fetched.ms) }
   console.log(`throughput ${tab.engine}: tab → host ${figures.up} (add, sealed in the tab), host → tab ${figures.down} (download through the service worker), ${size / MiB} MiB each`)
   return figures
+}
+
+/**
+ * The storage the engine grants this origin, as the storage panel shows it
+ * (`navigator.storage.estimate()`): printed beside the throughput, and
+ * either a positive quota or the panel saying the browser does not report one.
+ */
+async function printQuota (tab: EngineTab, dir: string): Promise<void> {
+  const shown = await waitFor<{ quota: string | null, text: string }>(tab,
+    `({ quota: document.querySelector('[data-testid="storage-usage"]')?.getAttribute('data-quota') ?? null, text: document.querySelector('[data-testid="storage-usage"]')?.textContent ?? '' })`,
+    v => v.quota !== null || /does not report/.test(v.text), { what: 'the storage panel\'s quota' })
+  if (shown.quota === null) {
+    console.log(`quota ${tab.engine}: not reported (${shown.text})`)
+    return
+  }
+  const quota = Number(shown.quota)
+  expect(quota).toBeGreaterThan(0)
+  const disk = await statfs(dir)
+  console.log(`quota ${tab.engine}: ${(quota / 2 ** 30).toFixed(1)} GiB for the origin (${(100 * quota / (disk.blocks * disk.bsize)).toFixed(0)}% of a ${((disk.blocks * disk.bsize) / 2 ** 30).toFixed(0)} GiB disk)`)
 }
 
 /** A video added in one tab previews in another (through a storing host): it plays, and seeks to 9 s. */
