@@ -25,12 +25,10 @@ import { NonceCache } from './nonces.js'
 import { Peer } from './peer.js'
 import { peerName } from './peer-name.js'
 import { putVerified } from './put.js'
-import { Collector } from './gc.js'
 import { expiryOf } from './lifecycle.js'
-import { Remover } from './remove.js'
 import { Repairer } from './repair.js'
 import { Auditor } from './audit.js'
-import { Tombstones } from './tombstones.js'
+import { Retention } from './retention.js'
 import { Replicator } from './replicate.js'
 import { RequestServer } from './serve.js'
 import { SignalRelay } from './signal.js'
@@ -68,9 +66,7 @@ export class MeshNode extends EventTarget implements Mesh {
   /** Hosts: the host-proof key from the host key. */
   private readonly hostProofKey: Promise<CryptoKey | undefined>
   private readonly ctx: NodeContext
-  private readonly tombstones: Tombstones
-  private readonly collector: Collector
-  private readonly remover: Remover
+  private readonly retention: Retention
   private readonly haves = new HaveIndex()
   private readonly fetcher: Fetcher
   private readonly replicator: Replicator
@@ -128,24 +124,11 @@ export class MeshNode extends EventTarget implements Mesh {
       verifyBlock: async (cid, bytes) => { await verifyBlock(cid, bytes, init.crypto ?? cryptoProvider()) },
       sha256: async (bytes) => await (init.crypto ?? cryptoProvider()).sha256(bytes)
     }
-    this.tombstones = new Tombstones(init.tombstoneStore)
     this.fetcher = new Fetcher(this.ctx, this.haves)
     this.replicator = new Replicator(this.ctx)
     this.auditor = new Auditor(this.ctx)
     this.repairer = new Repairer(this.ctx, this.fetcher, cid => this.replicator.placing(cid), this.auditor)
-    this.collector = new Collector(this.ctx, {
-      placing: cid => this.replicator.placing(cid),
-      isDeleted: (_cid, record) => this.tombstones.matches(record?.owner),
-      passStarted: () => this.tombstones.passStarted(),
-      passEnded: token => {
-        this.tombstones.passEnded(token)
-        this.tombstones.save().catch((err: unknown) => { this.ctx.failed('gc', err) })
-      },
-      reclaimed: (cid, why) => { if (why === 'deleted') this.tombstones.dropped(cid.toString()) }
-    })
-    this.remover = new Remover(this.ctx, this.tombstones, () => {
-      this.collector.rerun().catch((err: unknown) => { if (!this.stopped) this.ctx.failed('gc', err) })
-    })
+    this.retention = new Retention(this.ctx, init.tombstoneStore, cid => this.replicator.placing(cid))
     this.announcer = new Announcer(this.ctx)
     this.gossip = new Gossip(this.ctx, {
       autoDial: init.autoDial ?? init.role === 'host',
@@ -154,16 +137,16 @@ export class MeshNode extends EventTarget implements Mesh {
       shareable: addr => init.transports.some(t => t.canDial(addr))
     })
     this.signals = new SignalRelay(this.ctx, this.gossip)
-    this.server = new RequestServer(this.ctx, this.replicator, this.fetcher, this.remover, async () => await this.status(), cid => { this.held(cid) })
+    this.server = new RequestServer(this.ctx, this.replicator, this.fetcher, this.retention.remover, async () => await this.status(), cid => { this.held(cid) })
   }
 
   async start (): Promise<void> {
     await this.joinKey
     await this.hostProofKey
     await this.standing.takesBlocks()
-    await this.tombstones.load()
+    await this.retention.load()
     this.repairer.start(this.init.repairInterval ?? DEFAULT_REPAIR_INTERVAL)
-    this.collector.start(this.init.gcInterval ?? DEFAULT_GC_INTERVAL)
+    this.retention.start(this.init.gcInterval ?? DEFAULT_GC_INTERVAL)
     const every = this.tuning.pingInterval
     if (every > 0) this.keepalive = setInterval(() => { this.ping(every) }, every)
   }
@@ -172,7 +155,7 @@ export class MeshNode extends EventTarget implements Mesh {
     this.stopped = true
     clearInterval(this.keepalive)
     this.repairer.stop()
-    this.collector.stop()
+    this.retention.stop()
     this.gossip.stop()
     this.announcer.stop()
     const closing = [...this.handshaking].map(conn => conn.closed)
@@ -182,8 +165,7 @@ export class MeshNode extends EventTarget implements Mesh {
       peer.close('node stopped')
     }
     await settleWithin(Promise.all(closing), STOP_TIMEOUT)
-    // What the last GC pass changed (a save may still be running): a failure is reported, not thrown.
-    await this.tombstones.save().catch((err: unknown) => { this.failures.record('gc', err) })
+    await this.retention.flush()
   }
 
   async accept (conn: Connection): Promise<string> {
@@ -241,7 +223,7 @@ export class MeshNode extends EventTarget implements Mesh {
 
   async status (): Promise<HostStatus> {
     return await nodeStatus({
-      ctx: this.ctx, standing: this.standing, failures: this.failures, underReplicated: this.repairer.underReplicated, reclaimedBytes: this.collector.reclaimedBytes
+      ctx: this.ctx, standing: this.standing, failures: this.failures, underReplicated: this.repairer.underReplicated, reclaimedBytes: this.retention.collector.reclaimedBytes
     })
   }
 
@@ -267,11 +249,11 @@ export class MeshNode extends EventTarget implements Mesh {
   }
 
   async removeFile (root: BlockId, secret: Uint8Array, options: AbortOptions = {}): Promise<void> {
-    await this.remover.removeFile(root, secret, options)
+    await this.retention.remover.removeFile(root, secret, options)
   }
 
   async gc (options: AbortOptions = {}): Promise<GcResult> {
-    return await this.collector.run(options)
+    return await this.retention.collector.run(options)
   }
 
   async repair (options: AbortOptions = {}): Promise<RepairResult> {
@@ -287,7 +269,7 @@ export class MeshNode extends EventTarget implements Mesh {
   /** This node now keeps `cid`: tabs announce it, hosts count its copies soon. */
   private held (cid: BlockId): void {
     this.announcer.held(cid)
-    this.collector.stored(cid)
+    this.retention.collector.stored(cid)
     this.repairer.stored()
   }
 
@@ -295,7 +277,7 @@ export class MeshNode extends EventTarget implements Mesh {
     if (this.init.store === undefined) return undefined
     const record = await this.init.store.record(cid, options)
     if (isExpired(record)) throw new ExpiredError(`block ${cid.toString()}: the file has expired`)
-    this.remover.check(cid, record)
+    this.retention.remover.check(cid, record)
     try {
       return await this.init.store.get(cid, options)
     } catch (err) {
@@ -402,7 +384,7 @@ export class MeshNode extends EventTarget implements Mesh {
   private joined (peer: Peer): void {
     this.emit('peer:connect', peer.status())
     this.announcer.greet(peer)
-    this.remover.share(peer)
+    this.retention.remover.share(peer)
     if (this.role === 'host' && peer.role === 'browser' && this.iceServerList.length > 0) {
       peer.post({ t: 'ice', servers: this.iceServerList })
     }
@@ -426,7 +408,7 @@ export class MeshNode extends EventTarget implements Mesh {
     else if (msg.t === 'have') this.haves.add(peer.peerId, msg.cids.map(cid => decodeBlockId(cid)))
     else if (msg.t === 'signal') this.signals.receive(peer, msg)
     else if (msg.t === 'ice') this.receiveIce(peer, msg.servers)
-    else if (msg.t === 'tombstones') this.remover.receive(peer, msg.secrets)
+    else if (msg.t === 'tombstones') this.retention.remover.receive(peer, msg.secrets)
   }
 
   private receiveIce (peer: Peer, servers: IceServer[]): void {
