@@ -5,18 +5,14 @@
  * tree of 10,000 small files. Every round trip is compared byte for byte.
  */
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
 import { lstat, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { CLI, Cluster, randomFile, sha256File, waitFor, type HostProcess } from './harness.js'
+import { afterEach, describe, expect, it } from 'vitest'
+import { CLI, Cluster, randomFile, sha256File, useTempStateDir, waitFor, type HostProcess } from './harness.js'
 
 const cluster = new Cluster()
 afterEach(async () => { await cluster.cleanup() })
-const stateDir = mkdtempSync(join(tmpdir(), 'cairn-state-'))
-process.env.CAIRN_STATE_DIR = stateDir
-afterAll(() => { rmSync(stateDir, { recursive: true, force: true }) })
+useTempStateDir()
 
 const MiB = 1024 * 1024
 

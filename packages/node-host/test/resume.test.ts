@@ -5,21 +5,17 @@
  * get give up after `--timeout`. Each resume's saved bytes are logged.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readdirSync } from 'node:fs'
 import { readFile, stat, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { paddedBlockCount } from '@cairn/core/crypto'
-import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { CLI, Cluster, randomFile, sha256File, waitFor } from './harness.js'
+import { afterEach, describe, expect, it } from 'vitest'
+import { CLI, Cluster, randomFile, sha256File, useTempStateDir, waitFor } from './harness.js'
 import { seededRandom } from './reliability/support/random.js'
 
 const cluster = new Cluster()
 afterEach(async () => { await cluster.cleanup() })
-// Put journals of these tests go to a temp dir (inherited by every CLI process started here).
-const stateDir = mkdtempSync(join(tmpdir(), 'cairn-state-'))
-process.env.CAIRN_STATE_DIR = stateDir
-afterAll(() => { rmSync(stateDir, { recursive: true, force: true }) })
+const stateDir = useTempStateDir()
 
 const MiB = 1024 * 1024
 /**
