@@ -8,8 +8,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { createReadStream, mkdtempSync, rmSync } from 'node:fs'
-import { open } from 'node:fs/promises'
+import { createReadStream, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { open, readFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -120,6 +120,18 @@ export function useTempStateDir (): string {
     rmSync(dir, { recursive: true, force: true })
   })
   return dir
+}
+
+/** Bytes per part-file state record, and its JSON header line ends at the first newline. */
+const RECORD = 20
+
+/** Blocks recorded as written in a get's part state file (0 if none yet). */
+export async function recordedBlocks (dir: string): Promise<number> {
+  const state = readdirSync(dir).find(n => n.endsWith('.cairn-part.state'))
+  if (state === undefined) return 0
+  const bytes = await readFile(join(dir, state)).catch(() => undefined)
+  if (bytes === undefined) return 0
+  return Math.floor((bytes.length - bytes.indexOf(0x0a) - 1) / RECORD)
 }
 
 /** Write `size` pseudo-random bytes to `path`; resolves with their sha256 (hex). */
