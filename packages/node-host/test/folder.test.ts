@@ -5,18 +5,14 @@
  * tree of 10,000 small files. Every round trip is compared byte for byte.
  */
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
 import { lstat, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { CLI, Cluster, randomFile, sha256File, waitFor, type HostProcess } from './harness.js'
+import { afterEach, describe, expect, it } from 'vitest'
+import { CLI, Cluster, randomFile, recordedBlocks, sha256File, useTempStateDir, waitFor, type HostProcess } from './harness.js'
 
 const cluster = new Cluster()
 afterEach(async () => { await cluster.cleanup() })
-const stateDir = mkdtempSync(join(tmpdir(), 'cairn-state-'))
-process.env.CAIRN_STATE_DIR = stateDir
-afterAll(() => { rmSync(stateDir, { recursive: true, force: true }) })
+useTempStateDir()
 
 const MiB = 1024 * 1024
 
@@ -183,13 +179,7 @@ describe('folders through the CLI', () => {
     const child = spawn(process.execPath, [CLI, 'get', put!.link, '-o', out], { stdio: 'ignore' })
     const exited = new Promise(resolve => child.once('exit', resolve))
     // Kill once the big file's part state records at least 4 whole blocks.
-    await waitFor('blocks written', async () => {
-      const names = await readdir(join(out, 'inner')).catch(() => [] as string[])
-      const state = names.find(n => n.endsWith('.cairn-part.state'))
-      if (state === undefined) return undefined
-      const bytes = await readFile(join(out, 'inner', state))
-      return (bytes.length - bytes.indexOf(0x0a) - 1) / 20 >= 4 ? true : undefined
-    }, { timeout: 120_000, interval: 5 })
+    await waitFor('blocks written', async () => await recordedBlocks(join(out, 'inner')) >= 4 ? true : undefined, { timeout: 120_000, interval: 5 })
     child.kill('SIGKILL')
     await exited
     const [resumed] = await cluster.json<{ resumedBytes: number }>(['get', put!.link, '-o', out])

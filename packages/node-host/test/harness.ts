@@ -8,9 +8,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { createReadStream } from 'node:fs'
-import { open } from 'node:fs/promises'
+import { createReadStream, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { open, readFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll } from 'vitest'
 import { assertBuilt, CLI, HostGroup, stopProcess, type Exit, type HostProcess } from './support/host-process.js'
 
 export { CLI, type HostProcess, type Listening } from './support/host-process.js'
@@ -100,6 +103,35 @@ export class Cluster {
       await this.group.stop()
     }
   }
+}
+
+/**
+ * One fresh state dir (put journals, the history of added files) for every CLI
+ * process this test file starts, through `Cluster` or spawned directly (they
+ * inherit `CAIRN_STATE_DIR`); removed after the file's tests.
+ */
+export function useTempStateDir (): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cairn-state-'))
+  const saved = process.env.CAIRN_STATE_DIR
+  process.env.CAIRN_STATE_DIR = dir
+  afterAll(() => {
+    if (saved === undefined) delete process.env.CAIRN_STATE_DIR
+    else process.env.CAIRN_STATE_DIR = saved
+    rmSync(dir, { recursive: true, force: true })
+  })
+  return dir
+}
+
+/** Bytes per part-file state record, and its JSON header line ends at the first newline. */
+const RECORD = 20
+
+/** Blocks recorded as written in a get's part state file (0 if none yet). */
+export async function recordedBlocks (dir: string): Promise<number> {
+  const state = readdirSync(dir).find(n => n.endsWith('.cairn-part.state'))
+  if (state === undefined) return 0
+  const bytes = await readFile(join(dir, state)).catch(() => undefined)
+  if (bytes === undefined) return 0
+  return Math.floor((bytes.length - bytes.indexOf(0x0a) - 1) / RECORD)
 }
 
 /** Write `size` pseudo-random bytes to `path`; resolves with their sha256 (hex). */

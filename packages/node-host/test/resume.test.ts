@@ -5,21 +5,17 @@
  * get give up after `--timeout`. Each resume's saved bytes are logged.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readdirSync } from 'node:fs'
 import { readFile, stat, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { paddedBlockCount } from '@cairn/core/crypto'
-import { afterAll, afterEach, describe, expect, it } from 'vitest'
-import { CLI, Cluster, randomFile, sha256File, waitFor } from './harness.js'
+import { afterEach, describe, expect, it } from 'vitest'
+import { CLI, Cluster, randomFile, recordedBlocks, sha256File, useTempStateDir, waitFor } from './harness.js'
 import { seededRandom } from './reliability/support/random.js'
 
 const cluster = new Cluster()
 afterEach(async () => { await cluster.cleanup() })
-// Put journals of these tests go to a temp dir (inherited by every CLI process started here).
-const stateDir = mkdtempSync(join(tmpdir(), 'cairn-state-'))
-process.env.CAIRN_STATE_DIR = stateDir
-afterAll(() => { rmSync(stateDir, { recursive: true, force: true }) })
+const stateDir = useTempStateDir()
 
 const MiB = 1024 * 1024
 /**
@@ -30,18 +26,6 @@ const MiB = 1024 * 1024
  */
 const SIZE = (Number(process.env.CAIRN_RESUME_MIB) || 128) * MiB
 const RUNS = 3
-/** Bytes per part-file state record, and its JSON header line ends at the first newline. */
-const RECORD = 20
-
-/** Blocks recorded as written in a get's part state file (0 if none yet). */
-async function recordedBlocks (dir: string): Promise<number> {
-  const state = readdirSync(dir).find(n => n.endsWith('.cairn-part.state'))
-  if (state === undefined) return 0
-  const bytes = await readFile(join(dir, state)).catch(() => undefined)
-  if (bytes === undefined) return 0
-  return Math.floor((bytes.length - bytes.indexOf(0x0a) - 1) / RECORD)
-}
-
 function start (args: string[]): { child: ChildProcess, exited: Promise<{ code: number | null, signal: NodeJS.Signals | null }> } {
   const child = spawn(process.execPath, [CLI, ...args], { stdio: 'ignore' })
   const exited = new Promise<{ code: number | null, signal: NodeJS.Signals | null }>(resolve => {

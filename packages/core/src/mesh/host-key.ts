@@ -1,6 +1,7 @@
 import { base64url } from 'multiformats/bases/base64'
 import { InvalidArgumentError } from '../errors.js'
 import { bufferSource, randomBytes, utf8 } from './bytes.js'
+import { memoAsync } from './memo.js'
 import { JOIN_KDF_ITERATIONS } from './transcript.js'
 
 /*
@@ -42,8 +43,7 @@ export interface HostSecrets {
 }
 
 /** Host secrets derived in this process, by host key: a node, or many in one test, pays the KDF once. */
-const derived = new Map<string, Promise<HostSecrets>>()
-const CACHE = 8
+const derived = memoAsync(8, derive)
 
 /** A fresh host key: 256 random bits, base64url. */
 export function generateHostKey (): string {
@@ -55,14 +55,7 @@ export async function deriveHostSecrets (hostKey: string): Promise<HostSecrets> 
   if (hostKey.length === 0 || hostKey.length > MAX_HOST_KEY_LENGTH) {
     throw new InvalidArgumentError(`a host key has 1..${MAX_HOST_KEY_LENGTH} characters`)
   }
-  let secrets = derived.get(hostKey)
-  if (secrets === undefined) {
-    secrets = derive(hostKey)
-    derived.set(hostKey, secrets)
-    secrets.catch(() => { derived.delete(hostKey) })
-    if (derived.size > CACHE) derived.delete(derived.keys().next().value as string)
-  }
-  return await secrets
+  return await derived(hostKey)
 }
 
 /** The member token (join token) of the mesh whose host key is `hostKey`. */

@@ -1,6 +1,7 @@
 import type { Identity } from './api.js'
 import { bufferSource, concatBytes, lengthPrefixed, utf8 } from './bytes.js'
 import { sign, verifySignature } from './identity.js'
+import { memoAsync } from './memo.js'
 
 /*
  * The cryptography of the handshake. The transcript binds both `hello` frames
@@ -21,9 +22,6 @@ const HANDSHAKE_TAG = utf8('cairn/v2/handshake')
 const JOIN_SALT = utf8('cairn/v2/join')
 /** PBKDF2-SHA-256 rounds for the join key (OWASP's 2023 figure; ~0.2 s on a laptop core). */
 export const JOIN_KDF_ITERATIONS = 600_000
-/** Join keys derived in this process, by token: a node, or many in one test, pays the KDF once. */
-const joinKeys = new Map<string, Promise<CryptoKey>>()
-const JOIN_KEY_CACHE = 8
 
 export type Side = 'initiator' | 'responder'
 
@@ -48,15 +46,11 @@ export async function transcriptHash (input: TranscriptInput): Promise<Uint8Arra
  * Slow on purpose; cached per token for the life of the process.
  */
 export async function deriveJoinKey (token: string): Promise<CryptoKey> {
-  let key = joinKeys.get(token)
-  if (key === undefined) {
-    key = pbkdf2JoinKey(token)
-    joinKeys.set(token, key)
-    key.catch(() => { joinKeys.delete(token) })
-    if (joinKeys.size > JOIN_KEY_CACHE) joinKeys.delete(joinKeys.keys().next().value as string)
-  }
-  return await key
+  return await joinKeys(token)
 }
+
+/** Join keys derived in this process, by token: a node, or many in one test, pays the KDF once. */
+const joinKeys = memoAsync(8, pbkdf2JoinKey)
 
 async function pbkdf2JoinKey (token: string): Promise<CryptoKey> {
   const password = await crypto.subtle.importKey('raw', bufferSource(utf8(token)), 'PBKDF2', false, ['deriveKey'])

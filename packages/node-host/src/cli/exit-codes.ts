@@ -22,6 +22,8 @@ export const EXIT = {
   LOCAL_FILE: 7,
   /** Data failed verification: the link's key does not decrypt it, or fsck found corrupt blocks. */
   INTEGRITY: 8,
+  /** Another `get` is writing to the same output path. */
+  BUSY: 9,
   /** Interrupted by SIGINT/SIGTERM. */
   INTERRUPTED: 130
 } as const
@@ -38,6 +40,7 @@ Exit codes:
   6  put reached fewer copies than required
   7  local file missing or not writable
   8  integrity failure: wrong key or corrupt data (fsck: corrupt blocks found)
+  9  output path in use: another get is writing to it
   130 interrupted`
 
 const BY_CODE: Record<string, number> = {
@@ -62,6 +65,7 @@ const BY_CODE: Record<string, number> = {
   ERR_EXPIRY: EXIT.USAGE,
   ERR_REPLICATION: EXIT.REPLICATION,
   ERR_LOCAL_FILE: EXIT.LOCAL_FILE,
+  ERR_OUTPUT_BUSY: EXIT.BUSY,
   ERR_INTEGRITY: EXIT.INTEGRITY,
   ERR_DECRYPT: EXIT.INTEGRITY,
   ERR_MANIFEST: EXIT.INTEGRITY,

@@ -15,6 +15,8 @@
  * resume every recorded block is read back and its MAC checked: only blocks
  * that authenticate under the link's key are reused (a tampered or torn block
  * is fetched again), and a state file for another root or size is ignored.
+ * While open, the part file holds the output path's lock (`output-lock.ts`):
+ * a second get to the same path refuses instead of writing alongside.
  */
 import { constants as fs } from 'node:fs'
 import { createHash, createHmac, hkdfSync, timingSafeEqual, type Hmac } from 'node:crypto'
@@ -24,6 +26,7 @@ import type { BlockId } from '@cairn/core'
 import { BLOCK_PLAINTEXT, blockCount } from '@cairn/core/crypto'
 import { LocalFileError, writePrivateFile } from '../config/index.js'
 import { alreadyExists, placeNew } from './output-file.js'
+import { lockOutput, type OutputLock } from './output-lock.js'
 import { systemErrorText } from './system-error.js'
 
 const STATE_VERSION = 1
@@ -82,6 +85,7 @@ export class PartFile {
   readonly #overwrite: boolean
   #handle: FileHandle | undefined
   #stateHandle: FileHandle | undefined
+  #lock: OutputLock | undefined
 
   private constructor (init: PartFileInit) {
     this.path = init.path
@@ -100,6 +104,7 @@ export class PartFile {
     const file = new PartFile(init)
     // Checked up front too, so a refused download does not transfer the whole file first.
     if (!file.#overwrite && await lstat(init.path).then(() => true, () => false)) throw alreadyExists(init.path)
+    file.#lock = await lockOutput(init.path)
     try {
       if (init.resume === false) await file.#discardFiles()
       file.#handle = await open(file.part, fs.O_RDWR | fs.O_CREAT, 0o644)
@@ -112,6 +117,7 @@ export class PartFile {
       file.#stateHandle = await open(file.state, 'a', 0o600)
     } catch (cause) {
       await file.#close()
+      await file.#unlock()
       throw cause instanceof LocalFileError ? cause : localError(init.path, cause)
     }
     return file
@@ -202,6 +208,8 @@ export class PartFile {
       // Refused at the last step (a file appeared meanwhile): nothing to resume into.
       if (cause instanceof LocalFileError) await this.#discardFiles()
       throw cause instanceof LocalFileError ? cause : localError(this.path, cause)
+    } finally {
+      await this.#unlock()
     }
     return this.path
   }
@@ -209,6 +217,13 @@ export class PartFile {
   /** Stop, keeping the part and state files for the next attempt. */
   async keep (): Promise<void> {
     await this.#close()
+    await this.#unlock()
+  }
+
+  async #unlock (): Promise<void> {
+    const lock = this.#lock
+    this.#lock = undefined
+    await lock?.release()
   }
 
   #open (): FileHandle {

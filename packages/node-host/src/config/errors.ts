@@ -23,3 +23,8 @@ export class UnreachableError extends CairnError {
 export class LocalFileError extends CairnError {
   override readonly code = 'ERR_LOCAL_FILE'
 }
+
+/** Another `cairn get` is writing to the same output path right now. */
+export class OutputBusyError extends CairnError {
+  override readonly code = 'ERR_OUTPUT_BUSY'
+}
