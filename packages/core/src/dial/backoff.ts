@@ -77,6 +77,12 @@ export class BackoffMap<K> {
     return entry === undefined || entry.until <= now
   }
 
+  /** Ms until `key` is ready (0: now). */
+  readyIn (key: K, now = Date.now()): number {
+    const entry = this.#entries.get(key)
+    return entry === undefined ? 0 : Math.max(0, entry.until - now)
+  }
+
   /** Record a failure of `key`; returns the delay before it is ready again. */
   failed (key: K, now = Date.now()): number {
     const delay = nextDelay(this.policy, this.#entries.get(key)?.delay)

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { PeersMessage } from '../wire/messages.js'
 import type { NodeContext } from './context.js'
 import { Gossip, MAX_BACKOFF_ENTRIES } from './gossip.js'
@@ -44,5 +44,35 @@ describe('gossip dial backoff', () => {
     // Unbounded, this would hold all 2048; bounded, it keeps the newest MAX_BACKOFF_ENTRIES.
     expect(gossip.backoffSize).toBe(MAX_BACKOFF_ENTRIES)
     gossip.stop()
+  })
+
+  it('redials a host not linked on a timer, at most 60 s apart, while a connected host lists it', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    try {
+      const dials: number[] = []
+      const gossip = new Gossip(fakeContext(), {
+        autoDial: true,
+        dial: async () => {
+          dials.push(Date.now())
+          throw new Error('unreachable')
+        }
+      })
+      const introducer = { peerId: 'introducer', role: 'host' } as unknown as Peer
+      gossip.receive(introducer, { t: 'peers', peers: [{ peerId: 'far', role: 'host', addrs: ['ws://127.0.0.1:9/mesh'] }] })
+      await vi.advanceTimersByTimeAsync(10 * 60_000)
+      // One dial from the message, then timed redials with doubling delays up to the cap.
+      expect(dials.length).toBeGreaterThan(12)
+      const gaps = dials.slice(1).map((t, i) => t - dials[i]!)
+      expect(Math.max(...gaps)).toBeLessThanOrEqual(60_000 + 250)
+      expect(gaps.at(-1)).toBeGreaterThanOrEqual(60_000)
+      // The only host that listed it is gone: no more dials.
+      gossip.forget('introducer')
+      const before = dials.length
+      await vi.advanceTimersByTimeAsync(10 * 60_000)
+      expect(dials).toHaveLength(before)
+      gossip.stop()
+    } finally {
+      vi.useRealTimers()
+    }
   })
 })

@@ -15,6 +15,11 @@ import type { Peer } from './peer.js'
  * `ws(s)://H:P/mesh`, `checkDialAddress`) are dropped, counted and logged
  * (`backgroundFailures.address`), never dialed nor passed on. With `autoDial`, a node dials every host it hears
  * of, so hosts form a full mesh; failed dials back off per peer (`BackoffMap`).
+ * Liveness: a host heard of and not linked (its dial failed, its connection was
+ * dropped, or both ends of a duplicate pair were closed) is redialed on a timer
+ * once its backoff has passed, for as long as some connected host still lists
+ * it, not only when the next gossip message names it: once a mesh settles no
+ * message may ever come.
  */
 
 /**
@@ -24,6 +29,8 @@ import type { Peer } from './peer.js'
  * every interface it has), and each is retried on every gossip message.
  */
 const GOSSIP_MAX_BACKOFF = 60_000
+/** Random extra delay, up to this, before a timed redial, so two ends that both retry rarely dial at once. */
+const REDIAL_JITTER = 250
 /** Dial-backoff entries a node keeps, whatever gossip names. */
 export const MAX_BACKOFF_ENTRIES = 1024
 
@@ -48,6 +55,8 @@ export class Gossip {
   private readonly dialing = new Set<string>()
   private readonly backoff = new BackoffMap<string>({ max: GOSSIP_MAX_BACKOFF }, MAX_BACKOFF_ENTRIES)
   private timer: ReturnType<typeof setTimeout> | undefined
+  /** The next timed redial of known hosts not linked (see `armRedial`). */
+  private redialTimer: ReturnType<typeof setTimeout> | undefined
   private stopped = false
 
   constructor (ctx: NodeContext, init: GossipInit) {
@@ -82,6 +91,7 @@ export class Gossip {
   stop (): void {
     this.stopped = true
     clearTimeout(this.timer)
+    clearTimeout(this.redialTimer)
   }
 
   /** Peers learned from gossip, connected or not. */
@@ -106,15 +116,17 @@ export class Gossip {
       this.known.set(info.peerId, entry)
       if (info.role === 'host') this.maybeDial(info)
     }
+    this.armRedial()
     this.ctx.dispatch('gossip', { peers: this.knownPeers() })
   }
 
-  /** A host disconnected: drop what it told us. */
+  /** A peer disconnected: drop what it told us, and redial it (after its backoff) if other hosts still list it. */
   forget (hostId: string): void {
     for (const [peerId, entry] of this.known) {
       entry.via.delete(hostId)
       if (entry.via.size === 0) this.known.delete(peerId)
     }
+    this.armRedial()
   }
 
   private broadcast (): void {
@@ -127,20 +139,48 @@ export class Gossip {
     return this.backoff.size
   }
 
+  /** A known host this node should be linked to and is not (nor dialing it). */
+  private unlinked (info: PeerInfo): boolean {
+    return info.role === 'host' && info.addrs.length > 0 && this.ctx.peer(info.peerId) === undefined && !this.dialing.has(info.peerId)
+  }
+
   private maybeDial (info: PeerInfo): void {
-    if (!this.init.autoDial || this.stopped || info.addrs.length === 0) return
-    if (this.ctx.peer(info.peerId) !== undefined || this.dialing.has(info.peerId)) return
+    if (!this.init.autoDial || this.stopped || !this.unlinked(info)) return
     if (!this.backoff.ready(info.peerId)) return
     this.dialing.add(info.peerId)
     this.init.dial(info.addrs).then(() => {
-      this.backoff.succeeded(info.peerId)
+      // A dial can succeed and still leave no link (both ends of a duplicate
+      // pair closed): that counts as a failure, so redials back off.
+      if (this.ctx.peer(info.peerId) === undefined) this.backoff.failed(info.peerId)
+      else this.backoff.succeeded(info.peerId)
     }, () => {
       // Expected: a host heard of may be down or out of reach. Not counted as a
       // background failure: the backoff retries it, and it is not among peers().
       this.backoff.failed(info.peerId)
     }).finally(() => {
       this.dialing.delete(info.peerId)
+      this.armRedial()
     })
+  }
+
+  /**
+   * Unless one is already set, set a timer for when the first known host not
+   * linked is out of its backoff (at most GOSSIP_MAX_BACKOFF, plus jitter);
+   * it dials every such host that is ready and sets the next.
+   */
+  private armRedial (): void {
+    if (!this.init.autoDial || this.stopped || this.redialTimer !== undefined) return
+    const now = Date.now()
+    let wait = Infinity
+    for (const { info } of this.known.values()) {
+      if (this.unlinked(info)) wait = Math.min(wait, this.backoff.readyIn(info.peerId, now))
+    }
+    if (wait === Infinity) return
+    this.redialTimer = setTimeout(() => {
+      this.redialTimer = undefined
+      for (const { info } of this.known.values()) this.maybeDial(info)
+      this.armRedial()
+    }, wait + Math.random() * REDIAL_JITTER)
   }
 }
 
