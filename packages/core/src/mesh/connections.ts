@@ -4,7 +4,7 @@ import type { Connection } from '../transport/connection.js'
 import type { HelloMessage, PeersMessage, Role } from '../wire/messages.js'
 import type { Identity } from './api.js'
 import { settleWithin, toHex } from './bytes.js'
-import { supersedes } from './dedupe.js'
+import { preferred, supersedes } from './dedupe.js'
 import { runHandshake } from './handshake.js'
 import { deriveHostSecrets } from './host-key.js'
 import { NonceCache } from './nonces.js'
@@ -163,10 +163,25 @@ export class Connections {
       handlers: this.init.handlers
     })
     const existing = this.connected.get(peer.peerId)
-    if (existing !== undefined && !existing.isClosed && !supersedes(peer, existing, this.init.tuning.handshakeTimeout)) {
+    if (existing === undefined || existing.isClosed || preferred(peer, existing)) {
+      this.adopt(peer, peers)
+    } else if (!supersedes(peer, existing, this.init.tuning.handshakeTimeout)) {
       peer.close('duplicate')
-      return
+    } else {
+      // Only its age speaks against the old connection, and the other side, by its
+      // own clock, may keep it: replace it only if it is dead (no answer to a ping).
+      existing.ping({ timeout: this.init.tuning.pingTimeout }).then(() => { peer.close('duplicate') }, () => {
+        existing.disconnect('ERR_TIMEOUT', 'no answer to ping (a newer connection replaces it)')
+        const now = this.connected.get(peer.peerId)
+        if (this.stopped || (now !== undefined && !now.isClosed)) peer.close('duplicate')
+        else this.adopt(peer, peers)
+      })
     }
+  }
+
+  /** Make `peer` the connection to its node (closing one it replaces) and start it. */
+  private adopt (peer: Peer, peers: PeersMessage): void {
+    const existing = this.connected.get(peer.peerId)
     this.connected.set(peer.peerId, peer)
     existing?.close('duplicate')
     peer.start()

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { supersedes } from './dedupe.js'
+import { preferred, supersedes } from './dedupe.js'
 
 describe('duplicate connections', () => {
   const a = { since: 100, dialer: 'ba', tiebreak: '11' }
@@ -14,5 +14,10 @@ describe('duplicate connections', () => {
   })
   it('lets a new connection replace an old one', () => {
     expect(supersedes({ since: 5000, dialer: 'bz', tiebreak: 'ff' }, a, 1000)).toBe(true)
+  })
+  it('prefers by facts both sides hold, never by age', () => {
+    expect(preferred({ since: 5000, dialer: 'bz', tiebreak: '00' }, a)).toBe(false)
+    expect(preferred({ since: 0, dialer: 'aa', tiebreak: 'ff' }, a)).toBe(true)
+    expect(preferred({ since: 0, dialer: 'ba', tiebreak: '10' }, a)).toBe(true)
   })
 })

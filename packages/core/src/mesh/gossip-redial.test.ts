@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { UnavailableError } from '../errors.js'
 import type { Connection, Transport } from '../transport/connection.js'
-import { TestMesh, until } from '../../test/support/mesh.js'
+import { TestMesh, until, waitFor } from '../../test/support/mesh.js'
 import type { TestNode } from '../../test/support/mesh.js'
 
 /*
@@ -96,12 +96,3 @@ describe('gossip redial', () => {
     expect(a.node.peers().map(p => p.peerId).sort()).toEqual([hub.node.peerId, b.node.peerId].sort())
   })
 })
-
-/** Poll `check` (for counters no event reports) until it holds. */
-async function waitFor (check: () => boolean, ms: number): Promise<void> {
-  const deadline = performance.now() + ms
-  while (!check()) {
-    if (performance.now() > deadline) throw new Error(`condition not met within ${ms} ms`)
-    await new Promise(resolve => setTimeout(resolve, 20))
-  }
-}

@@ -87,6 +87,15 @@ export async function until (targets: EventTarget[], events: string[], check: ()
   })
 }
 
+/** Resolve once `check()` holds, polling (for state no event reports, e.g. a connection closing). */
+export async function waitFor (check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
+  const deadline = performance.now() + ms
+  while (!await check()) {
+    if (performance.now() > deadline) throw new Error(`condition not met within ${ms} ms`)
+    await new Promise(resolve => setTimeout(resolve, 20))
+  }
+}
+
 /** Resolve with the detail of the next `type` event matching `match`. */
 export async function nextEvent<T> (target: EventTarget, type: string, match: (detail: T) => boolean = () => true, ms = 10_000): Promise<T> {
   const signal = AbortSignal.timeout(ms)
