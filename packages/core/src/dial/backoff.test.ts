@@ -49,6 +49,18 @@ describe('BackoffMap', () => {
     expect(map.failed('a', 1000)).toBe(100)
   })
 
+  it('holds a key back once without counting a failure', () => {
+    const map = new BackoffMap<string>({ initial: 100, max: 300 })
+    map.hold('a', 1000, 0)
+    expect(map.ready('a', 999)).toBe(false)
+    expect(map.readyIn('a', 400)).toBe(600)
+    map.hold('a', 5000, 500) // already held: unchanged
+    expect(map.ready('a', 1000)).toBe(true)
+    expect(map.failed('a', 1000)).toBe(100) // the first failure after a hold starts at initial
+    map.hold('a', 5000, 1000) // failed: a hold does not shorten or lengthen it
+    expect(map.readyIn('a', 1000)).toBe(100)
+  })
+
   it('keeps at most maxEntries keys: expired ones go first, then the oldest', () => {
     const map = new BackoffMap<number>({ initial: 1000 }, 3)
     map.failed(1, 0)

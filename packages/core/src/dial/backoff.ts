@@ -63,7 +63,8 @@ export class Backoff {
 export class BackoffMap<K> {
   readonly policy: BackoffPolicy
   readonly #maxEntries: number
-  readonly #entries = new Map<K, { until: number, delay: number }>()
+  /** `delay` undefined: held back (`hold`), not failed. */
+  readonly #entries = new Map<K, { until: number, delay: number | undefined }>()
 
   constructor (policy: Partial<BackoffPolicy> = {}, maxEntries = 1024) {
     if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) throw new OutOfRangeError(`maxEntries must be ≥ 1, got ${maxEntries}`)
@@ -90,6 +91,13 @@ export class BackoffMap<K> {
     this.#entries.set(key, { until: now + delay, delay })
     this.#prune(now)
     return delay
+  }
+
+  /** Hold `key` back for `ms` unless it already has an entry (a first dial deferred, not a failure). */
+  hold (key: K, ms: number, now = Date.now()): void {
+    if (this.#entries.has(key)) return
+    this.#entries.set(key, { until: now + ms, delay: undefined })
+    this.#prune(now)
   }
 
   /** `key` connected: forget its failures. */

@@ -28,13 +28,13 @@ export interface ConnectionsInit {
   name: string | undefined
   stores: boolean
   placement: () => Pick<HelloMessage, 'zone' | 'weight'>
-  /** Our gossip, sent once authenticated. */
-  peersMessage: (maxFrameSize: number) => PeersMessage
+  /** Our gossip for `conn`, sent once authenticated (our whole list). */
+  peersMessage: (conn: Connection) => PeersMessage
   /** A host's own addresses from its hello: only those a host may dial are kept. */
   dialable: (addrs: string[], what: string) => string[]
   handlers: PeerHandlers
-  /** A peer was authenticated and kept (`first`: no live connection to it before); `peers` is its gossip. */
-  added: (peer: Peer, peers: PeersMessage, first: boolean) => void
+  /** A peer was authenticated and kept, replacing the live connection `replaced` to it, if any; `peers` is its gossip. */
+  added: (peer: Peer, peers: PeersMessage, replaced: Peer | undefined) => void
 }
 
 /**
@@ -129,7 +129,7 @@ export class Connections {
         ...await this.hostProof(dialed),
         initiator,
         nonces: this.nonces,
-        peersMessage: this.init.peersMessage,
+        peersMessage: () => this.init.peersMessage(conn),
         timeout: this.init.tuning.handshakeTimeout,
         ...(options.signal === undefined ? {} : { signal: options.signal })
       })
@@ -185,6 +185,6 @@ export class Connections {
     this.connected.set(peer.peerId, peer)
     existing?.close('duplicate')
     peer.start()
-    this.init.added(peer, peers, existing === undefined || existing.isClosed)
+    this.init.added(peer, peers, existing === undefined || existing.isClosed ? undefined : existing)
   }
 }

@@ -4,10 +4,14 @@ import type { NodeContext } from './context.js'
 import { Gossip, MAX_BACKOFF_ENTRIES } from './gossip.js'
 import type { Peer } from './peer.js'
 
-/** Just what Gossip reads of its node: no peers connected, events dropped. */
+/**
+ * Just what Gossip reads of its node: no peers connected, events dropped. Its id
+ * sorts below every host named here, so it dials them at once (a host gives a
+ * lower id a head start instead).
+ */
 function fakeContext (): NodeContext {
   return {
-    peerId: 'self',
+    peerId: '0-self',
     peer: () => undefined,
     peerList: () => [],
     dispatch: () => {},

@@ -1,14 +1,17 @@
 import { checkDialAddress } from '../address/mesh-url.js'
 import { BackoffMap } from '../dial/backoff.js'
-import { FRAME_OVERHEAD, MAX_ADDRS, MAX_PEERS } from '../wire/limits.js'
+import type { Connection } from '../transport/connection.js'
+import { MAX_PEERS } from '../wire/limits.js'
 import type { PeerInfo, PeersMessage } from '../wire/messages.js'
 import type { NodeContext } from './context.js'
+import { GossipSender } from './gossip-send.js'
 import type { Peer } from './peer.js'
 
 /*
- * Peer gossip. Every node tells each peer, right after the handshake and
- * again (debounced) whenever its connections change, which hosts (with their
- * addresses) and browser tabs (without) it is connected to. Only hosts are
+ * Peer gossip. Every node tells each peer, right after the handshake (its whole
+ * list) and then, batched, whenever its connections change (what changed, see
+ * gossip-send.ts), which hosts (with their addresses) and browser tabs
+ * (without) it is connected to. Only hosts are
  * believed as introducers, and a host passes on only the addresses each host
  * gave in its own authenticated hello (on a host, a `host` peer has proved the
  * host key). Addresses a host would not dial (anything but a canonical
@@ -29,6 +32,14 @@ import type { Peer } from './peer.js'
  * every interface it has), and each is retried on every gossip message.
  */
 const GOSSIP_MAX_BACKOFF = 60_000
+/**
+ * Head start, ms, that a host gives a host with a lower peer id that it hears
+ * of before dialing it itself: both hear of each other at about the same time
+ * (a join), and one dial per pair, not two, keeps the duplicate connection
+ * and its handshake off a busy mesh. The lower one dials at once; the higher
+ * dials after this unless linked by then.
+ */
+const HEAD_START = 2_000
 /** Random extra delay, up to this, before a timed redial, so two ends that both retry rarely dial at once. */
 const REDIAL_JITTER = 250
 /** Dial-backoff entries a node keeps, whatever gossip names. */
@@ -52,9 +63,11 @@ export class Gossip {
   private readonly ctx: NodeContext
   private readonly init: GossipInit
   private readonly known = new Map<string, Known>()
+  /** Per host: the peers it listed (at most MAX_PEERS, as one whole list holds). */
+  private readonly told = new Map<string, Set<string>>()
+  private readonly sender: GossipSender
   private readonly dialing = new Set<string>()
   private readonly backoff = new BackoffMap<string>({ max: GOSSIP_MAX_BACKOFF }, MAX_BACKOFF_ENTRIES)
-  private timer: ReturnType<typeof setTimeout> | undefined
   /** The next timed redial of known hosts not linked (see `armRedial`). */
   private redialTimer: ReturnType<typeof setTimeout> | undefined
   private stopped = false
@@ -62,35 +75,32 @@ export class Gossip {
   constructor (ctx: NodeContext, init: GossipInit) {
     this.ctx = ctx
     this.init = init
+    this.sender = new GossipSender(ctx, init.shareable ?? (() => true))
   }
 
-  /** Our view for a peer: connected hosts with addresses, tabs without; fits in one frame of `maxFrameSize`. */
+  /** Our whole list, fitting one frame of `maxFrameSize`. */
   message (maxFrameSize: number): PeersMessage {
-    const peers: PeerInfo[] = []
-    let budget = maxFrameSize - FRAME_OVERHEAD
-    const shareable = this.init.shareable ?? (() => true)
-    for (const peer of this.ctx.peerList()) {
-      if (peer.role === 'client') continue
-      const info: PeerInfo = { peerId: peer.peerId, role: peer.role, addrs: peer.role === 'host' ? peer.addrs.filter(shareable).slice(0, MAX_ADDRS) : [] }
-      if (peer.role === 'host' && peer.zone !== undefined) info.zone = peer.zone
-      if (peer.role === 'host' && peer.weight !== undefined) info.weight = peer.weight
-      budget -= encodedSize(info)
-      if (budget < 0 || peers.length >= MAX_PEERS) break
-      peers.push(info)
-    }
-    return { t: 'peers', peers }
+    return this.sender.whole(maxFrameSize)
   }
 
-  /** Connections changed: tell every peer, soon. */
-  changed (): void {
-    if (this.stopped) return
-    clearTimeout(this.timer)
-    this.timer = setTimeout(() => { this.broadcast() }, this.ctx.tuning.gossipDelay)
+  /** Our whole list for `conn`'s handshake; later changes reach it as deltas. */
+  handshake (conn: Connection): PeersMessage {
+    return this.sender.handshake(conn)
+  }
+
+  /** `peer` was linked or unlinked: tell every peer, soon. */
+  changed (peer: Peer): void {
+    if (!this.stopped) this.sender.changed(peer)
+  }
+
+  /** `now` replaced `old` as the connection to one peer: tell every peer if its details changed. */
+  replaced (old: Peer, now: Peer): void {
+    if (!this.stopped) this.sender.replaced(old, now)
   }
 
   stop (): void {
     this.stopped = true
-    clearTimeout(this.timer)
+    this.sender.stop()
     clearTimeout(this.redialTimer)
   }
 
@@ -104,17 +114,29 @@ export class Gossip {
     return [...this.known.get(peerId)?.via ?? []]
   }
 
+  /** A host's list (whole: it replaces what that host said before) or delta. */
   receive (from: Peer, msg: PeersMessage): void {
     if (from.role !== 'host') return
-    this.forget(from.peerId)
+    if (msg.delta !== true) this.drop(from.peerId)
+    const told = this.told.get(from.peerId) ?? new Set<string>()
+    this.told.set(from.peerId, told)
+    for (const peerId of msg.gone ?? []) {
+      if (told.delete(peerId)) this.unlist(peerId, from.peerId)
+    }
     for (const info of msg.peers) {
       if (info.peerId === this.ctx.peerId) continue
+      // A host names at most MAX_PEERS peers, deltas or not: what it says is bounded.
+      if (!told.has(info.peerId) && told.size >= MAX_PEERS) continue
       info.addrs = dialableAddrs(info.addrs, this.ctx, `gossip from ${from.peerId} about ${info.peerId}`)
       const entry = this.known.get(info.peerId) ?? { info, via: new Set<string>() }
       entry.info = info
       entry.via.add(from.peerId)
+      told.add(info.peerId)
       this.known.set(info.peerId, entry)
-      if (info.role === 'host') this.maybeDial(info)
+      if (info.role === 'host') {
+        if (info.peerId < this.ctx.peerId && this.unlinked(info)) this.backoff.hold(info.peerId, HEAD_START)
+        this.maybeDial(info)
+      }
     }
     this.armRedial()
     this.ctx.dispatch('gossip', { peers: this.knownPeers() })
@@ -122,16 +144,22 @@ export class Gossip {
 
   /** A peer disconnected: drop what it told us, and redial it (after its backoff) if other hosts still list it. */
   forget (hostId: string): void {
-    for (const [peerId, entry] of this.known) {
-      entry.via.delete(hostId)
-      if (entry.via.size === 0) this.known.delete(peerId)
-    }
+    this.drop(hostId)
     this.armRedial()
   }
 
-  private broadcast (): void {
-    if (this.stopped) return
-    for (const peer of this.ctx.peerList()) peer.post(this.message(peer.conn.maxFrameSize))
+  /** Drop everything `hostId` listed. */
+  private drop (hostId: string): void {
+    for (const peerId of this.told.get(hostId) ?? []) this.unlist(peerId, hostId)
+    this.told.delete(hostId)
+  }
+
+  /** `hostId` no longer lists `peerId`. */
+  private unlist (peerId: string, hostId: string): void {
+    const entry = this.known.get(peerId)
+    if (entry === undefined) return
+    entry.via.delete(hostId)
+    if (entry.via.size === 0) this.known.delete(peerId)
   }
 
   /** Dial-backoff entries held (bounded by MAX_BACKOFF_ENTRIES). */
@@ -182,15 +210,6 @@ export class Gossip {
       this.armRedial()
     }, wait + Math.random() * REDIAL_JITTER)
   }
-}
-
-/** An upper bound on the CBOR size of a peer entry (keys, headers, strings). */
-export function encodedSize (info: { peerId: string, addrs: string[], zone?: string, weight?: number }): number {
-  let size = 48 + info.peerId.length
-  if (info.zone !== undefined) size += 8 + info.zone.length
-  if (info.weight !== undefined) size += 16
-  for (const addr of info.addrs) size += 9 + addr.length
-  return size
 }
 
 /** `addrs` a node may dial; each other one is counted and reported as an `address` failure (`what` says where it came from). */

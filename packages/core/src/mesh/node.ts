@@ -96,7 +96,7 @@ export class MeshNode extends EventTarget implements Mesh {
       name: this.name,
       stores: init.store !== undefined,
       placement: () => this.standing.hello(),
-      peersMessage: (maxFrameSize) => this.gossip.message(maxFrameSize),
+      peersMessage: (conn) => this.gossip.handshake(conn),
       dialable: (addrs, what) => dialableAddrs(addrs, this.ctx, what),
       handlers: {
         request: async (from, req) => { await this.server.handle(from, req) },
@@ -104,8 +104,9 @@ export class MeshNode extends EventTarget implements Mesh {
         closed: (closed) => { this.onClosed(closed) },
         failed: (kind, err) => { this.failures.record(kind, err) }
       },
-      added: (peer, peers, first) => {
-        if (first) this.joined(peer)
+      added: (peer, peers, replaced) => {
+        if (replaced === undefined) this.joined(peer)
+        else this.gossip.replaced(replaced, peer) // its hello may differ (a restarted host on a new port)
         this.gossip.receive(peer, peers)
       }
     })
@@ -289,7 +290,7 @@ export class MeshNode extends EventTarget implements Mesh {
     this.announcer.greet(peer)
     this.retention.remover.share(peer)
     this.ice.greet(peer)
-    this.gossip.changed()
+    this.gossip.changed(peer)
     if (peer.role === 'host') this.repairer.schedule()
   }
 
@@ -299,7 +300,7 @@ export class MeshNode extends EventTarget implements Mesh {
     this.fetcher.pump()
     this.emit('peer:disconnect', { peerId: peer.peerId })
     if (this.stopped) return
-    this.gossip.changed()
+    this.gossip.changed(peer)
     if (peer.role === 'host') this.repairer.schedule()
   }
 

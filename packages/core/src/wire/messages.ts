@@ -9,8 +9,9 @@
 /**
  * 2: the responder proves itself only after verifying the initiator; PBKDF2 join key.
  * 3: hosts prove the host key (`auth.host`); `audit` requests.
+ * 4: incremental gossip (`peers` with `delta` and `gone`).
  */
-export const PROTOCOL_VERSION = 3
+export const PROTOCOL_VERSION = 4
 
 export type Role = 'host' | 'browser' | 'client'
 
@@ -59,10 +60,18 @@ export interface PeerInfo {
   weight?: number
 }
 
-/** Gossip of known peers. */
+/**
+ * Gossip of the sender's connected peers. Without `delta` (the handshake's, or
+ * after a missed change): the whole list, replacing what the sender said
+ * before. With `delta`: only what changed since its last `peers`: `peers`
+ * linked (or linked again, with new details) and `gone` unlinked.
+ */
 export interface PeersMessage {
   t: 'peers'
   peers: PeerInfo[]
+  delta?: boolean
+  /** Peer ids no longer connected to the sender (a delta only). */
+  gone?: string[]
 }
 
 /**

@@ -120,6 +120,10 @@ function checkPut (message: Record<string, unknown>): void {
   }
 }
 
+function checkPeers (message: Record<string, unknown>): void {
+  if (message['gone'] !== undefined && message['delta'] !== true) fail('message.gone', 'only in a delta')
+}
+
 function checkPart (message: Record<string, unknown>): void {
   const offset = message['offset'] as number
   const total = message['total'] as number
@@ -144,7 +148,10 @@ const SCHEMAS: Readonly<Record<MessageType, Schema>> = {
     }
   },
   auth: { fields: { sig: required(bytesOf(64)), mac: required(bytesOf(32)), host: optional(bytesOf(32)) } },
-  peers: { fields: { peers: required(list(peerInfo, MAX_PEERS)) } },
+  peers: {
+    fields: { peers: required(list(peerInfo, MAX_PEERS)), delta: optional(bool), gone: optional(list(peerId, MAX_PEERS)) },
+    refine: checkPeers
+  },
   ice: { fields: { servers: required(list(iceServer, MAX_ICE_SERVERS)) }, refine: checkIce },
   want: { fields: { id, cid: required(cid), probe: optional(bool) } },
   have: { fields: { id: optional(uint32), cids: required(list(cid, MAX_HAVE_CIDS)), expires: optional(uint(MAX_EXPIRY)) } },

@@ -149,7 +149,11 @@ const iceServer = record({
 export const messageArbitraries: { [T in MessageType]: Arbitrary<Extract<Message, { t: T }>> } = {
   hello,
   auth,
-  peers: record({ t: fc.constant('peers' as const), peers: fc.array(peerInfo, { maxLength: 16 }) }),
+  peers: fc.oneof(
+    record({ t: fc.constant('peers' as const), peers: fc.array(peerInfo, { maxLength: 16 }) }),
+    record({ t: fc.constant('peers' as const), peers: fc.array(peerInfo, { maxLength: 16 }), delta: fc.constant(true), gone: fc.array(peerId, { maxLength: 16 }) },
+      { requiredKeys: ['t', 'peers', 'delta'] })
+  ),
   ice: record({ t: fc.constant('ice' as const), servers: fc.array(iceServer, { maxLength: MAX_ICE_SERVERS }) }),
   want: record({ t: fc.constant('want' as const), id: requestId, cid: cidBytes, probe: fc.boolean() },
     { requiredKeys: ['t', 'id', 'cid'] }),

@@ -1,0 +1,132 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import type { Message, PeersMessage } from '../wire/messages.js'
+import type { NodeContext } from './context.js'
+import { GossipSender } from './gossip-send.js'
+import { Peer } from './peer.js'
+import { fullMesh, TestMesh, until } from '../../test/support/mesh.js'
+import type { TestNode } from '../../test/support/mesh.js'
+
+/*
+ * Incremental gossip (issue 15: a join made every host resend its whole list to
+ * every peer, O(N³) bytes). The handshake carries the whole list; later changes
+ * go out as deltas, with the same guarantees: every host learns of every live
+ * host, and one that leaves is dropped from what the others know.
+ */
+
+let mesh: TestMesh | undefined
+afterEach(async () => {
+  vi.restoreAllMocks()
+  await mesh?.stopAll()
+  mesh = undefined
+})
+
+/** Entries (listed + gone) in the `peers` messages sent after handshakes, while `spy` runs. */
+function countGossip (): { entries: () => number, wholeLists: () => number } {
+  let entries = 0
+  let wholeLists = 0
+  const send = Peer.prototype.send
+  vi.spyOn(Peer.prototype, 'send').mockImplementation(async function (this: Peer, msg: Message) {
+    if (msg.t === 'peers') {
+      entries += msg.peers.length + (msg.gone?.length ?? 0)
+      if (msg.delta !== true) wholeLists++
+    }
+    await send.call(this, msg)
+  })
+  return { entries: () => entries, wholeLists: () => wholeLists }
+}
+
+const hostCount = (t: TestNode): number => t.node.peers().filter(p => p.role === 'host').length
+
+describe('incremental gossip', () => {
+  it('a host joining a mesh of N costs O(N²) gossip entries, not O(N³)', async () => {
+    mesh = new TestMesh()
+    const n = 12
+    const hosts: TestNode[] = []
+    for (let i = 0; i < n; i++) hosts.push(await mesh.host())
+    await fullMesh(hosts)
+    const counted = countGossip()
+    const joiner = await mesh.host()
+    await joiner.node.dial(hosts[0]!.address)
+    const all = [...hosts, joiner]
+    await until(all.map(h => h.node), ['peer:connect', 'peer:disconnect'], () => all.every(h => hostCount(h) === n))
+    // Every host learned of the joiner, and the joiner of every host, by now; let the last batches go.
+    await until(all.map(h => h.node), ['gossip'], () => all.every(h => h.node.knownPeers().length >= n - 1))
+    await new Promise(resolve => setTimeout(resolve, 100))
+    // Whole lists: each of n hosts sends its n-entry list to its n links, about n³
+    // (over 1,700 entries here). Deltas: each host names the joiner once to each link
+    // (n²), and the joiner names its new links to its links, batched (timing-dependent, about n² more).
+    expect(counted.entries()).toBeLessThanOrEqual(4 * n * n)
+    expect(counted.entries()).toBeGreaterThanOrEqual(n * n)
+  })
+
+  it('a host that leaves is dropped from what the others know; one that comes back is known again', async () => {
+    mesh = new TestMesh()
+    const hub = await mesh.host()
+    const quiet = await mesh.host({ autoDial: false })
+    const tab = await mesh.add('browser')
+    await tab.node.dial(hub.address)
+    await quiet.node.dial(hub.address)
+    const knows = (id: string): boolean => tab.node.knownPeers().some(p => p.peerId === id)
+    await until([tab.node], ['gossip'], () => knows(quiet.node.peerId))
+    await quiet.node.stop()
+    await until([tab.node], ['gossip'], () => !knows(quiet.node.peerId))
+    const again = await mesh.host({ autoDial: false })
+    await again.node.dial(hub.address)
+    await until([tab.node], ['gossip'], () => knows(again.node.peerId))
+    expect(tab.node.knownPeers().map(p => p.peerId).sort()).toEqual([again.node.peerId])
+    expect(tab.node.knownPeers()[0]).toMatchObject({ role: 'host', addrs: [again.address] })
+  })
+})
+
+describe('GossipSender', () => {
+  /** A fake peer: what the sender reads, and what it posts. */
+  function fakePeer (id: string): Peer & { got: PeersMessage[] } {
+    const got: PeersMessage[] = []
+    return { peerId: id, role: 'host', addrs: [`ws://127.0.0.1:1/${id}`], isClosed: false, conn: { maxFrameSize: 1 << 20 }, got, post: (msg: PeersMessage) => { got.push(msg) } } as unknown as Peer & { got: PeersMessage[] }
+  }
+
+  it('sends deltas to links that are up to date, the whole list to one that missed a batch', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    try {
+      const linked: Array<Peer & { got: PeersMessage[] }> = []
+      const ctx = {
+        peerId: 'self',
+        tuning: { gossipDelay: 10 },
+        peerList: () => linked.filter(p => !p.isClosed),
+        peer: (id: string) => linked.find(p => p.peerId === id && !p.isClosed)
+      } as unknown as NodeContext
+      const sender = new GossipSender(ctx, () => true)
+      const a = fakePeer('a')
+      expect(sender.handshake(a.conn)).toEqual({ t: 'peers', peers: [] })
+      linked.push(a)
+      sender.changed(a)
+      // b's handshake list is built now, but b is registered only after the batch goes out.
+      const b = fakePeer('b')
+      expect(sender.handshake(b.conn).peers.map(p => p.peerId)).toEqual(['a'])
+      await vi.advanceTimersByTimeAsync(10)
+      expect(a.got).toEqual([{ t: 'peers', peers: [{ peerId: 'a', role: 'host', addrs: ['ws://127.0.0.1:1/a'] }], delta: true }])
+      linked.push(b)
+      sender.changed(b)
+      a.isClosed = true
+      sender.changed(a)
+      await vi.advanceTimersByTimeAsync(10)
+      // b missed the first batch: it gets the whole list; nobody else is linked.
+      expect(b.got).toEqual([{ t: 'peers', peers: [{ peerId: 'b', role: 'host', addrs: ['ws://127.0.0.1:1/b'] }] }])
+      const c = fakePeer('c')
+      sender.handshake(c.conn)
+      linked.push(c)
+      sender.changed(c)
+      await vi.advanceTimersByTimeAsync(10)
+      // Up to date now: b and c get the same delta.
+      expect(b.got.at(-1)).toEqual({ t: 'peers', peers: [{ peerId: 'c', role: 'host', addrs: ['ws://127.0.0.1:1/c'] }], delta: true })
+      expect(c.got).toEqual([b.got.at(-1)])
+      c.isClosed = true
+      sender.changed(c)
+      await vi.advanceTimersByTimeAsync(10)
+      expect(b.got.at(-1)).toEqual({ t: 'peers', peers: [], delta: true, gone: ['c'] })
+      sender.stop()
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+})
