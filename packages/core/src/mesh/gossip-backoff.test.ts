@@ -79,4 +79,39 @@ describe('gossip dial backoff', () => {
       vi.useRealTimers()
     }
   })
+
+  it('dials a higher id at once and gives a lower id a head start to dial first', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    try {
+      const dialed: string[] = []
+      const linked = new Set<string>()
+      const ctx = { ...fakeContext(), peerId: 'm-self', peer: (id: string) => linked.has(id) ? {} : undefined } as unknown as NodeContext
+      const gossip = new Gossip(ctx, {
+        autoDial: true,
+        dial: async (addrs) => {
+          const id = byAddr.get(addrs[0]!)!
+          dialed.push(id)
+          linked.add(id)
+          return id
+        }
+      })
+      const byAddr = new Map<string, string>()
+      const host = (peerId: string): PeersMessage['peers'][number] => {
+        const addr = `ws://127.0.0.1:${byAddr.size + 1}/mesh`
+        byAddr.set(addr, peerId)
+        return { peerId, role: 'host', addrs: [addr] }
+      }
+      gossip.receive({ peerId: 'introducer', role: 'host' } as unknown as Peer, { t: 'peers', peers: [host('a-lower'), host('b-lower'), host('z-higher')] })
+      expect(dialed).toEqual(['z-higher'])
+      // b-lower dials us meanwhile; a-lower does not.
+      linked.add('b-lower')
+      await vi.advanceTimersByTimeAsync(1_900)
+      expect(dialed).toEqual(['z-higher'])
+      await vi.advanceTimersByTimeAsync(400)
+      expect(dialed).toEqual(['z-higher', 'a-lower'])
+      gossip.stop()
+    } finally {
+      vi.useRealTimers()
+    }
+  })
 })
