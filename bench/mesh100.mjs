@@ -7,9 +7,9 @@
 //
 // Every process it starts is killed by PID and its temp dir removed, on success, failure,
 // Ctrl-C or SIGTERM. Status is asked through the CLI's own client (dist/cli/client.js), in
-// this process, a few hosts at a time; each ask connects a client, which makes that host
-// resend its peer list once (gossip), so the mesh is polled sparingly and never during the
-// idle window.
+// this process, a few hosts at a time; each ask connects a client (clients are left out of
+// gossip, so an ask sends no peer list), and the mesh is polled sparingly and never during
+// the idle window.
 import { spawn } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { createReadStream, readFileSync, rmSync, writeFileSync } from 'node:fs'
