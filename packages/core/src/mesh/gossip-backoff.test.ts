@@ -114,4 +114,31 @@ describe('gossip dial backoff', () => {
       vi.useRealTimers()
     }
   })
+
+  it('a host due sooner is not kept waiting behind a long backoff of another', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    try {
+      const dials: Array<{ addr: string, at: number }> = []
+      const ctx = { ...fakeContext(), peerId: 'm-self' } as unknown as NodeContext
+      const gossip = new Gossip(ctx, {
+        autoDial: true,
+        dial: async (addrs) => {
+          dials.push({ addr: addrs[0]!, at: Date.now() })
+          throw new Error('unreachable')
+        }
+      })
+      const introducer = { peerId: 'introducer', role: 'host' } as unknown as Peer
+      gossip.receive(introducer, { t: 'peers', peers: [{ peerId: 'z-far', role: 'host', addrs: ['ws://127.0.0.1:1/mesh'] }] })
+      await vi.advanceTimersByTimeAsync(5 * 60_000) // z-far is at its 60 s backoff now
+      const start = Date.now()
+      gossip.receive(introducer, { t: 'peers', delta: true, peers: [{ peerId: 'a-lower', role: 'host', addrs: ['ws://127.0.0.1:2/mesh'] }] })
+      await vi.advanceTimersByTimeAsync(2_300)
+      // Its head start over, a-lower is dialed, not after z-far's next redial.
+      expect(dials.filter(d => d.addr === 'ws://127.0.0.1:2/mesh').map(d => d.at - start)).toEqual([expect.any(Number)])
+      expect(dials.find(d => d.addr === 'ws://127.0.0.1:2/mesh')!.at - start).toBeGreaterThanOrEqual(2_000)
+      gossip.stop()
+    } finally {
+      vi.useRealTimers()
+    }
+  })
 })

@@ -68,8 +68,9 @@ export class Gossip {
   private readonly sender: GossipSender
   private readonly dialing = new Set<string>()
   private readonly backoff = new BackoffMap<string>({ max: GOSSIP_MAX_BACKOFF }, MAX_BACKOFF_ENTRIES)
-  /** The next timed redial of known hosts not linked (see `armRedial`). */
+  /** The next timed redial of known hosts not linked, and when it is due (see `armRedial`). */
   private redialTimer: ReturnType<typeof setTimeout> | undefined
+  private redialAt = Infinity
   private stopped = false
 
   constructor (ctx: NodeContext, init: GossipInit) {
@@ -192,23 +193,27 @@ export class Gossip {
   }
 
   /**
-   * Unless one is already set, set a timer for when the first known host not
-   * linked is out of its backoff (at most GOSSIP_MAX_BACKOFF, plus jitter);
-   * it dials every such host that is ready and sets the next.
+   * Set a timer for when the first known host not linked is out of its
+   * backoff (at most GOSSIP_MAX_BACKOFF, plus jitter), unless one is set that
+   * is due no later; it dials every such host that is ready and sets the next.
    */
   private armRedial (): void {
-    if (!this.init.autoDial || this.stopped || this.redialTimer !== undefined) return
+    if (!this.init.autoDial || this.stopped) return
     const now = Date.now()
     let wait = Infinity
     for (const { info } of this.known.values()) {
       if (this.unlinked(info)) wait = Math.min(wait, this.backoff.readyIn(info.peerId, now))
     }
-    if (wait === Infinity) return
+    if (wait === Infinity || now + wait >= this.redialAt) return
+    clearTimeout(this.redialTimer)
+    const delay = wait + Math.random() * REDIAL_JITTER
+    this.redialAt = now + delay
     this.redialTimer = setTimeout(() => {
       this.redialTimer = undefined
+      this.redialAt = Infinity
       for (const { info } of this.known.values()) this.maybeDial(info)
       this.armRedial()
-    }, wait + Math.random() * REDIAL_JITTER)
+    }, delay)
   }
 }
 
