@@ -141,4 +141,27 @@ describe('gossip dial backoff', () => {
       vi.useRealTimers()
     }
   })
+
+  it('a host named again while its dial is pending is not lost when that dial fails', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    try {
+      const pending: Array<(err: Error) => void> = []
+      const gossip = new Gossip(fakeContext(), {
+        autoDial: true,
+        dial: async () => await new Promise<string>((_resolve, reject) => { pending.push(reject) })
+      })
+      const introducer = { peerId: 'introducer', role: 'host' } as unknown as Peer
+      const named: PeersMessage = { t: 'peers', peers: [{ peerId: 'slow', role: 'host', addrs: ['ws://127.0.0.1:1/mesh'] }] }
+      gossip.receive(introducer, named)
+      gossip.receive(introducer, named) // while the first dial is pending: no second dial
+      expect(pending).toHaveLength(1)
+      pending[0]!(new Error('handshake timed out'))
+      await vi.advanceTimersByTimeAsync(250 + 250)
+      // No gossip came since; the timed redial tried again.
+      expect(pending).toHaveLength(2)
+      gossip.stop()
+    } finally {
+      vi.useRealTimers()
+    }
+  })
 })
