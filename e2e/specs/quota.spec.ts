@@ -4,11 +4,14 @@
  *    refuses a put past it with `StorageFullError`);
  *  - the browser's: Chromium ignores CDP quota overrides, so it gets a
  *    profile on a 48 MiB tmpfs, and IndexedDB fails with the browser's own
- *    `QuotaExceededError` when the disk fills.
+ *    `QuotaExceededError` when the disk fills;
+ *  - the "Your files" list's own write (IndexedDB made to refuse it): the add
+ *    still stands and the user is told the list will not keep the file.
  */
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { chromium, type Page } from '@playwright/test'
-import { MiB, waitConnected, writeRandomFile } from '../support/app.js'
+import { addFile, MiB, waitConnected, writeRandomFile } from '../support/app.js'
 import { CHROMIUM, CHROMIUM_ARGS, CONTEXT_OPTIONS } from '../support/browser.js'
 import { expect, test } from '../support/fixtures.js'
 import { mountSmallDisk } from '../support/small-disk.js'
@@ -73,4 +76,33 @@ test('the browser\'s own QuotaExceededError, on a disk that really fills, is sho
   } finally {
     unmount()
   }
+})
+
+/** IndexedDB refuses every write to the "Your files" store as the browser does when the disk is full. */
+const FILE_LIST_FULL = `(() => {
+  const put = IDBObjectStore.prototype.put
+  IDBObjectStore.prototype.put = function (...args) {
+    if (this.name === 'files') throw new DOMException('The quota has been exceeded.', 'QuotaExceededError')
+    return put.apply(this, args)
+  }
+})()`
+
+test('"Your files" unable to save: the add stands, with its link, and the user is told the list will not keep it', async ({ startHost, openTab, tmp }) => {
+  const host = await startHost()
+  const input = join(tmp, 'kept-elsewhere.txt')
+  await writeFile(input, 'the list cannot keep me\n')
+  const tab = await openTab(host.url, { initScript: FILE_LIST_FULL })
+  await waitConnected(tab)
+  const { link } = await addFile(tab, input)
+  expect(link).toContain('#join=')
+  const upload = tab.getByTestId('upload').first()
+  await expect(upload).toHaveAttribute('data-state', 'done')
+  const notice = upload.getByTestId('library-error')
+  await expect(notice).toHaveAttribute('data-code', 'ERR_STORAGE_FULL')
+  await expect(notice).toHaveText(/not saved to "Your files"[\s\S]*storage for Cairn is full/)
+  // This tab lists it until a reload; after one, the list does not have it (as the notice said).
+  await expect(tab.getByTestId('library-item')).toHaveCount(1)
+  await tab.reload()
+  await waitConnected(tab)
+  await expect(tab.getByTestId('library-item')).toHaveCount(0)
 })

@@ -4,9 +4,14 @@
  * leave the browser. Tabs of one browser share the list: every change is
  * broadcast to the others, so all list the same files in the same order
  * (newest first by when the browser first saw each file).
+ *
+ * A write that fails (a full disk: `StorageFullError` through
+ * `asStorageFull`) still changes the list this tab shows, and rejects: the
+ * caller tells the user the list will not keep it across a reload.
  */
 import { del, entries, get, set } from 'idb-keyval'
 import type { UseStore } from 'idb-keyval'
+import { asStorageFull } from '../store/quota.js'
 import { yieldingStore } from '../store/yielding-store.js'
 
 export interface FileEntry {
@@ -37,6 +42,8 @@ type Change = { t: 'put', entry: FileEntry } | { t: 'remove', root: string }
 
 const files = (): UseStore => yieldingStore('cairn-files', 'files')
 const CHANNEL = 'cairn-files'
+const openChannel = (): BroadcastChannel | null => typeof BroadcastChannel === 'function' ? new BroadcastChannel(CHANNEL) : null
+const WHAT = 'the "Your files" list'
 
 /** `entry` merged into what is known of the same file: an added file stays added, first seen stays first. */
 function merge (existing: FileEntry | undefined, entry: FileEntry): FileEntry {
@@ -50,12 +57,15 @@ function merge (existing: FileEntry | undefined, entry: FileEntry): FileEntry {
 }
 
 export class Library extends EventTarget {
-  private readonly store = files()
+  private readonly store: UseStore
   private readonly entries = new Map<string, FileEntry>()
-  private readonly channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(CHANNEL) : undefined
+  private readonly channel: BroadcastChannel | null
 
-  constructor () {
+  /** `store` and `channel` (null: none) for tests; a tab uses IndexedDB and its BroadcastChannel. */
+  constructor (store: UseStore = files(), channel: BroadcastChannel | null = openChannel()) {
     super()
+    this.store = store
+    this.channel = channel
     this.channel?.addEventListener('message', event => { this.apply(event.data as Change) })
   }
 
@@ -69,6 +79,7 @@ export class Library extends EventTarget {
     return [...this.entries.values()].sort((a, b) => b.added - a.added || (a.root < b.root ? -1 : a.root > b.root ? 1 : 0))
   }
 
+  /** Add or update `entry`. Rejects if IndexedDB refused it (this tab lists it all the same). */
   async put (entry: FileEntry): Promise<void> {
     // Another tab may have stored it since this one loaded.
     const known = this.entries.get(entry.root) ?? await get<FileEntry>(entry.root, this.store).catch(() => undefined)
@@ -76,14 +87,15 @@ export class Library extends EventTarget {
     this.entries.set(entry.root, merged)
     this.changed()
     this.channel?.postMessage({ t: 'put', entry: merged } satisfies Change)
-    await set(entry.root, merged, this.store).catch(() => {})
+    await set(entry.root, merged, this.store).catch((err: unknown) => { throw asStorageFull(err, WHAT) })
   }
 
+  /** Drop `root` from the list. Rejects if IndexedDB refused (it would come back after a reload). */
   async remove (root: string): Promise<void> {
     this.entries.delete(root)
     this.changed()
     this.channel?.postMessage({ t: 'remove', root } satisfies Change)
-    await del(root, this.store).catch(() => {})
+    await del(root, this.store).catch((err: unknown) => { throw asStorageFull(err, WHAT) })
   }
 
   /** A change another tab made. */

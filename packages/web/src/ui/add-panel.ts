@@ -9,6 +9,7 @@ import type { FolderDirInput } from '@cairn/core'
 import { addBrowserFile } from '../files/add.js'
 import { addBrowserFolder } from '../files/add-folder.js'
 import { bundleOf, entryInput, fileInput, treeFromPicked } from '../files/folder-source.js'
+import type { FileEntry } from '../files/library.js'
 import { replicaTarget } from '../files/replica-target.js'
 import type { AppContext } from './context.js'
 import { copiesBadge } from './copies.js'
@@ -16,6 +17,7 @@ import { h } from './dom.js'
 import { describeError } from './errors.js'
 import { expiryNote } from './expiry.js'
 import { formatBytes, percent } from './format.js'
+import { listNotice } from './list-notice.js'
 import { shareLink } from './share-link.js'
 
 export function addPanel (ctx: AppContext): HTMLElement {
@@ -124,14 +126,21 @@ async function runFolderUpload (ctx: AppContext, root: FolderDirInput, item: Upl
     })
     const target = await replicaTarget(ctx.tab)
     const entry = { ...added, addedBy: ctx.tab.peerId, ...(target === undefined ? {} : { target }) }
-    await ctx.library.put(entry)
+    const notKept = await remember(ctx, entry)
     item.progress.value = 100
     item.el.dataset['state'] = 'done'
     item.status.textContent = `Added · ${formatBytes(added.size)}`
-    item.result.append(...addedBadges(entry), shareLink(entry.webLink, root.name))
+    item.result.append(...addedBadges(entry), shareLink(entry.webLink, root.name), ...notKept)
   } catch (err) {
     failed(item, err)
   }
+}
+
+/** Keep an added file in "Your files"; if the list cannot, the add still stands and the user is told. */
+async function remember (ctx: AppContext, entry: FileEntry): Promise<HTMLElement[]> {
+  return await ctx.library.put(entry).then(() => [], (err: unknown) => [
+    listNotice('Added, but not saved to "Your files": keep the link above, the list will not show this file after a reload.', err)
+  ])
 }
 
 function failed (item: UploadItem, err: unknown): void {
@@ -165,10 +174,10 @@ async function runUpload (ctx: AppContext, file: File, item: UploadItem, expires
     })
     const target = await replicaTarget(ctx.tab)
     const entry = { ...added, addedBy: ctx.tab.peerId, ...(target === undefined ? {} : { target }) }
-    await ctx.library.put(entry)
+    const notKept = await remember(ctx, entry)
     item.el.dataset['state'] = 'done'
     item.status.textContent = `Added${again}`
-    item.result.append(...addedBadges(entry), shareLink(entry.webLink, file.name))
+    item.result.append(...addedBadges(entry), shareLink(entry.webLink, file.name), ...notKept)
   } catch (err) {
     failed(item, err)
   }

@@ -11,20 +11,29 @@ import type { AppContext } from './context.js'
 import { copyButton } from './copy-button.js'
 import { h, replace } from './dom.js'
 import { formatBytes } from './format.js'
+import { listNotice } from './list-notice.js'
 import { shareLink } from './share-link.js'
 
 export function filesPanel (ctx: AppContext, open: (link: string) => void): HTMLElement {
   const list = h('ul', { class: 'files', 'data-testid': 'library' })
   const empty = h('p', { class: 'muted' }, 'Files you add or open appear here.')
+  // Above the list: an item that failed to go is already gone from it.
+  const trouble = h('div', { class: 'problem' })
+  const remove = async (entry: FileEntry): Promise<void> => {
+    replace(trouble)
+    await ctx.library.remove(entry.root).catch((err: unknown) => {
+      replace(trouble, listNotice(`${entry.name} could not be removed from "Your files": it may be listed again after a reload.`, err))
+    })
+  }
   const render = (): void => {
     const entries = ctx.library.list()
-    replace(list, ...entries.map(entry => item(ctx, entry, open)))
+    replace(list, ...entries.map(entry => item(ctx, entry, open, remove)))
     empty.hidden = entries.length > 0
   }
   ctx.library.addEventListener('change', render)
   render()
   return h('section', { class: 'panel', 'aria-labelledby': 'files-title' },
-    h('h2', { id: 'files-title' }, 'Your files'), empty, list)
+    h('h2', { id: 'files-title' }, 'Your files'), empty, trouble, list)
 }
 
 function originText (ctx: AppContext, entry: FileEntry): string {
@@ -33,7 +42,7 @@ function originText (ctx: AppContext, entry: FileEntry): string {
   return entry.addedBy === ctx.tab.peerId ? 'added here' : 'added in another tab'
 }
 
-function item (ctx: AppContext, entry: FileEntry, open: (link: string) => void): HTMLLIElement {
+function item (ctx: AppContext, entry: FileEntry, open: (link: string) => void, remove: (entry: FileEntry) => Promise<void>): HTMLLIElement {
   const share = h('div', { class: 'share-slot' })
   const toggle = h('button', { type: 'button', class: 'secondary', 'aria-expanded': 'false' }, 'QR code')
   toggle.addEventListener('click', () => {
@@ -56,21 +65,21 @@ function item (ctx: AppContext, entry: FileEntry, open: (link: string) => void):
         type: 'button',
         class: 'secondary',
         'aria-label': `Remove ${entry.name} from this list`,
-        onclick: () => { void ctx.library.remove(entry.root) }
+        onclick: () => { void remove(entry) }
       }, 'Remove'),
-      entry.owner === undefined ? null : deleteButton(ctx, entry, entry.owner, problem)),
+      entry.owner === undefined ? null : deleteButton(ctx, entry, entry.owner, problem, remove)),
     problem,
     share)
 }
 
 /** Delete the file from the mesh (this browser added it and holds its owner secret), then from the list. */
-function deleteButton (ctx: AppContext, entry: FileEntry, owner: string, problem: HTMLElement): HTMLButtonElement {
+function deleteButton (ctx: AppContext, entry: FileEntry, owner: string, problem: HTMLElement, remove: (entry: FileEntry) => Promise<void>): HTMLButtonElement {
   const button = h('button', { type: 'button', class: 'danger', 'data-testid': 'delete-file', 'aria-label': `Delete ${entry.name} from the mesh` }, 'Delete')
   button.addEventListener('click', () => {
     button.disabled = true
     replace(problem)
     ctx.tab.mesh.removeFile(parseBlockId(entry.root), parseOwnerSecret(owner))
-      .then(async () => { await ctx.library.remove(entry.root) })
+      .then(async () => { await remove(entry) })
       .catch((err: unknown) => {
         button.disabled = false
         const { summary, detail, code } = describeError(err)

@@ -20,6 +20,7 @@ import { h, replace } from './dom.js'
 import { describeError } from './errors.js'
 import { expiryNote } from './expiry.js'
 import { formatBytes, percent } from './format.js'
+import { listNotice } from './list-notice.js'
 import { shareLink } from './share-link.js'
 
 export interface OpenPanel {
@@ -51,7 +52,7 @@ export function openPanel (ctx: AppContext): OpenPanel {
         if (entry?.kind !== 'file') {
           const dir = entry ?? folder
           replace(out, folderCard(ctx, dir, (f, slot) => { void showEntry(ctx, f, slot, controller.signal) }, controller.signal))
-          if (entry === undefined) await remember(ctx, file, plain, await expiryOf(ctx, file, controller.signal))
+          if (entry === undefined) await remember(ctx, out, controller.signal, file, plain, await expiryOf(ctx, file, controller.signal))
           return
         }
         file = await openEntry(ctx, entry, controller.signal)
@@ -64,7 +65,7 @@ export function openPanel (ctx: AppContext): OpenPanel {
       const expires = await expiryOf(ctx, file, controller.signal)
       const note = expiryNote(expires)
       if (note !== null && !controller.signal.aborted) card.querySelector('[data-testid="file-size"]')?.parentElement?.after(note)
-      await remember(ctx, file, plain, expires)
+      await remember(ctx, out, controller.signal, file, plain, expires)
     } catch (err) {
       if (controller.signal.aborted) return
       const { summary, detail, code } = describeError(err)
@@ -93,12 +94,14 @@ async function expiryOf (ctx: AppContext, file: OpenedFile, signal: AbortSignal)
   return await ctx.tab.mesh.expiryOf(file.root, { signal }).catch(() => undefined)
 }
 
-/** Keep an opened link in the library (a folder's root too). */
-async function remember (ctx: AppContext, file: OpenedFile, plain: string, expires: number | undefined): Promise<void> {
+/** Keep an opened link in the library (a folder's root too); if the list cannot, the file stays open and `out` says so. */
+async function remember (ctx: AppContext, out: HTMLElement, signal: AbortSignal, file: OpenedFile, plain: string, expires: number | undefined): Promise<void> {
   const webLink = formatWebLink(ctx.origin, ctx.joinToken, plain)
   await ctx.library.put({
     root: file.root.toString(), name: file.name, size: file.size, type: file.type,
     link: plain, webLink, replicas: 0, added: Date.now(), origin: 'opened', ...(expires === undefined ? {} : { expires })
+  }).catch((err: unknown) => {
+    if (!signal.aborted) out.append(listNotice('Not saved to "Your files": the list will not show this file after a reload.', err))
   })
 }
 
