@@ -9,7 +9,7 @@
  * `FILES_AT_ONCE` files and `BLOCKS_IN_FLIGHT` blocks are in flight, so memory does
  * not grow with the file count.
  */
-import { lstat, mkdir, utimes } from 'node:fs/promises'
+import { lstat, mkdir } from 'node:fs/promises'
 import type { Stats } from 'node:fs'
 import { isAbsolute, join, relative, resolve } from 'node:path'
 import {
@@ -197,9 +197,8 @@ export async function getFolder (
           checkAgrees(file, entry)
           const saved = await getToFile(file, entry.key, full, force, options.resume !== false, {
             client, signal, timeout: init.timeout, progress: fileProgress, readAhead: READ_AHEAD
-          })
+          }, entry.mtime)
           resumedBytes += saved.resumedBytes
-          await utimes(full, new Date(), new Date(entry.mtime))
         }
         await pool.run(Math.min(blockCount(entry.size), READ_AHEAD + 1), async () => {
           const child = fileSignal()

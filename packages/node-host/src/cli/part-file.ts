@@ -193,16 +193,24 @@ export class PartFile {
     for (const { index } of blocks) this.#done[index] = 1
   }
 
-  /** Sync and move the finished file to its path; removes the part and state files. */
-  async commit (): Promise<string> {
+  /**
+   * Sync and move the finished file to its path; removes the state file and
+   * the lock. `mtime` (ms) is set before the move, so the file never shows under
+   * its name with another time (a folder get takes name, size and mtime as done).
+   */
+  async commit (mtime?: number): Promise<string> {
     try {
       if (this.#done.some(done => done !== 1)) throw new Error('part file incomplete')
       const handle = this.#open()
+      if (mtime !== undefined) await handle.utimes(new Date(), new Date(mtime))
       await handle.sync()
       await this.#close()
+      // Complete: nothing to resume. The state and the lock go before the move, so a
+      // crash after it leaves nothing beside the file (one just before costs a refetch).
+      await rm(this.state, { force: true })
+      await this.#unlock()
       if (this.#overwrite) await rename(this.part, this.path)
       else await placeNew(this.part, this.path)
-      await rm(this.state, { force: true })
     } catch (cause) {
       await this.#close()
       // Refused at the last step (a file appeared meanwhile): nothing to resume into.

@@ -45,9 +45,12 @@ async function getToOutput (file: OpenedFile, key: Uint8Array, out: OutputTarget
   return await getToFile(file, key, path, overwrite, options.resume !== false, t)
 }
 
-/** Fetch `file` to `path` through a part file (resuming one left by an earlier attempt), renamed into place once complete. */
+/**
+ * Fetch `file` to `path` through a part file (resuming one left by an earlier
+ * attempt), renamed into place once complete, with modification time `mtime` (ms) if given.
+ */
 export async function getToFile (
-  file: OpenedFile, key: Uint8Array, path: string, overwrite: boolean, resume: boolean, t: Transfer
+  file: OpenedFile, key: Uint8Array, path: string, overwrite: boolean, resume: boolean, t: Transfer, mtime?: number
 ): Promise<{ path: string, resumedBytes: number }> {
   const part = await PartFile.open({ path, root: file.root, key, size: file.size, overwrite, resume })
   let done = part.resumedBytes
@@ -55,7 +58,7 @@ export async function getToFile (
   try {
     const init = { signal: t.signal, readAhead: t.readAhead ?? READ_AHEAD, onBytes: (n: number) => { done += n; t.progress.update(done) } }
     await retryStalls(async () => { await fillPartFile(file, part, init) }, { client: t.client, signal: t.signal, timeout: t.timeout, progress: () => done })
-    return { path: await part.commit(), resumedBytes: part.resumedBytes }
+    return { path: await part.commit(mtime), resumedBytes: part.resumedBytes }
   } finally {
     await part.keep()
   }
