@@ -7,9 +7,9 @@
  * One owner secret and expiry cover the whole folder: every block carries them,
  * so Delete and expiry take the folder's files with it.
  */
-import { addFolder, FOLDER_TYPE, formatOwnerSecret, formatWebLink, newOwner, type FolderDirInput } from '@cairn/core'
+import { addFolder, FOLDER_TYPE, newOwner, type FolderDirInput } from '@cairn/core'
 import type { Tab } from '../mesh/tab.js'
-import { tabSink, type AddFileInit } from './add.js'
+import { addedEntry, tabSink, type AddFileInit } from './add.js'
 import type { FileEntry } from './library.js'
 
 /** Files added at once from a tab. */
@@ -39,17 +39,5 @@ export async function addBrowserFolder (tab: Tab, root: FolderDirInput, init: Ad
     },
     ...(init.signal === undefined ? {} : { signal: init.signal })
   })
-  return {
-    root: result.root.toString(),
-    name: root.name,
-    size: result.size,
-    type: FOLDER_TYPE,
-    link: result.link,
-    webLink: formatWebLink(init.origin, init.joinToken, result.link),
-    replicas: result.replicas ?? 0,
-    added: Date.now(),
-    origin: 'added',
-    owner: formatOwnerSecret(owner.secret),
-    ...(init.expires === undefined ? {} : { expires: init.expires })
-  }
+  return addedEntry(result, root.name, FOLDER_TYPE, owner.secret, init)
 }

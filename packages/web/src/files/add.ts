@@ -11,7 +11,7 @@
  * content blocks the host already holds are not sent again.
  */
 import { addFile, formatOwnerSecret, formatWebLink, InputChangedError, ownerTag, ReplicationError, resumingSink } from '@cairn/core'
-import type { BlockSink } from '@cairn/core'
+import type { BlockId, BlockSink } from '@cairn/core'
 import type { Tab } from '../mesh/tab.js'
 import { iterateStream } from '../streams.js'
 import { TabAddJournal } from './add-journal.js'
@@ -96,17 +96,25 @@ export async function addBrowserFile (tab: Tab, file: File, init: AddFileInit): 
   await journal.remove()
   bytes = total
   report()
+  return addedEntry(result, file.name, file.type, journal.owner, init)
+}
+
+/** The "Your files" entry of a file or folder this tab just added, with owner secret `owner`. */
+export function addedEntry (
+  result: { root: BlockId, size: number, link: string, replicas?: number }, name: string, type: string, owner: Uint8Array,
+  init: Pick<AddFileInit, 'origin' | 'joinToken' | 'expires'>
+): FileEntry {
   return {
     root: result.root.toString(),
-    name: file.name,
+    name,
     size: result.size,
-    type: file.type,
+    type,
     link: result.link,
     webLink: formatWebLink(init.origin, init.joinToken, result.link),
     replicas: result.replicas ?? 0,
     added: Date.now(),
     origin: 'added',
-    owner: formatOwnerSecret(journal.owner),
+    owner: formatOwnerSecret(owner),
     ...(init.expires === undefined ? {} : { expires: init.expires })
   }
 }
