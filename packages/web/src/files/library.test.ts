@@ -28,6 +28,14 @@ describe('the "Your files" list when IndexedDB refuses a write', () => {
     expect(changes).toBe(1)
   })
 
+  it('a list that cannot be read loads empty and keeps why, for the panel to show', async () => {
+    const broken = new DOMException('The operation failed for reasons unrelated to the database itself.', 'UnknownError')
+    const library = new Library(failingStore(broken), null)
+    await library.load()
+    expect(library.list()).toEqual([])
+    expect(library.loadFailure).toBe(broken)
+  })
+
   it('any other failure reaches the caller as it was, for put and remove alike', async () => {
     const broken = new DOMException('The database connection is closing.', 'InvalidStateError')
     const library = new Library(failingStore(broken), null)

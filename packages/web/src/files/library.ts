@@ -7,7 +7,8 @@
  *
  * A write that fails (a full disk: `StorageFullError` through
  * `asStorageFull`) still changes the list this tab shows, and rejects: the
- * caller tells the user the list will not keep it across a reload.
+ * caller tells the user the list will not keep it across a reload. A list
+ * that cannot be read at all is kept as `loadFailure`, for the panel to show.
  */
 import { del, entries, get, set } from 'idb-keyval'
 import type { UseStore } from 'idb-keyval'
@@ -60,6 +61,8 @@ export class Library extends EventTarget {
   private readonly store: UseStore
   private readonly entries = new Map<string, FileEntry>()
   private readonly channel: BroadcastChannel | null
+  /** Why `load` could not read the saved list (the app runs on; the files panel says so). */
+  loadFailure: unknown = undefined
 
   /** `store` and `channel` (null: none) for tests; a tab uses IndexedDB and its BroadcastChannel. */
   constructor (store: UseStore = files(), channel: BroadcastChannel | null = openChannel()) {
@@ -70,7 +73,10 @@ export class Library extends EventTarget {
   }
 
   async load (): Promise<void> {
-    const all = await entries<string, FileEntry>(this.store).catch(() => [])
+    const all = await entries<string, FileEntry>(this.store).catch((err: unknown) => {
+      this.loadFailure = err
+      return []
+    })
     for (const [root, entry] of all) this.entries.set(root, merge(this.entries.get(root), entry))
     this.changed()
   }

@@ -19,6 +19,9 @@ export function filesPanel (ctx: AppContext, open: (link: string) => void): HTML
   const empty = h('p', { class: 'muted' }, 'Files you add or open appear here.')
   // Above the list: an item that failed to go is already gone from it.
   const trouble = h('div', { class: 'problem' })
+  if (ctx.library.loadFailure !== undefined) {
+    replace(trouble, listNotice('"Your files" could not be read: files added or opened before are not listed.', ctx.library.loadFailure))
+  }
   const remove = async (entry: FileEntry): Promise<void> => {
     replace(trouble)
     await ctx.library.remove(entry.root).catch((err: unknown) => {
