@@ -227,6 +227,19 @@ export class DeletedError extends CairnError {
   override readonly code = 'ERR_DELETED'
 }
 
+/**
+ * A host's relay (`cairn host --relay BUDGET`) has forwarded its whole byte
+ * budget: it relays no more blocks between peers that cannot link directly.
+ */
+export class RelayBudgetError extends CairnError {
+  override readonly code = 'ERR_RELAY_BUDGET'
+}
+
+/** A host's relay is at its cap of bytes in flight: try again, or another source. */
+export class RelayBusyError extends CairnError {
+  override readonly code = 'ERR_RELAY_BUSY'
+}
+
 /** The code a node answers with when asked to keep a block but it keeps none. */
 export const ERR_NO_STORE = 'ERR_NO_STORE'
 
@@ -247,7 +260,7 @@ const BY_MESSAGE: Array<new (message: string) => CairnError> = [
   ManifestError, UnsupportedVersionError, LinkError, WireError, FrameTooLargeError, MalformedFrameError, UnknownMessageError,
   NotFoundError, StorageFullError, ConnectionClosedError, CertificateError, TimeoutError, UnavailableError, ProtocolError, AbortError, InputChangedError,
   InvalidAddressError, AuditError,
-  BlockRecordError, ExpiredError, ExpiryError, OwnerError, DeletedError,
+  BlockRecordError, ExpiredError, ExpiryError, OwnerError, DeletedError, RelayBudgetError, RelayBusyError,
   NotAFolderError, FolderInputError, NoSuchEntryError
 ]
 let byCode: Map<string, (message: string) => CairnError> | undefined

@@ -59,6 +59,14 @@ export interface MeshNodeInit {
   maxExpiry?: number
   /** Hosts: fraction of the store's quota above which it takes no new blocks (default 0.95). */
   highWater?: number
+  /**
+   * Hosts: relay blocks this host does not hold to the tabs and clients that
+   * ask, fetched from its other directly connected peers (tabs that announced
+   * them included), verified and not kept. `budget`: bytes it relays in this
+   * run at most (absent: no budget). Default: on without a budget for a host
+   * with a store (it fetches from other hosts for its tabs), off for one without.
+   */
+  relay?: RelayInit | false
   /** Hosts: STUN/TURN servers handed to every browser tab that joins (default none). */
   iceServers?: IceServer[]
   /** Milliseconds between periodic repair passes (hosts; default 60 000; 0 disables). */
@@ -73,6 +81,11 @@ export interface MeshNodeInit {
    * node-host installs node:crypto).
    */
   crypto?: CryptoProvider
+}
+
+export interface RelayInit {
+  /** Bytes relayed in this run at most; then asks fail with `RelayBudgetError`. */
+  budget?: number
 }
 
 /** What a file's blocks carry besides R in their record (core `store/record.ts`). */

@@ -27,6 +27,8 @@ export interface ConnectionsInit {
   addrs: string[]
   name: string | undefined
   stores: boolean
+  /** A host that relays blocks for tabs and clients says so. */
+  relays: boolean
   placement: () => Pick<HelloMessage, 'zone' | 'weight'>
   /** Our gossip for `conn`, sent once authenticated (our whole list). */
   peersMessage: (conn: Connection) => PeersMessage
@@ -123,6 +125,7 @@ export class Connections {
         role: this.init.role,
         addrs: this.init.addrs,
         stores: this.init.stores,
+        relays: this.init.relays,
         ...(this.init.name === undefined ? {} : { name: this.init.name }),
         placement: this.init.placement(),
         joinKey: await this.joinKey,

@@ -1,5 +1,5 @@
 import type { BlockId } from '../block/id.js'
-import { AbortError, DeletedError, ExpiredError, TimeoutError, UnavailableError } from '../errors.js'
+import { AbortError, DeletedError, ExpiredError, RelayBudgetError, TimeoutError, UnavailableError } from '../errors.js'
 import type { AbortOptions } from '../store/block-store.js'
 import type { NodeContext } from './context.js'
 import { isStoringHost } from './context.js'
@@ -12,9 +12,19 @@ import { rankPeers } from './placement.js'
  * hosts in HRW order, then peers that announced the block. A request goes to
  * the least loaded of the likely holders (the first R untried hosts and the
  * announcers) that has room in its window; when none has, it waits its turn
- * (FIFO). A dont-have, timeout, closed connection or bad hash moves on to the
- * next candidate; when none is left the fetch fails with `UnavailableError`.
+ * (FIFO). A tab or client asks hosts that relay without storing (`--no-store
+ * --relay`) last. A dont-have, timeout, closed connection or bad hash moves
+ * on to the next candidate; when none is left the fetch fails with
+ * `UnavailableError` (or why a host would not serve it: expired, removed,
+ * its relay budget used up).
  */
+
+export interface FetchOptions extends AbortOptions {
+  /** Never ask this peer (the one a relay fetches for). */
+  exclude?: string
+  /** Asked with each block's size before it is taken (`Peer.want`); an error it returns ends the fetch with it. */
+  admit?: (total: number) => Error | undefined
+}
 
 interface Waiter {
   tier: Peer[]
@@ -32,11 +42,12 @@ export class Fetcher {
   }
 
   /** Fetch and verify `cid` from peers (never the local store), except `exclude`. */
-  async fetch (cid: BlockId, options: AbortOptions & { exclude?: string } = {}): Promise<Uint8Array> {
+  async fetch (cid: BlockId, options: FetchOptions = {}): Promise<Uint8Array> {
     const tried = new Set<string>()
     if (options.exclude !== undefined) tried.add(options.exclude)
     let lastFailure: unknown
     let gone: ExpiredError | DeletedError | undefined
+    let budget: RelayBudgetError | undefined
     for (;;) {
       throwIfAborted(options.signal)
       const tier = this.tier(cid, tried)
@@ -44,15 +55,17 @@ export class Fetcher {
         // A host said the file expired or was removed and none served it: that is why it is gone.
         if (gone instanceof DeletedError) throw new DeletedError(`block ${cid.toString()}: the file was removed by its owner`, { cause: gone })
         if (gone !== undefined) throw new ExpiredError(`block ${cid.toString()}: the file has expired`, { cause: gone })
+        if (budget !== undefined) throw new RelayBudgetError(`block ${cid.toString()}: only a tab has it, and the host's relay budget is used up`, { cause: budget })
         const asked = tried.size - (options.exclude === undefined ? 0 : 1)
         throw new UnavailableError(`block ${cid.toString()}: no reachable peer has it (${asked} asked)`, { cause: lastFailure })
       }
       const peer = await this.acquire(tier, options.signal)
       if (peer === null) continue
       tried.add(peer.peerId)
-      const result = await this.request(peer, cid, options.signal)
+      const result = await this.request(peer, cid, options)
       if (result instanceof Uint8Array) return result
       if (result instanceof ExpiredError || result instanceof DeletedError) gone = result
+      if (result instanceof RelayBudgetError) budget = result
       lastFailure = result
     }
   }
@@ -73,16 +86,22 @@ export class Fetcher {
   }
 
   /** One request; returns the verified block, or why it failed. */
-  private async request (peer: Peer, cid: BlockId, signal?: AbortSignal): Promise<Uint8Array | Error> {
+  private async request (peer: Peer, cid: BlockId, options: FetchOptions): Promise<Uint8Array | Error> {
     const started = performance.now()
+    const { signal, admit } = options
+    let refusal: Error | undefined
     let bytes: Uint8Array | null
     try {
       const timeout = peer.window.timeout(this.ctx.tuning.requestTimeout)
-      bytes = await peer.want(cid, signal === undefined ? { timeout } : { timeout, signal })
+      bytes = await peer.want(cid, {
+        timeout,
+        ...(signal === undefined ? {} : { signal }),
+        ...(admit === undefined ? {} : { admit: (total: number) => (refusal = admit(total)) })
+      })
     } catch (err) {
       peer.window.fail(err instanceof TimeoutError)
       this.pump()
-      if (err instanceof AbortError) throw err
+      if (err instanceof AbortError || (refusal !== undefined && err === refusal)) throw err
       return err as Error
     }
     if (bytes === null) {
@@ -103,7 +122,7 @@ export class Fetcher {
     return bytes
   }
 
-  /** Likely holders not yet asked: the first R ranked storing hosts, and announcers. */
+  /** Likely holders not yet asked: the first R ranked storing hosts, announcers, then (tabs and clients) relaying hosts. */
   private tier (cid: BlockId, tried: Set<string>): Peer[] {
     const hosts = new Map<string, Peer>()
     for (const peer of this.ctx.peerList()) if (isStoringHost(peer)) hosts.set(peer.peerId, peer)
@@ -113,6 +132,10 @@ export class Fetcher {
     for (const id of this.haves.holders(cid)) {
       const peer = this.ctx.peer(id)
       if (peer !== undefined && !peer.isClosed && !tried.has(id) && !hosts.has(id)) tier.push(peer)
+    }
+    // A host never asks a relay (relays serve tabs and clients only: one hop, no loops).
+    if (tier.length === 0 && this.ctx.role !== 'host') {
+      for (const peer of this.ctx.peerList()) if (isRelayOnly(peer) && !tried.has(peer.peerId)) tier.push(peer)
     }
     return tier
   }
@@ -150,6 +173,11 @@ function pickPeer (tier: Peer[]): Peer | undefined {
     if (best === undefined || peer.window.load < best.window.load) best = peer
   }
   return best
+}
+
+/** A host that keeps no blocks but fetches them for tabs and clients from its other peers. */
+function isRelayOnly (peer: Peer): boolean {
+  return peer.role === 'host' && !peer.stores && peer.relays && !peer.isClosed
 }
 
 function throwIfAborted (signal?: AbortSignal): void {

@@ -55,6 +55,8 @@ export interface HandshakeInit {
   addrs: string[]
   /** Whether this node keeps blocks (a `--no-store` host says so in its hello). */
   stores: boolean
+  /** Whether this host relays blocks for tabs and clients (said in its hello). */
+  relays?: boolean
   /** This node's display name, already sanitised (`peerName()`); absent: none sent. */
   name?: string
   /** A host's zone and weight, sent in its hello (placement). */
@@ -113,6 +115,7 @@ async function exchange (init: HandshakeInit, deadline: Deadline): Promise<Hands
     addrs: init.addrs
   }
   if (!init.stores) ours.stores = false
+  if (init.relays === true) ours.relays = true
   if (init.name !== undefined) ours.name = init.name
   Object.assign(ours, init.placement)
   const ourBytes = encodeMessage(ours)

@@ -28,6 +28,7 @@ import { Repairer } from './repair.js'
 import { Auditor } from './audit.js'
 import { Retention } from './retention.js'
 import { Replicator } from './replicate.js'
+import { Relay, relaysBlocks } from './relay.js'
 import { RequestServer } from './serve.js'
 import { SignalRelay } from './signal.js'
 import { Standing } from './standing.js'
@@ -64,6 +65,7 @@ export class MeshNode extends EventTarget implements Mesh {
   private readonly gossip: Gossip
   private readonly announcer: Announcer
   private readonly server: RequestServer
+  private readonly relay: Relay
   private readonly signals: SignalRelay
   private readonly failures: FailureCounter
   private readonly addrs: string[]
@@ -95,6 +97,7 @@ export class MeshNode extends EventTarget implements Mesh {
       addrs: this.addrs,
       name: this.name,
       stores: init.store !== undefined,
+      relays: relaysBlocks(init),
       placement: () => this.standing.hello(),
       peersMessage: (conn) => this.gossip.handshake(conn),
       dialable: (addrs, what) => dialableAddrs(addrs, this.ctx, what),
@@ -142,7 +145,13 @@ export class MeshNode extends EventTarget implements Mesh {
       shareable: addr => init.transports.some(t => t.canDial(addr))
     })
     this.signals = new SignalRelay(this.ctx, this.gossip)
-    this.server = new RequestServer(this.ctx, this.replicator, this.fetcher, this.retention.remover, async () => await this.status(), cid => { this.held(cid) })
+    this.relay = new Relay({
+      enabled: relaysBlocks(init),
+      ...(init.relay === false || init.relay?.budget === undefined ? {} : { budget: init.relay.budget }),
+      maxRelays: this.tuning.maxRelays,
+      maxRelayBytes: this.tuning.maxRelayBytes
+    }, async (cid, options) => await this.fetcher.fetch(cid, options))
+    this.server = new RequestServer(this.ctx, this.replicator, this.relay, this.retention.remover, async () => await this.status(), cid => { this.held(cid) })
   }
 
   async start (): Promise<void> {
@@ -220,7 +229,7 @@ export class MeshNode extends EventTarget implements Mesh {
 
   async status (): Promise<HostStatus> {
     return await nodeStatus({
-      ctx: this.ctx, standing: this.standing, failures: this.failures, underReplicated: this.repairer.underReplicated, reclaimedBytes: this.retention.collector.reclaimedBytes
+      ctx: this.ctx, standing: this.standing, failures: this.failures, underReplicated: this.repairer.underReplicated, reclaimedBytes: this.retention.collector.reclaimedBytes, relay: this.relay
     })
   }
 

@@ -37,6 +37,11 @@ export interface PeerHandlers {
   failed: (kind: 'send' | 'serve', err: unknown) => void
 }
 
+export interface WantOptions extends RequestOptions {
+  /** Asked with a block's size before it is taken: an error refuses it. */
+  admit?: (total: number) => Error | undefined
+}
+
 export interface PeerInit {
   conn: Connection
   frames: AsyncIterator<Uint8Array>
@@ -63,6 +68,8 @@ export class Peer {
   readonly name: string | undefined
   /** False once the peer said it keeps no blocks. */
   stores: boolean
+  /** A host that said in its hello that it relays blocks for tabs and clients. */
+  readonly relays: boolean
   /** Its zone and weight from its hello (placement). */
   readonly zone: string | undefined
   readonly weight: number | undefined
@@ -91,6 +98,7 @@ export class Peer {
     this.dialer = init.dialer
     this.tiebreak = init.tiebreak
     this.stores = this.role === 'host' && init.hello.stores !== false
+    this.relays = this.role === 'host' && init.hello.relays === true
     this.name = peerName(init.hello.name)
     this.zone = init.hello.zone
     this.weight = init.hello.weight
@@ -115,7 +123,8 @@ export class Peer {
       addrs: this.addrs,
       bytesSent: this.conn.stats.bytesSent,
       bytesReceived: this.conn.stats.bytesReceived,
-      ...(this.name === undefined ? {} : { name: this.name })
+      ...(this.name === undefined ? {} : { name: this.name }),
+      ...(this.relays ? { relays: true } : {})
     }
   }
 
@@ -143,13 +152,28 @@ export class Peer {
     if (!(err instanceof ConnectionClosedError)) this.handlers.failed('send', err)
   }
 
-  /** Fetch a block: its bytes (unverified), or null if the peer does not have it. */
-  async want (cid: BlockId, options: RequestOptions = {}): Promise<Uint8Array | null> {
+  /**
+   * Fetch a block: its bytes (unverified), or null if the peer does not have it.
+   * `admit(total)` is asked with the block's size on its first part, before
+   * anything is allocated for it: an error it returns fails the want with
+   * that error (not the peer's fault), and the rest of the block is dropped as it arrives.
+   */
+  async want (cid: BlockId, options: WantOptions = {}): Promise<Uint8Array | null> {
     let assembler: PartAssembler | undefined
+    let refused = false
     return await this.request<Uint8Array | null>(async id => { await this.send({ t: 'want', id, cid: cid.bytes }) }, msg => {
       if (msg.t === 'dont-have') return { value: null }
       if (msg.t !== 'block') throw new ProtocolError(`unexpected ${msg.t} in reply to want`)
-      if (assembler === undefined && msg.offset !== 0) throw new ProtocolError('block part out of order')
+      if (assembler === undefined && !refused && msg.offset !== 0) throw new ProtocolError('block part out of order')
+      const final = msg.offset + msg.data.length >= msg.total
+      if (refused) return final ? { value: null } : undefined
+      if (assembler === undefined) {
+        const refusal = options.admit?.(msg.total)
+        if (refusal !== undefined) {
+          refused = true
+          return { refuse: refusal, final }
+        }
+      }
       assembler ??= new PartAssembler(msg.total)
       const bytes = assembler.add(msg.offset, msg.total, msg.data)
       return bytes === undefined ? undefined : { value: bytes }

@@ -1,6 +1,7 @@
 import {
   ConnectionClosedError, CairnError, ERR_NO_STORE, IntegrityError, NoStoreError, NotFoundError, ProtocolError, RemoteError,
-  ReplicationError, StorageFullError, TimeoutError, AbortError, ExpiredError, ExpiryError, OwnerError, DeletedError
+  ReplicationError, StorageFullError, TimeoutError, AbortError, ExpiredError, ExpiryError, OwnerError, DeletedError,
+  RelayBudgetError, RelayBusyError
 } from '../errors.js'
 import type { ErrorMessage, Message } from '../wire/messages.js'
 
@@ -11,8 +12,13 @@ import type { ErrorMessage, Message } from '../wire/messages.js'
  * we never have more requests in flight at the peer than its limit allows.
  */
 
-/** Feed a reply; return `{ value }` when it completes the request. Throw `ProtocolError` if it does not fit. */
-export type ReplyHandler<T> = (msg: Message) => { value: T } | undefined
+/**
+ * Feed a reply; return `{ value }` when it completes the request. Throw
+ * `ProtocolError` if it does not fit. `{ refuse, final }`: fail the caller
+ * now with `refuse` (the receiver will not take the reply, e.g. a relay cap)
+ * without faulting the peer; the request keeps its slot until its `final` reply.
+ */
+export type ReplyHandler<T> = (msg: Message) => { value: T } | { refuse: Error, final: boolean } | undefined
 
 interface Entry {
   handle: ReplyHandler<unknown>
@@ -69,7 +75,7 @@ export class RequestTable {
   reply (id: number, msg: Message): boolean {
     const entry = this.entries.get(id)
     if (entry === undefined) return false
-    let result: { value: unknown } | undefined
+    let result: ReturnType<ReplyHandler<unknown>>
     try {
       result = msg.t === 'error' ? { value: undefined } : entry.handle(msg)
     } catch (err) {
@@ -77,7 +83,10 @@ export class RequestTable {
       throw err
     }
     if (msg.t === 'error') this.finish(id, entry, errorFromReply(msg))
-    else if (result !== undefined) this.finish(id, entry, undefined, result.value)
+    else if (result !== undefined && 'refuse' in result) {
+      this.abandon(id, result.refuse)
+      if (result.final) this.finish(id, entry)
+    } else if (result !== undefined) this.finish(id, entry, undefined, result.value)
     return true
   }
 
@@ -128,6 +137,8 @@ export function errorFromReply (msg: ErrorMessage): CairnError {
     case 'ERR_EXPIRED': return new ExpiredError(text)
     case 'ERR_OWNER': return new OwnerError(text)
     case 'ERR_DELETED': return new DeletedError(text)
+    case 'ERR_RELAY_BUDGET': return new RelayBudgetError(text)
+    case 'ERR_RELAY_BUSY': return new RelayBusyError(text)
     case 'ERR_REPLICATION': return new ReplicationError(text, 0)
     case 'ERR_INTEGRITY': return new IntegrityError(text)
     case 'ERR_NOT_FOUND': return new NotFoundError(text)

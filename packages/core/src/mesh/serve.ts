@@ -1,9 +1,9 @@
 import type { BlockId } from '../block/id.js'
-import { DeletedError, ERR_NO_STORE, ExpiredError, IntegrityError, OwnerError, NotFoundError, OutOfRangeError, ReplicationError, StorageFullError } from '../errors.js'
+import { DeletedError, ERR_NO_STORE, ExpiredError, IntegrityError, OwnerError, NotFoundError, OutOfRangeError, RelayBudgetError, RelayBusyError, ReplicationError, StorageFullError } from '../errors.js'
 import { FRAME_OVERHEAD, MAX_COPIES, MAX_REPLICAS } from '../wire/limits.js'
 import type { HostStatus } from '../wire/messages.js'
 import type { NodeContext } from './context.js'
-import type { Fetcher } from './fetch.js'
+import type { Relay } from './relay.js'
 import { encodedSize } from './gossip-send.js'
 import { splitParts } from './parts.js'
 import type { IncomingRequest } from './incoming.js'
@@ -14,20 +14,20 @@ import { isExpired } from '../store/record.js'
 import type { BlockRecord } from '../store/record.js'
 import { acceptRecord, coordinatedRecord } from './lifecycle.js'
 
-/** Answers peers' requests: blocks (hosts fetch for tabs and clients), probes, puts, status, audits. */
+/** Answers peers' requests: blocks (hosts relay for tabs and clients), probes, puts, status, audits. */
 export class RequestServer {
   private readonly ctx: NodeContext
   private readonly replicator: Replicator
-  private readonly fetcher: Fetcher
+  private readonly relay: Relay
   private readonly remover: Remover
   private readonly status: () => Promise<HostStatus>
   private readonly held: (cid: BlockId) => void
 
-  constructor (ctx: NodeContext, replicator: Replicator, fetcher: Fetcher, remover: Remover, status: () => Promise<HostStatus>, held: (cid: BlockId) => void) {
+  constructor (ctx: NodeContext, replicator: Replicator, relay: Relay, remover: Remover, status: () => Promise<HostStatus>, held: (cid: BlockId) => void) {
     this.ctx = ctx
     this.remover = remover
     this.replicator = replicator
-    this.fetcher = fetcher
+    this.relay = relay
     this.status = status
     this.held = held
   }
@@ -108,14 +108,9 @@ export class RequestServer {
     try {
       // From its expiry on, a block is never served (answered ERR_EXPIRED), only reclaimed.
       await this.readable(cid)
-      const bytes = await this.read(cid) ?? await this.proxy(peer, cid)
-      if (bytes === undefined) {
-        await peer.send({ t: 'dont-have', id })
-        return
-      }
-      for (const part of splitParts(bytes, peer.conn.maxFrameSize)) {
-        await peer.send({ t: 'block', id, offset: part.offset, total: bytes.length, data: part.data })
-      }
+      const bytes = await this.read(cid)
+      const served = bytes !== undefined ? await sendBlock(peer, id, bytes) : await this.relayed(peer, id, cid)
+      if (served === false) await peer.send({ t: 'dont-have', id })
     } finally {
       peer.serveSlots.release()
     }
@@ -136,18 +131,20 @@ export class RequestServer {
   }
 
   /**
-   * A host fetches what it lacks for tabs and clients, which may be
-   * connected to it alone (the fetch verifies the block; it is not kept).
-   * A `--no-store` host does not: it only introduces peers and relays
-   * signaling, so tabs fetch from each other directly (over WebRTC).
+   * A relaying host fetches what it lacks for tabs and clients, which may be
+   * connected to it alone, from its other peers (`relay.ts`: verified, not
+   * kept, within its caps and budget). A host that does not relay (by
+   * default a `--no-store` one) answers `dont-have`: its tabs fetch from each
+   * other directly (over WebRTC).
    */
-  private async proxy (peer: Peer, cid: BlockId): Promise<Uint8Array | undefined> {
-    if (this.ctx.role !== 'host' || peer.role === 'host' || this.ctx.store === undefined) return undefined
+  private async relayed (peer: Peer, id: number, cid: BlockId): Promise<boolean> {
+    if (this.ctx.role !== 'host') return false
     try {
-      return await this.fetcher.fetch(cid, { exclude: peer.peerId })
+      return await this.relay.serve(peer, cid, async bytes => { await sendBlock(peer, id, bytes) })
     } catch (err) {
-      if (err instanceof ExpiredError || err instanceof DeletedError) throw err // the tab learns why
-      return undefined // no other host has it either: the answer is `dont-have`
+      // The tab learns why: the file is gone, or the relay is at a cap.
+      if (err instanceof ExpiredError || err instanceof DeletedError || err instanceof RelayBudgetError || err instanceof RelayBusyError) throw err
+      return false // no other peer has it either: the answer is `dont-have`
     }
   }
 
@@ -195,6 +192,14 @@ export class RequestServer {
       await peer.send({ t: 'error', id, code, message: err.message.slice(0, 512) })
     }
   }
+}
+
+/** Send a block in parts; true once the last part is out. */
+async function sendBlock (peer: Peer, id: number, bytes: Uint8Array): Promise<true> {
+  for (const part of splitParts(bytes, peer.conn.maxFrameSize)) {
+    await peer.send({ t: 'block', id, offset: part.offset, total: bytes.length, data: part.data })
+  }
+  return true
 }
 
 /**

@@ -3,6 +3,7 @@ import type { HostStatus } from '../wire/messages.js'
 import { MAX_STATUS_PEERS } from '../wire/limits.js'
 import type { NodeContext } from './context.js'
 import type { FailureCounter } from './failures.js'
+import type { Relay } from './relay.js'
 import type { Standing } from './standing.js'
 
 export interface StatusParts {
@@ -13,9 +14,10 @@ export interface StatusParts {
   underReplicated: number
   /** Bytes garbage collection reclaimed since the node started. */
   reclaimedBytes: number
+  relay: Relay
 }
 
-export async function nodeStatus ({ ctx, standing, failures, underReplicated, reclaimedBytes }: StatusParts): Promise<HostStatus> {
+export async function nodeStatus ({ ctx, standing, failures, underReplicated, reclaimedBytes, relay }: StatusParts): Promise<HostStatus> {
   const stats = ctx.store === undefined ? { blocks: 0, bytes: 0 } : await ctx.store.stats()
   const status: HostStatus = {
     peerId: ctx.peerId,
@@ -28,6 +30,7 @@ export async function nodeStatus ({ ctx, standing, failures, underReplicated, re
     backgroundFailures: failures.snapshot(),
     reclaimedBytes
   }
+  if (ctx.role === 'host') Object.assign(status, relay.stats())
   if (standing.zone !== undefined) status.zone = standing.zone
   if (stats.capacity !== undefined) {
     status.capacity = stats.capacity

@@ -58,6 +58,10 @@ export interface MeshTuning {
   auditPenalty?: number
   /** Blocks stored more recently than this are left alone by garbage collection, ms (default 60 000). */
   gcGrace?: number
+  /** Blocks a relaying host fetches for others at once; more wait their turn (default 8). */
+  maxRelays?: number
+  /** Bytes of relayed blocks a host holds at once, checked before each is taken (default 32 MiB). */
+  maxRelayBytes?: number
   limits?: Partial<PeerLimits>
 }
 
@@ -80,6 +84,8 @@ export const DEFAULT_TUNING: ResolvedTuning = {
   auditsPerPass: 16,
   auditPenalty: 3_600_000,
   gcGrace: 60_000,
+  maxRelays: 8,
+  maxRelayBytes: 32 * 1024 * 1024,
   limits: DEFAULT_PEER_LIMITS
 }
 

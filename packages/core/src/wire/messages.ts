@@ -30,6 +30,12 @@ export interface HelloMessage {
   /** `false` from a host that keeps no blocks (`--no-store`); absent means it stores. */
   stores?: boolean
   /**
+   * `true` from a host that relays: asked by a tab or client for a block it
+   * lacks, it fetches it from its other peers (tabs that announced it
+   * included) and forwards it without keeping it. Absent: it does not.
+   */
+  relays?: boolean
+  /**
    * A display name for people (a host's `--name`, a tab's browser and OS).
    * Never an identity: receivers strip control characters (`peerName()`).
    */
@@ -203,6 +209,8 @@ export interface PeerStatus {
   bytesReceived: number
   /** The display name from the peer's hello, sanitised; absent if it sent none. */
   name?: string
+  /** A host that relays blocks for tabs and clients (its hello said so). */
+  relays?: boolean
 }
 
 export interface HostStatus {
@@ -224,6 +232,12 @@ export interface HostStatus {
   capacity?: number
   /** Over its high-water mark: it takes no new blocks (it still serves what it holds). */
   full?: boolean
+  /** Hosts: whether it relays blocks it does not hold to tabs and clients (absent from older hosts). */
+  relay?: boolean
+  /** The relay's byte budget for this run; absent: no budget (or no relay). */
+  relayBudget?: number
+  /** Bytes of blocks relayed since the host started. */
+  relayedBytes?: number
   /** Bytes of expired, deleted and surplus blocks its garbage collection reclaimed since it started (absent from older hosts). */
   reclaimedBytes?: number
 }

@@ -52,7 +52,8 @@ const peerStatus = record({
   addrs: required(addrs),
   bytesSent: count,
   bytesReceived: count,
-  name: peerName
+  name: peerName,
+  relays: optional(bool)
 })
 
 const backgroundFailures = record({ repair: count, restore: count, cache: count, send: count, serve: count, address: count, audit: count, gc: optional(safeUint) })
@@ -69,7 +70,10 @@ const hostStatus = record({
   zone: optional(zone),
   capacity: optional(safeUint),
   full: optional(bool),
-  reclaimedBytes: optional(safeUint)
+  reclaimedBytes: optional(safeUint),
+  relay: optional(bool),
+  relayBudget: optional(safeUint),
+  relayedBytes: optional(safeUint)
 })
 
 const iceServer = record({
@@ -142,6 +146,7 @@ const SCHEMAS: Readonly<Record<MessageType, Schema>> = {
       nonce: required(bytesOf(32)),
       addrs: required(addrs),
       stores: optional(bool),
+      relays: optional(bool),
       name: peerName,
       zone: optional(zone),
       weight: optional(safeUint)

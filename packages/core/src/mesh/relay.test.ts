@@ -1,0 +1,236 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { decodeBlockId } from '../block/id.js'
+import type { BlockId } from '../block/id.js'
+import { RelayBudgetError, RelayBusyError, UnavailableError } from '../errors.js'
+import type { Message } from '../wire/messages.js'
+import { HOST_KEY, makeBlock, rawConnect, sameBytes, TestMesh } from '../../test/support/mesh.js'
+import type { RawPeer, TestNode } from '../../test/support/mesh.js'
+import { splitParts } from './parts.js'
+import type { Peer } from './peer.js'
+import { Relay } from './relay.js'
+import type { RelayConfig } from './relay.js'
+
+let mesh: TestMesh
+afterEach(async () => { await mesh.stopAll() })
+
+/**
+ * A tab driven frame by frame: it announces the blocks it holds to its host
+ * and answers the host's `want`s with them (or with flipped bytes: a liar),
+ * recording every `want` it was sent.
+ */
+async function rawTab (host: TestNode, blocks: Array<{ cid: BlockId, bytes: Uint8Array }>, options: { lie?: boolean } = {}): Promise<RawPeer & { wants: number }> {
+  const raw = Object.assign(await rawConnect(mesh, host.address, { role: 'browser' }), { wants: 0 })
+  const held = new Map(blocks.map(b => [b.cid.toString(), b.bytes]))
+  await raw.send({ t: 'have', cids: blocks.map(b => b.cid.bytes) })
+  // Frames on one connection are handled in order: once `info` is back, the host has the announcement.
+  await raw.send({ t: 'status', id: 1 })
+  await raw.nextMatching(msg => msg.t === 'info')
+  void (async () => {
+    for (;;) {
+      const msg = await raw.next().catch(() => undefined)
+      if (msg === undefined) return
+      if (msg.t !== 'want') continue
+      raw.wants++
+      const bytes = held.get(decodeBlockId(msg.cid).toString())?.slice()
+      if (bytes === undefined || msg.probe === true) {
+        await raw.send({ t: 'dont-have', id: msg.id })
+        continue
+      }
+      if (options.lie === true) bytes[0]! ^= 0xff
+      for (const part of splitParts(bytes, raw.conn.maxFrameSize)) {
+        await raw.send({ t: 'block', id: msg.id, offset: part.offset, total: bytes.length, data: part.data }).catch(() => {})
+      }
+    }
+  })()
+  return raw
+}
+
+/** A tab (a real node, no WebRTC in the memory network) connected to `host` only. */
+async function tab (host: TestNode): Promise<TestNode> {
+  const node = await mesh.add('browser')
+  await node.node.dial(host.address)
+  return node
+}
+
+describe('relay through a --no-store host', () => {
+  it('relays a block only another tab holds, byte-identical, and counts its bytes', async () => {
+    mesh = new TestMesh()
+    const host = await mesh.host({ noStore: true, relay: { budget: 10_000_000 } })
+    const block = await makeBlock(300_000, 1)
+    const holder = await rawTab(host, [block])
+    const reader = await tab(host)
+    expect(reader.node.peers()[0]!.relays).toBe(true)
+    expect(sameBytes(await reader.node.getBlock(block.cid), block.bytes)).toBe(true)
+    expect(holder.wants).toBe(1)
+    const status = await host.node.status()
+    expect(status).toMatchObject({ relay: true, relayBudget: 10_000_000, relayedBytes: 300_000, blocks: 0 })
+  })
+
+  it('does not relay without --relay: the tab gets UnavailableError and the host asked nobody', async () => {
+    mesh = new TestMesh()
+    const host = await mesh.host({ noStore: true })
+    const block = await makeBlock(1000, 2)
+    const holder = await rawTab(host, [block])
+    const reader = await tab(host)
+    expect(reader.node.peers()[0]!.relays).toBeUndefined()
+    await expect(reader.node.getBlock(block.cid)).rejects.toBeInstanceOf(UnavailableError)
+    expect(holder.wants).toBe(0)
+    expect(await host.node.status()).toMatchObject({ relay: false, relayedBytes: 0 })
+    expect((await host.node.status()).relayBudget).toBeUndefined()
+  })
+
+  it('stops at its budget with ERR_RELAY_BUDGET, counting exactly the bytes it forwarded', async () => {
+    mesh = new TestMesh()
+    const size = 100_000
+    const host = await mesh.host({ noStore: true, relay: { budget: 2.5 * size } })
+    const blocks = await Promise.all([1, 2, 3].map(async seed => await makeBlock(size, 10 + seed)))
+    const small = await makeBlock(size / 2, 20)
+    const holder = await rawTab(host, [...blocks, small])
+    const reader = await tab(host)
+    expect(sameBytes(await reader.node.getBlock(blocks[0]!.cid), blocks[0]!.bytes)).toBe(true)
+    expect(sameBytes(await reader.node.getBlock(blocks[1]!.cid), blocks[1]!.bytes)).toBe(true)
+    const err = await reader.node.getBlock(blocks[2]!.cid).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(RelayBudgetError)
+    expect((err as RelayBudgetError).code).toBe('ERR_RELAY_BUDGET')
+    expect((err as Error).message).toContain("relay budget is used up")
+    expect((await host.node.status()).relayedBytes).toBe(2 * size)
+    // Half a block still fits: exact accounting, not a rounded-up reservation.
+    expect(sameBytes(await reader.node.getBlock(small.cid), small.bytes)).toBe(true)
+    expect((await host.node.status()).relayedBytes).toBe(2.5 * size)
+    await expect(reader.node.getBlock(blocks[2]!.cid)).rejects.toBeInstanceOf(RelayBudgetError)
+    // Refused on the first part, and then before asking at all: 3 blocks + the small one + one refused attempt.
+    expect(holder.wants).toBe(4)
+  })
+
+  it('rejects a lying source (bad hash) and relays from an honest one', async () => {
+    mesh = new TestMesh()
+    const host = await mesh.host({ noStore: true, relay: {} })
+    const block = await makeBlock(50_000, 3)
+    const liar = await rawTab(host, [block], { lie: true })
+    const reader = await tab(host)
+    await expect(reader.node.getBlock(block.cid)).rejects.toBeInstanceOf(UnavailableError)
+    expect(liar.wants).toBe(1)
+    expect((await host.node.status()).relayedBytes).toBe(0)
+    const honest = await rawTab(host, [block])
+    expect(sameBytes(await reader.node.getBlock(block.cid), block.bytes)).toBe(true)
+    expect(honest.wants).toBe(1)
+    expect((await host.node.status()).relayedBytes).toBe(50_000)
+  })
+
+  it('never asks the asker itself, even when it announced the block', async () => {
+    mesh = new TestMesh()
+    const host = await mesh.host({ noStore: true, relay: {} })
+    const block = await makeBlock(1000, 4)
+    const asker = await rawConnect(mesh, host.address, { role: 'browser' })
+    await asker.send({ t: 'have', cids: [block.cid.bytes] })
+    await asker.send({ t: 'want', id: 7, cid: block.cid.bytes })
+    const seen: Message[] = []
+    const reply = await asker.nextMatching(msg => { seen.push(msg); return 'id' in msg && msg.id === 7 })
+    expect(reply?.t).toBe('dont-have')
+    expect(seen.filter(msg => msg.t === 'want')).toEqual([])
+  })
+
+  it('relays one hop only: never for a host, never through another relay', async () => {
+    mesh = new TestMesh()
+    const near = await mesh.host({ noStore: true, relay: {} })
+    const far = await mesh.host({ noStore: true, relay: {} })
+    await near.node.dial(far.address)
+    const block = await makeBlock(1000, 5)
+    const holder = await rawTab(far, [block])
+    // A tab of `near` asks: `near` has no source (it never asks the relay `far`), so no loop and no relay.
+    const reader = await tab(near)
+    await expect(reader.node.getBlock(block.cid)).rejects.toBeInstanceOf(UnavailableError)
+    expect(holder.wants).toBe(0)
+    // A host asking `far` directly for a block only `far`'s tab holds gets dont-have: hosts relay for tabs and clients only.
+    const otherHost = await rawConnect(mesh, far.address, { role: 'host', hostKey: HOST_KEY })
+    await otherHost.send({ t: 'want', id: 9, cid: block.cid.bytes })
+    expect((await otherHost.nextMatching(msg => 'id' in msg && msg.id === 9))?.t).toBe('dont-have')
+    expect(holder.wants).toBe(0)
+    expect((await far.node.status()).relayedBytes).toBe(0)
+    expect((await near.node.status()).relayedBytes).toBe(0)
+  })
+
+  it('refuses a block past its in-flight byte cap, before taking it', async () => {
+    mesh = new TestMesh()
+    const host = await mesh.host({ noStore: true, relay: {}, maxRelayBytes: 99_999 })
+    const block = await makeBlock(100_000, 6)
+    const holder = await rawTab(host, [block])
+    const reader = await tab(host)
+    const err = await reader.node.getBlock(block.cid).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(UnavailableError)
+    expect((err as Error).cause).toBeInstanceOf(RelayBusyError)
+    expect(holder.wants).toBe(1)
+    expect((await host.node.status()).relayedBytes).toBe(0)
+  })
+
+  it('a host with a store relays by default, without a budget', async () => {
+    mesh = new TestMesh()
+    const host = await mesh.host()
+    const block = await makeBlock(2000, 7)
+    await rawTab(host, [block])
+    const reader = await tab(host)
+    expect(sameBytes(await reader.node.getBlock(block.cid), block.bytes)).toBe(true)
+    const status = await host.node.status()
+    expect(status).toMatchObject({ relay: true, relayedBytes: 2000 })
+    expect(status.relayBudget).toBeUndefined()
+    expect(await host.store!.has(block.cid)).toBe(false) // relayed, not kept
+  })
+})
+
+describe('Relay caps', () => {
+  const asker = { peerId: 'tab', role: 'browser' } as unknown as Peer
+  const config = (over: Partial<RelayConfig> = {}): RelayConfig => ({ enabled: true, maxRelays: 1, maxRelayBytes: 1000, ...over })
+
+  it('runs at most maxRelays at once; the others wait their turn', async () => {
+    let running = 0
+    let peak = 0
+    const gates: Array<() => void> = []
+    const relay = new Relay(config(), async (_cid, options) => {
+      running++
+      peak = Math.max(peak, running)
+      expect(options.admit?.(10)).toBeUndefined()
+      await new Promise<void>(resolve => gates.push(resolve))
+      running--
+      return new Uint8Array(10)
+    })
+    const { cid } = await makeBlock(10, 1)
+    const forwarded: number[] = []
+    const all = [1, 2, 3].map(async n => await relay.serve(asker, cid, async () => { forwarded.push(n) }))
+    for (let i = 0; i < 3; i++) {
+      while (gates.length === 0) await new Promise(resolve => setTimeout(resolve, 1))
+      expect(relay.active).toBe(1)
+      gates.shift()!()
+    }
+    expect(await Promise.all(all)).toEqual([true, true, true])
+    expect(peak).toBe(1)
+    expect(forwarded).toEqual([1, 2, 3])
+    expect(relay.stats()).toEqual({ relay: true, relayedBytes: 30 })
+  })
+
+  it('refuses a first part that would pass the byte cap or the budget, and one arriving after it gave up', async () => {
+    const { cid } = await makeBlock(10, 2)
+    let late: ((total: number) => Error | undefined) | undefined
+    const relay = new Relay(config({ budget: 1500 }), async (_cid, options) => {
+      expect(options.exclude).toBe('tab')
+      expect(options.admit?.(1001)).toBeInstanceOf(RelayBusyError)
+      expect(options.admit?.(1000)).toBeUndefined()
+      late = options.admit
+      return new Uint8Array(1000)
+    })
+    expect(await relay.serve(asker, cid, async () => {})).toBe(true)
+    expect(late?.(1)).toBeInstanceOf(RelayBusyError)
+    expect(relay.stats()).toEqual({ relay: true, relayBudget: 1500, relayedBytes: 1000 })
+    const second = new Relay(config({ budget: 500, maxRelayBytes: 10_000 }), async (_cid, options) => {
+      expect(options.admit?.(501)).toBeInstanceOf(RelayBudgetError)
+      throw new UnavailableError('nobody')
+    })
+    await expect(second.serve(asker, cid, async () => {})).rejects.toBeInstanceOf(UnavailableError)
+  })
+
+  it('does nothing when off, or for a host', async () => {
+    const { cid } = await makeBlock(10, 3)
+    const fetch = async (): Promise<Uint8Array> => { throw new Error('must not fetch') }
+    expect(await new Relay(config({ enabled: false }), fetch).serve(asker, cid, async () => {})).toBe(false)
+    expect(await new Relay(config(), fetch).serve({ peerId: 'h', role: 'host' } as unknown as Peer, cid, async () => {})).toBe(false)
+  })
+})

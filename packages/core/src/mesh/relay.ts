@@ -1,0 +1,135 @@
+import type { BlockId } from '../block/id.js'
+import { RelayBudgetError, RelayBusyError } from '../errors.js'
+import type { Role } from '../wire/messages.js'
+import type { RelayInit } from './api.js'
+import type { FetchOptions } from './fetch.js'
+import type { Peer } from './peer.js'
+import { Semaphore } from './semaphore.js'
+
+/*
+ * A host's relay: a tab or client asks it for a block it does not hold; it
+ * fetches the block from another of its directly connected peers (storing
+ * hosts, tabs that announced it), verified like every fetched block, hands
+ * it to the asker and keeps nothing. This is how two tabs that cannot link
+ * directly (no WebRTC) still share: both reach the host.
+ *
+ * - One hop: a host never relays for a host (which relays itself), and a
+ *   host's fetch never asks a relaying host, so no request loops.
+ * - Never the asker: the fetch excludes it.
+ * - Caps: `maxRelays` fetches at once (more wait; the waiters are bounded by
+ *   each peer's serve slots); `maxRelayBytes` of blocks held at once, and the
+ *   byte budget, both checked with each block's size on its first part,
+ *   before anything is allocated for it.
+ * - Budget: bytes of blocks forwarded, counted exactly once each (a block
+ *   held while it goes out counts against it already); with none
+ *   left the asker gets `RelayBudgetError` (`ERR_RELAY_BUDGET`) at once.
+ */
+
+/** Whether a node relays: a host with a store unless told not to; one without only when told to. */
+export function relaysBlocks (init: { role: Role, store?: unknown, relay?: RelayInit | false }): boolean {
+  return init.role === 'host' && init.relay !== false && (init.relay !== undefined || init.store !== undefined)
+}
+
+export interface RelayConfig {
+  enabled: boolean
+  /** Bytes relayed in this run at most; absent: no budget. */
+  budget?: number
+  maxRelays: number
+  maxRelayBytes: number
+}
+
+export type RelayFetch = (cid: BlockId, options: FetchOptions) => Promise<Uint8Array>
+
+export interface RelayStats {
+  relay: boolean
+  relayBudget?: number
+  relayedBytes: number
+}
+
+export class Relay {
+  readonly enabled: boolean
+  readonly budget: number | undefined
+  private readonly maxRelayBytes: number
+  private readonly fetch: RelayFetch
+  private readonly slots: Semaphore
+  /** Bytes forwarded (counted against the budget). */
+  private relayed = 0
+  /** Bytes of blocks admitted and not yet forwarded or dropped. */
+  private inFlight = 0
+
+  constructor (config: RelayConfig, fetch: RelayFetch) {
+    this.enabled = config.enabled
+    this.budget = config.budget
+    this.maxRelayBytes = config.maxRelayBytes
+    this.slots = new Semaphore(config.maxRelays)
+    this.fetch = fetch
+  }
+
+  stats (): RelayStats {
+    return { relay: this.enabled, ...(this.enabled && this.budget !== undefined ? { relayBudget: this.budget } : {}), relayedBytes: this.relayed }
+  }
+
+  /** Relays at once now (for tests and status). */
+  get active (): number {
+    return this.slots.inUse
+  }
+
+  /**
+   * Relay `cid` to `asker`: fetch it (never from the asker) and pass the
+   * verified bytes to `forward`, holding them against the caps until it
+   * resolves. False when this host does not relay to this peer, or no other
+   * peer has the block (the asker is told `dont-have`). Throws
+   * `RelayBudgetError`/`RelayBusyError` for the caps, and the fetch's
+   * `ExpiredError`/`DeletedError`.
+   */
+  async serve (asker: Peer, cid: BlockId, forward: (bytes: Uint8Array) => Promise<void>, signal?: AbortSignal): Promise<boolean> {
+    if (!this.enabled || asker.role === 'host') return false
+    this.checkBudget(0)
+    await this.slots.acquire(signal)
+    let held = 0
+    let open = true
+    const admit = (total: number): Error | undefined => {
+      // A late first part of an attempt this relay already gave up on is not taken.
+      if (!open) return new RelayBusyError('this relay is no longer waiting for the block')
+      this.inFlight -= held // a new attempt replaces a failed one (bad hash)
+      held = 0
+      const refusal = this.refusal(total)
+      if (refusal !== undefined) return refusal
+      this.inFlight += total
+      held = total
+      return undefined
+    }
+    try {
+      const bytes = await this.fetch(cid, { exclude: asker.peerId, admit, ...(signal === undefined ? {} : { signal }) })
+      await forward(bytes)
+      this.relayed += bytes.length
+      return true
+    } finally {
+      open = false
+      this.inFlight -= held
+      this.slots.release()
+    }
+  }
+
+  /** Why a block of `total` bytes cannot be taken now, if it cannot. */
+  private refusal (total: number): Error | undefined {
+    try {
+      this.checkBudget(total)
+    } catch (err) {
+      return err as Error
+    }
+    if (this.inFlight + total > this.maxRelayBytes) {
+      return new RelayBusyError(`this host's relay holds ${this.inFlight} bytes in flight; a ${total}-byte block would pass its cap of ${this.maxRelayBytes}`)
+    }
+    return undefined
+  }
+
+  /** Throws `RelayBudgetError` unless `total` more bytes fit the budget (0: unless some is left). */
+  private checkBudget (total: number): void {
+    if (this.budget === undefined) return
+    const committed = this.relayed + this.inFlight
+    if (total === 0 ? committed >= this.budget : committed + total > this.budget) {
+      throw new RelayBudgetError(`the host's relay budget is used up (${this.relayed} of ${this.budget} bytes relayed)`)
+    }
+  }
+}
