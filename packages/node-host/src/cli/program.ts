@@ -100,6 +100,8 @@ function defineCommands (program: Command, setExit: (code: number) => void): voi
     .option('--repair-rate <size>', 'bytes per second this host sends for repair, e.g. 16MiB (0: unlimited)', size)
     .option('--listen <address>', 'address to listen on', DEFAULT_LISTEN)
     .option('--no-store', 'keep no blocks: only introduce peers and relay signaling')
+    .option('--relay [budget]', 'relay blocks this host lacks to tabs that ask, from its other peers (tabs that cannot link directly still share); BUDGET caps the bytes relayed per run, e.g. 2GiB (default: on without a budget with a store, off with --no-store)', size)
+    .option('--no-relay', 'never relay blocks this host lacks (tabs then need direct links or a storing host)')
     .option('--ice-server <url>', 'STUN/TURN server for browser tabs: stun:H:P or turn:USER:PASS@H:P (repeatable)', collect, [])
     .option('--name <name>', 'name shown to tabs and hosts (default: this machine\'s hostname)', displayName)
     .option('--tls-cert <file>', 'serve https:// and wss:// with this PEM certificate (chain); reloaded on SIGHUP')
@@ -163,7 +165,7 @@ function defineCommands (program: Command, setExit: (code: number) => void): voi
     .option('--mesh <url>', 'join URL of the mesh (default: the local host)')
     .option('--token-file <path>', 'join token for --mesh, from this file (else $CAIRN_TOKEN if the URL has none)')
     .option('--data <dir>', 'data directory of the local host', DEFAULT_DATA_DIR)
-    .option('--json', 'print {"peerId","peers","blocks","bytes","underReplicated","replicas","storingHosts","backgroundFailures","reclaimedBytes"[,"zone","capacity","full"]}')
+    .option('--json', 'print {"peerId","peers","blocks","bytes","underReplicated","replicas","storingHosts","backgroundFailures","reclaimedBytes","relay","relayedBytes"[,"relayBudget","zone","capacity","full"]}')
     .action(async (opts) => { await statusCommand(opts) })
 
   program.command('fsck')

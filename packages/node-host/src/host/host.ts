@@ -7,7 +7,7 @@
  */
 import { hostname } from 'node:os'
 import { statfs } from 'node:fs/promises'
-import { CertificateError, DEFAULT_REPLICAS, MeshNode, type BackgroundFailure, type GcResult, type IceServer, type Identity, type Mesh, type PeerStatus } from '@cairn/core'
+import { CertificateError, DEFAULT_REPLICAS, MeshNode, type BackgroundFailure, type GcResult, type IceServer, type Identity, type Mesh, type PeerStatus, type RelayInit } from '@cairn/core'
 import {
   UsageError, assertNoRunningHost, certificateWarnings, dataDirPaths, ensureDataDir, formatJoinUrl, formatPeerUrl, formatSize, httpsOrigins,
   loadOrCreateIdentity, loadTls, meshAddressOf, originFor, parsePeerAddress, plainListenWarning, reachableOrigins,
@@ -57,6 +57,12 @@ export interface HostInit {
   maxExpiry?: number
   /** Keep blocks (default true); false: only introduce peers and relay signaling. */
   store?: boolean
+  /**
+   * Relay blocks this host lacks to the tabs and clients that ask, fetched from
+   * its other peers (`--relay[=BUDGET]`; `budget`: bytes per run at most).
+   * Default: on without a budget with a store, off without one; false: off.
+   */
+  relay?: RelayInit | false
   /** STUN/TURN servers handed to browser tabs for their WebRTC links (default none). */
   iceServers?: IceServer[]
   /** Directory of the built web app (default packages/web/dist). */
@@ -252,6 +258,7 @@ export async function startHost (init: HostInit): Promise<Host> {
     ...(init.repairRate === undefined ? {} : { repairRate: init.repairRate }),
     ...(init.maxExpiry === undefined ? {} : { maxExpiry: init.maxExpiry }),
     ...(init.gcInterval === undefined ? {} : { gcInterval: init.gcInterval, gcGrace: init.gcInterval }),
+    ...(init.relay === undefined ? {} : { relay: init.relay }),
     iceServers: init.iceServers,
     listenAddrs: origins.map(meshAddressOf),
     crypto: nodeCryptoProvider

@@ -29,6 +29,8 @@ export interface HostOptions {
   gcInterval?: number
   listen: string
   store: boolean
+  /** `--relay` alone: true; `--relay BUDGET`: its bytes; `--no-relay`: false; neither: undefined. */
+  relay?: boolean | number
   iceServer: string[]
   name?: string
   tlsCert?: string
@@ -55,9 +57,23 @@ function hostInit (options: HostOptions, log: ((line: string) => void) | undefin
   const allowOrigins = options.allowOrigin.map(parseAllowedOrigin)
   // Refused connections and failed handshakes go to stderr even with --json.
   return {
+    ...relayInit(options.relay),
     port, data, peers: peer, replicas, token, tokenFile, weakToken, open, maxStorage, zone, repairRate, maxExpiry, gcInterval, listen, store, iceServers,
     allowOrigins, name, webRoot, tls: tlsFiles(options), log, warn, onFatal, notice: line => { logLine(`cairn: ${line}`) }
   }
+}
+
+function relayInit (relay: HostOptions['relay']): Pick<HostInit, 'relay'> {
+  if (relay === undefined) return {}
+  if (relay === false) return { relay: false }
+  return { relay: relay === true ? {} : { budget: relay } }
+}
+
+/** How the host relays, for people: `relay: on, budget 2.00 GiB`. */
+function relayLine (options: HostOptions): string {
+  const { relay, store } = options
+  if (relay === false || (relay === undefined && store === false)) return 'relay: off (tabs that cannot link directly cannot share through this host; --relay turns it on)'
+  return `relay: on, ${typeof relay === 'number' ? `budget ${formatSize(relay)} per run` : 'no byte budget'}`
 }
 
 /** Longest a clean shutdown may take before the process exits anyway, in ms. */
@@ -75,7 +91,7 @@ function printReady (host: Host, options: HostOptions): void {
     ? 'no store (introducer only)'
     : `blocks in ${host.paths.blocks}${options.maxStorage === undefined ? '' : ` (max ${formatSize(options.maxStorage)})`}`
   printLine(`cairn host ${host.peerId} listening on ${host.origin}`)
-  printLine(`${storage}; replicas ${options.replicas ?? 3}${options.zone === undefined ? '' : `; zone ${options.zone}`}`)
+  printLine(`${storage}; replicas ${options.replicas ?? 3}${options.zone === undefined ? '' : `; zone ${options.zone}`}; ${relayLine(options)}`)
   if (host.tls !== undefined) printLine(`TLS: ${describeCertificate(host.tls.certificate)} (SIGHUP reloads it)`)
   if (options.iceServer.length > 0) printLine(`ICE servers for tabs: ${options.iceServer.map(maskIceUrl).join(' ')}`)
   if (host.peers.length > 0) printLine(`peers: ${host.peers.join(' ')} (remembered in ${host.paths.peers})`)

@@ -34,7 +34,17 @@ function printHuman (status: HostStatus, origin: string): void {
   printLine(`replicas          target ${status.replicas}${live}`)
   printLine(`under-replicated  ${status.underReplicated} of ${status.blocks} blocks have fewer than ${status.replicas} copies`)
   if (status.backgroundFailures !== undefined) printLine(`background fails  ${failuresLine(status.backgroundFailures)}`)
+  if (status.relay !== undefined) printLine(`relay             ${relayLine(status)}`)
   if (status.reclaimedBytes !== undefined) printLine(`reclaimed         ${formatSize(status.reclaimedBytes)} (expired, deleted and surplus blocks, since start)`)
+}
+
+/** `off`, or what was relayed against the budget: `on, 1.50 MiB relayed of 2.00 GiB (budget)`. */
+function relayLine (status: HostStatus): string {
+  if (status.relay !== true) return 'off'
+  const relayed = formatSize(status.relayedBytes ?? 0)
+  if (status.relayBudget === undefined) return `on, ${relayed} relayed since start (no budget)`
+  const used = (status.relayedBytes ?? 0) >= status.relayBudget ? ': USED UP, relays no more' : ''
+  return `on, ${relayed} relayed of a ${formatSize(status.relayBudget)} budget${used}`
 }
 
 /** `0`, or the total and the kinds that failed: `3 (repair 1, send 2)`. */
@@ -52,8 +62,8 @@ export async function statusCommand (options: StatusOptions): Promise<void> {
     // This CLI is a peer of the host while it asks: not one worth listing.
     const status = { ...reply, peers: reply.peers.filter(p => p.peerId !== client.mesh.peerId) }
     if (options.json === true) {
-      const { peerId, peers, blocks, bytes, underReplicated, replicas, storingHosts, backgroundFailures, reclaimedBytes, zone, capacity, full } = status
-      printJson({ peerId, peers, blocks, bytes, underReplicated, replicas, storingHosts, backgroundFailures, reclaimedBytes, zone, capacity, full })
+      const { peerId, peers, blocks, bytes, underReplicated, replicas, storingHosts, backgroundFailures, reclaimedBytes, zone, capacity, full, relay, relayBudget, relayedBytes } = status
+      printJson({ peerId, peers, blocks, bytes, underReplicated, replicas, storingHosts, backgroundFailures, reclaimedBytes, zone, capacity, full, relay, relayBudget, relayedBytes })
     } else {
       printHuman(status, client.target.origin)
     }
