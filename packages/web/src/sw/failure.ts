@@ -11,6 +11,7 @@ import { FILE_RESPONSE_HEADERS } from '../download/content-policy.js'
 export function statusFor (code: string): number {
   switch (code) {
     case 'ERR_UNAVAILABLE': case 'ERR_NOT_FOUND': case 'ERR_TIMEOUT': case 'ERR_CONNECTION_CLOSED': case 'ERR_ABORTED':
+    case 'ERR_RELAY_BUDGET': case 'ERR_RELAY_BUSY':
       return 503
     case 'ERR_INTEGRITY': case 'ERR_DECRYPT': case 'ERR_MANIFEST':
       return 502

@@ -24,7 +24,9 @@ const MESSAGES: Record<string, string> = {
   ERR_EXPIRED: 'This file has expired: the hosts no longer serve it.',
   ERR_DELETED: 'This file was deleted by its owner.',
   ERR_OWNER: 'Only the tab that added this file can delete it: this browser does not hold its owner secret.',
-  ERR_EXPIRY: 'The hosts do not accept this expiry: choose a shorter one.'
+  ERR_EXPIRY: 'The hosts do not accept this expiry: choose a shorter one.',
+  ERR_RELAY_BUDGET: 'Only another tab holds this file, and the host\'s relay budget is used up: it passes no more blocks between tabs that cannot link directly.',
+  ERR_RELAY_BUSY: 'The host\'s relay is busy: try again in a moment.'
 }
 
 export function describeError (err: unknown): { summary: string, detail: string, code: string } {

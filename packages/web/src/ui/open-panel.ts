@@ -18,6 +18,7 @@ import type { ReadState } from '../files/read-progress.js'
 import type { AppContext } from './context.js'
 import { h, replace } from './dom.js'
 import { describeError } from './errors.js'
+import { relayingHosts } from '../mesh/relay-status.js'
 import { expiryNote } from './expiry.js'
 import { formatBytes, percent } from './format.js'
 import { listNotice } from './list-notice.js'
@@ -74,7 +75,7 @@ export function openPanel (ctx: AppContext): OpenPanel {
       const tabsOnly = rtc.state !== 'available' && (code === 'ERR_UNAVAILABLE' || code === 'ERR_NOT_FOUND')
       replace(out, h('p', { role: 'alert', class: 'error', 'data-testid': 'open-error', 'data-code': code },
         summary, detail === '' ? null : h('small', {}, ` (${detail})`),
-        tabsOnly ? h('span', { 'data-testid': 'open-error-rtc' }, ` If another tab holds it and no host keeps a copy, this tab cannot fetch it: direct tab-to-tab links are unavailable (${rtc.reason}).`) : null))
+        tabsOnly ? h('span', { 'data-testid': 'open-error-rtc' }, ` If another tab holds it and no host keeps a copy, this tab cannot fetch it: direct tab-to-tab links are unavailable (${rtc.reason})${relayingHosts(ctx.tab.mesh.peers()).length === 0 ? ', and no connected host relays blocks between tabs' : ''}.`) : null))
     }
   }
 

@@ -10,11 +10,14 @@ import type { AppContext } from './context.js'
 import { h, replace } from './dom.js'
 import { describeError } from './errors.js'
 import { formatBytes, shortId } from './format.js'
+import { relayingHosts, relayText } from '../mesh/relay-status.js'
 
 const REFRESH_MS = 250
 
 /** What a tab without direct links can and cannot do (mesh/rtc-status.ts). */
 export const WITHOUT_RTC = 'Adding, opening, streaming and previewing files still work through the hosts; a file that only another tab holds (no host keeps a copy) cannot be fetched here.'
+/** The same with a relaying host connected (mesh/relay-status.ts). */
+export const WITHOUT_RTC_RELAYED = 'Adding, opening, streaming and previewing files still work through the hosts, and a file that only another tab holds comes through the host relay.'
 
 const STATE_TEXT = {
   connecting: 'Connecting to the host…',
@@ -36,6 +39,7 @@ export function peersPanel (ctx: AppContext): HTMLElement {
   const empty = h('p', { class: 'muted' }, 'No peers yet.')
   const ice = h('p', { class: 'muted', 'data-testid': 'ice-servers' })
   const rtc = h('p', { class: 'notice', role: 'status', 'data-testid': 'rtc-status' })
+  const relay = h('p', { class: 'muted', 'data-testid': 'relay-status' })
   const problem = h('p', { class: 'error', role: 'alert', 'data-testid': 'connection-error', hidden: true })
   tab.addEventListener('error', event => {
     const { summary, detail } = describeError((event as CustomEvent<unknown>).detail)
@@ -58,7 +62,10 @@ export function peersPanel (ctx: AppContext): HTMLElement {
     rtc.dataset['state'] = rtcState
     rtc.hidden = rtcState === 'available'
     ice.hidden = rtcState === 'unavailable'
-    setText(rtc, rtcState === 'available' ? '' : `Direct tab-to-tab links: unavailable, because ${reason}. ${WITHOUT_RTC}`)
+    const relayed = relayingHosts(peers).length > 0
+    relay.dataset['relays'] = String(relayed)
+    setText(relay, relayText(peers))
+    setText(rtc, rtcState === 'available' ? '' : `Direct tab-to-tab links: unavailable, because ${reason}. ${relayed ? WITHOUT_RTC_RELAYED : WITHOUT_RTC}`)
     const servers = tab.mesh.iceServers()
     ice.dataset['count'] = String(servers.length)
     setText(ice, servers.length === 0
@@ -83,7 +90,7 @@ export function peersPanel (ctx: AppContext): HTMLElement {
       tab.mesh.name === undefined ? null : ' ',
       h('code', { title: tab.peerId, 'data-testid': 'self-id' }, shortId(tab.peerId)),
       ' · peers: ', count),
-    table, empty, rtc, ice)
+    table, empty, rtc, relay, ice)
 }
 
 /** Bring the table's rows in line with `peers`, reusing each peer's row. */
