@@ -9,6 +9,7 @@
 import { join } from 'node:path'
 import { addFile, MiB, sha256File, waitConnected, writeRandomFile } from '../support/app.js'
 import { chromiumTab } from '../support/chromium-tab.js'
+import { fetchDownload } from '../support/engine-app.js'
 import { mediaPreview, shareThroughHost } from '../support/engine-scenarios.js'
 import type { ScenarioKit } from '../support/engine-scenarios.js'
 import { expect, test } from '../support/fixtures.js'
@@ -68,5 +69,32 @@ test.describe('Chromium without RTCPeerConnection', () => {
     expect(await error.getAttribute('data-code')).toMatch(/^ERR_(UNAVAILABLE|NOT_FOUND)$/)
     await expect(tab.getByTestId('open-error-rtc')).toContainText('direct tab-to-tab links are unavailable')
     await expect(tab.getByTestId('download')).toHaveCount(0)
+    await expect(tab.getByTestId('relay-status')).toHaveAttribute('data-relays', 'false')
+  })
+
+  test('a file only another tab holds opens through a --no-store --relay host, byte-identical', async ({ startHost, openTab, cli, tmp }) => {
+    const host = await startHost({ noStore: true, extraArgs: ['--relay', '64MiB'] })
+    const size = 2 * MiB + 9
+    const input = join(tmp, 'relayed.bin')
+    const sha = await writeRandomFile(input, size, 43)
+    const holder = await openTab(host.url)
+    await waitConnected(holder)
+    const { link, replicas } = await addFile(holder, input)
+    expect(replicas, 'a --no-store host keeps no copy').toBe(0)
+
+    const tab = await openTab(link, { initScript: NO_WEBRTC })
+    await waitConnected(tab)
+    await expect(tab.getByTestId('relay-status')).toHaveAttribute('data-relays', 'true')
+    await expect(tab.getByTestId('relay-status')).toContainText('relays blocks between tabs that cannot link directly')
+    await expect(tab.getByTestId('rtc-status')).toContainText('comes through the host relay')
+    await expect(tab.getByTestId('file-size')).toHaveAttribute('data-bytes', String(size), { timeout: 60_000 })
+    const fetched = await fetchDownload(chromiumTab(tab))
+    expect(fetched.status).toBe(200)
+    expect(fetched.sha256).toBe(sha)
+    const asked = await cli(['status', '--json', '--mesh', host.url])
+    expect(asked.code, asked.stderr).toBe(0)
+    const status = JSON.parse(asked.stdout) as { blocks: number, relay: boolean, relayedBytes: number }
+    expect(status).toMatchObject({ blocks: 0, relay: true })
+    expect(status.relayedBytes).toBeGreaterThanOrEqual(size)
   })
 })

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path'
 import { MiB, writeRandomFile } from '../support/app.js'
-import { addFile, waitConnected } from '../support/engine-app.js'
+import { addFile, fetchDownload, peerBytes, waitConnected } from '../support/engine-app.js'
 import { chromiumTab } from '../support/chromium-tab.js'
 import { attribute, waitFor } from '../support/engine-tab.js'
 import { expect, test } from '../support/engine-fixtures.js'
@@ -52,5 +52,35 @@ test.describe('webkit', () => {
     const code = await waitFor(tab, attribute('open-error', 'data-code'), v => v !== null, { timeout: 25_000, what: 'an open error' })
     expect(code).toMatch(/^ERR_(UNAVAILABLE|NOT_FOUND)$/)
     expect(await tab.evaluate<string>(`document.querySelector('[data-testid="open-error-rtc"]')?.textContent ?? ''`)).toContain('direct tab-to-tab links are unavailable')
+    expect(await tab.evaluate<string>(`document.querySelector('[data-testid="relay-status"]').dataset.relays`)).toBe('false')
+  })
+
+  test('a file only a Chromium tab holds opens in WebKit through a --no-store --relay host, byte-identical', async ({ startHost, openTab, cli, tmp, webkit }) => {
+    const host = await startHost({ noStore: true, extraArgs: ['--relay', '64MiB'] })
+    const size = 3 * MiB + 11
+    const input = join(tmp, 'relayed.bin')
+    const sha = await writeRandomFile(input, size, 52)
+    const holder = await openTab(host.url)
+    const chromium = chromiumTab(holder)
+    await waitConnected(chromium)
+    const { link, replicas } = await addFile(chromium, input)
+    expect(replicas, 'a --no-store host keeps no copy').toBe(0)
+
+    const tab = await webkit.openTab(link)
+    await waitConnected(tab)
+    expect(await tab.evaluate('typeof RTCPeerConnection')).toBe('undefined')
+    expect(await waitFor(tab, attribute('relay-status', 'data-relays'), v => v === 'true', { what: 'the host relay line' })).toBe('true')
+    await waitFor(tab, attribute('file-size', 'data-bytes'), v => v === String(size), { timeout: 60_000, what: 'the relayed file' })
+    const fetched = await fetchDownload(tab)
+    expect(fetched.status).toBe(200)
+    expect(fetched.bytes).toBe(size)
+    expect(fetched.sha256).toBe(sha)
+    // Every byte came over the WebSocket from the host (WebKit has no other link), and the host kept none.
+    expect(await peerBytes(tab, '[data-testid="peer-row"][data-role="host"]', 'bytesReceived')).toBeGreaterThanOrEqual(size)
+    const asked = await cli(['status', '--json', '--mesh', host.url])
+    expect(asked.code, asked.stderr).toBe(0)
+    const status = JSON.parse(asked.stdout) as { blocks: number, relay: boolean, relayBudget: number, relayedBytes: number }
+    expect(status).toMatchObject({ blocks: 0, relay: true, relayBudget: 64 * MiB })
+    expect(status.relayedBytes).toBeGreaterThanOrEqual(size)
   })
 })
