@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { AbortError, ConnectionClosedError, ProtocolError, RemoteError, StorageFullError, TimeoutError } from '../errors.js'
+import { AbortError, ConnectionClosedError, ProtocolError, RelayBusyError, RemoteError, StorageFullError, TimeoutError } from '../errors.js'
 import type { Message } from '../wire/messages.js'
 import { RequestTable } from './requests.js'
 import { Semaphore } from './semaphore.js'
@@ -39,6 +39,30 @@ describe('request table', () => {
     table.reply(id, { t: 'pong', id })
     expect(released).toBe(true)
     expect(table.abandoned).toBe(0)
+  })
+
+  it('a refused reply fails the caller at once, without a fault, and keeps the slot until the final part', async () => {
+    const table = new RequestTable()
+    let released = false
+    const refusal = new RelayBusyError('at the cap')
+    const id = table.nextId()
+    let parts = 0
+    const reply = table.open<string>(id, () => ++parts === 1 ? { refuse: refusal, final: false } : parts === 3 ? { value: 'done' } : undefined, {}, () => { released = true })
+    expect(table.reply(id, { t: 'pong', id })).toBe(true)
+    await expect(reply).rejects.toBe(refusal)
+    expect(table.abandoned).toBe(1)
+    expect(released).toBe(false)
+    table.reply(id, { t: 'pong', id })
+    table.reply(id, { t: 'pong', id })
+    expect(released).toBe(true)
+    expect(table.abandoned).toBe(0)
+    // Refused on its only part: released at once.
+    const single = table.nextId()
+    const once = table.open<string>(single, () => ({ refuse: refusal, final: true }), {}, () => {})
+    table.reply(single, { t: 'pong', id: single })
+    await expect(once).rejects.toBe(refusal)
+    expect(table.abandoned).toBe(0)
+    expect(table.reply(single, { t: 'pong', id: single })).toBe(false)
   })
 
   it('fails on abort, on a reply that does not fit, and on close', async () => {

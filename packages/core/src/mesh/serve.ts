@@ -1,5 +1,5 @@
 import type { BlockId } from '../block/id.js'
-import { DeletedError, ERR_NO_STORE, ExpiredError, IntegrityError, OwnerError, NotFoundError, OutOfRangeError, RelayBudgetError, RelayBusyError, ReplicationError, StorageFullError } from '../errors.js'
+import { ConnectionClosedError, DeletedError, ERR_NO_STORE, ExpiredError, IntegrityError, OwnerError, NotFoundError, OutOfRangeError, RelayBudgetError, RelayBusyError, ReplicationError, StorageFullError } from '../errors.js'
 import { FRAME_OVERHEAD, MAX_COPIES, MAX_REPLICAS } from '../wire/limits.js'
 import type { HostStatus } from '../wire/messages.js'
 import type { NodeContext } from './context.js'
@@ -142,8 +142,8 @@ export class RequestServer {
     try {
       return await this.relay.serve(peer, cid, async bytes => { await sendBlock(peer, id, bytes) })
     } catch (err) {
-      // The tab learns why: the file is gone, or the relay is at a cap.
-      if (err instanceof ExpiredError || err instanceof DeletedError || err instanceof RelayBudgetError || err instanceof RelayBusyError) throw err
+      // The tab learns why: the file is gone, or the relay is at a cap (a closed connection: nobody to tell).
+      if (err instanceof ExpiredError || err instanceof DeletedError || err instanceof RelayBudgetError || err instanceof RelayBusyError || err instanceof ConnectionClosedError) throw err
       return false // no other peer has it either: the answer is `dont-have`
     }
   }
