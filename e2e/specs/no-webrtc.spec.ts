@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { addFile, MiB, sha256File, waitConnected, writeRandomFile } from '../support/app.js'
 import { chromiumTab } from '../support/chromium-tab.js'
 import { fetchDownload } from '../support/engine-app.js'
+import { addTabOnlyFile, relayStatus } from '../support/tab-only.js'
 import { mediaPreview, shareThroughHost } from '../support/engine-scenarios.js'
 import type { ScenarioKit } from '../support/engine-scenarios.js'
 import { expect, test } from '../support/fixtures.js'
@@ -51,13 +52,7 @@ test.describe('Chromium without RTCPeerConnection', () => {
   })
 
   test('a file only another tab holds fails at once, saying why', async ({ startHost, openTab, tmp }) => {
-    const host = await startHost({ noStore: true })
-    const input = join(tmp, 'tab-only.bin')
-    await writeRandomFile(input, 1 * MiB, 42)
-    const holder = await openTab(host.url)
-    await waitConnected(holder)
-    const { link, replicas } = await addFile(holder, input)
-    expect(replicas, 'a --no-store host keeps no copy').toBe(0)
+    const { link } = await addTabOnlyFile({ startHost, openTab, tmp }, 1 * MiB, 42)
 
     const started = Date.now()
     const tab = await openTab(link, { initScript: NO_WEBRTC })
@@ -73,15 +68,7 @@ test.describe('Chromium without RTCPeerConnection', () => {
   })
 
   test('a file only another tab holds opens through a --no-store --relay host, byte-identical', async ({ startHost, openTab, cli, tmp }) => {
-    const host = await startHost({ noStore: true, extraArgs: ['--relay', '64MiB'] })
-    const size = 2 * MiB + 9
-    const input = join(tmp, 'relayed.bin')
-    const sha = await writeRandomFile(input, size, 43)
-    const holder = await openTab(host.url)
-    await waitConnected(holder)
-    const { link, replicas } = await addFile(holder, input)
-    expect(replicas, 'a --no-store host keeps no copy').toBe(0)
-
+    const { host, link, sha, size } = await addTabOnlyFile({ startHost, openTab, tmp }, 2 * MiB + 9, 43, '64MiB')
     const tab = await openTab(link, { initScript: NO_WEBRTC })
     await waitConnected(tab)
     await expect(tab.getByTestId('relay-status')).toHaveAttribute('data-relays', 'true')
@@ -91,9 +78,7 @@ test.describe('Chromium without RTCPeerConnection', () => {
     const fetched = await fetchDownload(chromiumTab(tab))
     expect(fetched.status).toBe(200)
     expect(fetched.sha256).toBe(sha)
-    const asked = await cli(['status', '--json', '--mesh', host.url])
-    expect(asked.code, asked.stderr).toBe(0)
-    const status = JSON.parse(asked.stdout) as { blocks: number, relay: boolean, relayedBytes: number }
+    const status = await relayStatus(cli, host)
     expect(status).toMatchObject({ blocks: 0, relay: true })
     expect(status.relayedBytes).toBeGreaterThanOrEqual(size)
   })

@@ -4,10 +4,9 @@
  * WebKitGTK has no RTCPeerConnection: this is a real engine without WebRTC,
  * working through its hosts, saying so in the Mesh panel.
  */
-import { join } from 'node:path'
-import { MiB, writeRandomFile } from '../support/app.js'
-import { addFile, fetchDownload, peerBytes, waitConnected } from '../support/engine-app.js'
-import { chromiumTab } from '../support/chromium-tab.js'
+import { MiB } from '../support/app.js'
+import { fetchDownload, waitConnected } from '../support/engine-app.js'
+import { addTabOnlyFile, relayStatus } from '../support/tab-only.js'
 import { attribute, waitFor } from '../support/engine-tab.js'
 import { expect, test } from '../support/engine-fixtures.js'
 import { appStarts, mediaPreview, shareThroughHost, throughputWithCli } from '../support/engine-scenarios.js'
@@ -38,15 +37,7 @@ test.describe('webkit', () => {
   })
 
   test('a file only a Chromium tab holds fails at once in WebKit, saying why', async ({ startHost, openTab, tmp, webkit }) => {
-    const host = await startHost({ noStore: true })
-    const input = join(tmp, 'tab-only.bin')
-    await writeRandomFile(input, 1 * MiB, 51)
-    const holder = await openTab(host.url)
-    const chromium = chromiumTab(holder)
-    await waitConnected(chromium)
-    const { link, replicas } = await addFile(chromium, input)
-    expect(replicas, 'a --no-store host keeps no copy').toBe(0)
-
+    const { link } = await addTabOnlyFile({ startHost, openTab, tmp }, 1 * MiB, 51)
     const tab = await webkit.openTab(link)
     await waitConnected(tab)
     const code = await waitFor(tab, attribute('open-error', 'data-code'), v => v !== null, { timeout: 25_000, what: 'an open error' })
@@ -56,16 +47,7 @@ test.describe('webkit', () => {
   })
 
   test('a file only a Chromium tab holds opens in WebKit through a --no-store --relay host, byte-identical', async ({ startHost, openTab, cli, tmp, webkit }) => {
-    const host = await startHost({ noStore: true, extraArgs: ['--relay', '64MiB'] })
-    const size = 3 * MiB + 11
-    const input = join(tmp, 'relayed.bin')
-    const sha = await writeRandomFile(input, size, 52)
-    const holder = await openTab(host.url)
-    const chromium = chromiumTab(holder)
-    await waitConnected(chromium)
-    const { link, replicas } = await addFile(chromium, input)
-    expect(replicas, 'a --no-store host keeps no copy').toBe(0)
-
+    const { host, link, sha, size } = await addTabOnlyFile({ startHost, openTab, tmp }, 3 * MiB + 11, 52, '64MiB')
     const tab = await webkit.openTab(link)
     await waitConnected(tab)
     expect(await tab.evaluate('typeof RTCPeerConnection')).toBe('undefined')
@@ -76,10 +58,10 @@ test.describe('webkit', () => {
     expect(fetched.bytes).toBe(size)
     expect(fetched.sha256).toBe(sha)
     // Every byte came over the WebSocket from the host (WebKit has no other link), and the host kept none.
-    expect(await peerBytes(tab, '[data-testid="peer-row"][data-role="host"]', 'bytesReceived')).toBeGreaterThanOrEqual(size)
-    const asked = await cli(['status', '--json', '--mesh', host.url])
-    expect(asked.code, asked.stderr).toBe(0)
-    const status = JSON.parse(asked.stdout) as { blocks: number, relay: boolean, relayBudget: number, relayedBytes: number }
+    // (The panel's counters refresh four times a second: wait for them to catch up.)
+    const fromHost = `[...document.querySelectorAll('[data-testid="peer-row"][data-role="host"]')].reduce((n, r) => n + Number(r.dataset.bytesReceived), 0)`
+    expect(await waitFor<number>(tab, fromHost, n => n >= size, { what: 'the host row counting the relayed bytes' })).toBeGreaterThanOrEqual(size)
+    const status = await relayStatus(cli, host)
     expect(status).toMatchObject({ blocks: 0, relay: true, relayBudget: 64 * MiB })
     expect(status.relayedBytes).toBeGreaterThanOrEqual(size)
   })
