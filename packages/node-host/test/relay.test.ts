@@ -64,6 +64,23 @@ describe('cairn host --relay', () => {
     expect(human.stdout.toString()).toMatch(/relay +on, 512\.0 KiB relayed of a 640\.0 KiB budget/)
   }, 60_000)
 
+  it('relays many blocks at once past its concurrency cap, each once, exact bytes; rate printed', async () => {
+    const host = await cluster.startHost(['--no-store', '--relay'])
+    const blocks = await Promise.all(Array.from({ length: 32 }, async () => await randomBlock(1024 * 1024)))
+    await holder(host.url, blocks)
+    const client = await reader(host.url)
+    await firstRead(client, blocks[0]!.cid)
+    const started = performance.now()
+    // 31 reads at once: more than the relay's 8 at a time (and the reader's window), so some wait their turn.
+    const got = await Promise.all(blocks.slice(1).map(async block => await client.getBlock(block.cid)))
+    const ms = performance.now() - started
+    got.forEach((bytes, i) => { expect(Buffer.from(bytes).equals(blocks[i + 1]!.bytes)).toBe(true) })
+    const s = await status(host.url)
+    expect(s).toMatchObject({ relay: true, relayedBytes: 32 * 1024 * 1024, blocks: 0 })
+    expect(s.relayBudget).toBeUndefined()
+    console.log(`relay: 31 MiB tab → host → client in ${ms.toFixed(0)} ms (${(31 * 1000 / ms).toFixed(1)} MiB/s, 1 MiB blocks, all on loopback)`)
+  }, 120_000)
+
   it('a --no-store host without --relay relays nothing: the reader learns no reachable peer has the block', async () => {
     const host = await cluster.startHost(['--no-store'])
     const block = await randomBlock(4096)
