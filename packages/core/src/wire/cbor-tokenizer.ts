@@ -26,8 +26,8 @@ import { MAX_ADDR_LENGTH, MAX_ERROR_MESSAGE, MAX_HAVE_CIDS, MAX_STATUS_PEERS } f
 export const MAX_CBOR_DEPTH = 5
 /** Most items in one array (the longest list any message carries). */
 export const MAX_CBOR_ARRAY = Math.max(MAX_HAVE_CIDS, MAX_STATUS_PEERS)
-/** Most entries in one map (the widest record, `hello`, has `t` and 10 fields; room for one more). */
-export const MAX_CBOR_MAP = 12
+/** Most entries in one map (the widest record, `info.status`, has 15 fields; room for one more). */
+export const MAX_CBOR_MAP = 16
 /** Longest text string in bytes (an error message of 512 UTF-16 units is at most 1536). */
 export const MAX_CBOR_TEXT = Math.max(3 * MAX_ERROR_MESSAGE, MAX_ADDR_LENGTH)
 /** Most items (tokens) in one frame: bounds what a frame can make the decoder allocate. */

@@ -118,6 +118,15 @@ describe('limits: at the limit passes, one past fails', () => {
     expect(decodeMessage(frame, { maxFrameSize: MAX_PRE_AUTH_FRAME }).t).toBe('hello')
   })
 
+  it('a hello and a status with every field decode (the widest maps)', () => {
+    const fullHello = hello({ stores: false, relays: true, name: 'shelf', zone: 'rack-1', weight: 1024 })
+    expect(decodeMessage(encodeMessage(fullHello as unknown as Message))).toStrictEqual(fullHello)
+    const fullStatus = status({
+      backgroundFailures: failures({ gc: 8 }), zone: 'rack-1', capacity: 1024, full: false, reclaimedBytes: 5, relay: true, relayBudget: 4096, relayedBytes: 2048
+    })
+    expect(decodeMessage(encodeMessage(fullStatus as unknown as Message))).toStrictEqual(fullStatus)
+  })
+
   it('maxFrameSize: a frame of exactly the limit passes, one byte less of limit fails', () => {
     const frame = encodeMessage({ t: 'ping', id: 1 })
     expect(decodeMessage(frame, { maxFrameSize: frame.length })).toStrictEqual({ t: 'ping', id: 1 })
