@@ -55,7 +55,7 @@ export class Fetcher {
         // A host said the file expired or was removed and none served it: that is why it is gone.
         if (gone instanceof DeletedError) throw new DeletedError(`block ${cid.toString()}: the file was removed by its owner`, { cause: gone })
         if (gone !== undefined) throw new ExpiredError(`block ${cid.toString()}: the file has expired`, { cause: gone })
-        if (budget !== undefined) throw new RelayBudgetError(`block ${cid.toString()}: only a tab has it, and the host's relay budget is used up`, { cause: budget })
+        if (budget !== undefined) throw new RelayBudgetError(`block ${cid.toString()}: no other peer served it, and the host's relay budget is used up`, { cause: budget })
         const asked = tried.size - (options.exclude === undefined ? 0 : 1)
         throw new UnavailableError(`block ${cid.toString()}: no reachable peer has it (${asked} asked)`, { cause: lastFailure })
       }
