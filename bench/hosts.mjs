@@ -89,7 +89,7 @@ async function writeSource (path) {
 async function startHosts () {
   const hosts = []
   for (let i = 0; i < 3; i++) {
-    const peer = hosts.length === 0 ? [] : ['--peer', hosts[0].url]
+    const peer = hosts.length === 0 ? [] : ['--peer', hosts[0].peerUrl]
     const child = start([CLI, 'host', '--port', '0', '--json', '--replicas', '3', '--data', join(work, `host${i}`), ...peer])
     hosts.push({ ...(await firstJsonLine(child)), child })
   }
