@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os'
 import { extname, join, normalize } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { NODE_FLAGS } from '@cairn/node-host'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const CLI = join(ROOT, 'packages/node-host/dist/cli/main.js')
@@ -88,7 +89,7 @@ async function startSink () {
 
 const children = new Set()
 async function startHost (dataDir, extra) {
-  const child = spawn(process.execPath, [CLI, 'host', '--port', '0', '--json', '--data', dataDir, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [...NODE_FLAGS, CLI, 'host', '--port', '0', '--json', '--data', dataDir, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] })
   children.add(child)
   let err = ''
   child.stderr.on('data', (d) => { err += d })

@@ -15,6 +15,7 @@ import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { NODE_FLAGS } from '@cairn/node-host'
 
 const MiB = 1024 * 1024
 const CLI = fileURLToPath(new URL('../packages/node-host/dist/cli/main.js', import.meta.url))
@@ -36,11 +37,18 @@ const rssBase = join(work, 'rss')
 const children = new Set()
 const log = (text) => process.stderr.write(`hosts: ${text}\n`)
 
+/**
+ * The V8 flags every `cairn` process runs with: the command's own (NODE_FLAGS, which its
+ * bin's shebang carries), or CAIRN_BENCH_NODE_FLAGS (space-separated; '' for none) to compare.
+ */
+const CLI_FLAGS = process.env.CAIRN_BENCH_NODE_FLAGS === undefined ? NODE_FLAGS : process.env.CAIRN_BENCH_NODE_FLAGS.split(' ').filter(Boolean)
+
 /** CAIRN_BENCH_PROF=DIR: every process writes a V8 CPU profile to DIR (for finding where time goes). */
 const PROF = process.env.CAIRN_BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CAIRN_BENCH_PROF}`] : []
 
 function start (args, { stdout = 'pipe' } = {}) {
-  const child = spawn(process.execPath, [...PROF, '--import', RSS_HOOK, ...args], {
+  const flags = args[0] === CLI ? CLI_FLAGS : []
+  const child = spawn(process.execPath, [...flags, ...PROF, '--import', RSS_HOOK, ...args], {
     stdio: ['ignore', stdout, 'pipe'],
     env: { ...process.env, CAIRN_BENCH_RSS: rssBase }
   })
@@ -228,6 +236,7 @@ try {
     cpuSeconds,
     cpuSecondsPerGiB,
     loadAverage: loadavg().map(x => x.toFixed(1)).join(' '),
+    cliNodeFlags: CLI_FLAGS.join(' '),
     targets: TARGETS,
     notes: [
       'put/get/raw: wall time of the whole client process (start, connect, transfer, exit), same bytes',

@@ -19,6 +19,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { NODE_FLAGS } from '@cairn/node-host'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 const CLI = join(ROOT, 'packages/node-host/dist/cli/main.js')
@@ -65,7 +66,7 @@ const CLK_TCK = 100
 
 function launch (i, peer) {
   const data = join(TMP, `h${i}`)
-  const args = [CLI, 'host', '--port', '0', '--json', '--data', data, '--name', `h${i}`, ...(peer ? ['--peer', peer] : [])]
+  const args = [...NODE_FLAGS, CLI, 'host', '--port', '0', '--json', '--data', data, '--name', `h${i}`, ...(peer ? ['--peer', peer] : [])]
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
   children.set(child.pid, child)
   let stderr = ''
@@ -123,7 +124,7 @@ function spread (values, unit = MiB, digits = 1) {
 
 function run (args) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [...NODE_FLAGS, CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
     children.set(child.pid, child)
     let out = ''
     let err = ''

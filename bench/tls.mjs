@@ -22,6 +22,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { createServer as createTlsServer, connect as tlsConnect } from 'node:tls'
 import { fileURLToPath } from 'node:url'
+import { NODE_FLAGS } from '@cairn/node-host'
 import { leafCert, testCa } from '../packages/node-host/test/support/test-certs.mjs'
 
 const MiB = 1024 * 1024
@@ -43,7 +44,7 @@ function sizeArg (argv) {
 
 /** Spawn `node args…` with `env` added; collects stderr, resolves `exited`. */
 function spawnNode (args, env, children) {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
+  const child = spawn(process.execPath, [...(args.includes(CLI) ? NODE_FLAGS : []), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
   children.add(child)
   let stderr = ''
   child.stderr.setEncoding('utf8').on('data', t => { stderr += t })

@@ -55,7 +55,9 @@ if (host !== undefined) {
 const build = spawnSync('npm', ['run', 'build'], { cwd: REPO, stdio: 'inherit' })
 if (build.status !== 0) process.exit(build.status ?? 1)
 
-const child = spawn(process.execPath, [CLI, 'host', ...args], { stdio: 'inherit' })
+// Built now: run it with the flags `cairn` runs with (its bin's shebang carries them too).
+const { NODE_FLAGS } = await import('@cairn/node-host')
+const child = spawn(process.execPath, [...NODE_FLAGS, CLI, 'host', ...args], { stdio: 'inherit' })
 // The host shuts down cleanly on the first SIGINT/SIGTERM and exits at once on a second. Ctrl-C
 // reaches the whole foreground process group, the host included: passing SIGINT on too would
 // be that second signal. SIGTERM is sent to this process alone (npm passes it on): pass it on.

@@ -1,6 +1,7 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --initial-old-space-size=64
 // The `cairn` command. A committed file (not dist/) so npm links it on a fresh
 // install, before the first build; the CLI itself runs on import of dist/cli/main.js.
+// The shebang's flags are NODE_FLAGS (src/cli/node-flags.ts; a test keeps them equal).
 try {
   await import('../dist/cli/main.js')
 } catch (err) {

@@ -9,3 +9,4 @@ export {
 export type { MeshEndpoint, MeshEndpointInit, WebSocketConnectionInit, WebSocketTransportInit } from './transport/index.js'
 export { startHost, DEFAULT_PORT, DEFAULT_LISTEN } from './host/index.js'
 export type { Host, HostInit } from './host/index.js'
+export { NODE_FLAGS } from './cli/node-flags.js'

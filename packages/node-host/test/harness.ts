@@ -14,6 +14,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll } from 'vitest'
+import { NODE_FLAGS } from '../src/cli/node-flags.js'
 import { assertBuilt, CLI, HostGroup, stopProcess, type Exit, type HostProcess } from './support/host-process.js'
 
 export { CLI, type HostProcess, type Listening } from './support/host-process.js'
@@ -57,7 +58,7 @@ export class Cluster {
     assertBuilt()
     // The CLI's state (put journals, the history of added files) stays in the test's temp dirs, never the user's home.
     const state = process.env.CAIRN_STATE_DIR === undefined ? { CAIRN_STATE_DIR: await (this.stateDir ??= this.tempDir('cairn-state-')) } : {}
-    return await this.run(process.execPath, [CLI, ...args], { ...options, env: { ...state, ...options.env } })
+    return await this.run(process.execPath, [...NODE_FLAGS, CLI, ...args], { ...options, env: { ...state, ...options.env } })
   }
 
   /** Run any command (e.g. `npm`) to completion; killed after `timeout` ms. */

@@ -5,7 +5,8 @@
  * (`e2e/support/fixtures.ts`) all start hosts here.
  *
  * A host is the BUILT CLI (`dist/cli/main.js`) run by this very `node`
- * (never an npx or npm wrapper, so the PID is the host's own), on port 0 with
+ * with the NODE_FLAGS `cairn` runs with (never an npx or npm wrapper, so the PID
+ * is the host's own), on port 0 with
  * `--json`; `launchHost` resolves once the host has printed its `listening`
  * line. `HostGroup` tracks what it started and, in `stop()`, kills each by PID
  * and removes its temp dirs, whatever the test did; an exit hook kills any host
@@ -18,6 +19,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { NODE_FLAGS } from '../../src/cli/node-flags.js'
 
 export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url))
 
@@ -88,7 +90,7 @@ export async function launchHost (options: LaunchOptions): Promise<HostProcess> 
   assertBuilt()
   const useDefault = options.data === 'default'
   const human = options.human === true
-  const argv = [CLI, 'host', '--port', '0', ...(human ? [] : ['--json']), ...(useDefault ? [] : ['--data', options.data]), ...(options.args ?? [])]
+  const argv = [...NODE_FLAGS, CLI, 'host', '--port', '0', ...(human ? [] : ['--json']), ...(useDefault ? [] : ['--data', options.data]), ...(options.args ?? [])]
   const { command, args } = options.wrap?.([process.execPath, ...argv]) ?? { command: process.execPath, args: argv }
   const child = spawn(command, args, { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] })
   live.add(child)
