@@ -89,18 +89,21 @@ export class RequestServer {
     await peer.send({ t: 'removed', id, verified: true })
   }
 
-  /** A block is gone for readers from its expiry on, or once its owner removed the file. */
-  private async readable (cid: BlockId): Promise<void> {
-    if (this.ctx.store === undefined) return
+  /** A block is gone for readers from its expiry on, or once its owner removed the file; returns its record. */
+  private async readable (cid: BlockId): Promise<BlockRecord | undefined> {
+    if (this.ctx.store === undefined) return undefined
     const record = await this.ctx.store.record(cid)
     if (isExpired(record)) throw new ExpiredError(`block ${cid.toString()} has expired`)
     this.remover.check(cid, record)
+    return record
   }
 
+  /** Answers a probe: one `has` and one record read (repair probes every held block's copies). */
   private async probe (peer: Peer, id: number, cid: BlockId): Promise<void> {
-    const has = this.ctx.store !== undefined && await this.ctx.store.has(cid) && await this.readable(cid).then(() => true, () => false)
-    const expires = has ? (await this.ctx.store!.record(cid))?.expires : undefined
-    await peer.send(has ? { t: 'have', id, cids: [cid.bytes], ...(expires === undefined ? {} : { expires }) } : { t: 'dont-have', id })
+    const has = this.ctx.store !== undefined && await this.ctx.store.has(cid)
+    const readable = has ? await this.readable(cid).then(record => ({ expires: record?.expires }), () => undefined) : undefined
+    const expires = readable?.expires
+    await peer.send(readable !== undefined ? { t: 'have', id, cids: [cid.bytes], ...(expires === undefined ? {} : { expires }) } : { t: 'dont-have', id })
   }
 
   private async serveBlock (peer: Peer, id: number, cid: BlockId): Promise<void> {
