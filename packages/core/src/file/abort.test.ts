@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { AbortError } from '../errors.js'
-import { abortable } from './abort.js'
+import { getEventListeners } from 'node:events'
+import { abortable, derivedSignal } from './abort.js'
 
 describe('abortable', () => {
   it('with a signal already aborted, the promise it was given is still handled (no unhandled rejection)', async () => {
@@ -18,5 +19,21 @@ describe('abortable', () => {
     const failing = Watched.reject(new Error('the source failed too')) as Promise<never>
     await expect(abortable(failing, controller.signal)).rejects.toBeInstanceOf(AbortError)
     expect(handled).toBe(true)
+  })
+})
+
+describe('derivedSignal', () => {
+  it('gives each task its own signal through one listener on the shared one, aborted with its reason while the task runs', () => {
+    const parent = new AbortController()
+    const tasks = Array.from({ length: 50 }, () => derivedSignal(parent.signal))
+    expect(new Set(tasks.map(t => t.signal)).size).toBe(50)
+    expect(getEventListeners(parent.signal, 'abort')).toHaveLength(1)
+    for (const task of tasks.slice(0, 10)) task.done()
+    const reason = new Error('stop')
+    parent.abort(reason)
+    expect(tasks.slice(0, 10).map(t => t.signal.aborted)).toEqual(Array(10).fill(false))
+    expect(tasks.slice(10).map(t => t.signal.reason)).toEqual(Array(40).fill(reason))
+    // Derived after the abort: aborted at once.
+    expect(derivedSignal(parent.signal).signal.reason).toBe(reason)
   })
 })

@@ -9,6 +9,7 @@ import { assertBlockId, type BlockId } from '../block/id.js'
 import { markVerified, type BlockSource, type GetBlockOptions } from '../block/source.js'
 import { pause } from '../dial/pause.js'
 import { OutOfRangeError, UnavailableError } from '../errors.js'
+import { derivedSignal } from '../file/abort.js'
 import type { BlockSink, PutOptions } from '../file/put-queue.js'
 import type { BlockSinkInit, BlockSourceInit, Mesh, PutBlockOptions, PutResult } from './api.js'
 import { lifecycleOf } from './lifecycle.js'
@@ -27,9 +28,13 @@ export function meshBlockSource (mesh: BlockMesh, init: BlockSourceInit = {}): B
       // Each get listens on its own signal, derived from the caller's: a read
       // pipeline shares one signal among every fetch in flight, and a listener
       // per fetch would pile up on it (Node warns past 10).
-      const signal = options.signal === undefined ? undefined : AbortSignal.any([options.signal])
-      if (wait === 0) return await mesh.getBlock(id, signal === undefined ? {} : { signal })
-      return await getWaiting(mesh, id, AbortSignal.timeout(wait), signal, init.peersComing)
+      const derived = options.signal === undefined ? undefined : derivedSignal(options.signal)
+      try {
+        if (wait === 0) return await mesh.getBlock(id, derived === undefined ? {} : { signal: derived.signal })
+        return await getWaiting(mesh, id, AbortSignal.timeout(wait), derived?.signal, init.peersComing)
+      } finally {
+        derived?.done()
+      }
     }
   })
 }
@@ -71,8 +76,12 @@ export function meshBlockSink (put: (cid: BlockId, bytes: Uint8Array, options: P
     put: async (cid: BlockId, bytes: Uint8Array, options: PutOptions = {}): Promise<PutResult> => {
       assertBlockId(cid)
       // Its own signal, derived from the caller's: `addFile` shares one among every put in flight.
-      const signal = options.signal === undefined ? {} : { signal: AbortSignal.any([options.signal]) }
-      return await put(cid, bytes, { ...options, ...replicas, ...signal })
+      const derived = options.signal === undefined ? undefined : derivedSignal(options.signal)
+      try {
+        return await put(cid, bytes, { ...options, ...replicas, ...(derived === undefined ? {} : { signal: derived.signal }) })
+      } finally {
+        derived?.done()
+      }
     }
   }
 }
