@@ -129,4 +129,51 @@ describe('GossipSender', () => {
       vi.useRealTimers()
     }
   })
+
+  it('a connection that replaces one after a batch went out on it gets the whole list, in a quiet mesh too', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    try {
+      const linked: Array<Peer & { got: PeersMessage[] }> = []
+      const ctx = {
+        peerId: 'self',
+        tuning: { gossipDelay: 10 },
+        peerList: () => linked.filter(p => !p.isClosed),
+        peer: (id: string) => linked.find(p => p.peerId === id && !p.isClosed)
+      } as unknown as NodeContext
+      const sender = new GossipSender(ctx, () => true)
+      const p1 = fakePeer('p')
+      const q = fakePeer('q')
+      sender.handshake(p1.conn)
+      sender.handshake(q.conn)
+      linked.push(p1, q)
+      sender.changed(p1)
+      sender.changed(q)
+      await vi.advanceTimersByTimeAsync(10)
+      // A second connection to p: its handshake list, built now, names q.
+      const p2 = fakePeer('p')
+      expect(sender.handshake(p2.conn).peers.map(p => p.peerId)).toEqual(['p', 'q'])
+      // q goes; the batch saying so goes out on p1 only.
+      q.isClosed = true
+      sender.changed(q)
+      await vi.advanceTimersByTimeAsync(10)
+      expect(p1.got.at(-1)).toEqual({ t: 'peers', peers: [], delta: true, gone: ['q'] })
+      // p2 replaces p1 with the same hello; nothing else changes, ever.
+      p1.isClosed = true
+      linked.push(p2)
+      sender.replaced(p1, p2)
+      await vi.advanceTimersByTimeAsync(60_000)
+      expect(p2.got).toEqual([{ t: 'peers', peers: [{ peerId: 'p', role: 'host', addrs: ['ws://127.0.0.1:1/p'] }] }])
+      // A replacement that is up to date costs nothing.
+      const p3 = fakePeer('p')
+      sender.handshake(p3.conn)
+      p2.isClosed = true
+      linked.push(p3)
+      sender.replaced(p2, p3)
+      await vi.advanceTimersByTimeAsync(60_000)
+      expect(p3.got).toEqual([])
+      sender.stop()
+    } finally {
+      vi.useRealTimers()
+    }
+  })
 })

@@ -57,18 +57,29 @@ export class GossipSender {
   changed (peer: Peer): void {
     if (this.stopped || peer.role === 'client') return
     this.changes.add(peer.peerId)
-    clearTimeout(this.timer)
-    this.timer = setTimeout(() => { this.flush() }, this.ctx.tuning.gossipDelay)
+    this.schedule()
   }
 
-  /** `now` replaced `old` as the connection to one peer: tell every peer only if what we say of it changed. */
+  /**
+   * `now` replaced `old` as the connection to one peer: tell every peer only if
+   * what we say of it changed. Either way, if `now`'s handshake list was built
+   * before the last batch (which went out on `old`), `now` is behind: the next
+   * batch, due soon, brings it our whole list (else, in a quiet mesh, it would
+   * keep the stale one for good).
+   */
   replaced (old: Peer, now: Peer): void {
     if (JSON.stringify(this.info(old)) !== JSON.stringify(this.info(now))) this.changed(now)
+    else if (!this.stopped && this.upTo.get(now.conn) !== this.batches) this.schedule()
   }
 
   stop (): void {
     this.stopped = true
     clearTimeout(this.timer)
+  }
+
+  private schedule (): void {
+    clearTimeout(this.timer)
+    this.timer = setTimeout(() => { this.flush() }, this.ctx.tuning.gossipDelay)
   }
 
   private flush (): void {
@@ -91,6 +102,7 @@ export class GossipSender {
         peer.post(this.whole(conn.maxFrameSize))
         continue
       }
+      if (linked.length === 0 && gone.length === 0) continue // a batch only to bring a link up to date
       let messages = deltas.get(conn.maxFrameSize)
       if (messages === undefined) deltas.set(conn.maxFrameSize, messages = split(linked, gone, conn.maxFrameSize))
       for (const msg of messages) peer.post(msg)
