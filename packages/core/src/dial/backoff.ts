@@ -2,8 +2,9 @@
  * The one redial policy: after a failed dial (or a lost connection) wait
  * `initial` ms, then twice as long after each further failure, up to `max`;
  * a success starts over. Used for a single address kept connected
- * (`Backoff`, via `keepDialing`) and for many peers at once (`BackoffMap`:
- * gossip's auto-dial, a tab's WebRTC links).
+ * (`Backoff`, via `keepDialing`), for many peers at once (`BackoffMap`: a
+ * tab's WebRTC links) and, through `nextDelay`, gossip's auto-dial (which keeps
+ * each delay on the host's gossip entry).
  */
 import { OutOfRangeError } from '../errors.js'
 

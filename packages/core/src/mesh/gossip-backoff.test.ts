@@ -1,7 +1,8 @@
 import { describe, expect, it, vi } from 'vitest'
 import type { PeersMessage } from '../wire/messages.js'
 import type { NodeContext } from './context.js'
-import { Gossip, MAX_BACKOFF_ENTRIES } from './gossip.js'
+import { MAX_PEERS } from '../wire/limits.js'
+import { Gossip } from './gossip.js'
 import type { Peer } from './peer.js'
 
 /**
@@ -45,9 +46,40 @@ describe('gossip dial backoff', () => {
     expect(failed).toBe(named)
     await new Promise(resolve => setTimeout(resolve, 0))
     await new Promise(resolve => setTimeout(resolve, 0))
-    // Unbounded, this would hold all 2048; bounded, it keeps the newest MAX_BACKOFF_ENTRIES.
-    expect(gossip.backoffSize).toBe(MAX_BACKOFF_ENTRIES)
+    // Unbounded, this would hold all 2048; bounded, it keeps only the hosts listed now
+    // (each whole list replaces the one before): at most MAX_PEERS per connected host.
+    expect(gossip.backoffSize).toBe(MAX_PEERS)
     gossip.stop()
+  })
+
+  it('keeps backing off past 1,024 unreachable hosts listed (5 hosts × 256)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    try {
+      let dials = 0
+      const gossip = new Gossip(fakeContext(), {
+        autoDial: true,
+        dial: async () => {
+          dials++
+          throw new Error('unreachable')
+        }
+      })
+      const listed = 5 * 256
+      for (let h = 0; h < 5; h++) {
+        const msg: PeersMessage = { t: 'peers', peers: [] }
+        for (let i = 0; i < 256; i++) msg.peers.push({ peerId: `fake-${h}-${i}`, role: 'host', addrs: [`ws://127.0.0.1:${h * 256 + i + 1}/mesh`] })
+        gossip.receive({ peerId: `introducer-${h}`, role: 'host' } as unknown as Peer, msg)
+      }
+      expect(dials).toBe(listed)
+      // Each has backed off to 60 s by the 5th minute: from then on, one dial per host a minute.
+      await vi.advanceTimersByTimeAsync(5 * 60_000)
+      const before = dials
+      await vi.advanceTimersByTimeAsync(2 * 60_000)
+      expect(dials - before).toBeGreaterThanOrEqual(listed)
+      expect(dials - before).toBeLessThanOrEqual(3 * listed)
+      gossip.stop()
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('redials a host not linked on a timer, at most 60 s apart, while a connected host lists it', async () => {

@@ -1,5 +1,5 @@
 import { checkDialAddress } from '../address/mesh-url.js'
-import { BackoffMap } from '../dial/backoff.js'
+import { backoffPolicy, nextDelay } from '../dial/backoff.js'
 import type { Connection } from '../transport/connection.js'
 import { MAX_PEERS } from '../wire/limits.js'
 import type { PeerInfo, PeersMessage } from '../wire/messages.js'
@@ -17,7 +17,10 @@ import type { Peer } from './peer.js'
  * host key). Addresses a host would not dial (anything but a canonical
  * `ws(s)://H:P/mesh`, `checkDialAddress`) are dropped, counted and logged
  * (`backgroundFailures.address`), never dialed nor passed on. With `autoDial`, a node dials every host it hears
- * of, so hosts form a full mesh; failed dials back off per peer (`BackoffMap`).
+ * of, so hosts form a full mesh; failed dials back off per peer, the state kept
+ * on the peer's entry among those known (so as bounded as they are: up to
+ * MAX_PEERS per connected host), not in a capped map whose evictions would make
+ * a host ready again at once.
  * Liveness: a host heard of and not linked (its dial failed, its connection was
  * dropped, or both ends of a duplicate pair were closed) is redialed on a timer
  * once its backoff has passed, for as long as some connected host still lists
@@ -27,11 +30,11 @@ import type { Peer } from './peer.js'
 
 /**
  * Longest wait before redialing a host learned from gossip. Longer than the
- * default (`DEFAULT_BACKOFF`): gossip may name up to MAX_BACKOFF_ENTRIES
- * hosts, many of which may never be reachable from here (a host advertises
- * every interface it has), and each is retried on every gossip message.
+ * default (`DEFAULT_BACKOFF`): gossip may name many hosts (up to MAX_PEERS
+ * per connected host), many of which may never be reachable from here (a
+ * host advertises every interface it has), and each is redialed on a timer.
  */
-const GOSSIP_MAX_BACKOFF = 60_000
+const GOSSIP_BACKOFF = backoffPolicy({ max: 60_000 })
 /**
  * Head start, ms, that a host gives a host with a lower peer id that it hears
  * of before dialing it itself: both hear of each other at about the same time
@@ -42,8 +45,6 @@ const GOSSIP_MAX_BACKOFF = 60_000
 const HEAD_START = 2_000
 /** Random extra delay, up to this, before a timed redial, so two ends that both retry rarely dial at once. */
 const REDIAL_JITTER = 250
-/** Dial-backoff entries a node keeps, whatever gossip names. */
-export const MAX_BACKOFF_ENTRIES = 1024
 
 export interface GossipInit {
   autoDial: boolean
@@ -57,6 +58,8 @@ interface Known {
   info: PeerInfo
   /** Hosts that listed this peer. */
   via: Set<string>
+  /** Not dialed before `until`; `delay`: that of the last failed dial (undefined: held back, not failed). */
+  retry?: { until: number, delay: number | undefined }
 }
 
 export class Gossip {
@@ -67,7 +70,6 @@ export class Gossip {
   private readonly told = new Map<string, Set<string>>()
   private readonly sender: GossipSender
   private readonly dialing = new Set<string>()
-  private readonly backoff = new BackoffMap<string>({ max: GOSSIP_MAX_BACKOFF }, MAX_BACKOFF_ENTRIES)
   /** The next timed redial of known hosts not linked, and when it is due (see `armRedial`). */
   private redialTimer: ReturnType<typeof setTimeout> | undefined
   private redialAt = Infinity
@@ -135,8 +137,8 @@ export class Gossip {
       told.add(info.peerId)
       this.known.set(info.peerId, entry)
       if (info.role === 'host') {
-        if (info.peerId < this.ctx.peerId && this.unlinked(info)) this.backoff.hold(info.peerId, HEAD_START)
-        this.maybeDial(info)
+        if (info.peerId < this.ctx.peerId && this.unlinked(info)) entry.retry ??= { until: Date.now() + HEAD_START, delay: undefined }
+        this.maybeDial(entry)
       }
     }
     this.armRedial()
@@ -163,9 +165,11 @@ export class Gossip {
     if (entry.via.size === 0) this.known.delete(peerId)
   }
 
-  /** Dial-backoff entries held (bounded by MAX_BACKOFF_ENTRIES). */
+  /** Known hosts with a dial backoff (bounded as the known peers are). */
   get backoffSize (): number {
-    return this.backoff.size
+    let size = 0
+    for (const entry of this.known.values()) if (entry.retry !== undefined) size++
+    return size
   }
 
   /** A known host this node should be linked to and is not (nor dialing it). */
@@ -173,19 +177,30 @@ export class Gossip {
     return info.role === 'host' && info.addrs.length > 0 && this.ctx.peer(info.peerId) === undefined && !this.dialing.has(info.peerId)
   }
 
-  private maybeDial (info: PeerInfo): void {
+  private maybeDial (entry: Known): void {
+    const { info } = entry
     if (!this.init.autoDial || this.stopped || !this.unlinked(info)) return
-    if (!this.backoff.ready(info.peerId)) return
+    if (readyIn(entry, Date.now()) > 0) return
     this.dialing.add(info.peerId)
+    // Its entry may be dropped (no host lists it any more) and another made meanwhile: only that one counts.
+    const settle = (ok: boolean): void => {
+      const now = this.known.get(info.peerId)
+      if (now === undefined) return
+      if (ok) {
+        delete now.retry
+        return
+      }
+      const delay = nextDelay(GOSSIP_BACKOFF, now.retry?.delay)
+      now.retry = { until: Date.now() + delay, delay }
+    }
     this.init.dial(info.addrs).then(() => {
       // A dial can succeed and still leave no link (both ends of a duplicate
       // pair closed): that counts as a failure, so redials back off.
-      if (this.ctx.peer(info.peerId) === undefined) this.backoff.failed(info.peerId)
-      else this.backoff.succeeded(info.peerId)
+      settle(this.ctx.peer(info.peerId) !== undefined)
     }, () => {
       // Expected: a host heard of may be down or out of reach. Not counted as a
       // background failure: the backoff retries it, and it is not among peers().
-      this.backoff.failed(info.peerId)
+      settle(false)
     }).finally(() => {
       this.dialing.delete(info.peerId)
       this.armRedial()
@@ -194,15 +209,15 @@ export class Gossip {
 
   /**
    * Set a timer for when the first known host not linked is out of its
-   * backoff (at most GOSSIP_MAX_BACKOFF, plus jitter), unless one is set that
+   * backoff (at most GOSSIP_BACKOFF.max, plus jitter), unless one is set that
    * is due no later; it dials every such host that is ready and sets the next.
    */
   private armRedial (): void {
     if (!this.init.autoDial || this.stopped) return
     const now = Date.now()
     let wait = Infinity
-    for (const { info } of this.known.values()) {
-      if (this.unlinked(info)) wait = Math.min(wait, this.backoff.readyIn(info.peerId, now))
+    for (const entry of this.known.values()) {
+      if (this.unlinked(entry.info)) wait = Math.min(wait, readyIn(entry, now))
     }
     if (wait === Infinity || now + wait >= this.redialAt) return
     clearTimeout(this.redialTimer)
@@ -211,10 +226,15 @@ export class Gossip {
     this.redialTimer = setTimeout(() => {
       this.redialTimer = undefined
       this.redialAt = Infinity
-      for (const { info } of this.known.values()) this.maybeDial(info)
+      for (const entry of this.known.values()) this.maybeDial(entry)
       this.armRedial()
     }, delay)
   }
+}
+
+/** Ms until a known host may be dialed (0: now). */
+function readyIn (entry: Known, now: number): number {
+  return entry.retry === undefined ? 0 : Math.max(0, entry.retry.until - now)
 }
 
 /** `addrs` a node may dial; each other one is counted and reported as an `address` failure (`what` says where it came from). */
