@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { Message, PeersMessage } from '../wire/messages.js'
 import type { NodeContext } from './context.js'
+import { MAX_PEERS } from '../wire/limits.js'
+import { Gossip } from './gossip.js'
 import { GossipSender } from './gossip-send.js'
 import { Peer } from './peer.js'
 import { fullMesh, TestMesh, until } from '../../test/support/mesh.js'
@@ -124,6 +126,60 @@ describe('GossipSender', () => {
       sender.changed(c)
       await vi.advanceTimersByTimeAsync(10)
       expect(b.got.at(-1)).toEqual({ t: 'peers', peers: [], delta: true, gone: ['c'] })
+      sender.stop()
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('a receiver learns every host of a sender with more links than a list holds, whatever came first', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    try {
+      const linked: Array<Peer & { got: PeersMessage[] }> = []
+      const ctx = {
+        peerId: 'self',
+        tuning: { gossipDelay: 10 },
+        peerList: () => linked.filter(p => !p.isClosed),
+        peer: (id: string) => linked.find(p => p.peerId === id && !p.isClosed)
+      } as unknown as NodeContext
+      const sender = new GossipSender(ctx, () => true)
+      const tab = (id: string): Peer & { got: PeersMessage[] } => Object.assign(fakePeer(id), { role: 'browser', addrs: [] })
+      // The receiver, a host linked to the sender; it believes what the sender posts it.
+      const receiver = new Gossip({ peerId: 'r', peer: () => undefined, peerList: () => [], dispatch: () => {}, failed: () => {}, tuning: { gossipDelay: 10 } } as unknown as NodeContext, { autoDial: false, dial: async () => { throw new Error('not dialed') } })
+      const r = fakePeer('r')
+      const self = { peerId: 'self', role: 'host' } as unknown as Peer
+      const deliver = (): void => { for (const msg of r.got.splice(0)) receiver.receive(self, msg) }
+      for (let i = 0; i < MAX_PEERS + 10; i++) linked.push(tab(`tab-${i}`))
+      receiver.receive(self, sender.handshake(r.conn))
+      linked.push(r)
+      sender.changed(r)
+      await vi.advanceTimersByTimeAsync(10)
+      deliver()
+      // Its list is full of tabs when a host links to the sender...
+      const h = fakePeer('h')
+      sender.handshake(h.conn)
+      linked.push(h)
+      sender.changed(h)
+      await vi.advanceTimersByTimeAsync(10)
+      deliver()
+      // ...and stays known after 100 tabs leave, nothing else changing.
+      for (let i = 0; i < 100; i++) {
+        linked[i]!.isClosed = true
+        sender.changed(linked[i]!)
+      }
+      await vi.advanceTimersByTimeAsync(60_000)
+      deliver()
+      const known = receiver.knownPeers().map(p => p.peerId)
+      expect(known).toContain('h')
+      expect(known).not.toContain('tab-0')
+      // Below the cap again: every link is known, and deltas resume.
+      expect(known.sort()).toEqual(ctx.peerList().map(p => p.peerId).filter(id => id !== 'r').sort())
+      linked.push(tab('late'))
+      sender.changed(linked.at(-1)!)
+      await vi.advanceTimersByTimeAsync(10)
+      expect(r.got).toEqual([{ t: 'peers', peers: [{ peerId: 'late', role: 'browser', addrs: [] }], delta: true }])
+      deliver()
+      expect(receiver.knownPeers().map(p => p.peerId)).toContain('late')
       sender.stop()
     } finally {
       vi.useRealTimers()

@@ -14,6 +14,10 @@ import type { Peer } from './peer.js'
  * not its whole N-entry list (O(N²) small messages per join, not O(N³) bytes).
  * A link whose handshake list was built before the previous batch went out,
  * and that was not yet among the peers to get it, gets the whole list instead.
+ * A receiver keeps at most MAX_PEERS entries per sender and ignores new ones
+ * past that, and nothing would resend them: so while this node has more links
+ * than that (and at the first batch after), every link gets the whole list,
+ * hosts first, which replaces what it held.
  */
 
 export class GossipSender {
@@ -26,6 +30,8 @@ export class GossipSender {
   /** Per connection: the batches it is up to date with (its whole list or the deltas since). */
   private readonly upTo = new WeakMap<Connection, number>()
   private timer: ReturnType<typeof setTimeout> | undefined
+  /** The previous batch went out as whole lists: more links than one list holds. */
+  private over = false
   private stopped = false
 
   constructor (ctx: NodeContext, shareable: (addr: string) => boolean) {
@@ -43,8 +49,9 @@ export class GossipSender {
   whole (maxFrameSize: number): PeersMessage {
     const peers: PeerInfo[] = []
     let budget = maxFrameSize - FRAME_OVERHEAD
-    for (const peer of this.ctx.peerList()) {
-      if (peer.role === 'client') continue
+    // Hosts first: if not all fit, tabs are left out, never a host.
+    const listed = this.listed()
+    for (const peer of [...listed.filter(p => p.role === 'host'), ...listed.filter(p => p.role !== 'host')]) {
       const info = this.info(peer)
       budget -= encodedSize(info)
       if (budget < 0 || peers.length >= MAX_PEERS) break
@@ -94,12 +101,18 @@ export class GossipSender {
     this.changes.clear()
     const previous = this.batches++
     const deltas = new Map<number, PeersMessage[]>()
+    const wholes = new Map<number, PeersMessage>()
+    const over = this.listed().length > MAX_PEERS
+    const wholeLists = over || this.over
+    this.over = over
     for (const peer of this.ctx.peerList()) {
       const { conn } = peer
       const current = this.upTo.get(conn) === previous
       this.upTo.set(conn, this.batches)
-      if (!current) {
-        peer.post(this.whole(conn.maxFrameSize))
+      if (!current || wholeLists) {
+        let whole = wholes.get(conn.maxFrameSize)
+        if (whole === undefined) wholes.set(conn.maxFrameSize, whole = this.whole(conn.maxFrameSize))
+        peer.post(whole)
         continue
       }
       if (linked.length === 0 && gone.length === 0) continue // a batch only to bring a link up to date
@@ -107,6 +120,11 @@ export class GossipSender {
       if (messages === undefined) deltas.set(conn.maxFrameSize, messages = split(linked, gone, conn.maxFrameSize))
       for (const msg of messages) peer.post(msg)
     }
+  }
+
+  /** The peers gossip names: all but clients. */
+  private listed (): Peer[] {
+    return this.ctx.peerList().filter(peer => peer.role !== 'client')
   }
 
   private info (peer: Peer): PeerInfo {
