@@ -186,6 +186,50 @@ describe('GossipSender', () => {
     }
   })
 
+  it('churn faster than the batch delay still sends a batch every second, and too many changes go as the whole list', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
+    try {
+      const linked: Array<Peer & { got: PeersMessage[] }> = []
+      const ctx = {
+        peerId: 'self',
+        tuning: { gossipDelay: 50 },
+        peerList: () => linked.filter(p => !p.isClosed),
+        peer: (id: string) => linked.find(p => p.peerId === id && !p.isClosed)
+      } as unknown as NodeContext
+      const sender = new GossipSender(ctx, () => true)
+      const a = fakePeer('a')
+      sender.handshake(a.conn)
+      linked.push(a)
+      // A tab linking and leaving every 40 ms, for 3 s.
+      const churn = Object.assign(fakePeer('churn'), { role: 'browser', addrs: [], isClosed: true })
+      for (let t = 0; t < 3_000; t += 40) {
+        churn.isClosed = !churn.isClosed
+        if (!churn.isClosed) linked.push(churn)
+        else linked.splice(linked.indexOf(churn), 1)
+        sender.changed(churn)
+        await vi.advanceTimersByTimeAsync(40)
+      }
+      expect(a.got.length).toBeGreaterThanOrEqual(2)
+      expect(a.got.length).toBeLessThanOrEqual(4)
+      await vi.advanceTimersByTimeAsync(1_000)
+      a.got.length = 0
+      // More changes in one batch than a list holds (tabs that came and went): the whole list, not a delta of each.
+      for (let i = 0; i < MAX_PEERS + 1; i++) {
+        const t = Object.assign(fakePeer(`tab-${i}`), { role: 'browser', addrs: [] })
+        linked.push(t)
+        sender.changed(t)
+        t.isClosed = true
+        sender.changed(t)
+      }
+      await vi.advanceTimersByTimeAsync(50)
+      expect(a.got).toEqual([sender.whole(1 << 20)])
+      expect(a.got[0]!.peers.map(p => p.peerId)).toContain('a')
+      sender.stop()
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
   it('a connection that replaces one after a batch went out on it gets the whole list, in a quiet mesh too', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
     try {

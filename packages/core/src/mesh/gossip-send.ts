@@ -17,14 +17,25 @@ import type { Peer } from './peer.js'
  * A receiver keeps at most MAX_PEERS entries per sender and ignores new ones
  * past that, and nothing would resend them: so while this node has more links
  * than that (and at the first batch after), every link gets the whole list,
- * hosts first, which replaces what it held.
+ * hosts first, which replaces what it held. Likewise when more than
+ * MAX_PEERS peers changed in one batch (the changes are not kept past that).
+ * A batch waits `gossipDelay` after the latest change, but never more than
+ * MAX_WAIT after the first: churn faster than `gossipDelay` does not hold
+ * gossip back for good.
  */
+
+/** Longest a change waits for its batch, ms (unless `gossipDelay` is longer). */
+const MAX_WAIT = 1_000
 
 export class GossipSender {
   private readonly ctx: NodeContext
   private readonly shareable: (addr: string) => boolean
-  /** Peers linked, unlinked or replaced since the last batch. */
+  /** Peers linked, unlinked or replaced since the last batch (at most MAX_PEERS: past that, `overflow`). */
   private readonly changes = new Set<string>()
+  /** More changed than `changes` holds: the next batch is whole lists. */
+  private overflow = false
+  /** When the pending batch goes out at the latest (Date.now() ms). */
+  private deadline = 0
   /** Batches sent so far. */
   private batches = 0
   /** Per connection: the batches it is up to date with (its whole list or the deltas since). */
@@ -63,7 +74,11 @@ export class GossipSender {
   /** `peer` was linked, unlinked or replaced: tell every peer, soon. */
   changed (peer: Peer): void {
     if (this.stopped || peer.role === 'client') return
-    this.changes.add(peer.peerId)
+    if (!this.overflow) this.changes.add(peer.peerId)
+    if (this.changes.size > MAX_PEERS) {
+      this.changes.clear()
+      this.overflow = true
+    }
     this.schedule()
   }
 
@@ -84,9 +99,16 @@ export class GossipSender {
     clearTimeout(this.timer)
   }
 
+  /** Flush `gossipDelay` from now, or at the pending batch's deadline if sooner. */
   private schedule (): void {
+    const now = Date.now()
+    const delay = this.ctx.tuning.gossipDelay
+    if (this.timer === undefined) this.deadline = now + Math.max(delay, MAX_WAIT)
     clearTimeout(this.timer)
-    this.timer = setTimeout(() => { this.flush() }, this.ctx.tuning.gossipDelay)
+    this.timer = setTimeout(() => {
+      this.timer = undefined
+      this.flush()
+    }, Math.max(0, Math.min(delay, this.deadline - now)))
   }
 
   private flush (): void {
@@ -103,8 +125,9 @@ export class GossipSender {
     const deltas = new Map<number, PeersMessage[]>()
     const wholes = new Map<number, PeersMessage>()
     const over = this.listed().length > MAX_PEERS
-    const wholeLists = over || this.over
+    const wholeLists = over || this.over || this.overflow
     this.over = over
+    this.overflow = false
     for (const peer of this.ctx.peerList()) {
       const { conn } = peer
       const current = this.upTo.get(conn) === previous
