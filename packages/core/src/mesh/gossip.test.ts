@@ -84,19 +84,19 @@ describe('gossip', () => {
 
 describe('gossip limits', () => {
   it('trims the peer list to what fits in one frame', async () => {
-    const { Gossip } = await import('./gossip.js')
+    const { GossipSender } = await import('./gossip-send.js')
     const { DEFAULT_TUNING } = await import('./tuning.js')
     const { encodeMessage } = await import('../wire/codec.js')
     const peers = Array.from({ length: 200 }, (_, i) => ({
       peerId: `bpeer${i}`, role: 'host', addrs: Array.from({ length: 8 }, (_, j) => `ws://host-${i}-${j}.example:4001/mesh`), isClosed: false
     }))
     const ctx = { peerId: 'bself', role: 'host', tuning: DEFAULT_TUNING, peerList: () => peers, peer: () => undefined, dispatch: () => {} }
-    const gossip = new Gossip(ctx as never, { autoDial: false, dial: async () => 'x' })
-    const small = gossip.message(16 * 1024)
+    const gossip = new GossipSender(ctx as never, () => true)
+    const small = gossip.whole(16 * 1024)
     expect(small.peers.length).toBeGreaterThan(10)
     expect(small.peers.length).toBeLessThan(200)
     expect(encodeMessage(small).length).toBeLessThanOrEqual(16 * 1024)
-    expect(gossip.message(1 << 20).peers).toHaveLength(200)
+    expect(gossip.whole(1 << 20).peers).toHaveLength(200)
   })
 
   it('closes a connection whose peer stops answering pings', async () => {

@@ -81,11 +81,6 @@ export class Gossip {
     this.sender = new GossipSender(ctx, init.shareable ?? (() => true))
   }
 
-  /** Our whole list, fitting one frame of `maxFrameSize`. */
-  message (maxFrameSize: number): PeersMessage {
-    return this.sender.whole(maxFrameSize)
-  }
-
   /** Our whole list for `conn`'s handshake; later changes reach it as deltas. */
   handshake (conn: Connection): PeersMessage {
     return this.sender.handshake(conn)
