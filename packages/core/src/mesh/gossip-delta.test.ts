@@ -94,17 +94,22 @@ describe('GossipSender', () => {
     return { peerId: id, role: 'host', addrs: [`ws://127.0.0.1:1/${id}`], isClosed: false, conn: { maxFrameSize: 1 << 20 }, got, post: (msg: PeersMessage) => { got.push(msg) } } as unknown as Peer & { got: PeersMessage[] }
   }
 
+  /** A sender whose node is linked to `linked` (closed ones aside). */
+  function senderOver (gossipDelay: number): { linked: Array<Peer & { got: PeersMessage[] }>, ctx: NodeContext, sender: GossipSender } {
+    const linked: Array<Peer & { got: PeersMessage[] }> = []
+    const ctx = {
+      peerId: 'self',
+      tuning: { gossipDelay },
+      peerList: () => linked.filter(p => !p.isClosed),
+      peer: (id: string) => linked.find(p => p.peerId === id && !p.isClosed)
+    } as unknown as NodeContext
+    return { linked, ctx, sender: new GossipSender(ctx, () => true) }
+  }
+
   it('sends deltas to links that are up to date, the whole list to one that missed a batch', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
     try {
-      const linked: Array<Peer & { got: PeersMessage[] }> = []
-      const ctx = {
-        peerId: 'self',
-        tuning: { gossipDelay: 10 },
-        peerList: () => linked.filter(p => !p.isClosed),
-        peer: (id: string) => linked.find(p => p.peerId === id && !p.isClosed)
-      } as unknown as NodeContext
-      const sender = new GossipSender(ctx, () => true)
+      const { linked, sender } = senderOver(10)
       const a = fakePeer('a')
       expect(sender.handshake(a.conn)).toEqual({ t: 'peers', peers: [] })
       linked.push(a)
@@ -142,14 +147,7 @@ describe('GossipSender', () => {
   it('a receiver learns every host of a sender with more links than a list holds, whatever came first', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
     try {
-      const linked: Array<Peer & { got: PeersMessage[] }> = []
-      const ctx = {
-        peerId: 'self',
-        tuning: { gossipDelay: 10 },
-        peerList: () => linked.filter(p => !p.isClosed),
-        peer: (id: string) => linked.find(p => p.peerId === id && !p.isClosed)
-      } as unknown as NodeContext
-      const sender = new GossipSender(ctx, () => true)
+      const { linked, ctx, sender } = senderOver(10)
       const tab = (id: string): Peer & { got: PeersMessage[] } => Object.assign(fakePeer(id), { role: 'browser', addrs: [] })
       // The receiver, a host linked to the sender; it believes what the sender posts it.
       const receiver = new Gossip({ peerId: 'r', peer: () => undefined, peerList: () => [], dispatch: () => {}, failed: () => {}, tuning: { gossipDelay: 10 } } as unknown as NodeContext, { autoDial: false, dial: async () => { throw new Error('not dialed') } })
@@ -196,14 +194,7 @@ describe('GossipSender', () => {
   it('churn faster than the batch delay still sends a batch every second, and too many changes go as the whole list', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] })
     try {
-      const linked: Array<Peer & { got: PeersMessage[] }> = []
-      const ctx = {
-        peerId: 'self',
-        tuning: { gossipDelay: 50 },
-        peerList: () => linked.filter(p => !p.isClosed),
-        peer: (id: string) => linked.find(p => p.peerId === id && !p.isClosed)
-      } as unknown as NodeContext
-      const sender = new GossipSender(ctx, () => true)
+      const { linked, sender } = senderOver(50)
       const a = fakePeer('a')
       sender.handshake(a.conn)
       linked.push(a)
@@ -240,14 +231,7 @@ describe('GossipSender', () => {
   it('a connection that replaces one after a batch went out on it gets the whole list, in a quiet mesh too', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
     try {
-      const linked: Array<Peer & { got: PeersMessage[] }> = []
-      const ctx = {
-        peerId: 'self',
-        tuning: { gossipDelay: 10 },
-        peerList: () => linked.filter(p => !p.isClosed),
-        peer: (id: string) => linked.find(p => p.peerId === id && !p.isClosed)
-      } as unknown as NodeContext
-      const sender = new GossipSender(ctx, () => true)
+      const { linked, sender } = senderOver(10)
       const p1 = fakePeer('p')
       const q = fakePeer('q')
       sender.handshake(p1.conn)
