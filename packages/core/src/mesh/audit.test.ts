@@ -52,6 +52,40 @@ describe('replica audits (proof of storage)', () => {
     expect(liarStore.claimed.has(fresh.cid.toString())).toBe(false)
   })
 
+  it('a host that caught a liar repairs around it even when the liar is back and outranks it, and hosts that trust the liar would leave the block to it', async () => {
+    mesh = new TestMesh()
+    const liarStore = new DroppingStore()
+    // Only the catcher audits, and only in the passes the test runs; the others trust every
+    // claim, as hosts do until their own sampled audit hits.
+    const catcher = await mesh.host({ ...AUDIT_ALL, repairDelay: 3_600_000, repairRetry: 3_600_000 })
+    const trusting = [await mesh.host({ auditChance: 0 }), await mesh.host({ auditChance: 0 })]
+    const liar = await mesh.host({ auditChance: 0, store: liarStore, autoDial: false })
+    const honest = [catcher, ...trusting]
+    await fullMesh([...honest, liar])
+    const blocks = []
+    for (let seed = 1; seed <= 64; seed++) {
+      const block = await makeBlock(3000, seed)
+      expect(await trusting[0]!.node.putBlock(block.cid, block.bytes, { replicas: 3 })).toEqual({ copies: 3 })
+      blocks.push(block)
+    }
+    // Blocks the catcher holds and the liar claims: two real copies each, the catcher's among them.
+    const mine = []
+    for (const b of blocks) if (liarStore.claimed.has(b.cid.toString()) && await catcher.store!.has(b.cid)) mine.push(b)
+    expect(mine.length).toBeGreaterThan(0)
+    for (const b of mine) expect(await honestCopies(honest, b.cid)).toBe(2)
+
+    // The catcher's pass audits the liar's claims and catches it.
+    await catcher.node.repair()
+    expect((await catcher.node.status()).backgroundFailures?.audit).toBeGreaterThan(0)
+    // The liar comes back (gossip redials it); it is still distrusted, and still claims every block.
+    await liar.node.dial(catcher.address)
+    await until([catcher.node], ['peer:connect'], () => catcher.node.peers().some(p => p.peerId === liar.node.peerId))
+    for (let pass = 0; pass < 3; pass++) for (const h of honest) await h.node.repair()
+    const short = []
+    for (const b of mine) if (await honestCopies(honest, b.cid) < 3) short.push(b.cid.toString())
+    expect(short).toEqual([])
+  })
+
   it('an honest holder passes its audits and stays connected', async () => {
     mesh = new TestMesh()
     const hosts = [await mesh.host(AUDIT_ALL), await mesh.host(AUDIT_ALL)]

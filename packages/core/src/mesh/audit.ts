@@ -2,7 +2,9 @@ import type { BlockId } from '../block/id.js'
 import { equalBytes } from '../block/id.js'
 import { AbortError, AuditError, CairnError, ConnectionClosedError, IntegrityError, NotFoundError, TimeoutError } from '../errors.js'
 import { MAX_AUDIT_LENGTH } from '../wire/limits.js'
-import type { NodeContext } from './context.js'
+import type { NodeContext, StoringHost } from './context.js'
+import { openHosts } from './context.js'
+import { placeBlock } from './placement.js'
 
 /*
  * Replica audits (proof of storage). A host that acknowledges `stored` and
@@ -34,6 +36,16 @@ import type { NodeContext } from './context.js'
  * machinery already drops peers that stop answering. Audits are sampled
  * (`auditChance` per claim, at most `auditsPerPass` per pass) to bound the
  * reads they cost: one block read at each side.
+ *
+ * Each host audits for itself and believes nobody's verdict but its own (a
+ * host could slander another). So while one host distrusts a liar, the others
+ * may still count its claims. Two rules keep repair moving meanwhile: a
+ * distrusted host is never asked whether it holds a block (its `have` counts
+ * for nothing, even after it reconnects, so it cannot outrank this host), and
+ * where the hosts that still trust it would count it among a block's targets
+ * (`misled`), they leave that block to it, so this host copies the block to
+ * its own targets without waiting for a holder ranked above it. At worst a
+ * block is sent twice.
  */
 
 /** Bytes asked for per audit (or the whole block when it is shorter). */
@@ -44,8 +56,11 @@ const MAX_FAILED = 1024
 export class Auditor {
   private readonly ctx: NodeContext
   private budget = 0
-  /** Hosts that failed an audit, until when (`performance.now()`). */
-  private readonly failedUntil = new Map<string, number>()
+  /**
+   * Hosts that failed an audit: until when (`performance.now()`), and how they
+   * stood in placement then (to place as the hosts that still trust them do).
+   */
+  private readonly failedUntil = new Map<string, { until: number, host: StoringHost | undefined }>()
 
   constructor (ctx: NodeContext) {
     this.ctx = ctx
@@ -58,11 +73,39 @@ export class Auditor {
 
   /** True while `peerId` is left out of placement for failing an audit. */
   distrusted (peerId: string): boolean {
-    const until = this.failedUntil.get(peerId)
-    if (until === undefined) return false
-    if (until > performance.now()) return true
+    const failed = this.failedUntil.get(peerId)
+    if (failed === undefined) return false
+    if (failed.until > performance.now()) return true
     this.failedUntil.delete(peerId)
     return false
+  }
+
+  /**
+   * True if hosts that have not caught a host this one distrusts would count
+   * it among `cid`'s `replicas` targets: they leave the block to it, so this
+   * host must copy it to its own targets rather than wait for them. `live` is
+   * this node's view of the storing hosts (distrusted ones marked full).
+   */
+  misled (cid: BlockId, replicas: number, live: StoringHost[]): boolean {
+    if (this.failedUntil.size === 0) return false
+    const asTheySee: StoringHost[] = []
+    let suspects = 0
+    for (const host of live) {
+      if (this.distrusted(host.peerId)) {
+        suspects++
+        asTheySee.push({ ...host, full: false })
+      } else {
+        asTheySee.push(host)
+      }
+    }
+    const seen = new Set(live.map(host => host.peerId))
+    for (const [peerId, { host }] of this.failedUntil) {
+      if (host === undefined || seen.has(peerId) || !this.distrusted(peerId)) continue
+      suspects++
+      asTheySee.push(host)
+    }
+    if (suspects === 0) return false
+    return placeBlock(cid, openHosts(asTheySee), replicas).some(id => this.distrusted(id))
   }
 
   /**
@@ -111,7 +154,8 @@ export class Auditor {
 
   private fail (peerId: string, cid: BlockId, why: string): void {
     if (this.failedUntil.size >= MAX_FAILED) this.failedUntil.delete(this.failedUntil.keys().next().value as string)
-    this.failedUntil.set(peerId, performance.now() + this.ctx.tuning.auditPenalty)
+    const host = this.ctx.storingHosts().find(h => h.peerId === peerId)
+    this.failedUntil.set(peerId, { until: performance.now() + this.ctx.tuning.auditPenalty, host })
     const message = `host ${peerId} claimed block ${cid.toString()} and failed its audit: it ${why}`
     this.ctx.failed('audit', new AuditError(message))
     this.ctx.peer(peerId)?.forfeit('ERR_AUDIT', `failed a replica audit of ${cid.toString()}`)

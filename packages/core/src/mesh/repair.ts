@@ -2,7 +2,7 @@ import type { BlockId } from '../block/id.js'
 import { AbortError, IntegrityError, NoStoreError, StorageFullError } from '../errors.js'
 import type { AbortOptions } from '../store/block-store.js'
 import type { RepairResult } from './api.js'
-import type { NodeContext } from './context.js'
+import type { NodeContext, StoringHost } from './context.js'
 import type { Fetcher } from './fetch.js'
 import { placeBlock, rankPeers } from './placement.js'
 import { markFull, openHosts, probeHolder } from './context.js'
@@ -259,23 +259,26 @@ export class Repairer {
     if (isExpired(record)) return undefined
     const replicas = record?.replicas ?? this.ctx.replicas
     const self = this.ctx.peerId
-    let { ranked, targets } = this.placement(cid, replicas)
+    let { live, ranked, targets } = this.placement(cid, replicas)
     const holders = new Set([self])
-    const toProbe = ranked.filter((id, i) => id !== self && (i < ranked.indexOf(self) || targets.includes(id)))
+    // A host that failed an audit here is not asked: its `have` counts for nothing (audit.ts).
+    const rank = ranked.indexOf(self)
+    const toProbe = ranked.filter((id, i) => id !== self && !this.auditor.distrusted(id) && (i < rank || targets.includes(id)))
     await Promise.all(toProbe.map(async id => {
       if (await this.probe(id, cid, signal)) holders.add(id)
     }))
     // A holder that fails its audit is gone (disconnected, left out of placement): place around it.
-    if (await this.auditor.check(cid, holders, signal)) ({ ranked, targets } = this.placement(cid, replicas))
+    if (await this.auditor.check(cid, holders, signal)) ({ live, ranked, targets } = this.placement(cid, replicas))
     const myRank = ranked.indexOf(self)
-    const outranked = ranked.slice(0, Math.max(0, myRank)).some(id => holders.has(id))
+    // Hosts that still trust a liar this host caught leave the block to it: do not wait for them.
+    const outranked = !this.auditor.misled(cid, replicas, live) && ranked.slice(0, Math.max(0, myRank)).some(id => holders.has(id))
     return { cid, record, replicas, holders, missing: outranked ? [] : targets.filter(id => !holders.has(id)) }
   }
 
   /** The live storing hosts ranked for `cid`, and where its `replicas` copies belong: the best that take new blocks, in distinct zones when there are that many. */
-  private placement (cid: BlockId, replicas: number): { ranked: string[], targets: string[] } {
+  private placement (cid: BlockId, replicas: number): { live: StoringHost[], ranked: string[], targets: string[] } {
     const live = this.ctx.storingHosts()
-    return { ranked: rankPeers(cid, live), targets: placeBlock(cid, openHosts(live), replicas) }
+    return { live, ranked: rankPeers(cid, live), targets: placeBlock(cid, openHosts(live), replicas) }
   }
 
   /** Send `cid` to each target that lacks it, at the repair rate. */
