@@ -16,7 +16,7 @@
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -34,8 +34,18 @@ function vitestCounts (file) {
   return {
     passed: report.numPassedTests,
     failed: report.numFailedTests + filesFailedWithoutTests(report),
-    skipped: report.numPendingTests + (report.numTodoTests ?? 0)
+    skipped: report.numPendingTests + (report.numTodoTests ?? 0),
+    names: report.testResults.flatMap(file => {
+      const tests = file.assertionResults.filter(test => test.status === 'failed')
+      if (file.status === 'failed' && tests.length === 0) return [`${relative(root, file.name)}: ${firstLine(file.message)}`]
+      return tests.map(test => `${relative(root, file.name)} › ${test.fullName}: ${firstLine(test.failureMessages?.[0])}`)
+    })
   }
+}
+
+/** The first line of a failure message, so the summary names the cause. */
+function firstLine (message) {
+  return String(message ?? '').replace(/\u001b\[[0-9;]*m/g, '').split('\n').find(line => line.trim() !== '')?.trim().slice(0, 300) ?? ''
 }
 
 /** Test files that failed without a failed test (they did not load): one failure each. */
@@ -45,8 +55,21 @@ function filesFailedWithoutTests (report) {
 
 /** Counts from Playwright's JSON reporter. */
 function playwrightCounts (file) {
-  const { stats } = JSON.parse(readFileSync(file, 'utf8'))
-  return { passed: stats.expected, failed: stats.unexpected + stats.flaky, skipped: stats.skipped }
+  const { stats, suites } = JSON.parse(readFileSync(file, 'utf8'))
+  const names = []
+  const walk = (suite) => {
+    for (const spec of suite.specs ?? []) {
+      for (const test of spec.tests ?? []) {
+        if (test.status === 'unexpected' || test.status === 'flaky') {
+          const error = test.results?.find(result => result.error !== undefined)?.error
+          names.push(`${spec.file}:${spec.line} › ${spec.title} [${test.projectName}]: ${firstLine(error?.message)}`)
+        }
+      }
+    }
+    for (const child of suite.suites ?? []) walk(child)
+  }
+  for (const suite of suites ?? []) walk(suite)
+  return { passed: stats.expected, failed: stats.unexpected + stats.flaky, skipped: stats.skipped, names }
 }
 
 const stages = [
@@ -106,6 +129,8 @@ for (const { name, ok, seconds, counts, note } of results) {
     total.passed += counts.passed
     total.failed += counts.failed
     total.skipped += counts.skipped
+    // Name each failed test in the closing lines, where a truncated log still shows them.
+    for (const failed of counts.names ?? []) console.log(`    failed: ${failed}`)
   }
 }
 const failedStages = results.filter(result => !result.ok).map(result => result.name)
