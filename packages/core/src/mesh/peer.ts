@@ -88,6 +88,7 @@ export class Peer {
   private readonly pushSlots: Semaphore
   private readonly incoming: IncomingRequests
   private sendTail: Promise<void> = Promise.resolve()
+  private readonly closing = new AbortController()
 
   constructor (init: PeerInit) {
     this.conn = init.conn
@@ -108,6 +109,11 @@ export class Peer {
     this.pushSlots = new Semaphore(init.limits.pushWindow)
     this.serveSlots = new Semaphore(init.limits.serveConcurrency)
     this.incoming = new IncomingRequests(init.limits)
+  }
+
+  /** Aborts once this connection closes (work done for this peer stops with it). */
+  get closedSignal (): AbortSignal {
+    return this.closing.signal
   }
 
   /** Start reading frames. */
@@ -284,6 +290,7 @@ export class Peer {
     this.outgoing.close(err)
     this.pushSlots.close(err)
     this.serveSlots.close(err)
+    this.closing.abort(err)
     this.handlers.closed(this, reason)
   }
 

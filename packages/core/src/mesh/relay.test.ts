@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { decodeBlockId } from '../block/id.js'
 import type { BlockId } from '../block/id.js'
-import { RelayBudgetError, RelayBusyError, UnavailableError } from '../errors.js'
+import { AbortError, RelayBudgetError, RelayBusyError, UnavailableError } from '../errors.js'
 import type { Message } from '../wire/messages.js'
 import { HOST_KEY, makeBlock, rawConnect, sameBytes, TestMesh } from '../../test/support/mesh.js'
 import type { RawPeer, TestNode } from '../../test/support/mesh.js'
@@ -185,7 +185,7 @@ describe('Relay caps', () => {
     let running = 0
     let peak = 0
     const gates: Array<() => void> = []
-    const relay = new Relay(config(), async (_cid, options) => {
+    const relay = new Relay(config({ maxPerAsker: 3 }), async (_cid, options) => {
       running++
       peak = Math.max(peak, running)
       expect(options.admit?.(10)).toBeUndefined()
@@ -225,6 +225,42 @@ describe('Relay caps', () => {
       throw new UnavailableError('nobody')
     })
     await expect(second.serve(asker, cid, async () => {})).rejects.toBeInstanceOf(UnavailableError)
+  })
+
+  it('bounds its queue and each asker, and does no work for an asker that left', async () => {
+    const { cid } = await makeBlock(10, 4)
+    const gates: Array<() => void> = []
+    let fetches = 0
+    const relay = new Relay(config({ maxWaiting: 2, maxPerAsker: 2 }), async (_cid, options) => {
+      fetches++
+      await new Promise<void>(resolve => gates.push(resolve))
+      options.signal?.throwIfAborted()
+      return new Uint8Array(10)
+    })
+    const askers = [1, 2, 3, 4].map(n => ({ asker: { peerId: `tab${n}`, role: 'browser' } as unknown as Peer, left: new AbortController() }))
+    const serve = (n: number): Promise<boolean> => relay.serve(askers[n]!.asker, cid, async () => {}, askers[n]!.left.signal)
+    const running = serve(0)
+    while (gates.length === 0) await new Promise(resolve => setTimeout(resolve, 1))
+    // One asker: at most 2 at once (one running, one waiting); a third is refused at once.
+    const waiting = serve(0)
+    await expect(serve(0)).rejects.toBeInstanceOf(RelayBusyError)
+    // The queue: 2 waiting at most; a third waiter is refused at once.
+    const gone = serve(1)
+    await expect(serve(2)).rejects.toBeInstanceOf(RelayBusyError)
+    // The asker of a waiter leaves: its wait ends, and it never fetches.
+    askers[1]!.left.abort()
+    await expect(gone).rejects.toBeInstanceOf(AbortError)
+    const next = serve(3)
+    gates.shift()!()
+    expect(await running).toBe(true)
+    while (gates.length === 0) await new Promise(resolve => setTimeout(resolve, 1))
+    gates.shift()!()
+    expect(await waiting).toBe(true)
+    while (gates.length === 0) await new Promise(resolve => setTimeout(resolve, 1))
+    gates.shift()!()
+    expect(await next).toBe(true)
+    expect(fetches).toBe(3)
+    expect(relay.active).toBe(0)
   })
 
   it('does nothing when off, or for a host', async () => {

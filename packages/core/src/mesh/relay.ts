@@ -1,5 +1,5 @@
 import type { BlockId } from '../block/id.js'
-import { RelayBudgetError, RelayBusyError } from '../errors.js'
+import { AbortError, RelayBudgetError, RelayBusyError } from '../errors.js'
 import type { Role } from '../wire/messages.js'
 import type { RelayInit } from './api.js'
 import type { FetchOptions } from './fetch.js'
@@ -16,8 +16,11 @@ import { Semaphore } from './semaphore.js'
  * - One hop: a host never relays for a host (which relays itself), and a
  *   host's fetch never asks a relaying host, so no request loops.
  * - Never the asker: the fetch excludes it.
- * - Caps: `maxRelays` fetches at once (more wait; the waiters are bounded by
- *   each peer's serve slots); `maxRelayBytes` of blocks held at once, and the
+ * - Caps: `maxRelays` fetches at once; at most `maxWaiting` more wait for
+ *   one (beyond that: `RelayBusyError` at once), and one asker holds at most
+ *   `maxPerAsker` relays, waiting or running (beyond that: `RelayBusyError`);
+ *   a waiter or fetch whose asker left (its connection's signal) stops, so
+ *   nothing waits or pulls a block for nobody; `maxRelayBytes` of blocks held at once, and the
  *   byte budget, both checked with each block's size on its first part,
  *   before anything is allocated for it.
  * - Budget: bytes of blocks forwarded, counted exactly once each (a block
@@ -36,7 +39,14 @@ export interface RelayConfig {
   budget?: number
   maxRelays: number
   maxRelayBytes: number
+  /** Relays waiting for a slot at most (default `maxRelays` × 4). */
+  maxWaiting?: number
+  /** Relays one asker has at once, waiting or running, at most (default 2). */
+  maxPerAsker?: number
 }
+
+/** What the relay needs of the asker. */
+export type RelayAsker = Pick<Peer, 'peerId' | 'role'>
 
 export type RelayFetch = (cid: BlockId, options: FetchOptions) => Promise<Uint8Array>
 
@@ -52,6 +62,12 @@ export class Relay {
   private readonly maxRelayBytes: number
   private readonly fetch: RelayFetch
   private readonly slots: Semaphore
+  private readonly maxWaiting: number
+  private readonly maxPerAsker: number
+  /** Relays waiting for a slot now. */
+  private waiting = 0
+  /** Relays per asker (waiting or running), by the asker's connection. */
+  private readonly perAsker = new Map<RelayAsker, number>()
   /** Bytes forwarded (counted against the budget). */
   private relayed = 0
   /** Bytes of blocks admitted and not yet forwarded or dropped. */
@@ -62,6 +78,8 @@ export class Relay {
     this.budget = config.budget
     this.maxRelayBytes = config.maxRelayBytes
     this.slots = new Semaphore(config.maxRelays)
+    this.maxWaiting = config.maxWaiting ?? config.maxRelays * 4
+    this.maxPerAsker = config.maxPerAsker ?? 2
     this.fetch = fetch
   }
 
@@ -80,12 +98,39 @@ export class Relay {
    * resolves. False when this host does not relay to this peer, or no other
    * peer has the block (the asker is told `dont-have`). Throws
    * `RelayBudgetError`/`RelayBusyError` for the caps, and the fetch's
-   * `ExpiredError`/`DeletedError`.
+   * `ExpiredError`/`DeletedError`. `signal` (the asker's connection
+   * closing) stops the wait for a slot and the fetch (`AbortError`).
    */
-  async serve (asker: Peer, cid: BlockId, forward: (bytes: Uint8Array) => Promise<void>, signal?: AbortSignal): Promise<boolean> {
+  async serve (asker: RelayAsker, cid: BlockId, forward: (bytes: Uint8Array) => Promise<void>, signal?: AbortSignal): Promise<boolean> {
     if (!this.enabled || asker.role === 'host') return false
     this.checkBudget(0)
-    await this.slots.acquire(signal)
+    const mine = this.perAsker.get(asker) ?? 0
+    if (mine >= this.maxPerAsker) throw new RelayBusyError(`this host relays at most ${this.maxPerAsker} blocks at once for one peer`)
+    if (this.slots.inUse >= this.slots.limit && this.waiting >= this.maxWaiting) {
+      throw new RelayBusyError(`this host's relay has ${this.waiting} asks waiting, its cap`)
+    }
+    this.perAsker.set(asker, mine + 1)
+    try {
+      return await this.slotted(asker, cid, forward, signal)
+    } finally {
+      const left = (this.perAsker.get(asker) ?? 1) - 1
+      if (left > 0) this.perAsker.set(asker, left)
+      else this.perAsker.delete(asker)
+    }
+  }
+
+  private async slotted (asker: RelayAsker, cid: BlockId, forward: (bytes: Uint8Array) => Promise<void>, signal?: AbortSignal): Promise<boolean> {
+    this.waiting++
+    try {
+      await this.slots.acquire(signal)
+    } finally {
+      this.waiting--
+    }
+    if (signal?.aborted === true) {
+      // The asker left while this waited: nothing to fetch for.
+      this.slots.release()
+      throw new AbortError('the asker left before its relay started', { cause: signal.reason })
+    }
     let held = 0
     let open = true
     const admit = (total: number): Error | undefined => {

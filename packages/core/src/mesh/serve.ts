@@ -143,7 +143,8 @@ export class RequestServer {
   private async relayed (peer: Peer, id: number, cid: BlockId): Promise<boolean> {
     if (this.ctx.role !== 'host') return false
     try {
-      return await this.relay.serve(peer, cid, async bytes => { await sendBlock(peer, id, bytes) })
+      // The asker leaving stops the relay's wait and fetch for it.
+      return await this.relay.serve(peer, cid, async bytes => { await sendBlock(peer, id, bytes) }, peer.closedSignal)
     } catch (err) {
       // The tab learns why: the file is gone, or the relay is at a cap (a closed connection: nobody to tell).
       if (err instanceof ExpiredError || err instanceof DeletedError || err instanceof RelayBudgetError || err instanceof RelayBusyError || err instanceof ConnectionClosedError) throw err
