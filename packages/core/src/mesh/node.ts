@@ -149,7 +149,8 @@ export class MeshNode extends EventTarget implements Mesh {
       enabled: relaysBlocks(init),
       ...(init.relay === false || init.relay?.budget === undefined ? {} : { budget: init.relay.budget }),
       maxRelays: this.tuning.maxRelays,
-      maxRelayBytes: this.tuning.maxRelayBytes
+      maxRelayBytes: this.tuning.maxRelayBytes,
+      forwardTimeout: this.tuning.relayForwardTimeout
     }, async (cid, options) => await this.fetcher.fetch(cid, options))
     this.server = new RequestServer(this.ctx, this.replicator, this.relay, this.retention.remover, async () => await this.status(), cid => { this.held(cid) })
   }

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { decodeBlockId } from '../block/id.js'
 import type { BlockId } from '../block/id.js'
-import { AbortError, RelayBudgetError, RelayBusyError, UnavailableError } from '../errors.js'
+import { AbortError, RelayBudgetError, RelayBusyError, TimeoutError, UnavailableError } from '../errors.js'
 import type { Message } from '../wire/messages.js'
 import { HOST_KEY, makeBlock, rawConnect, sameBytes, TestMesh } from '../../test/support/mesh.js'
 import type { RawPeer, TestNode } from '../../test/support/mesh.js'
@@ -178,7 +178,7 @@ describe('relay through a --no-store host', () => {
 })
 
 describe('Relay caps', () => {
-  const asker = { peerId: 'tab', role: 'browser' } as unknown as Peer
+  const asker = { peerId: 'tab', role: 'browser', close: () => {} } as unknown as Peer
   const config = (over: Partial<RelayConfig> = {}): RelayConfig => ({ enabled: true, maxRelays: 1, maxRelayBytes: 1000, ...over })
 
   it('runs at most maxRelays at once; the others wait their turn', async () => {
@@ -261,6 +261,20 @@ describe('Relay caps', () => {
     expect(await next).toBe(true)
     expect(fetches).toBe(3)
     expect(relay.active).toBe(0)
+  })
+
+  it('closes an asker that stops reading after forwardTimeout, freeing its slot', async () => {
+    const { cid } = await makeBlock(10, 5)
+    const relay = new Relay(config({ forwardTimeout: 50 }), async () => new Uint8Array(10))
+    const closed: string[] = []
+    const stuck = { peerId: 'stuck', role: 'browser', close: (reason: string) => { closed.push(reason) } } as unknown as Peer
+    // Its forward never completes: the tab stopped reading.
+    const err = await relay.serve(stuck, cid, async () => await new Promise<void>(() => {})).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(TimeoutError)
+    expect(closed).toEqual(['did not take a relayed block in time'])
+    expect(relay.active).toBe(0)
+    // The slot is free: the next asker is served.
+    expect(await relay.serve(asker, cid, async () => {})).toBe(true)
   })
 
   it('does nothing when off, or for a host', async () => {

@@ -1,5 +1,5 @@
 import type { BlockId } from '../block/id.js'
-import { AbortError, RelayBudgetError, RelayBusyError } from '../errors.js'
+import { AbortError, RelayBudgetError, RelayBusyError, TimeoutError } from '../errors.js'
 import type { Role } from '../wire/messages.js'
 import type { RelayInit } from './api.js'
 import type { FetchOptions } from './fetch.js'
@@ -20,7 +20,9 @@ import { Semaphore } from './semaphore.js'
  *   one (beyond that: `RelayBusyError` at once), and one asker holds at most
  *   `maxPerAsker` relays, waiting or running (beyond that: `RelayBusyError`);
  *   a waiter or fetch whose asker left (its connection's signal) stops, so
- *   nothing waits or pulls a block for nobody; `maxRelayBytes` of blocks held at once, and the
+ *   nothing waits or pulls a block for nobody; an asker that does not take
+ *   its block within `forwardTimeout` is disconnected, freeing the slot;
+ *   `maxRelayBytes` of blocks held at once, and the
  *   byte budget, both checked with each block's size on its first part,
  *   before anything is allocated for it.
  * - Budget: bytes of blocks forwarded, counted exactly once each (a block
@@ -43,10 +45,12 @@ export interface RelayConfig {
   maxWaiting?: number
   /** Relays one asker has at once, waiting or running, at most (default 2). */
   maxPerAsker?: number
+  /** How long the asker may take to read a relayed block, ms (default 30 000); then its connection is closed. */
+  forwardTimeout?: number
 }
 
 /** What the relay needs of the asker. */
-export type RelayAsker = Pick<Peer, 'peerId' | 'role'>
+export type RelayAsker = Pick<Peer, 'peerId' | 'role' | 'close'>
 
 export type RelayFetch = (cid: BlockId, options: FetchOptions) => Promise<Uint8Array>
 
@@ -64,6 +68,7 @@ export class Relay {
   private readonly slots: Semaphore
   private readonly maxWaiting: number
   private readonly maxPerAsker: number
+  private readonly forwardTimeout: number
   /** Relays waiting for a slot now. */
   private waiting = 0
   /** Relays per asker (waiting or running), by the asker's connection. */
@@ -80,6 +85,7 @@ export class Relay {
     this.slots = new Semaphore(config.maxRelays)
     this.maxWaiting = config.maxWaiting ?? config.maxRelays * 4
     this.maxPerAsker = config.maxPerAsker ?? 2
+    this.forwardTimeout = config.forwardTimeout ?? 30_000
     this.fetch = fetch
   }
 
@@ -146,13 +152,33 @@ export class Relay {
     }
     try {
       const bytes = await this.fetch(cid, { exclude: asker.peerId, admit, ...(signal === undefined ? {} : { signal }) })
-      await forward(bytes)
+      await this.forwardWithin(asker, bytes, forward)
       this.relayed += bytes.length
       return true
     } finally {
       open = false
       this.inFlight -= held
       this.slots.release()
+    }
+  }
+
+  /**
+   * Hand `bytes` to the asker within `forwardTimeout`: an asker that stops
+   * reading would hold a relay slot (and the block) for good; past the
+   * deadline its connection is closed and the slot freed (`TimeoutError`).
+   */
+  private async forwardWithin (asker: RelayAsker, bytes: Uint8Array, forward: (bytes: Uint8Array) => Promise<void>): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const expired = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        asker.close('did not take a relayed block in time')
+        reject(new TimeoutError(`the asker did not take a ${bytes.length}-byte relayed block within ${this.forwardTimeout} ms`))
+      }, this.forwardTimeout)
+    })
+    try {
+      await Promise.race([forward(bytes), expired])
+    } finally {
+      clearTimeout(timer)
     }
   }
 

@@ -62,6 +62,8 @@ export interface MeshTuning {
   maxRelays?: number
   /** Bytes of relayed blocks a host holds at once, checked before each is taken (default 32 MiB). */
   maxRelayBytes?: number
+  /** How long a relaying host waits for a tab or client to take a relayed block before it closes that connection, ms (default 30 000). */
+  relayForwardTimeout?: number
   limits?: Partial<PeerLimits>
 }
 
@@ -86,6 +88,7 @@ export const DEFAULT_TUNING: ResolvedTuning = {
   gcGrace: 60_000,
   maxRelays: 8,
   maxRelayBytes: 32 * 1024 * 1024,
+  relayForwardTimeout: 30_000,
   limits: DEFAULT_PEER_LIMITS
 }
 
