@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { decodeBlockId } from '../block/id.js'
 import type { BlockId } from '../block/id.js'
-import { AbortError, RelayBudgetError, RelayBusyError, TimeoutError, UnavailableError } from '../errors.js'
+import { AbortError, ConnectionClosedError, RelayBudgetError, RelayBusyError, TimeoutError, UnavailableError } from '../errors.js'
 import type { Message } from '../wire/messages.js'
 import { HOST_KEY, makeBlock, rawConnect, sameBytes, TestMesh } from '../../test/support/mesh.js'
 import type { RawPeer, TestNode } from '../../test/support/mesh.js'
@@ -275,6 +275,22 @@ describe('Relay caps', () => {
     expect(relay.active).toBe(0)
     // The slot is free: the next asker is served.
     expect(await relay.serve(asker, cid, async () => {})).toBe(true)
+  })
+
+  it('counts a block taken in against the budget even when the asker never takes it', async () => {
+    const { cid } = await makeBlock(10, 6)
+    const relay = new Relay(config({ budget: 15 }), async (_cid, options) => {
+      const refused = options.admit!(10)
+      if (refused !== undefined) throw refused
+      return new Uint8Array(10)
+    })
+    const gone = new ConnectionClosedError('the asker left')
+    await expect(relay.serve(asker, cid, async () => { throw gone })).rejects.toBe(gone)
+    expect(relay.stats()).toEqual({ relay: true, relayBudget: 15, relayedBytes: 10 })
+    expect(relay.inFlightBytes).toBe(0)
+    // 5 bytes left: another 10-byte block is refused on its first part.
+    await expect(relay.serve(asker, cid, async () => {})).rejects.toBeInstanceOf(RelayBudgetError)
+    expect(relay.inFlightBytes).toBe(0)
   })
 
   it('does nothing when off, or for a host', async () => {

@@ -25,8 +25,9 @@ import { Semaphore } from './semaphore.js'
  *   `maxRelayBytes` of blocks held at once, and the
  *   byte budget, both checked with each block's size on its first part,
  *   before anything is allocated for it.
- * - Budget: bytes of blocks forwarded, counted exactly once each (a block
- *   held while it goes out counts against it already); with none
+ * - Budget: bytes of blocks taken in from a source (verified), counted
+ *   exactly once each, whether or not the asker then takes them (a block
+ *   still arriving is reserved against it already); with none
  *   left the asker gets `RelayBudgetError` (`ERR_RELAY_BUDGET`) at once.
  */
 
@@ -73,8 +74,10 @@ export class Relay {
   private waiting = 0
   /** Relays per asker (waiting or running), by the asker's connection. */
   private readonly perAsker = new Map<RelayAsker, number>()
-  /** Bytes forwarded (counted against the budget). */
+  /** Bytes of blocks taken in from sources for askers (counted against the budget). */
   private relayed = 0
+  /** Bytes of blocks admitted and still arriving (reserved against the budget). */
+  private reserved = 0
   /** Bytes of blocks admitted and not yet forwarded or dropped. */
   private inFlight = 0
 
@@ -91,6 +94,11 @@ export class Relay {
 
   stats (): RelayStats {
     return { relay: this.enabled, ...(this.enabled && this.budget !== undefined ? { relayBudget: this.budget } : {}), relayedBytes: this.relayed }
+  }
+
+  /** Bytes of relayed blocks held now (for tests and status). */
+  get inFlightBytes (): number {
+    return this.inFlight
   }
 
   /** Relays at once now (for tests and status). */
@@ -138,26 +146,33 @@ export class Relay {
       throw new AbortError('the asker left before its relay started', { cause: signal.reason })
     }
     let held = 0
+    let charged = false
     let open = true
     const admit = (total: number): Error | undefined => {
       // A late first part of an attempt this relay already gave up on is not taken.
       if (!open) return new RelayBusyError('this relay is no longer waiting for the block')
       this.inFlight -= held // a new attempt replaces a failed one (bad hash)
+      this.reserved -= held
       held = 0
       const refusal = this.refusal(total)
       if (refusal !== undefined) return refusal
       this.inFlight += total
+      this.reserved += total
       held = total
       return undefined
     }
     try {
       const bytes = await this.fetch(cid, { exclude: asker.peerId, admit, ...(signal === undefined ? {} : { signal }) })
-      await this.forwardWithin(asker, bytes, forward)
+      // Taken in: it counts against the budget now, whether or not the asker takes it.
       this.relayed += bytes.length
+      this.reserved -= held
+      charged = true
+      await this.forwardWithin(asker, bytes, forward)
       return true
     } finally {
       open = false
       this.inFlight -= held
+      if (!charged) this.reserved -= held
       this.slots.release()
     }
   }
@@ -198,7 +213,7 @@ export class Relay {
   /** Throws `RelayBudgetError` unless `total` more bytes fit the budget (0: unless some is left). */
   private checkBudget (total: number): void {
     if (this.budget === undefined) return
-    const committed = this.relayed + this.inFlight
+    const committed = this.relayed + this.reserved
     if (total === 0 ? committed >= this.budget : committed + total > this.budget) {
       throw new RelayBudgetError(`the host's relay budget is used up (${this.relayed} of ${this.budget} bytes relayed)`)
     }
