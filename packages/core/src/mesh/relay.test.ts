@@ -8,10 +8,15 @@ import type { RawPeer, TestNode } from '../../test/support/mesh.js'
 import { splitParts } from './parts.js'
 import type { Peer } from './peer.js'
 import { Relay } from './relay.js'
+import { RequestServer } from './serve.js'
+import { Semaphore } from './semaphore.js'
+import type { NodeContext } from './context.js'
+import type { Replicator } from './replicate.js'
+import type { Remover } from './remove.js'
 import type { RelayConfig } from './relay.js'
 
 let mesh: TestMesh
-afterEach(async () => { await mesh.stopAll() })
+afterEach(async () => { await mesh?.stopAll() }) // the Relay unit tests start no mesh
 
 /**
  * A tab driven frame by frame: it announces the blocks it holds to its host
@@ -298,5 +303,36 @@ describe('Relay caps', () => {
     const fetch = async (): Promise<Uint8Array> => { throw new Error('must not fetch') }
     expect(await new Relay(config({ enabled: false }), fetch).serve(asker, cid, async () => {})).toBe(false)
     expect(await new Relay(config(), fetch).serve({ peerId: 'h', role: 'host' } as unknown as Peer, cid, async () => {})).toBe(false)
+  })
+})
+
+describe('a relayed want that fails', () => {
+  /** A --no-store host's request server whose relay's fetch fails with `err`; the messages its asker was sent. */
+  async function ask (err: Error): Promise<{ handled: Promise<void>, sent: Message[] }> {
+    const relay = new Relay({ enabled: true, maxRelays: 1, maxRelayBytes: 1000 }, async () => { throw err })
+    const ctx = { role: 'host', store: undefined } as unknown as NodeContext
+    const server = new RequestServer(ctx, {} as unknown as Replicator, relay, {} as unknown as Remover, async () => { throw new Error('no status') }, () => {})
+    const sent: Message[] = []
+    const peer = {
+      peerId: 'tab', role: 'browser', serveSlots: new Semaphore(4), closedSignal: new AbortController().signal, close: () => {},
+      conn: { maxFrameSize: 1 << 20 }, send: async (msg: Message) => { sent.push(msg) }
+    } as unknown as Peer
+    const { cid } = await makeBlock(10, 8)
+    return { handled: server.handle(peer, { t: 'want', id: 3, cid, probe: false }), sent }
+  }
+
+  it('answers dont-have only when no peer has it or none answered in time', async () => {
+    for (const err of [new UnavailableError('nobody'), new TimeoutError('slow')]) {
+      const { handled, sent } = await ask(err)
+      await handled
+      expect(sent).toEqual([{ t: 'dont-have', id: 3 }])
+    }
+  })
+
+  it('does not hide any other failure as dont-have', async () => {
+    const bug = new Error('a bug in the fetch')
+    const { handled, sent } = await ask(bug)
+    await expect(handled).rejects.toBe(bug)
+    expect(sent).toEqual([])
   })
 })

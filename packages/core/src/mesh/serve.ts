@@ -1,5 +1,5 @@
 import type { BlockId } from '../block/id.js'
-import { ConnectionClosedError, DeletedError, ERR_NO_STORE, ExpiredError, IntegrityError, OwnerError, NotFoundError, OutOfRangeError, RelayBudgetError, RelayBusyError, ReplicationError, StorageFullError } from '../errors.js'
+import { ERR_NO_STORE, ExpiredError, IntegrityError, OwnerError, NotFoundError, OutOfRangeError, ReplicationError, StorageFullError, TimeoutError, UnavailableError } from '../errors.js'
 import { FRAME_OVERHEAD, MAX_COPIES, MAX_REPLICAS } from '../wire/limits.js'
 import type { HostStatus } from '../wire/messages.js'
 import type { NodeContext } from './context.js'
@@ -146,9 +146,12 @@ export class RequestServer {
       // The asker leaving stops the relay's wait and fetch for it.
       return await this.relay.serve(peer, cid, async bytes => { await sendBlock(peer, id, bytes) }, peer.closedSignal)
     } catch (err) {
-      // The tab learns why: the file is gone, or the relay is at a cap (a closed connection: nobody to tell).
-      if (err instanceof ExpiredError || err instanceof DeletedError || err instanceof RelayBudgetError || err instanceof RelayBusyError || err instanceof ConnectionClosedError) throw err
-      return false // no other peer has it either: the answer is `dont-have`
+      // No other peer has it, or none answered in time: the answer is `dont-have`.
+      if (err instanceof UnavailableError || err instanceof TimeoutError) return false
+      // Anything else goes to the asker as an error reply (the file is gone, the relay is at a
+      // cap, its forward timed out), or, untyped, is counted as a failure too; a closed
+      // connection or an abort (the asker left) has nobody to tell.
+      throw err
     }
   }
 
