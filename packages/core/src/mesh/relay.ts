@@ -17,8 +17,10 @@ import { Semaphore } from './semaphore.js'
  *   host's fetch never asks a relaying host, so no request loops.
  * - Never the asker: the fetch excludes it.
  * - Caps: `maxRelays` fetches at once; at most `maxWaiting` more wait for
- *   one (beyond that: `RelayBusyError` at once), and one asker holds at most
- *   `maxPerAsker` relays, waiting or running (beyond that: `RelayBusyError`);
+ *   one (beyond that: `RelayBusyError` at once); one asker has at most
+ *   `maxPerAsker` relays in that queue or running (its others wait their
+ *   turn, bounded by its connection's serve slots), so a few connections
+ *   cannot take every slot;
  *   a waiter or fetch whose asker left (its connection's signal) stops, so
  *   nothing waits or pulls a block for nobody; an asker that does not take
  *   its block within `forwardTimeout` is disconnected, freeing the slot;
@@ -44,7 +46,7 @@ export interface RelayConfig {
   maxRelayBytes: number
   /** Relays waiting for a slot at most (default `maxRelays` × 4). */
   maxWaiting?: number
-  /** Relays one asker has at once, waiting or running, at most (default 2). */
+  /** Relays one asker has queued or running at once, at most (default 2; its others wait for one to end). */
   maxPerAsker?: number
   /** How long the asker may take to read a relayed block, ms (default 30 000); then its connection is closed. */
   forwardTimeout?: number
@@ -72,8 +74,8 @@ export class Relay {
   private readonly forwardTimeout: number
   /** Relays waiting for a slot now. */
   private waiting = 0
-  /** Relays per asker (waiting or running), by the asker's connection. */
-  private readonly perAsker = new Map<RelayAsker, number>()
+  /** Each asker's own turns (`maxPerAsker`), by the asker's connection, while it has relays. */
+  private readonly perAsker = new Map<RelayAsker, { slots: Semaphore, users: number }>()
   /** Bytes of blocks taken in from sources for askers (counted against the budget). */
   private relayed = 0
   /** Bytes of blocks admitted and still arriving (reserved against the budget). */
@@ -118,18 +120,22 @@ export class Relay {
   async serve (asker: RelayAsker, cid: BlockId, forward: (bytes: Uint8Array) => Promise<void>, signal?: AbortSignal): Promise<boolean> {
     if (!this.enabled || asker.role === 'host') return false
     this.checkBudget(0)
-    const mine = this.perAsker.get(asker) ?? 0
-    if (mine >= this.maxPerAsker) throw new RelayBusyError(`this host relays at most ${this.maxPerAsker} blocks at once for one peer`)
-    if (this.slots.inUse >= this.slots.limit && this.waiting >= this.maxWaiting) {
-      throw new RelayBusyError(`this host's relay has ${this.waiting} asks waiting, its cap`)
-    }
-    this.perAsker.set(asker, mine + 1)
+    const mine = this.perAsker.get(asker) ?? { slots: new Semaphore(this.maxPerAsker), users: 0 }
+    this.perAsker.set(asker, mine)
+    mine.users++
     try {
-      return await this.slotted(asker, cid, forward, signal)
+      // Its own turn first (a wait bounded by its connection's serve slots), then the relay's queue.
+      await mine.slots.acquire(signal)
+      try {
+        if (this.slots.inUse >= this.slots.limit && this.waiting >= this.maxWaiting) {
+          throw new RelayBusyError(`this host's relay has ${this.waiting} asks waiting, its cap`)
+        }
+        return await this.slotted(asker, cid, forward, signal)
+      } finally {
+        mine.slots.release()
+      }
     } finally {
-      const left = (this.perAsker.get(asker) ?? 1) - 1
-      if (left > 0) this.perAsker.set(asker, left)
-      else this.perAsker.delete(asker)
+      if (--mine.users === 0) this.perAsker.delete(asker)
     }
   }
 
