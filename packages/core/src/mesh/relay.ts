@@ -13,8 +13,8 @@ import { Semaphore } from './semaphore.js'
  * it to the asker and keeps nothing. This is how two tabs that cannot link
  * directly (no WebRTC) still share: both reach the host.
  *
- * - One hop: a host never relays for a host (which relays itself), and a
- *   host's fetch never asks a relaying host, so no request loops.
+ * - One hop: a host never relays for a host (asked by a host, it answers
+ *   from its own store), so no request loops.
  * - Never the asker: the fetch excludes it.
  * - Caps: `maxRelays` fetches at once; at most `maxWaiting` more wait for
  *   one (beyond that: `RelayBusyError` at once); one asker has at most
@@ -24,7 +24,9 @@ import { Semaphore } from './semaphore.js'
  *   a waiter or fetch whose asker left (its connection's signal) stops, so
  *   nothing waits or pulls a block for nobody; an asker that does not take
  *   its block within `forwardTimeout` is disconnected, freeing the slot;
- *   `maxRelayBytes` of blocks held at once, and the
+ *   `maxRelayBytes` of blocks held at once (with
+ *   the default 8 relays of blocks up to ~1 MiB the real bound is ~8 MiB;
+ *   the cap guards larger tunings), and the
  *   byte budget, both checked with each block's size on its first part,
  *   before anything is allocated for it.
  * - Budget: bytes of blocks taken in from a source (verified), counted

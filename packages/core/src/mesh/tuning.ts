@@ -60,7 +60,7 @@ export interface MeshTuning {
   gcGrace?: number
   /** Blocks a relaying host fetches for others at once; more wait their turn (default 8). */
   maxRelays?: number
-  /** Bytes of relayed blocks a host holds at once, checked before each is taken (default 32 MiB). */
+  /** Bytes of relayed blocks a host holds at once, checked before each is taken (default 32 MiB; `maxRelays` blocks of ~1 MiB stay well under it). */
   maxRelayBytes?: number
   /** How long a relaying host waits for a tab or client to take a relayed block before it closes that connection, ms (default 30 000). */
   relayForwardTimeout?: number
