@@ -193,7 +193,7 @@ describe('Relay caps', () => {
     const relay = new Relay(config(), async (_cid, options) => {
       running++
       peak = Math.max(peak, running)
-      expect(options.admit?.(10)).toBeUndefined()
+      expect(options.admit!(10)).toBeUndefined()
       await new Promise<void>(resolve => gates.push(resolve))
       running--
       return new Uint8Array(10)
@@ -217,19 +217,22 @@ describe('Relay caps', () => {
     let late: ((total: number) => Error | undefined) | undefined
     const relay = new Relay(config({ budget: 1500 }), async (_cid, options) => {
       expect(options.exclude).toBe('tab')
-      expect(options.admit?.(1001)).toBeInstanceOf(RelayBusyError)
-      expect(options.admit?.(1000)).toBeUndefined()
+      expect(options.admit!(1001)).toBeInstanceOf(RelayBusyError)
+      expect(options.admit!(1000)).toBeUndefined()
       late = options.admit
       return new Uint8Array(1000)
     })
     expect(await relay.serve(asker, cid, async () => {})).toBe(true)
     expect(late?.(1)).toBeInstanceOf(RelayBusyError)
+    expect(relay.inFlightBytes).toBe(0)
     expect(relay.stats()).toEqual({ relay: true, relayBudget: 1500, relayedBytes: 1000 })
     const second = new Relay(config({ budget: 500, maxRelayBytes: 10_000 }), async (_cid, options) => {
       expect(options.admit?.(501)).toBeInstanceOf(RelayBudgetError)
       throw new UnavailableError('nobody')
     })
     await expect(second.serve(asker, cid, async () => {})).rejects.toBeInstanceOf(UnavailableError)
+    expect(second.inFlightBytes).toBe(0)
+    expect(second.active).toBe(0)
   })
 
   it('bounds its queue, and does no work for an asker that left', async () => {
