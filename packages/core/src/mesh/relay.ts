@@ -29,8 +29,10 @@ import { Semaphore } from './semaphore.js'
  *   the cap guards larger tunings), and the
  *   byte budget, both checked with each block's size on its first part,
  *   before anything is allocated for it.
- * - Budget: bytes of blocks taken in from a source (verified), counted
- *   exactly once each, whether or not the asker then takes them (a block
+ * - Budget: bytes of blocks taken in from a source for an asker, counted
+ *   once per attempt, whether or not the asker then takes them and whether
+ *   or not they verified (a member pairing its asks with its own lying
+ *   source would otherwise move bytes through the host for free; a block
  *   still arriving is reserved against it already); with none
  *   left the asker gets `RelayBudgetError` (`ERR_RELAY_BUDGET`) at once.
  */
@@ -159,8 +161,8 @@ export class Relay {
     const admit = (total: number): Error | undefined => {
       // A late first part of an attempt this relay already gave up on is not taken.
       if (!open) return new RelayBusyError('this relay is no longer waiting for the block')
-      this.inFlight -= held // a new attempt replaces a failed one (bad hash)
-      this.reserved -= held
+      // A new attempt replaces a failed one (bad hash, a source that left): its bytes were taken in all the same.
+      this.charge(held)
       held = 0
       const refusal = this.refusal(total)
       if (refusal !== undefined) return refusal
@@ -180,9 +182,20 @@ export class Relay {
     } finally {
       open = false
       this.inFlight -= held
-      if (!charged) this.reserved -= held
+      // A last attempt that failed (a lying source, the asker leaving) took bytes in too.
+      if (!charged) {
+        this.relayed += held
+        this.reserved -= held
+      }
       this.slots.release()
     }
+  }
+
+  /** An admitted attempt that failed: its block's bytes count against the budget, and are no longer held. */
+  private charge (bytes: number): void {
+    this.inFlight -= bytes
+    this.reserved -= bytes
+    this.relayed += bytes
   }
 
   /**
