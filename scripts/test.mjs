@@ -8,7 +8,8 @@
  *   e2e     Playwright specs in Debian's Chromium, Firefox ESR and WebKitGTK (e2e/run.mjs)
  *
  * Each test runner also writes a JSON report under test-results/, from which
- * the closing line counts tests over all stages: `tests: N passed, N failed`.
+ * the closing line counts tests over all stages: `tests: N passed, N failed`,
+ * after a line per failed test (its file, name and the first line of its error).
  * A stage that fails without a report (a build error, a runner that could not
  * start) counts as one failed test, so that line never reads "0 failed" for a
  * red run. Extra arguments are not accepted: run a stage's own command
