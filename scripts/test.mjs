@@ -63,7 +63,7 @@ function playwrightCounts (file) {
       for (const test of spec.tests ?? []) {
         if (test.status === 'unexpected' || test.status === 'flaky') {
           const error = test.results?.find(result => result.error !== undefined)?.error
-          names.push(`${spec.file}:${spec.line} › ${spec.title} [${test.projectName}]: ${firstLine(error?.message)}`)
+          names.push(`${spec.file}:${spec.line} › ${spec.title}${test.projectName ? ` [${test.projectName}]` : ''}: ${firstLine(error?.message)}`)
         }
       }
     }
