@@ -1,6 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { BlockId } from '../block/id.js'
 import type { BackgroundFailure } from './failures.js'
+import { Auditor } from './audit.js'
+import type { NodeContext, StoringHost } from './context.js'
+import { placeBlock } from './placement.js'
+import { resolveTuning } from './tuning.js'
+import { MemoryBlockStore } from '../store/memory.js'
 import { DroppingStore, fullMesh, makeBlock, rawConnect, TestMesh, until, HOST_KEY } from '../../test/support/mesh.js'
 import type { TestNode } from '../../test/support/mesh.js'
 
@@ -86,6 +91,38 @@ describe('replica audits (proof of storage)', () => {
     expect(short).toEqual([])
   })
 
+  it('garbage collection proves the targets\' claims before it drops a copy: a liar\'s have never deletes a real one, and copies made around a liar stay', async () => {
+    mesh = new TestMesh()
+    const liarStore = new DroppingStore()
+    // As above, and the trusting hosts collect garbage with no grace (each pass run by the test).
+    const quiet = { repairDelay: 3_600_000, repairRetry: 3_600_000 }
+    const catcher = await mesh.host({ ...AUDIT_ALL, ...quiet })
+    const trusting = [await mesh.host({ auditChance: 0, gcGrace: 0 }), await mesh.host({ auditChance: 0, gcGrace: 0 })]
+    const liar = await mesh.host({ auditChance: 0, store: liarStore, autoDial: false })
+    const honest = [catcher, ...trusting]
+    await fullMesh([...honest, liar])
+    const blocks = []
+    for (let seed = 1; seed <= 64; seed++) {
+      const block = await makeBlock(3000, seed)
+      expect(await trusting[0]!.node.putBlock(block.cid, block.bytes, { replicas: 3 })).toEqual({ copies: 3 })
+      blocks.push(block)
+    }
+    const claimed = blocks.filter(b => liarStore.claimed.has(b.cid.toString()))
+    expect(claimed.length).toBeGreaterThan(0)
+    // The catcher copies every block the liar claimed to a third honest host; the trusting hosts'
+    // GC, which count the liar as a target that holds it, must not drop those copies again.
+    for (let round = 0; round < 3; round++) {
+      await catcher.node.repair()
+      for (const h of trusting) await h.node.repair()
+      for (const h of trusting) await h.node.gc()
+    }
+    const short = []
+    for (const b of claimed) if (await honestCopies(honest, b.cid) < 3) short.push(b.cid.toString())
+    expect(short).toEqual([])
+    // The trusting hosts caught the liar themselves, when their GC asked it to prove a claim.
+    for (const h of trusting) expect((await h.node.status()).backgroundFailures?.audit).toBeGreaterThan(0)
+  })
+
   it('an honest holder passes its audits and stays connected', async () => {
     mesh = new TestMesh()
     const hosts = [await mesh.host(AUDIT_ALL), await mesh.host(AUDIT_ALL)]
@@ -116,5 +153,39 @@ describe('replica audits (proof of storage)', () => {
     expect(await raw.nextMatching(m => m.t !== 'peers' && m.t !== 'have')).toMatchObject({ t: 'error', id: 3, code: 'ERR_OUT_OF_RANGE' })
     const { encodeMessage } = await import('../wire/codec.js')
     expect(() => encodeMessage({ t: 'audit', id: 4, cid: block.cid.bytes, offset: 0, length: 1025 })).toThrow(/length is outside 1..1024/)
+  })
+})
+
+describe('Auditor', () => {
+  /** A node context with a store holding `blocks`, peers that fail every audit, and a mutable storing-host list. */
+  function context (blocks: Array<{ cid: BlockId, bytes: Uint8Array }>, hosts: { list: StoringHost[] }): NodeContext {
+    const store = new MemoryBlockStore()
+    for (const b of blocks) void store.put(b.cid, b.bytes)
+    const liar = { audit: async () => null, forfeit: () => { hosts.list = hosts.list.filter(h => h.peerId !== 'liar') } }
+    return {
+      peerId: 'self',
+      store,
+      tuning: resolveTuning({ auditChance: 1, auditsPerPass: 1000 }),
+      peer: (id: string) => id === 'liar' ? liar : undefined,
+      storingHosts: () => hosts.list,
+      failed: () => {},
+      reportCorrupt: () => {}
+    } as unknown as NodeContext
+  }
+
+  it('keeps how a liar stood in placement from its first failure, when a second one finds it gone', async () => {
+    const honest = ['self', 'a', 'b'].map(peerId => ({ peerId, weight: 1, full: false }))
+    const hosts = { list: [...honest, { peerId: 'liar', weight: 1, full: false }] }
+    const blocks = await Promise.all([1, 2, 3, 4, 5, 6, 7, 8].map(async seed => await makeBlock(100, seed)))
+    const auditor = new Auditor(context(blocks, hosts))
+    auditor.startPass()
+    // Two of its claims fail in one pass; after the first, it is closed and no longer listed.
+    expect(await auditor.check(blocks[0]!.cid, new Set(['self', 'liar']), AbortSignal.timeout(5000))).toBe(true)
+    expect(hosts.list.map(h => h.peerId)).not.toContain('liar')
+    expect(await auditor.check(blocks[1]!.cid, new Set(['self', 'liar']), AbortSignal.timeout(5000))).toBe(true)
+    // Hosts that still trust it place blocks on it: for each block where they would, this host knows it.
+    const onLiar = blocks.filter(b => placeBlock(b.cid, [...honest, { peerId: 'liar', weight: 1, full: false }], 3).includes('liar'))
+    expect(onLiar.length).toBeGreaterThan(0)
+    for (const b of blocks) expect(auditor.misled(b.cid, 3, honest)).toBe(onLiar.includes(b))
   })
 })

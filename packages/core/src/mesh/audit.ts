@@ -44,8 +44,16 @@ import { placeBlock } from './placement.js'
  * for nothing, even after it reconnects, so it cannot outrank this host), and
  * where the hosts that still trust it would count it among a block's targets
  * (`misled`), they leave that block to it, so this host copies the block to
- * its own targets without waiting for a holder ranked above it. At worst a
- * block is sent twice.
+ * its own targets without waiting for a holder ranked above it (a block may
+ * be sent twice, when a holder ranked above acts too).
+ *
+ * Garbage collection never drops a copy on claims alone: every target it
+ * counts must prove its claim first (`confirm`, not sampled; it runs only
+ * for a copy about to be dropped). Otherwise a liar's `have` would delete
+ * real copies, and hosts that still trust it would delete the copies made
+ * around it as surplus, to be sent again by the next repair pass, for as long
+ * as the liar's penalty lasts. Proving claims is also how those hosts catch
+ * the liar themselves.
  */
 
 /** Bytes asked for per audit (or the whole block when it is shorter). */
@@ -124,19 +132,39 @@ export class Auditor {
     if (own === undefined || own.length === 0) return false
     let failed = false
     for (const id of chosen) {
-      const why = await this.audit(id, cid, own, signal)
-      if (why === undefined) continue
+      const outcome = await this.audit(id, cid, own, signal)
+      if (outcome.failed === undefined) continue
       holders.delete(id)
       failed = true
-      this.fail(id, cid, why)
+      this.fail(id, cid, outcome.failed)
     }
     return failed
   }
 
-  /** Undefined if `peerId` passed (or gave no verdict), else why it failed. */
-  private async audit (peerId: string, cid: BlockId, own: Uint8Array, signal: AbortSignal): Promise<string | undefined> {
+  /**
+   * Every claim in `holders` proven, not sampled: garbage collection drops a
+   * copy only on this (a liar's `have` would otherwise delete real copies, and
+   * undo the ones made around it). False if any holder failed (handled as in
+   * `check`) or gave no verdict, or this node's own copy is gone.
+   */
+  async confirm (cid: BlockId, holders: string[], signal: AbortSignal): Promise<boolean> {
+    const own = await this.ownCopy(cid, signal)
+    if (own === undefined) return false
+    // The empty block has no range to prove, and anyone can make it again.
+    if (own.length === 0) return true
+    for (const id of holders) {
+      if (this.distrusted(id)) return false
+      const outcome = await this.audit(id, cid, own, signal)
+      if (outcome.failed !== undefined) this.fail(id, cid, outcome.failed)
+      if (!outcome.passed) return false
+    }
+    return true
+  }
+
+  /** Whether `peerId` proved it holds `cid`; if it failed, why. A timeout or closed connection is neither. */
+  private async audit (peerId: string, cid: BlockId, own: Uint8Array, signal: AbortSignal): Promise<{ passed: boolean, failed?: string }> {
     const peer = this.ctx.peer(peerId)
-    if (peer === undefined) return undefined
+    if (peer === undefined) return { passed: false }
     const length = Math.min(AUDIT_LENGTH, MAX_AUDIT_LENGTH, own.length)
     const offset = randomBelow(own.length - length + 1)
     let answer: Uint8Array | null
@@ -144,21 +172,32 @@ export class Auditor {
       answer = await peer.audit(cid, offset, length, { timeout: this.ctx.tuning.probeTimeout, signal })
     } catch (err) {
       if (err instanceof AbortError && signal.aborted) throw err
-      if (err instanceof TimeoutError || err instanceof ConnectionClosedError || err instanceof AbortError) return undefined
-      return `refused the audit (${err instanceof CairnError ? err.code : 'error'})`
+      if (err instanceof TimeoutError || err instanceof ConnectionClosedError || err instanceof AbortError) return { passed: false }
+      return { passed: false, failed: `refused the audit (${err instanceof CairnError ? err.code : 'error'})` }
     }
-    if (answer === null) return 'said it does not have it'
-    if (answer.length !== length || !equalBytes(answer, own.subarray(offset, offset + length))) return `sent other bytes for ${offset}+${length}`
-    return undefined
+    if (answer === null) return { passed: false, failed: 'said it does not have it' }
+    if (answer.length !== length || !equalBytes(answer, own.subarray(offset, offset + length))) return { passed: false, failed: `sent other bytes for ${offset}+${length}` }
+    return { passed: true }
   }
 
   private fail (peerId: string, cid: BlockId, why: string): void {
-    if (this.failedUntil.size >= MAX_FAILED) this.failedUntil.delete(this.failedUntil.keys().next().value as string)
-    const host = this.ctx.storingHosts().find(h => h.peerId === peerId)
+    this.makeRoom()
+    // How it stood before it was distrusted (full only if it was full): kept from its first
+    // failure, since a second one in the same pass finds it closed or marked full already.
+    const host = this.failedUntil.get(peerId)?.host ?? this.ctx.storingHosts().find(h => h.peerId === peerId)
+    this.failedUntil.delete(peerId)
     this.failedUntil.set(peerId, { until: performance.now() + this.ctx.tuning.auditPenalty, host })
     const message = `host ${peerId} claimed block ${cid.toString()} and failed its audit: it ${why}`
     this.ctx.failed('audit', new AuditError(message))
     this.ctx.peer(peerId)?.forfeit('ERR_AUDIT', `failed a replica audit of ${cid.toString()}`)
+  }
+
+  /** Room for one more failed host: expired entries go first, then the oldest (MAX_FAILED bounds the work per block). */
+  private makeRoom (): void {
+    if (this.failedUntil.size < MAX_FAILED) return
+    const now = performance.now()
+    for (const [id, { until }] of this.failedUntil) if (until <= now) this.failedUntil.delete(id)
+    if (this.failedUntil.size >= MAX_FAILED) this.failedUntil.delete(this.failedUntil.keys().next().value as string)
   }
 
   /** This node's copy (verified on read by stores that can rot); undefined if it is gone or corrupt (then reported). */

@@ -15,7 +15,10 @@ import { placeBlock, rankPeers } from './placement.js'
  * - surplus copies: this host is not one of the block's R targets, and R
  *   targets other than this host answered that they hold it, each ranked
  *   above this host for the block, so two hosts with different views of the
- *   mesh can never both drop a copy because of each other.
+ *   mesh can never both drop a copy because of each other; and each of them
+ *   proved its claim with a replica audit (`confirm`, audit.ts): a `have` is
+ *   a claim, and a host that lies about holding blocks would otherwise make
+ *   honest hosts delete real copies.
  * It never drops a copy no other host confirmed (the last copy it knows of),
  * never a block a put coordinated here is sending (`placing`), and never one
  * stored here less than `gcGrace` ago (a put or repair may still be counting it).
@@ -39,6 +42,8 @@ export interface CollectorHooks {
   /** A pass over every block starts (returns a token) and ends (with it), uninterrupted. */
   passStarted?: () => number
   passEnded?: (token: number) => void
+  /** Whether each of `holders` proves it holds `cid` (a replica audit of each, `Auditor.confirm`). */
+  confirm: (cid: BlockId, holders: string[], signal: AbortSignal) => Promise<boolean>
   /** Block `cid` was reclaimed, and why. */
   reclaimed?: (cid: BlockId, why: 'expired' | 'deleted' | 'surplus') => void
 }
@@ -138,7 +143,7 @@ export class Collector {
       if (!outranks(cid, byId.get(id)!, me)) return false
     }
     const held = await Promise.all(targets.map(async id => await this.probe(id, cid, signal)))
-    return held.every(Boolean)
+    return held.every(Boolean) && await this.hooks.confirm(cid, targets, signal)
   }
 
   /** Unconfirmed (not holding it, or not answering): the copy is kept. */

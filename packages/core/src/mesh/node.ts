@@ -136,7 +136,7 @@ export class MeshNode extends EventTarget implements Mesh {
     this.replicator = new Replicator(this.ctx)
     this.auditor = new Auditor(this.ctx)
     this.repairer = new Repairer(this.ctx, this.fetcher, cid => this.replicator.placing(cid), this.auditor)
-    this.retention = new Retention(this.ctx, init.tombstoneStore, cid => this.replicator.placing(cid))
+    this.retention = new Retention(this.ctx, init.tombstoneStore, cid => this.replicator.placing(cid), async (cid, holders, signal) => await this.auditor.confirm(cid, holders, signal))
     this.announcer = new Announcer(this.ctx)
     this.gossip = new Gossip(this.ctx, {
       autoDial: init.autoDial ?? init.role === 'host',

@@ -1,6 +1,7 @@
 import type { BlockId } from '../block/id.js'
 import type { NodeContext } from './context.js'
 import { Collector } from './gc.js'
+import type { CollectorHooks } from './gc.js'
 import { Remover } from './remove.js'
 import type { TombstoneStore } from './tombstone-store.js'
 import { Tombstones } from './tombstones.js'
@@ -20,11 +21,12 @@ export class Retention {
   private stopped = false
 
   /** `placing`: a put of `cid` is being coordinated here (its copies are in flight: GC leaves it alone). */
-  constructor (ctx: NodeContext, tombstoneStore: TombstoneStore | undefined, placing: (cid: BlockId) => boolean) {
+  constructor (ctx: NodeContext, tombstoneStore: TombstoneStore | undefined, placing: (cid: BlockId) => boolean, confirm: CollectorHooks['confirm']) {
     this.ctx = ctx
     this.tombstones = new Tombstones(tombstoneStore)
     this.collector = new Collector(ctx, {
       placing,
+      confirm,
       isDeleted: (_cid, record) => this.tombstones.matches(record?.owner),
       passStarted: () => this.tombstones.passStarted(),
       passEnded: token => {

@@ -50,7 +50,7 @@ export interface MeshTuning {
   repairRate?: number
   /** How long a host that refused a block as full is left out of placement, ms (default 60 000). */
   fullRetry?: number
-  /** Chance that repair audits one host's claim to hold a block (default 0.05; 0 disables audits). */
+  /** Chance that repair audits one host's claim to hold a block (default 0.05; 0: repair does not audit; GC always proves the claims it drops a copy on). */
   auditChance?: number
   /** Most audits one repair pass makes (default 16). */
   auditsPerPass?: number
