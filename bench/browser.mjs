@@ -7,6 +7,10 @@
 //   a file read does), vs a bare RTCDataChannel between the same two pages.
 // - tab → host: 256 MiB of blocks put by a tab's MeshNode on a storing host
 //   over its WebSocket, vs a bare browser WebSocket to a sink that discards.
+// - host → tab: a 256 MiB file put by `cairn put` on a storing host, downloaded
+//   in the app served by that host, through its service worker (fetch, hash
+//   verify, decrypt: what a user's download does), vs a bare browser WebSocket
+//   receiving the same number of bytes from a source that sends them.
 //
 // Prints progress on stderr and one JSON line on stdout. Target: each Cairn
 // figure >= 60% of its raw one.
@@ -14,7 +18,7 @@
 //   npm run build && node bench/browser.mjs [--size 256MiB]
 import { spawn, spawnSync } from 'node:child_process'
 import { createReadStream, existsSync } from 'node:fs'
-import { mkdtemp, rm, stat } from 'node:fs/promises'
+import { mkdtemp, open, rm, stat } from 'node:fs/promises'
 import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { extname, join, normalize } from 'node:path'
@@ -87,6 +91,28 @@ async function startSink () {
   return wss
 }
 
+/** A WebSocket source: sends `total` bytes (from the URL) in 1 MiB messages as fast as the socket drains. */
+async function startSource () {
+  const { WebSocketServer } = await import('ws')
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false })
+  const chunk = Buffer.alloc(MiB, 7)
+  wss.on('connection', (ws, req) => {
+    const total = Number(new URL(req.url, 'http://x').searchParams.get('total'))
+    let sent = 0
+    const pump = () => {
+      while (sent < total && ws.bufferedAmount < 4 * MiB) {
+        const n = Math.min(MiB, total - sent)
+        ws.send(n === MiB ? chunk : chunk.subarray(0, n))
+        sent += n
+      }
+      if (sent < total) setTimeout(pump, 1)
+    }
+    pump()
+  })
+  await new Promise((resolve) => wss.once('listening', resolve))
+  return wss
+}
+
 const children = new Set()
 async function startHost (dataDir, extra) {
   const child = spawn(process.execPath, [...NODE_FLAGS, CLI, 'host', '--port', '0', '--json', '--data', dataDir, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] })
@@ -98,7 +124,7 @@ async function startHost (dataDir, extra) {
     createInterface({ input: child.stdout }).on('line', (l) => { if (l.includes('"listening"')) resolve(l) })
   })
   const { url, port } = JSON.parse(line)
-  return { token: new URL(url).hash.replace(/^#join=/, ''), ws: `ws://127.0.0.1:${port}/mesh` }
+  return { url, token: new URL(url).hash.replace(/^#join=/, ''), ws: `ws://127.0.0.1:${port}/mesh` }
 }
 
 async function openPage (browser, url) {
@@ -169,6 +195,75 @@ async function tabToHost (browser, pagesUrl, host, sinkPort, size) {
   return { raw: Math.max(...raw), cairn: Math.max(...cairn) }
 }
 
+/** `size` pseudo-random bytes (not compressible, not crypto) written to `path`. */
+async function writeFile (path, size) {
+  const file = await open(path, 'w')
+  const chunk = Buffer.alloc(MiB)
+  let x = 0x9e3779b9
+  try {
+    for (let written = 0; written < size; written += chunk.length) {
+      for (let i = 0; i < chunk.length; i += 4) {
+        x ^= x << 13; x ^= x >>> 17; x ^= x << 5
+        chunk.writeInt32LE(x | 0, i)
+      }
+      await file.write(chunk, 0, Math.min(chunk.length, size - written))
+    }
+  } finally {
+    await file.close()
+  }
+}
+
+function cli (args) {
+  const run = spawnSync(process.execPath, [...NODE_FLAGS, CLI, ...args], { encoding: 'utf8', maxBuffer: 16 * MiB })
+  if (run.status !== 0) throw new Error(`cairn ${args[0]} exited with ${run.status}: ${run.stderr}`)
+  return run.stdout
+}
+
+async function hostToTab (browser, pagesUrl, host, sourcePort, size, work) {
+  const input = join(work, 'down.bin')
+  await writeFile(input, size)
+  const put = JSON.parse(cli(['put', input, '--mesh', host.url, '--json']).trim().split('\n').at(-1))
+  await rm(input)
+  const link = put.link.startsWith('http') ? put.link : `${host.url}&file=${put.link}`
+  // The raw baseline runs in a test page (the app's CSP allows its own host only).
+  const rawPage = await openPage(browser)
+  await rawPage.goto(`${pagesUrl}/test-pages/mesh.html`)
+  const app = await openPage(browser)
+  await app.goto(link)
+  const href = await app.locator('[data-testid=download]').getAttribute('href', { timeout: 60_000 })
+  const raw = []
+  const cairn = []
+  for (let round = 0; round < ROUNDS; round++) {
+    const r = await rawPage.evaluate(([url, total]) => new Promise((resolve, reject) => {
+      const ws = new WebSocket(url)
+      ws.binaryType = 'arraybuffer'
+      let got = 0
+      let started = 0
+      ws.onopen = () => { started = performance.now() }
+      ws.onmessage = (event) => {
+        got += event.data.byteLength
+        if (got >= total) { resolve({ ms: performance.now() - started, bytes: got }); ws.close() }
+      }
+      ws.onerror = () => reject(new Error('raw download socket failed'))
+    }), [`ws://127.0.0.1:${sourcePort}/?total=${size}`, size])
+    raw.push(rate(r.bytes, r.ms))
+    const d = await app.evaluate(async (url) => {
+      const started = performance.now()
+      const res = await fetch(url)
+      if (!res.ok) throw new Error(`download answered ${res.status}`)
+      const reader = res.body.getReader()
+      let bytes = 0
+      for (let next = await reader.read(); !next.done; next = await reader.read()) bytes += next.value.byteLength
+      return { ms: performance.now() - started, bytes }
+    }, href)
+    if (d.bytes !== size) throw new Error(`downloaded ${d.bytes} of ${size} bytes`)
+    cairn.push(rate(size, d.ms))
+    log(`host→tab round ${round + 1}: raw WebSocket ${raw.at(-1)} MiB/s, Cairn download through the service worker ${cairn.at(-1)} MiB/s`)
+  }
+  await Promise.all([rawPage.context().close(), app.context().close()])
+  return { raw: Math.max(...raw), cairn: Math.max(...cairn) }
+}
+
 async function main () {
   if (!existsSync(CHROMIUM)) fail(`Chromium not found at ${CHROMIUM}; install it: apt-get install -y chromium`)
   if (!existsSync(CLI)) fail('packages/node-host/dist is missing; run `npm run build` first')
@@ -179,6 +274,7 @@ async function main () {
   const work = await mkdtemp(join(tmpdir(), 'cairn-bench-browser-'))
   const pages = await serveStatic(join(ROOT, 'packages/web/dist-test'))
   const sink = await startSink()
+  const source = await startSource()
   const { chromium } = await import('@playwright/test')
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS })
   try {
@@ -188,23 +284,27 @@ async function main () {
     const storeHost = await startHost(join(work, 'store'), ['--replicas', '1', '--allow-origin', pagesUrl])
     const t2t = await tabToTab(browser, pagesUrl, relayHost, size)
     const t2h = await tabToHost(browser, pagesUrl, storeHost, sink.address().port, size)
+    const h2t = await hostToTab(browser, pagesUrl, storeHost, source.address().port, size, work)
     const ratio = (x) => Number((x.cairn / x.raw).toFixed(2))
     console.log(JSON.stringify({
       section: 'browser',
       sizeMiB: Math.round(size / MiB),
       tabToTab: { rawRtcDataChannelMiBps: t2t.raw, cairnMiBps: t2t.cairn, ratio: ratio(t2t) },
       tabToHost: { rawWebSocketMiBps: t2h.raw, cairnMiBps: t2h.cairn, ratio: ratio(t2h) },
-      pass: { tabToTab: ratio(t2t) >= TARGET, tabToHost: ratio(t2h) >= TARGET },
+      hostToTab: { rawWebSocketMiBps: h2t.raw, cairnMiBps: h2t.cairn, ratio: ratio(h2t) },
+      pass: { tabToTab: ratio(t2t) >= TARGET, tabToHost: ratio(t2h) >= TARGET, hostToTab: ratio(h2t) >= TARGET },
       notes: [
         `best of ${ROUNDS} rounds each, raw and Cairn alternating on the same pages; target >= ${TARGET * 100}% of raw`,
         'tab→tab: MeshNode getBlock (8 in flight, hash-verified) over WebRTC vs a bare RTCDataChannel (64 KiB messages, 4 MiB buffered)',
-        'tab→host: MeshNode putBlock (8 in flight, R=1, durable on disk) vs a bare WebSocket to a discarding sink'
+        'tab→host: MeshNode putBlock (8 in flight, R=1, durable on disk) vs a bare WebSocket to a discarding sink',
+        'host→tab: a file put with the CLI, downloaded in the app through its service worker (fetch, verify, decrypt) vs a bare WebSocket from a source sending as fast as it drains'
       ]
     }))
   } finally {
     await browser.close()
     for (const child of children) child.kill('SIGKILL')
     sink.close()
+    source.close()
     pages.close()
     await rm(work, { recursive: true, force: true })
   }

@@ -17,7 +17,7 @@ const SECTIONS = [
   { name: 'core', script: 'core.mjs', about: 'add/read pipelines vs one-pass AES-GCM + SHA-256 (OpenSSL; --provider webcrypto: Web Crypto), in memory' },
   { name: 'hosts', script: 'hosts.mjs', about: 'put/get through three cairn hosts vs raw ws' },
   { name: 'tls', script: 'tls.mjs', about: 'client handshake and put/get over wss:// vs ws:// (one host each)' },
-  { name: 'browser', script: 'browser.mjs', about: 'tab→tab over WebRTC vs raw RTCDataChannel, tab→host vs raw WebSocket (Chromium)' }
+  { name: 'browser', script: 'browser.mjs', about: 'tab→tab over WebRTC vs raw RTCDataChannel, tab→host and host→tab (download through the service worker) vs raw WebSocket (Chromium)' }
 ]
 
 function parseArgs (argv) {
