@@ -24,6 +24,8 @@ export interface FetchOptions extends AbortOptions {
   exclude?: string
   /** Asked with each block's size before it is taken (`Peer.want`); an error it returns ends the fetch with it. */
   admit?: (total: number) => Error | undefined
+  /** Told the size of each part taken in, from any source (`Peer.want`), verified or not. */
+  taken?: (bytes: number) => void
 }
 
 interface Waiter {
@@ -88,7 +90,7 @@ export class Fetcher {
   /** One request; returns the verified block, or why it failed. */
   private async request (peer: Peer, cid: BlockId, options: FetchOptions): Promise<Uint8Array | Error> {
     const started = performance.now()
-    const { signal, admit } = options
+    const { signal, admit, taken } = options
     let refusal: Error | undefined
     let bytes: Uint8Array | null
     try {
@@ -96,7 +98,8 @@ export class Fetcher {
       bytes = await peer.want(cid, {
         timeout,
         ...(signal === undefined ? {} : { signal }),
-        ...(admit === undefined ? {} : { admit: (total: number) => (refusal = admit(total)) })
+        ...(admit === undefined ? {} : { admit: (total: number) => (refusal = admit(total)) }),
+        ...(taken === undefined ? {} : { taken })
       })
     } catch (err) {
       peer.window.fail(err instanceof TimeoutError)

@@ -40,6 +40,8 @@ export interface PeerHandlers {
 export interface WantOptions extends RequestOptions {
   /** Asked with a block's size before it is taken: an error refuses it. */
   admit?: (total: number) => Error | undefined
+  /** Told the size of each part as it is taken in (verified or not, complete or not). */
+  taken?: (bytes: number) => void
 }
 
 export interface PeerInit {
@@ -163,15 +165,22 @@ export class Peer {
    * `admit(total)` is asked with the block's size on its first part, before
    * anything is allocated for it: an error it returns fails the want with
    * that error (not the peer's fault), and the rest of the block is dropped as it arrives.
+   * `taken(bytes)` is told each part it takes in; once the caller gave up (a
+   * timeout, an abort), the rest of the block is dropped as it arrives too.
    */
   async want (cid: BlockId, options: WantOptions = {}): Promise<Uint8Array | null> {
     let assembler: PartAssembler | undefined
     let refused = false
-    return await this.request<Uint8Array | null>(async id => { await this.send({ t: 'want', id, cid: cid.bytes }) }, msg => {
+    return await this.request<Uint8Array | null>(async id => { await this.send({ t: 'want', id, cid: cid.bytes }) }, (msg, live) => {
       if (msg.t === 'dont-have') return { value: null }
       if (msg.t !== 'block') throw new ProtocolError(`unexpected ${msg.t} in reply to want`)
       if (assembler === undefined && !refused && msg.offset !== 0) throw new ProtocolError('block part out of order')
       const final = msg.offset + msg.data.length >= msg.total
+      if (!live) {
+        // Nobody waits for it any more: free what was assembled and await the last part only.
+        refused = true
+        assembler = undefined
+      }
       if (refused) return final ? { value: null } : undefined
       if (assembler === undefined) {
         const refusal = options.admit?.(msg.total)
@@ -182,6 +191,7 @@ export class Peer {
       }
       assembler ??= new PartAssembler(msg.total)
       const bytes = assembler.add(msg.offset, msg.total, msg.data)
+      options.taken?.(msg.data.length)
       return bytes === undefined ? undefined : { value: bytes }
     }, options)
   }
@@ -299,7 +309,8 @@ export class Peer {
     const id = this.requests.nextId()
     const reply = this.requests.open(id, handle, options, () => { this.outgoing.release() })
     send(id).catch((err: Error) => { this.requests.fail(id, err) })
-    if (this.requests.abandoned > this.limits.maxOutgoingRequests / 2) {
+    // Requests that timed out and are still unanswered: a peer this far behind has stopped answering.
+    if (this.requests.timedOut > this.limits.maxOutgoingRequests / 2) {
       this.disconnect('ERR_TIMEOUT', 'peer stopped answering requests')
     }
     return await reply

@@ -35,10 +35,12 @@ describe('request table', () => {
     const reply = table.open(id, pong, { timeout: 1 }, () => { released = true })
     await expect(reply).rejects.toBeInstanceOf(TimeoutError)
     expect(table.abandoned).toBe(1)
+    expect(table.timedOut).toBe(1)
     expect(released).toBe(false)
     table.reply(id, { t: 'pong', id })
     expect(released).toBe(true)
     expect(table.abandoned).toBe(0)
+    expect(table.timedOut).toBe(0)
   })
 
   it('a refused reply fails the caller at once, without a fault, and keeps the slot until the final part', async () => {
@@ -51,6 +53,8 @@ describe('request table', () => {
     expect(table.reply(id, { t: 'pong', id })).toBe(true)
     await expect(reply).rejects.toBe(refusal)
     expect(table.abandoned).toBe(1)
+    // The peer is answering: a refusal is not a timeout.
+    expect(table.timedOut).toBe(0)
     expect(released).toBe(false)
     table.reply(id, { t: 'pong', id })
     table.reply(id, { t: 'pong', id })
@@ -68,9 +72,15 @@ describe('request table', () => {
   it('fails on abort, on a reply that does not fit, and on close', async () => {
     const table = new RequestTable()
     const controller = new AbortController()
-    const aborted = table.open(table.nextId(), pong, { signal: controller.signal }, () => {})
+    const abortedId = table.nextId()
+    const aborted = table.open(abortedId, pong, { signal: controller.signal }, () => {})
     controller.abort()
     await expect(aborted).rejects.toBeInstanceOf(AbortError)
+    // The caller gave up: awaited until its reply, but not counted as the peer not answering.
+    expect(table.abandoned).toBe(1)
+    expect(table.timedOut).toBe(0)
+    table.reply(abortedId, { t: 'pong', id: abortedId })
+    expect(table.abandoned).toBe(0)
     const id = table.nextId()
     const wrong = table.open(id, pong, {}, () => {})
     expect(() => table.reply(id, { t: 'stored', id, copies: 1 })).toThrow(ProtocolError)

@@ -10,6 +10,8 @@ import type { ErrorMessage, Message } from '../wire/messages.js'
  * times out or is aborted fails for its caller at once, but its slot stays
  * taken until the peer's final reply arrives (or the connection closes), so
  * we never have more requests in flight at the peer than its limit allows.
+ * Only the ones that timed out count as the peer not answering (`timedOut`):
+ * a caller that gives up (an asker leaving a relay) says nothing of the peer.
  */
 
 /**
@@ -17,8 +19,10 @@ import type { ErrorMessage, Message } from '../wire/messages.js'
  * `ProtocolError` if it does not fit. `{ refuse, final }`: fail the caller
  * now with `refuse` (the receiver will not take the reply, e.g. a relay cap)
  * without faulting the peer; the request keeps its slot until its `final` reply.
+ * `live` is false once the caller gave up (a timeout, an abort, a refusal):
+ * the rest of the reply is for nobody and is only awaited, not kept.
  */
-export type ReplyHandler<T> = (msg: Message) => { value: T } | { refuse: Error, final: boolean } | undefined
+export type ReplyHandler<T> = (msg: Message, live: boolean) => { value: T } | { refuse: Error, final: boolean } | undefined
 
 interface Entry {
   handle: ReplyHandler<unknown>
@@ -26,6 +30,8 @@ interface Entry {
   reject?: (err: Error) => void
   timer?: ReturnType<typeof setTimeout>
   cleanup?: () => void
+  /** Its caller gave up on it because it timed out. */
+  timedOut?: true
   onFinal: () => void
 }
 
@@ -41,6 +47,8 @@ export class RequestTable {
   private lastId = 0
   /** Requests whose caller gave up, still awaiting the peer's reply. */
   abandoned = 0
+  /** Of those, the ones that timed out: the peer not answering. */
+  timedOut = 0
 
   nextId (): number {
     do {
@@ -55,7 +63,7 @@ export class RequestTable {
       const entry: Entry = { handle, resolve: resolve as (value: unknown) => void, reject, onFinal }
       this.entries.set(id, entry)
       if (options.timeout !== undefined && Number.isFinite(options.timeout)) {
-        entry.timer = setTimeout(() => { this.abandon(id, new TimeoutError(`request timed out after ${options.timeout} ms`)) }, options.timeout)
+        entry.timer = setTimeout(() => { this.abandon(id, new TimeoutError(`request timed out after ${options.timeout} ms`), true) }, options.timeout)
       }
       const signal = options.signal
       if (signal !== undefined) {
@@ -77,7 +85,7 @@ export class RequestTable {
     if (entry === undefined) return false
     let result: ReturnType<ReplyHandler<unknown>>
     try {
-      result = msg.t === 'error' ? { value: undefined } : entry.handle(msg)
+      result = msg.t === 'error' ? { value: undefined } : entry.handle(msg, entry.reject !== undefined)
     } catch (err) {
       this.finish(id, entry, err as Error)
       throw err
@@ -101,12 +109,16 @@ export class RequestTable {
     for (const [id, entry] of [...this.entries]) this.finish(id, entry, err)
   }
 
-  private abandon (id: number, err: Error): void {
+  private abandon (id: number, err: Error, timedOut = false): void {
     const entry = this.entries.get(id)
     if (entry?.reject === undefined) return
     const reject = entry.reject
     this.settleCaller(entry)
     this.abandoned++
+    if (timedOut) {
+      entry.timedOut = true
+      this.timedOut++
+    }
     reject(err)
   }
 
@@ -120,6 +132,7 @@ export class RequestTable {
   private finish (id: number, entry: Entry, err?: Error, value?: unknown): void {
     this.entries.delete(id)
     if (entry.reject === undefined) this.abandoned--
+    if (entry.timedOut === true) this.timedOut--
     const { resolve, reject } = entry
     this.settleCaller(entry)
     if (err !== undefined) reject?.(err)
