@@ -20,10 +20,10 @@ afterEach(async () => { await mesh?.stopAll() }) // the Relay unit tests start n
 
 /**
  * A tab driven frame by frame: it announces the blocks it holds to its host
- * and answers the host's `want`s with them (or with flipped bytes: a liar),
- * recording every `want` it was sent.
+ * and answers the host's `want`s with them (or with flipped bytes, or one
+ * byte then `dont-have`: liars), recording every `want` it was sent.
  */
-async function rawTab (host: TestNode, blocks: Array<{ cid: BlockId, bytes: Uint8Array }>, options: { lie?: boolean } = {}): Promise<RawPeer & { wants: number }> {
+async function rawTab (host: TestNode, blocks: Array<{ cid: BlockId, bytes: Uint8Array }>, options: { lie?: boolean, oneByte?: boolean } = {}): Promise<RawPeer & { wants: number }> {
   const raw = Object.assign(await rawConnect(mesh, host.address, { role: 'browser' }), { wants: 0 })
   const held = new Map(blocks.map(b => [b.cid.toString(), b.bytes]))
   await raw.send({ t: 'have', cids: blocks.map(b => b.cid.bytes) })
@@ -42,6 +42,12 @@ async function rawTab (host: TestNode, blocks: Array<{ cid: BlockId, bytes: Uint
         continue
       }
       if (options.lie === true) bytes[0]! ^= 0xff
+      if (options.oneByte === true) {
+        // Announces the whole block, sends one byte of it, then says it does not have it.
+        await raw.send({ t: 'block', id: msg.id, offset: 0, total: bytes.length, data: bytes.subarray(0, 1) })
+        await raw.send({ t: 'dont-have', id: msg.id })
+        continue
+      }
       for (const part of splitParts(bytes, raw.conn.maxFrameSize)) {
         await raw.send({ t: 'block', id: msg.id, offset: part.offset, total: bytes.length, data: part.data }).catch(() => {})
       }
@@ -123,6 +129,24 @@ describe('relay through a --no-store host', () => {
     expect(honest.wants).toBe(1)
     // Every attempt counted once: each lie the liar was asked for again, and the honest copy.
     expect((await host.node.status()).relayedBytes).toBe(50_000 * (liar.wants + honest.wants))
+  })
+
+  it('charges a source that announces a block and sends one byte of it that one byte, not the block', async () => {
+    mesh = new TestMesh()
+    const size = 100_000
+    const host = await mesh.host({ noStore: true, relay: { budget: 1.5 * size } })
+    const block = await makeBlock(size, 9)
+    const liar = await rawTab(host, [block], { oneByte: true })
+    const reader = await tab(host)
+    await expect(reader.node.getBlock(block.cid)).rejects.toBeInstanceOf(UnavailableError)
+    expect(liar.wants).toBe(1)
+    // It took in one byte for the asker: that byte counts, the size it announced does not.
+    expect((await host.node.status()).relayedBytes).toBe(1)
+    // So the budget still has room for the whole block from an honest source.
+    const honest = await rawTab(host, [block])
+    expect(sameBytes(await reader.node.getBlock(block.cid), block.bytes)).toBe(true)
+    expect(honest.wants).toBe(1)
+    expect((await host.node.status()).relayedBytes).toBe(liar.wants + size)
   })
 
   it('never asks the asker itself, even when it announced the block', async () => {
@@ -319,6 +343,39 @@ describe('Relay caps', () => {
     // 5 bytes left: another 10-byte block is refused on its first part.
     await expect(relay.serve(asker, cid, async () => {})).rejects.toBeInstanceOf(RelayBudgetError)
     expect(relay.inFlightBytes).toBe(0)
+  })
+
+  it('counts the bytes that arrived, reserving the announced size only while they arrive', async () => {
+    const { cid } = await makeBlock(10, 9)
+    const seen: Array<{ relayed: number, inFlight: number }> = []
+    const now = (): void => { seen.push({ relayed: relay.stats().relayedBytes, inFlight: relay.inFlightBytes }) }
+    let attempt = 0
+    const relay: Relay = new Relay(config({ budget: 1000 }), async (_cid, options) => {
+      if (++attempt === 1) {
+        // A liar: announces 1000 bytes, sends 1, then dont-have.
+        expect(options.admit!(1000)).toBeUndefined()
+        options.taken!(1)
+        now()
+        // An honest source that stops answering half-way through its block.
+        expect(options.admit!(900)).toBeUndefined()
+        options.taken!(400)
+        now()
+        throw new UnavailableError('no source sent the whole block')
+      }
+      // 1000 - 401 bytes are left: a 600-byte block does not fit, 599 does.
+      expect(options.admit!(600)).toBeInstanceOf(RelayBudgetError)
+      expect(options.admit!(599)).toBeUndefined()
+      options.taken!(599)
+      return new Uint8Array(599)
+    })
+    await expect(relay.serve(asker, cid, async () => {})).rejects.toBeInstanceOf(UnavailableError)
+    expect(seen).toEqual([{ relayed: 1, inFlight: 1000 }, { relayed: 401, inFlight: 900 }])
+    expect(relay.stats().relayedBytes).toBe(401)
+    expect(relay.inFlightBytes).toBe(0)
+    expect(await relay.serve(asker, cid, async () => {})).toBe(true)
+    expect(relay.stats()).toEqual({ relay: true, relayBudget: 1000, relayedBytes: 1000 })
+    expect(relay.inFlightBytes).toBe(0)
+    await expect(relay.serve(asker, cid, async () => {})).rejects.toBeInstanceOf(RelayBudgetError)
   })
 
   it('does nothing when off, or for a host', async () => {

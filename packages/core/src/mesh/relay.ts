@@ -29,12 +29,15 @@ import { Semaphore } from './semaphore.js'
  *   the cap guards larger tunings), and the
  *   byte budget, both checked with each block's size on its first part,
  *   before anything is allocated for it.
- * - Budget: bytes of blocks taken in from a source for an asker, counted
- *   once per attempt, whether or not the asker then takes them and whether
- *   or not they verified (a member pairing its asks with its own lying
- *   source would otherwise move bytes through the host for free; a block
- *   still arriving is reserved against it already); with none
- *   left the asker gets `RelayBudgetError` (`ERR_RELAY_BUDGET`) at once.
+ * - Budget: every byte the host takes in from a source for an asker counts
+ *   once, as its part arrives, whether or not the block completes, verifies
+ *   or is taken by the asker (a member pairing its asks with its own lying
+ *   source would otherwise move bytes through the host for free). The size a
+ *   source announces is only reserved while its parts arrive (so blocks
+ *   arriving at once cannot pass the budget together); what never arrives
+ *   (a source that lied about the size, left or timed out) is released when
+ *   its attempt ends, never charged. With none left the asker gets
+ *   `RelayBudgetError` (`ERR_RELAY_BUDGET`) at once.
  */
 
 /** Whether a node relays: a host with a store unless told not to; one without only when told to. */
@@ -82,7 +85,7 @@ export class Relay {
   private readonly perAsker = new Map<RelayAsker, { slots: Semaphore, users: number }>()
   /** Bytes of blocks taken in from sources for askers (counted against the budget). */
   private relayed = 0
-  /** Bytes of blocks admitted and still arriving (reserved against the budget). */
+  /** Bytes of admitted blocks not yet arrived (reserved against the budget). */
   private reserved = 0
   /** Bytes of blocks admitted and not yet forwarded or dropped. */
   private inFlight = 0
@@ -155,15 +158,29 @@ export class Relay {
       this.slots.release()
       throw new AbortError('the asker left before its relay started', { cause: signal.reason })
     }
+    // The current attempt (one source's answer): its announced size, held in flight, and how much of it arrived.
     let held = 0
-    let charged = false
+    let got = 0
     let open = true
+    /** Bytes taken in for the asker: they count against the budget now, and are no longer only reserved. */
+    const take = (bytes: number): void => {
+      this.relayed += bytes
+      const covered = Math.min(bytes, held - got)
+      this.reserved -= covered
+      got += covered
+    }
+    /** The attempt ended: its block is no longer held, and what never arrived is no longer reserved. */
+    const end = (): void => {
+      this.inFlight -= held
+      this.reserved -= held - got
+      held = 0
+      got = 0
+    }
     const admit = (total: number): Error | undefined => {
       // A late first part of an attempt this relay already gave up on is not taken.
       if (!open) return new RelayBusyError('this relay is no longer waiting for the block')
-      // A new attempt replaces a failed one (bad hash, a source that left): its bytes were taken in all the same.
-      this.charge(held)
-      held = 0
+      // A new attempt replaces a failed one (bad hash, a source that left or lied): what it took in stays counted.
+      end()
       const refusal = this.refusal(total)
       if (refusal !== undefined) return refusal
       this.inFlight += total
@@ -171,31 +188,20 @@ export class Relay {
       held = total
       return undefined
     }
+    const taken = (bytes: number): void => {
+      if (open) take(bytes)
+    }
     try {
-      const bytes = await this.fetch(cid, { exclude: asker.peerId, admit, ...(signal === undefined ? {} : { signal }) })
-      // Taken in: it counts against the budget now, whether or not the asker takes it.
-      this.relayed += bytes.length
-      this.reserved -= held
-      charged = true
+      const bytes = await this.fetch(cid, { exclude: asker.peerId, admit, taken, ...(signal === undefined ? {} : { signal }) })
+      // All of it was taken in, whether or not the asker takes it (parts a fetch did not report count now).
+      take(Math.max(0, bytes.length - got))
       await this.forwardWithin(asker, bytes, forward)
       return true
     } finally {
       open = false
-      this.inFlight -= held
-      // A last attempt that failed (a lying source, the asker leaving) took bytes in too.
-      if (!charged) {
-        this.relayed += held
-        this.reserved -= held
-      }
+      end()
       this.slots.release()
     }
-  }
-
-  /** An admitted attempt that failed: its block's bytes count against the budget, and are no longer held. */
-  private charge (bytes: number): void {
-    this.inFlight -= bytes
-    this.reserved -= bytes
-    this.relayed += bytes
   }
 
   /**
