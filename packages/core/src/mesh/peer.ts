@@ -80,6 +80,8 @@ export class Peer {
   /** Set when the connection closes; never cleared. */
   isClosed = false
   lastReceived = performance.now()
+  /** When the transport last took a frame for the peer (`performance.now()`): it is reading. */
+  lastSent = performance.now()
   readonly serveSlots: Semaphore
   private strikes = 0
   private readonly limits: PeerLimits
@@ -140,7 +142,10 @@ export class Peer {
   async send (msg: Message): Promise<void> {
     if (this.isClosed) throw new ConnectionClosedError(`connection to ${this.peerId} closed`)
     const frame = encodeMessage(msg, { maxFrameSize: this.conn.maxFrameSize })
-    const sent = this.sendTail.then(async () => { await this.conn.send(frame) })
+    const sent = this.sendTail.then(async () => {
+      await this.conn.send(frame)
+      this.lastSent = performance.now()
+    })
     // The tail only orders sends; this send's failure goes to its caller below.
     this.sendTail = sent.catch(() => {})
     await sent

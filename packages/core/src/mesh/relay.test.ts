@@ -195,6 +195,35 @@ describe('relay through a --no-store host', () => {
     expect((await host.node.status()).relayedBytes).toBe(0)
   })
 
+  it('keeps forwarding to a tab that reads slowly past the forward deadline; closes one that stops reading', async () => {
+    // Small frames, one buffered at each end: the host's sends wait on the tab's reads, as on a slow link.
+    mesh = new TestMesh({ maxFrameSize: 16 * 1024, highWaterMark: 1 })
+    const host = await mesh.host({ noStore: true, relay: {}, relayForwardTimeout: 1000 })
+    const block = await makeBlock(400_000, 11)
+    await rawTab(host, [block])
+    const slow = await rawConnect(mesh, host.address, { role: 'browser' })
+    await slow.send({ t: 'want', id: 5, cid: block.cid.bytes })
+    // One frame every 100 ms: ~25 parts take ~2.5 s, more than twice the deadline, never idle near it.
+    const got = new Uint8Array(block.bytes.length)
+    let received = 0
+    while (received < got.length) {
+      await new Promise(resolve => setTimeout(resolve, 100))
+      const msg = await slow.next()
+      if (msg === undefined) throw new Error('the host closed the slow tab')
+      if (msg.t === 'block' && msg.id === 5) {
+        got.set(msg.data, msg.offset)
+        received += msg.data.length
+      } else if ('id' in msg && msg.id === 5) throw new Error(`the host answered ${msg.t}`)
+    }
+    expect(sameBytes(got, block.bytes)).toBe(true)
+    // A tab that asks and then reads nothing is closed once the deadline passes with nothing taken.
+    const stuck = await rawConnect(mesh, host.address, { role: 'browser' })
+    await stuck.send({ t: 'want', id: 6, cid: block.cid.bytes })
+    const started = performance.now()
+    await stuck.conn.closed
+    expect(performance.now() - started).toBeGreaterThanOrEqual(1000)
+  })
+
   it('a host with a store relays by default, without a budget', async () => {
     mesh = new TestMesh()
     const host = await mesh.host()
@@ -210,7 +239,7 @@ describe('relay through a --no-store host', () => {
 })
 
 describe('Relay caps', () => {
-  const asker = { peerId: 'tab', role: 'browser', close: () => {} } as unknown as Peer
+  const asker = { peerId: 'tab', role: 'browser', lastSent: 0, close: () => {} } as unknown as Peer
   const config = (over: Partial<RelayConfig> = {}): RelayConfig => ({ enabled: true, maxRelays: 1, maxRelayBytes: 1000, ...over })
 
   it('runs at most maxRelays at once; the others wait their turn', async () => {
@@ -319,7 +348,7 @@ describe('Relay caps', () => {
     const { cid } = await makeBlock(10, 5)
     const relay = new Relay(config({ forwardTimeout: 50 }), async () => new Uint8Array(10))
     const closed: string[] = []
-    const stuck = { peerId: 'stuck', role: 'browser', close: (reason: string) => { closed.push(reason) } } as unknown as Peer
+    const stuck = { peerId: 'stuck', role: 'browser', lastSent: 0, close: (reason: string) => { closed.push(reason) } } as unknown as Peer
     // Its forward never completes: the tab stopped reading.
     const err = await relay.serve(stuck, cid, async () => await new Promise<void>(() => {})).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(TimeoutError)
@@ -327,6 +356,24 @@ describe('Relay caps', () => {
     expect(relay.active).toBe(0)
     // The slot is free: the next asker is served.
     expect(await relay.serve(asker, cid, async () => {})).toBe(true)
+  })
+
+  it('keeps an asker that keeps taking frames, however long its forward waits in line', async () => {
+    const { cid } = await makeBlock(10, 10)
+    const relay = new Relay(config({ forwardTimeout: 500 }), async () => new Uint8Array(10))
+    const closed: string[] = []
+    const slow = { peerId: 'slow', role: 'browser', lastSent: performance.now(), close: (reason: string) => { closed.push(reason) } }
+    // The transport takes one of its frames every 50 ms (other sends ahead of this forward, then its
+    // own parts): 1.5 s in all, three times the deadline, never 500 ms without progress.
+    const forward = async (): Promise<void> => {
+      for (let i = 0; i < 30; i++) {
+        await new Promise(resolve => setTimeout(resolve, 50))
+        slow.lastSent = performance.now()
+      }
+    }
+    expect(await relay.serve(slow as unknown as Peer, cid, forward)).toBe(true)
+    expect(closed).toEqual([])
+    expect(relay.active).toBe(0)
   })
 
   it('counts a block taken in against the budget even when the asker never takes it', async () => {
@@ -407,6 +454,25 @@ describe('a relayed want that fails', () => {
       await handled
       expect(sent).toEqual([{ t: 'dont-have', id: 3 }])
     }
+  })
+
+  it('sends nothing more to an asker it closed for not taking a forward (not dont-have: the block was found)', async () => {
+    const relay = new Relay({ enabled: true, maxRelays: 1, maxRelayBytes: 1000, forwardTimeout: 50 }, async () => new Uint8Array(10))
+    const ctx = { role: 'host', store: undefined } as unknown as NodeContext
+    const server = new RequestServer(ctx, {} as unknown as Replicator, relay, {} as unknown as Remover, async () => { throw new Error('no status') }, () => {})
+    const sent: Message[] = []
+    const peer = {
+      peerId: 'tab', role: 'browser', serveSlots: new Semaphore(4), closedSignal: new AbortController().signal, lastSent: 0, isClosed: false,
+      close () { this.isClosed = true },
+      conn: { maxFrameSize: 1 << 20 },
+      // The tab stopped reading: its block's part is never taken; anything else is recorded.
+      send: async (msg: Message) => { if (msg.t === 'block') await new Promise<void>(() => {}); sent.push(msg) }
+    }
+    const { cid } = await makeBlock(10, 9)
+    const handled = server.handle(peer as unknown as Peer, { t: 'want', id: 4, cid, probe: false })
+    await expect(handled).rejects.toBeInstanceOf(TimeoutError)
+    expect(peer.isClosed).toBe(true)
+    expect(sent).toEqual([])
   })
 
   it('does not hide any other failure as dont-have', async () => {

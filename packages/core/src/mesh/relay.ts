@@ -22,8 +22,9 @@ import { Semaphore } from './semaphore.js'
  *   turn, bounded by its connection's serve slots), so a few connections
  *   cannot take every slot;
  *   a waiter or fetch whose asker left (its connection's signal) stops, so
- *   nothing waits or pulls a block for nobody; an asker that does not take
- *   its block within `forwardTimeout` is disconnected, freeing the slot;
+ *   nothing waits or pulls a block for nobody; an asker that takes no
+ *   frame in `forwardTimeout` while its block waits (it stopped reading) is
+ *   disconnected, freeing the slot (a slow one that keeps reading is not);
  *   `maxRelayBytes` of blocks held at once (with
  *   the default 8 relays of blocks up to ~1 MiB the real bound is ~8 MiB;
  *   the cap guards larger tunings), and the
@@ -55,12 +56,12 @@ export interface RelayConfig {
   maxWaiting?: number
   /** Relays one asker has queued or running at once, at most (default 2; its others wait for one to end). */
   maxPerAsker?: number
-  /** How long the asker may take to read a relayed block, ms (default 30 000); then its connection is closed. */
+  /** How long the asker may take no frame while a relayed block waits for it, ms (default 30 000); then its connection is closed. */
   forwardTimeout?: number
 }
 
 /** What the relay needs of the asker. */
-export type RelayAsker = Pick<Peer, 'peerId' | 'role' | 'close'>
+export type RelayAsker = Pick<Peer, 'peerId' | 'role' | 'close' | 'lastSent'>
 
 export type RelayFetch = (cid: BlockId, options: FetchOptions) => Promise<Uint8Array>
 
@@ -205,20 +206,32 @@ export class Relay {
   }
 
   /**
-   * Hand `bytes` to the asker within `forwardTimeout`: an asker that stops
-   * reading would hold a relay slot (and the block) for good; past the
-   * deadline its connection is closed and the slot freed (`TimeoutError`).
+   * Hand `bytes` to the asker, closing its connection (`TimeoutError`) if
+   * the transport takes no frame for it in `forwardTimeout`: an asker that
+   * stops reading would hold a relay slot (and the block) for good. The
+   * deadline is for no progress, not for the whole forward: any frame taken
+   * for the asker restarts it (`Peer.lastSent`), its sends ahead of this
+   * forward in its connection's line included, so a tab on a slow link
+   * that keeps reading (a frame per `forwardTimeout`) is not closed,
+   * however long its blocks take.
    */
   private async forwardWithin (asker: RelayAsker, bytes: Uint8Array, forward: (bytes: Uint8Array) => Promise<void>): Promise<void> {
+    const started = performance.now()
     let timer: ReturnType<typeof setTimeout> | undefined
-    const expired = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => {
+    const stalled = new Promise<never>((_resolve, reject) => {
+      const check = (): void => {
+        const idle = performance.now() - Math.max(started, asker.lastSent)
+        if (idle < this.forwardTimeout) {
+          timer = setTimeout(check, this.forwardTimeout - idle)
+          return
+        }
         asker.close('did not take a relayed block in time')
-        reject(new TimeoutError(`the asker did not take a ${bytes.length}-byte relayed block within ${this.forwardTimeout} ms`))
-      }, this.forwardTimeout)
+        reject(new TimeoutError(`the asker took no frame for ${this.forwardTimeout} ms with a ${bytes.length}-byte relayed block waiting for it`))
+      }
+      timer = setTimeout(check, this.forwardTimeout)
     })
     try {
-      await Promise.race([forward(bytes), expired])
+      await Promise.race([forward(bytes), stalled])
     } finally {
       clearTimeout(timer)
     }

@@ -146,11 +146,14 @@ export class RequestServer {
       // The asker leaving stops the relay's wait and fetch for it.
       return await this.relay.serve(peer, cid, async bytes => { await sendBlock(peer, id, bytes) }, peer.closedSignal)
     } catch (err) {
+      // The asker is gone: it left (an abort), or the relay closed it for taking nothing while its
+      // block waited (a forward `TimeoutError`, not `dont-have`: the block was found). Nobody to
+      // answer: rethrown, its error reply to a closed connection is dropped.
+      if (peer.isClosed) throw err
       // No other peer has it, or none answered in time: the answer is `dont-have`.
       if (err instanceof UnavailableError || err instanceof TimeoutError) return false
       // Anything else goes to the asker as an error reply (the file is gone, the relay is at a
-      // cap, its forward timed out), or, untyped, is counted as a failure too; a closed
-      // connection or an abort (the asker left) has nobody to tell.
+      // cap), or, untyped, is counted as a failure too.
       throw err
     }
   }

@@ -62,7 +62,7 @@ export interface MeshTuning {
   maxRelays?: number
   /** Bytes of relayed blocks a host holds at once, checked before each is taken (default 32 MiB; `maxRelays` blocks of ~1 MiB stay well under it). */
   maxRelayBytes?: number
-  /** How long a relaying host waits for a tab or client to take a relayed block before it closes that connection, ms (default 30 000). */
+  /** How long a relaying host lets a tab or client take no frame while a relayed block waits for it, before it closes that connection, ms (default 30 000). */
   relayForwardTimeout?: number
   limits?: Partial<PeerLimits>
 }

@@ -30,10 +30,15 @@ export interface TestNode {
 }
 
 export class TestMesh {
-  readonly net = new MemoryNetwork()
+  readonly net: MemoryNetwork
   readonly nodes: MeshNode[] = []
   private readonly unlisten: Array<() => void> = []
   private count = 0
+
+  /** `network` sets frame size and buffering of every connection (default: the memory transport's). */
+  constructor (network: ConstructorParameters<typeof MemoryNetwork>[0] = {}) {
+    this.net = new MemoryNetwork(network)
+  }
 
   async host (options: Partial<MeshNodeOptions> & { store?: BlockStore | undefined, noStore?: boolean } = {}): Promise<TestNode> {
     return await this.add('host', options)
