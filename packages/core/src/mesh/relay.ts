@@ -20,7 +20,10 @@ import { Semaphore } from './semaphore.js'
  *   one (beyond that: `RelayBusyError` at once); one asker has at most
  *   `maxPerAsker` relays in that queue or running (its others wait their
  *   turn, bounded by its connection's serve slots), so a few connections
- *   cannot take every slot;
+ *   cannot take every slot (per connection: identities are free with the
+ *   join token, so this shares the relay between honest askers; the global
+ *   caps bound a member with many; and at 2, below `serveConcurrency` 4, it
+ *   halves the blocks one tab has in flight through a relay);
  *   a waiter or fetch whose asker left (its connection's signal) stops, so
  *   nothing waits or pulls a block for nobody; an asker that takes no
  *   frame in `forwardTimeout` while its block waits (it stopped reading) is
