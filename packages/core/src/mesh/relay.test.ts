@@ -419,10 +419,36 @@ describe('Relay caps', () => {
     expect(seen).toEqual([{ relayed: 1, inFlight: 1000 }, { relayed: 401, inFlight: 900 }])
     expect(relay.stats().relayedBytes).toBe(401)
     expect(relay.inFlightBytes).toBe(0)
+    expect(relay.reservedBytes).toBe(0)
     expect(await relay.serve(asker, cid, async () => {})).toBe(true)
     expect(relay.stats()).toEqual({ relay: true, relayBudget: 1000, relayedBytes: 1000 })
     expect(relay.inFlightBytes).toBe(0)
+    expect(relay.reservedBytes).toBe(0)
     await expect(relay.serve(asker, cid, async () => {})).rejects.toBeInstanceOf(RelayBudgetError)
+  })
+
+  it('an asker leaving mid-block costs the bytes that arrived, and frees the rest of its reservation', async () => {
+    const { cid } = await makeBlock(10, 11)
+    const left = new AbortController()
+    let late: ((bytes: number) => void) | undefined
+    const relay: Relay = new Relay(config({ budget: 1000 }), async (_cid, options) => {
+      late = options.taken
+      expect(options.admit!(800)).toBeUndefined()
+      options.taken!(300)
+      expect(relay.reservedBytes).toBe(500)
+      left.abort()
+      options.signal!.throwIfAborted()
+      throw new Error('unreachable: the signal aborted')
+    })
+    await expect(relay.serve(asker, cid, async () => {}, left.signal)).rejects.toBeInstanceOf(DOMException)
+    expect(relay.stats().relayedBytes).toBe(300)
+    expect(relay.inFlightBytes).toBe(0)
+    expect(relay.reservedBytes).toBe(0)
+    expect(relay.active).toBe(0)
+    // A part reported after the attempt ended is not counted for it.
+    late!(100)
+    expect(relay.stats().relayedBytes).toBe(300)
+    expect(relay.reservedBytes).toBe(0)
   })
 
   it('does nothing when off, or for a host', async () => {

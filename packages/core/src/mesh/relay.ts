@@ -114,6 +114,11 @@ export class Relay {
     return this.inFlight
   }
 
+  /** Bytes of admitted blocks still to arrive, reserved against the budget (for tests). */
+  get reservedBytes (): number {
+    return this.reserved
+  }
+
   /** Relays at once now (for tests and status). */
   get active (): number {
     return this.slots.inUse
