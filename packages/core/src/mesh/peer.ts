@@ -1,6 +1,6 @@
 import { decodeBlockId } from '../block/id.js'
 import type { BlockId } from '../block/id.js'
-import { CairnError, ConnectionClosedError, FrameTooLargeError, ProtocolError, WireError } from '../errors.js'
+import { AbortError, CairnError, ConnectionClosedError, FrameTooLargeError, ProtocolError, TimeoutError, WireError } from '../errors.js'
 import type { Connection } from '../transport/connection.js'
 import { encodeMessage, decodeMessage } from '../wire/codec.js'
 import type { HelloMessage, HostStatus, Message, PeerStatus, PutMessage, Role } from '../wire/messages.js'
@@ -87,7 +87,7 @@ export class Peer {
   private readonly limits: PeerLimits
   private readonly handlers: PeerHandlers
   private readonly frames: AsyncIterator<Uint8Array>
-  private readonly requests = new RequestTable()
+  private readonly requests = new RequestTable(() => { this.checkAnswering() })
   private readonly outgoing: Semaphore
   private readonly pushSlots: Semaphore
   private readonly incoming: IncomingRequests
@@ -310,15 +310,38 @@ export class Peer {
   }
 
   private async request<T> (send: (id: number) => Promise<void>, handle: ReplyHandler<T>, options: RequestOptions): Promise<T> {
-    await this.outgoing.acquire(options.signal)
+    if (!this.outgoing.tryAcquire()) await this.waitForSlot(options)
     const id = this.requests.nextId()
     const reply = this.requests.open(id, handle, options, () => { this.outgoing.release() })
     send(id).catch((err: Error) => { this.requests.fail(id, err) })
-    // Requests that timed out and are still unanswered: a peer this far behind has stopped answering.
-    if (this.requests.timedOut > this.limits.maxOutgoingRequests / 2) {
+    this.checkAnswering()
+    return await reply
+  }
+
+  /**
+   * Every request slot is taken: wait for one, within the request's timeout
+   * (`TimeoutError`), so a peer holding every slot with requests it never
+   * answers cannot make later requests (pings included) wait for good.
+   */
+  private async waitForSlot (options: RequestOptions): Promise<void> {
+    const { timeout, signal } = options
+    if (timeout === undefined || !Number.isFinite(timeout)) return await this.outgoing.acquire(signal)
+    const deadline = AbortSignal.timeout(timeout)
+    try {
+      await this.outgoing.acquire(signal === undefined ? deadline : AbortSignal.any([signal, deadline]))
+    } catch (err) {
+      if (err instanceof AbortError && deadline.aborted && signal?.aborted !== true) {
+        throw new TimeoutError(`no request slot free at ${this.peerId} within ${timeout} ms`)
+      }
+      throw err
+    }
+  }
+
+  /** Requests past their deadline and still unanswered: a peer this far behind has stopped answering. */
+  private checkAnswering (): void {
+    if (!this.isClosed && this.requests.timedOut > this.limits.maxOutgoingRequests / 2) {
       this.disconnect('ERR_TIMEOUT', 'peer stopped answering requests')
     }
-    return await reply
   }
 
   private async readLoop (): Promise<void> {

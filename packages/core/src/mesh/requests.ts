@@ -47,8 +47,15 @@ export class RequestTable {
   private lastId = 0
   /** Requests whose caller gave up, still awaiting the peer's reply. */
   abandoned = 0
-  /** Of those, the ones that timed out: the peer not answering. */
+  /**
+   * Of those, the ones unanswered past their deadline: the peer not answering.
+   * A request its caller aborted or refused keeps its deadline (it still holds
+   * a slot at the peer), so a peer that never answers those is counted too.
+   */
   timedOut = 0
+
+  /** `onTimedOut`: a request just passed its deadline unanswered (`timedOut` grew). */
+  constructor (private readonly onTimedOut: () => void = () => {}) {}
 
   nextId (): number {
     do {
@@ -63,7 +70,7 @@ export class RequestTable {
       const entry: Entry = { handle, resolve: resolve as (value: unknown) => void, reject, onFinal }
       this.entries.set(id, entry)
       if (options.timeout !== undefined && Number.isFinite(options.timeout)) {
-        entry.timer = setTimeout(() => { this.abandon(id, new TimeoutError(`request timed out after ${options.timeout} ms`), true) }, options.timeout)
+        entry.timer = setTimeout(() => { this.expire(id, options.timeout!) }, options.timeout)
       }
       const signal = options.signal
       if (signal !== undefined) {
@@ -109,21 +116,28 @@ export class RequestTable {
     for (const [id, entry] of [...this.entries]) this.finish(id, entry, err)
   }
 
-  private abandon (id: number, err: Error, timedOut = false): void {
+  /** Its deadline passed unanswered: fail its caller (if still waiting) and count it. */
+  private expire (id: number, timeout: number): void {
+    const entry = this.entries.get(id)
+    if (entry === undefined || entry.timedOut === true) return
+    this.abandon(id, new TimeoutError(`request timed out after ${timeout} ms`))
+    entry.timedOut = true
+    this.timedOut++
+    this.onTimedOut()
+  }
+
+  /** Its caller gives up; the request keeps its slot, and its deadline, until the peer's final reply. */
+  private abandon (id: number, err: Error): void {
     const entry = this.entries.get(id)
     if (entry?.reject === undefined) return
     const reject = entry.reject
-    this.settleCaller(entry)
+    this.settleCaller(entry, true)
     this.abandoned++
-    if (timedOut) {
-      entry.timedOut = true
-      this.timedOut++
-    }
     reject(err)
   }
 
-  private settleCaller (entry: Entry): void {
-    clearTimeout(entry.timer)
+  private settleCaller (entry: Entry, keepDeadline = false): void {
+    if (!keepDeadline) clearTimeout(entry.timer)
     entry.cleanup?.()
     delete entry.resolve
     delete entry.reject

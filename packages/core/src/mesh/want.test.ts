@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { AbortError, TimeoutError } from '../errors.js'
+import { AbortError, ConnectionClosedError, TimeoutError } from '../errors.js'
 import { memoryPair } from '../transport/memory.js'
 import type { Connection } from '../transport/connection.js'
 import { decodeMessage, encodeMessage } from '../wire/codec.js'
@@ -94,10 +94,37 @@ describe('Peer.want', () => {
     // The slow source answers them all in the end: their slots come back.
     for (const want of asked) await send(source, { t: 'dont-have', id: want.id })
     // A peer that really stops answering is still dropped: requests that time out count.
+    // (The one above is still unanswered: the 32nd of these to time out crosses the threshold, and
+    // the peer is dropped at that moment; the last one ends with the connection.)
     const silent = Array.from({ length: 33 }, async () => await peer.want(cid, { timeout: 20 }).catch((err: unknown) => err))
-    for (const err of await Promise.all(silent)) expect(err).toBeInstanceOf(TimeoutError)
-    await peer.want(cid, { timeout: 20 }).catch(() => {})
+    const ends = await Promise.all(silent)
+    expect(ends.filter(err => err instanceof TimeoutError).length).toBeGreaterThanOrEqual(32)
+    for (const err of ends) expect(err instanceof TimeoutError || err instanceof ConnectionClosedError).toBe(true)
     expect(peer.isClosed).toBe(true)
+    expect(closed[0]).toMatch(/stopped answering/)
+  })
+
+  it('requests given up on still count once past their deadline; with every slot taken, a request times out instead of waiting for good', async () => {
+    const { peer, closed, wants } = sourcePair()
+    const { cid } = await makeBlock(10, 3)
+    // A source that never answers: every outgoing slot taken by requests whose callers left at once.
+    const slots = DEFAULT_PEER_LIMITS.maxOutgoingRequests
+    const leaving = Array.from({ length: slots }, () => {
+      const left = new AbortController()
+      const want = peer.want(cid, { signal: left.signal, timeout: 300 }).catch((err: unknown) => err)
+      return { left, want }
+    })
+    await wants(slots)
+    for (const { left } of leaving) left.abort()
+    for (const { want } of leaving) expect(await want).toBeInstanceOf(AbortError)
+    // No slot is free: a probe and a ping fail within their own timeout (they waited for good before).
+    const started = performance.now()
+    expect(await peer.probe(cid, { timeout: 50 }).catch((err: unknown) => err)).toBeInstanceOf(TimeoutError)
+    expect(await peer.ping({ timeout: 50 }).catch((err: unknown) => err)).toBeInstanceOf(TimeoutError)
+    expect(performance.now() - started).toBeLessThan(250)
+    expect(peer.isClosed).toBe(false)
+    // Past their deadline the abandoned requests count as unanswered: the peer is dropped.
+    await expect.poll(() => peer.isClosed, { timeout: 5_000 }).toBe(true)
     expect(closed[0]).toMatch(/stopped answering/)
   })
 })
