@@ -52,8 +52,8 @@ import { placeBlock } from './placement.js'
  * for a copy about to be dropped). Otherwise a liar's `have` would delete
  * real copies, and hosts that still trust it would delete the copies made
  * around it as surplus, to be sent again by the next repair pass, for as long
- * as the liar's penalty lasts. Proving claims is also how those hosts catch
- * the liar themselves.
+ * as the liar's penalty lasts. (Only other bytes are punished there: a
+ * `dont-have` may be an honest host that dropped the block since the probe.)
  */
 
 /** Bytes asked for per audit (or the whole block when it is shorter). */
@@ -144,8 +144,12 @@ export class Auditor {
   /**
    * Every claim in `holders` proven, not sampled: garbage collection drops a
    * copy only on this (a liar's `have` would otherwise delete real copies, and
-   * undo the ones made around it). False if any holder failed (handled as in
-   * `check`) or gave no verdict, or this node's own copy is gone.
+   * undo the ones made around it). False if any holder did not prove it, or
+   * this node's own copy is gone. Only other bytes are punished here: an
+   * honest holder may have dropped the block since the probe (its own GC, a
+   * tombstone) or found its copy rotten, and GC audits every target of every
+   * surplus copy, so a `dont-have` or a refusal only keeps the copy; catching
+   * such liars is left to repair's sampled audits.
    */
   async confirm (cid: BlockId, holders: string[], signal: AbortSignal): Promise<boolean> {
     const own = await this.ownCopy(cid, signal)
@@ -155,14 +159,18 @@ export class Auditor {
     for (const id of holders) {
       if (this.distrusted(id)) return false
       const outcome = await this.audit(id, cid, own, signal)
-      if (outcome.failed !== undefined) this.fail(id, cid, outcome.failed)
+      if (outcome.lied === true) this.fail(id, cid, outcome.failed!)
       if (!outcome.passed) return false
     }
     return true
   }
 
-  /** Whether `peerId` proved it holds `cid`; if it failed, why. A timeout or closed connection is neither. */
-  private async audit (peerId: string, cid: BlockId, own: Uint8Array, signal: AbortSignal): Promise<{ passed: boolean, failed?: string }> {
+  /**
+   * Whether `peerId` proved it holds `cid`; if it failed, why, and whether it
+   * sent other bytes (`lied`: an honest host never does, it verifies what it
+   * serves). A timeout or closed connection is neither pass nor failure.
+   */
+  private async audit (peerId: string, cid: BlockId, own: Uint8Array, signal: AbortSignal): Promise<{ passed: boolean, failed?: string, lied?: true }> {
     const peer = this.ctx.peer(peerId)
     if (peer === undefined) return { passed: false }
     const length = Math.min(AUDIT_LENGTH, MAX_AUDIT_LENGTH, own.length)
@@ -176,7 +184,7 @@ export class Auditor {
       return { passed: false, failed: `refused the audit (${err instanceof CairnError ? err.code : 'error'})` }
     }
     if (answer === null) return { passed: false, failed: 'said it does not have it' }
-    if (answer.length !== length || !equalBytes(answer, own.subarray(offset, offset + length))) return { passed: false, failed: `sent other bytes for ${offset}+${length}` }
+    if (answer.length !== length || !equalBytes(answer, own.subarray(offset, offset + length))) return { passed: false, failed: `sent other bytes for ${offset}+${length}`, lied: true }
     return { passed: true }
   }
 
@@ -184,7 +192,8 @@ export class Auditor {
     this.makeRoom()
     // How it stood before it was distrusted (full only if it was full): kept from its first
     // failure, since a second one in the same pass finds it closed or marked full already.
-    const host = this.failedUntil.get(peerId)?.host ?? this.ctx.storingHosts().find(h => h.peerId === peerId)
+    const earlier = this.failedUntil.get(peerId)
+    const host = (earlier !== undefined && earlier.until > performance.now() ? earlier.host : undefined) ?? this.ctx.storingHosts().find(h => h.peerId === peerId)
     this.failedUntil.delete(peerId)
     this.failedUntil.set(peerId, { until: performance.now() + this.ctx.tuning.auditPenalty, host })
     const message = `host ${peerId} claimed block ${cid.toString()} and failed its audit: it ${why}`
