@@ -55,14 +55,42 @@ describe('FsBlockStore on disk', () => {
   })
 
   it('a record file that does not decode counts as none; the block is still served', async () => {
-    const { store, dir } = await openTemp()
+    const { store: first, dir } = await openTemp()
     const b = await block('rotten record')
-    await store.put(b.id, b.bytes, { record: { replicas: 2 } })
+    await first.put(b.id, b.bytes, { record: { replicas: 2 } })
     await writeFile(`${pathOf(dir, b.id)}.rec`, new Uint8Array([0xff, 0x00]))
+    // The running store remembers the record it wrote (record-cache.ts); the file is read at the next open.
+    expect(await first.record(b.id)).toEqual({ replicas: 2 })
+    const store = await FsBlockStore.open(dir)
     expect(await store.record(b.id)).toBeUndefined()
     expect(await store.get(b.id)).toEqual(b.bytes)
     await store.put(b.id, b.bytes, { record: { replicas: 3 } })
     expect(await store.record(b.id)).toEqual({ replicas: 3 })
+  })
+
+  it('reads a held block\'s record file once: later reads (serving, probes, repair) come from memory', async () => {
+    const { store: writer, dir } = await openTemp()
+    const b = await block('record read once')
+    await writer.put(b.id, b.bytes, { record: { replicas: 2, expires: 1_900_000_000_000 } })
+    const store = await FsBlockStore.open(dir)
+    expect(await store.record(b.id)).toEqual({ replicas: 2, expires: 1_900_000_000_000 })
+    await rm(`${pathOf(dir, b.id)}.rec`)
+    const seen = await store.record(b.id)
+    expect(seen).toEqual({ replicas: 2, expires: 1_900_000_000_000 })
+    seen!.replicas = 9
+    expect(await store.record(b.id)).toEqual({ replicas: 2, expires: 1_900_000_000_000 })
+  })
+
+  it('forgets a deleted block\'s record and remembers a merged one', async () => {
+    const { store } = await openTemp()
+    const b = await block('record forgotten')
+    await store.put(b.id, b.bytes, { record: { replicas: 2 } })
+    await store.put(b.id, b.bytes, { record: { replicas: 3 } })
+    expect(await store.record(b.id)).toEqual({ replicas: 3 })
+    await store.delete(b.id)
+    expect(await store.record(b.id)).toBeUndefined()
+    await store.put(b.id, b.bytes)
+    expect(await store.record(b.id)).toBeUndefined()
   })
 
   it('lays blocks out as <dir>/<last 2 chars>/<cid>', async () => {

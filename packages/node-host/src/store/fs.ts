@@ -8,6 +8,7 @@ import { QUARANTINE_DIR, blockPath, quarantinePath, recordPath, shardOf, tempPat
 import { blockNames, scanStore, shardNames } from './fs-scan.js'
 import { syncDir, writeAtomic } from './fs-write.js'
 import { KeyedMutex } from './keyed-mutex.js'
+import { RecordCache } from './record-cache.js'
 import { nodeCryptoProvider } from '../crypto/node-provider.js'
 
 export interface FsBlockStoreInit {
@@ -37,12 +38,14 @@ export interface FsckOptions extends AbortOptions {
  * the same way and before the block, so a block under its final name has its
  * record (a record left without its block is removed at open). Every read is re-hashed; a corrupt block moves to
  * `quarantine/` and the read throws `IntegrityError`. Block count and bytes
- * are counted at open and kept in memory.
+ * are counted at open and kept in memory, and so are the latest records read
+ * or written (`record-cache.ts`: the store is their only writer).
  */
 export class FsBlockStore implements BlockStore {
   readonly dir: string
   private readonly init: FsBlockStoreInit
   private readonly locks = new KeyedMutex()
+  private readonly records = new RecordCache()
   private readonly shards: Set<string>
   private blocks: number
   private bytes: number
@@ -92,7 +95,10 @@ export class FsBlockStore implements BlockStore {
           await writeAtomic(tempPath(this.dir, key), path, bytes, this.durable)
         } catch (err) {
           // No record without its block (a crash here leaves one: removed at the next open).
-          if (record !== undefined) await rm(recordPath(this.dir, key), { force: true }).catch(() => {})
+          if (record !== undefined) {
+            await rm(recordPath(this.dir, key), { force: true }).catch(() => {})
+            this.records.forget(key)
+          }
           throw err
         }
         this.blocks++
@@ -127,7 +133,12 @@ export class FsBlockStore implements BlockStore {
       }
       this.blocks--
       this.bytes -= size
-      await rm(recordPath(this.dir, key), { force: true })
+      try {
+        await rm(recordPath(this.dir, key), { force: true })
+      } finally {
+        // After the removal: a read that overlapped it is not remembered either.
+        this.records.forget(key)
+      }
     })
   }
 
@@ -174,22 +185,35 @@ export class FsBlockStore implements BlockStore {
   }
 
   private async readRecord (key: string): Promise<BlockRecord | undefined> {
+    const cached = this.records.get(key)
+    if (cached !== undefined) return cached ?? undefined
+    const generation = this.records.generation
     let bytes: Buffer
     try {
       bytes = await readFile(recordPath(this.dir, key))
     } catch (err) {
+      // Not remembered: a want or probe of a block not held would only crowd out held ones.
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
       throw err
     }
+    let record: BlockRecord | undefined
     try {
-      return decodeRecord(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength))
+      record = decodeRecord(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength))
     } catch {
-      return undefined
+      record = undefined
     }
+    this.records.remember(key, record ?? null, generation)
+    return record
   }
 
   private async writeRecord (key: string, record: BlockRecord): Promise<void> {
-    await writeAtomic(tempPath(this.dir, key), recordPath(this.dir, key), encodeRecord(record), this.durable)
+    try {
+      await writeAtomic(tempPath(this.dir, key), recordPath(this.dir, key), encodeRecord(record), this.durable)
+    } catch (err) {
+      this.records.forget(key)
+      throw err
+    }
+    this.records.set(key, record)
   }
 
   /** Merge `record` into a held block's (under its lock); written only if it changed. */
