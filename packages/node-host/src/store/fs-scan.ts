@@ -1,4 +1,4 @@
-import { opendir, rm, stat } from 'node:fs/promises'
+import { opendir, readdir, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { isBlockName, isShardName, isTempName, recordOwner } from './fs-layout.js'
 
@@ -13,25 +13,26 @@ export interface ScanResult {
   removedRecords: number
 }
 
-/** Names of the shard directories under `root`. */
-export async function * shardNames (root: string): AsyncGenerator<string> {
-  for await (const entry of await opendir(root)) {
-    if (entry.isDirectory() && isShardName(entry.name)) yield entry.name
-  }
+/**
+ * Names of the shard directories under `root` (at most 1,024). Each listing
+ * is one `readdir` (one fs-pool request), not an `opendir` plus a read per 32
+ * entries plus a close: repair lists every shard on every pass (issue 12).
+ */
+export async function shardNames (root: string): Promise<string[]> {
+  const entries = await readdir(root, { withFileTypes: true })
+  return entries.filter(entry => entry.isDirectory() && isShardName(entry.name)).map(entry => entry.name)
 }
 
-/** Names of the block files in one shard (temp files and strays skipped). */
-export async function * blockNames (root: string, shard: string): AsyncGenerator<string> {
-  let dir
+/** Names of the block files in one shard (temp files, records and strays skipped); none if it is gone. */
+export async function blockNames (root: string, shard: string): Promise<string[]> {
+  let entries
   try {
-    dir = await opendir(join(root, shard))
+    entries = await readdir(join(root, shard), { withFileTypes: true })
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []
     throw err
   }
-  for await (const entry of dir) {
-    if (entry.isFile() && isBlockName(entry.name, shard)) yield entry.name
-  }
+  return entries.filter(entry => entry.isFile() && isBlockName(entry.name, shard)).map(entry => entry.name)
 }
 
 /**
@@ -40,7 +41,7 @@ export async function * blockNames (root: string, shard: string): AsyncGenerator
  */
 export async function scanStore (root: string): Promise<ScanResult> {
   const result: ScanResult = { blocks: 0, bytes: 0, shards: new Set(), removedTemp: 0, removedRecords: 0 }
-  for await (const shard of shardNames(root)) {
+  for (const shard of await shardNames(root)) {
     result.shards.add(shard)
     const blocks = new Set<string>()
     const records: string[] = []

@@ -143,8 +143,9 @@ export class FsBlockStore implements BlockStore {
   }
 
   async * ids (options: AbortOptions = {}): AsyncIterable<BlockId> {
-    for await (const shard of shardNames(this.dir)) {
-      for await (const name of blockNames(this.dir, shard)) {
+    for (const shard of await shardNames(this.dir)) {
+      options.signal?.throwIfAborted()
+      for (const name of await blockNames(this.dir, shard)) {
         options.signal?.throwIfAborted()
         yield parseBlockId(name)
       }
