@@ -5,6 +5,7 @@ import { Auditor } from './audit.js'
 import type { NodeContext, StoringHost } from './context.js'
 import { placeBlock } from './placement.js'
 import { resolveTuning } from './tuning.js'
+import type { MeshNodeOptions } from './node.js'
 import { MemoryBlockStore } from '../store/memory.js'
 import { DroppingStore, fullMesh, makeBlock, rawConnect, TestMesh, until, HOST_KEY } from '../../test/support/mesh.js'
 import type { TestNode } from '../../test/support/mesh.js'
@@ -19,6 +20,31 @@ async function honestCopies (hosts: TestNode[], cid: BlockId): Promise<number> {
   let copies = 0
   for (const host of hosts) if (await host.store!.has(cid)) copies++
   return copies
+}
+
+/**
+ * One host that audits every claim (only in the passes a test runs), two that trust every
+ * claim (as hosts do until their own sampled audit hits), and a liar that acks and drops;
+ * 64 blocks put at R = 3. `mine`: the blocks the catcher holds and the liar claims, two real
+ * copies each, the catcher's among them.
+ */
+async function catcherAndLiar (trustingOptions: Partial<MeshNodeOptions> = {}): Promise<{ catcher: TestNode, trusting: TestNode[], honest: TestNode[], liar: TestNode, mine: Array<{ cid: BlockId }> }> {
+  mesh = new TestMesh()
+  const liarStore = new DroppingStore()
+  const catcher = await mesh.host({ ...AUDIT_ALL, repairDelay: 3_600_000, repairRetry: 3_600_000 })
+  const trusting = [await mesh.host({ auditChance: 0, ...trustingOptions }), await mesh.host({ auditChance: 0, ...trustingOptions })]
+  const liar = await mesh.host({ auditChance: 0, store: liarStore, autoDial: false })
+  const honest = [catcher, ...trusting]
+  await fullMesh([...honest, liar])
+  const mine = []
+  for (let seed = 1; seed <= 64; seed++) {
+    const block = await makeBlock(3000, seed)
+    expect(await trusting[0]!.node.putBlock(block.cid, block.bytes, { replicas: 3 })).toEqual({ copies: 3 })
+    if (liarStore.claimed.has(block.cid.toString()) && await catcher.store!.has(block.cid)) mine.push(block)
+  }
+  expect(mine.length).toBeGreaterThan(0)
+  for (const b of mine) expect(await honestCopies(honest, b.cid)).toBe(2)
+  return { catcher, trusting, honest, liar, mine }
 }
 
 describe('replica audits (proof of storage)', () => {
@@ -58,27 +84,7 @@ describe('replica audits (proof of storage)', () => {
   })
 
   it('a host that caught a liar repairs around it even when the liar is back and outranks it, and hosts that trust the liar would leave the block to it', async () => {
-    mesh = new TestMesh()
-    const liarStore = new DroppingStore()
-    // Only the catcher audits, and only in the passes the test runs; the others trust every
-    // claim, as hosts do until their own sampled audit hits.
-    const catcher = await mesh.host({ ...AUDIT_ALL, repairDelay: 3_600_000, repairRetry: 3_600_000 })
-    const trusting = [await mesh.host({ auditChance: 0 }), await mesh.host({ auditChance: 0 })]
-    const liar = await mesh.host({ auditChance: 0, store: liarStore, autoDial: false })
-    const honest = [catcher, ...trusting]
-    await fullMesh([...honest, liar])
-    const blocks = []
-    for (let seed = 1; seed <= 64; seed++) {
-      const block = await makeBlock(3000, seed)
-      expect(await trusting[0]!.node.putBlock(block.cid, block.bytes, { replicas: 3 })).toEqual({ copies: 3 })
-      blocks.push(block)
-    }
-    // Blocks the catcher holds and the liar claims: two real copies each, the catcher's among them.
-    const mine = []
-    for (const b of blocks) if (liarStore.claimed.has(b.cid.toString()) && await catcher.store!.has(b.cid)) mine.push(b)
-    expect(mine.length).toBeGreaterThan(0)
-    for (const b of mine) expect(await honestCopies(honest, b.cid)).toBe(2)
-
+    const { catcher, honest, liar, mine } = await catcherAndLiar()
     // The catcher's pass audits the liar's claims and catches it.
     await catcher.node.repair()
     expect((await catcher.node.status()).backgroundFailures?.audit).toBeGreaterThan(0)
@@ -92,25 +98,8 @@ describe('replica audits (proof of storage)', () => {
   })
 
   it('garbage collection proves the targets\' claims before it drops a copy: copies made around a liar stay', async () => {
-    mesh = new TestMesh()
-    const liarStore = new DroppingStore()
-    // As above, and the trusting hosts collect garbage with no grace (each pass run by the test).
-    const quiet = { repairDelay: 3_600_000, repairRetry: 3_600_000 }
-    const catcher = await mesh.host({ ...AUDIT_ALL, ...quiet })
-    const trusting = [await mesh.host({ auditChance: 0, gcGrace: 0 }), await mesh.host({ auditChance: 0, gcGrace: 0 })]
-    const liar = await mesh.host({ auditChance: 0, store: liarStore, autoDial: false })
-    const honest = [catcher, ...trusting]
-    await fullMesh([...honest, liar])
-    const blocks = []
-    for (let seed = 1; seed <= 64; seed++) {
-      const block = await makeBlock(3000, seed)
-      expect(await trusting[0]!.node.putBlock(block.cid, block.bytes, { replicas: 3 })).toEqual({ copies: 3 })
-      blocks.push(block)
-    }
-    // Blocks the catcher holds and the liar claims: two real copies each.
-    const mine = []
-    for (const b of blocks) if (liarStore.claimed.has(b.cid.toString()) && await catcher.store!.has(b.cid)) mine.push(b)
-    expect(mine.length).toBeGreaterThan(0)
+    // The trusting hosts also collect garbage, with no grace (each pass run by the test).
+    const { catcher, trusting, honest, mine } = await catcherAndLiar({ gcGrace: 0 })
     // The catcher copies each to a third honest host; the trusting hosts' GC, which counts the
     // liar as a target holding it, must not drop those copies again as surplus.
     const reclaimed: string[] = []
