@@ -8,6 +8,7 @@ import { MemoryBlockStore } from '../store/memory.js'
 import { testBytes } from '../testing/bytes.js'
 import { addFile, type AddResult } from './add.js'
 import { BLOCK_PLAINTEXT, blockCount, paddedBlockCount } from '../crypto/geometry.js'
+import { SALT_SIZE } from '../crypto/index.js'
 import { formatLink, parseLink } from '../address/link.js'
 import { decodeRoot, encodeRoot } from './manifest.js'
 import { loadManifestBlock } from './manifest-block.js'
@@ -153,7 +154,7 @@ describe('read failures', () => {
   it('fails with IntegrityError when a manifest lies about the size', async () => {
     const root = decodeRoot(await loadManifestBlock(added.root, added.key, async id => await store.get(id)))
     for (const size of [root.size - 1, root.size + 1]) {
-      const writer = new ManifestWriter(added.key, async () => {})
+      const writer = new ManifestWriter(added.key, root.header.subarray(0, SALT_SIZE), async () => {})
       for (const id of root.blocks ?? []) await writer.add(id)
       const lie = await writer.finish({ ...root, size }, root.header)
       await store.put(lie.id, lie.bytes)
@@ -161,7 +162,7 @@ describe('read failures', () => {
       expect(await rejection(collect(readFile(link, async id => await store.get(id))))).toBeInstanceOf(IntegrityError)
     }
     // A block count that disagrees with the size is refused before anything is fetched.
-    const writer = new ManifestWriter(added.key, async () => {})
+    const writer = new ManifestWriter(added.key, root.header.subarray(0, SALT_SIZE), async () => {})
     for (const id of root.blocks ?? []) await writer.add(id)
     await expect(writer.finish({ ...root, size: root.size + MiB }, root.header)).rejects.toBeInstanceOf(ManifestError)
     expect(() => decodeRoot(encodeRoot({ ...root, size: root.size + MiB }))).toThrow(ManifestError)

@@ -58,7 +58,7 @@ describe('replica audits (proof of storage)', () => {
     for (const h of honest) h.node.addEventListener('background:failure', e => { failures.push((e as CustomEvent<BackgroundFailure>).detail) })
 
     // R = 3 over 4 hosts: the liar is a target of about three blocks in four, acks them, keeps none.
-    const blocks = []
+    const blocks: Array<Awaited<ReturnType<typeof makeBlock>>> = []
     for (let seed = 1; seed <= 8; seed++) {
       const block = await makeBlock(3000, seed)
       expect(await honest[0]!.node.putBlock(block.cid, block.bytes, { replicas: 3 })).toEqual({ copies: 3 })

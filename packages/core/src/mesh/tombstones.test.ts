@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { MemoryTombstoneStore } from './tombstone-store.js'
+import { MemoryTombstoneStore, type TombstoneStore } from './tombstone-store.js'
 import { TOMBSTONE_RETENTION, Tombstones } from './tombstones.js'
 
 const secret = (n: number): Uint8Array => new Uint8Array(32).fill(n)
@@ -50,7 +50,7 @@ describe('Tombstones persistence', () => {
 
   it('a failed save is retried by the next one', async () => {
     const store = new MemoryTombstoneStore()
-    const failing = { load: async () => await store.load(), save: async () => { throw new Error('disk gone') } }
+    const failing: TombstoneStore = { load: async () => await store.load(), save: async () => { throw new Error('disk gone') } }
     const t = new Tombstones(failing)
     t.add(secret(1), tag(1), true)
     await expect(t.save()).rejects.toThrow('disk gone')
