@@ -165,6 +165,8 @@ export interface RawInit {
   hostKey?: string
   /** Addresses in its hello (default none). */
   addrs?: string[]
+  /** Whether its hello says it keeps blocks (default true, as a hello without `stores` means). */
+  stores?: boolean
 }
 
 /** Dial `address` and complete a real handshake by hand; the test then speaks raw frames. */
@@ -182,6 +184,7 @@ export async function rawHandshake (conn: Connection, init: RawInit = {}): Promi
     identity,
     role: init.role ?? 'browser',
     addrs: init.addrs ?? [],
+    stores: init.stores ?? true,
     joinKey: await deriveJoinKey(init.token ?? TOKEN),
     ...(init.hostKey === undefined ? { unprovenHosts: true } : { hostProofKey: (await deriveHostSecrets(init.hostKey)).proofKey }),
     initiator: true,
