@@ -6,7 +6,7 @@ import fc from 'fast-check'
 import type { Arbitrary } from 'fast-check'
 import { encode } from 'cborg'
 import {
-  MAX_ADDR_LENGTH, MAX_ADDRS, MAX_CODE_LENGTH, MAX_COPIES, MAX_ERROR_MESSAGE, MAX_PEER_NAME_LENGTH,
+  MAX_ADDR_LENGTH, MAX_ADDRS, MAX_AUDIT_LENGTH, MAX_CODE_LENGTH, MAX_COPIES, MAX_ERROR_MESSAGE, MAX_PEER_NAME_LENGTH,
   MAX_ICE_CREDENTIAL, MAX_ICE_SERVERS, MAX_ICE_URLS, MAX_PEER_ID_LENGTH, MAX_PROTOCOL_VERSION, MAX_REPLICAS,
   MAX_SIGNAL_BYTES, MAX_TRANSPORT_LENGTH, MAX_ZONE_LENGTH
 } from '../../src/wire/limits.js'
@@ -172,6 +172,14 @@ export const messageArbitraries: { [T in MessageType]: Arbitrary<Extract<Message
   remove: record({ t: fc.constant('remove' as const), id: requestId, root: cidBytes, secret: bytes(32) }),
   removed: record({ t: fc.constant('removed' as const), id: requestId, verified: fc.boolean() }),
   tombstones: record({ t: fc.constant('tombstones' as const), secrets: fc.array(bytes(32), { maxLength: 8 }) }),
+  audit: record({
+    t: fc.constant('audit' as const),
+    id: requestId,
+    cid: cidBytes,
+    offset: fc.nat({ max: MAX_BLOCK_SIZE }),
+    length: fc.integer({ min: 1, max: MAX_AUDIT_LENGTH })
+  }),
+  proof: record({ t: fc.constant('proof' as const), id: requestId, data: fc.uint8Array({ maxLength: MAX_AUDIT_LENGTH }) }),
   ping: record({ t: fc.constant('ping' as const), id: requestId }),
   pong: record({ t: fc.constant('pong' as const), id: requestId }),
   status: record({ t: fc.constant('status' as const), id: requestId }),
