@@ -93,7 +93,7 @@ describe('get resumes', () => {
     expect(recorded).toBeLessThan(33)
     const part = join(dir, readdirSync(dir).find(n => n.endsWith('.cairn-part'))!)
     const bytes = await readFile(part)
-    bytes[3 * MiB + 4242] ^= 0x40 // inside block 3, which is recorded
+    bytes.writeUInt8(bytes.readUInt8(3 * MiB + 4242) ^ 0x40, 3 * MiB + 4242) // inside block 3, which is recorded
     await writeFile(part, bytes)
     const [got] = await cluster.json<{ resumedBytes: number }>(['get', put!.link, '-o', out])
     console.log(`get resume after tampering: ${got!.resumedBytes} bytes reused (${recorded} blocks recorded, 1 tampered)`)
@@ -171,7 +171,7 @@ describe('put resumes', () => {
     expect(first!.ids).toBeGreaterThanOrEqual(4)
     // Other bytes, same size and mtime: the put refuses before sending a block sealed with the old key.
     const bytes = await readFile(src)
-    bytes[100] ^= 1
+    bytes.writeUInt8(bytes.readUInt8(100) ^ 1, 100)
     await writeFile(src, bytes)
     await utimes(src, mtime, mtime)
     const changed = await cluster.cli(['put', src, '--mesh', host.url])

@@ -112,7 +112,7 @@ describe('PartFile: resume', () => {
     await first.keep()
     const { part } = partFilePaths(path, ROOT)
     const tampered = await readFile(part)
-    tampered[BLOCK_PLAINTEXT + 77] ^= 1
+    tampered.writeUInt8(tampered.readUInt8(BLOCK_PLAINTEXT + 77) ^ 1, BLOCK_PLAINTEXT + 77)
     await writeFile(part, tampered)
     const second = await PartFile.open({ path, root: ROOT, key: KEY, size: SIZE })
     expect(second.missing()).toEqual([{ first: 1, last: 1 }, { first: 3, last: 3 }])
