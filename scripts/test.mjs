@@ -4,6 +4,7 @@
  * reported; the exit code is non-zero if any stage failed.
  *
  *   build   tsc for core and node-host, vite for the web app
+ *   types   tsc over every package's sources and tests, and e2e (`npm run typecheck`)
  *   vitest  unit and integration tests (real host processes, real sockets and disk)
  *   e2e     Playwright specs in Debian's Chromium, Firefox ESR and WebKitGTK (e2e/run.mjs)
  *
@@ -75,6 +76,8 @@ function playwrightCounts (file) {
 
 const stages = [
   { name: 'build', command: npm, args: ['run', 'build'] },
+  // Sources and tests alike (test files are not built, so only this checks their types).
+  { name: 'types', command: npm, args: ['run', 'typecheck'] },
   {
     name: 'vitest',
     command: process.execPath,
