@@ -1,6 +1,6 @@
 import { decodeBlockId } from '../block/id.js'
 import type { BlockId } from '../block/id.js'
-import { AbortError, CairnError, ConnectionClosedError, FrameTooLargeError, ProtocolError, TimeoutError, WireError } from '../errors.js'
+import { CairnError, ConnectionClosedError, FrameTooLargeError, ProtocolError, WireError } from '../errors.js'
 import type { Connection } from '../transport/connection.js'
 import { encodeMessage, decodeMessage } from '../wire/codec.js'
 import type { HelloMessage, HostStatus, Message, PeerStatus, PutMessage, Role } from '../wire/messages.js'
@@ -87,8 +87,7 @@ export class Peer {
   private readonly limits: PeerLimits
   private readonly handlers: PeerHandlers
   private readonly frames: AsyncIterator<Uint8Array>
-  private readonly requests = new RequestTable(() => { this.checkAnswering() })
-  private readonly outgoing: Semaphore
+  private readonly requests: RequestTable
   private readonly pushSlots: Semaphore
   private readonly incoming: IncomingRequests
   private sendTail: Promise<void> = Promise.resolve()
@@ -109,7 +108,10 @@ export class Peer {
     this.weight = init.hello.weight
     this.limits = init.limits
     this.handlers = init.handlers
-    this.outgoing = new Semaphore(init.limits.maxOutgoingRequests)
+    this.requests = new RequestTable({
+      limit: init.limits.maxOutgoingRequests,
+      stoppedAnswering: () => { if (!this.isClosed) this.disconnect('ERR_TIMEOUT', 'peer stopped answering requests') }
+    })
     this.pushSlots = new Semaphore(init.limits.pushWindow)
     this.serveSlots = new Semaphore(init.limits.serveConcurrency)
     this.incoming = new IncomingRequests(init.limits)
@@ -302,7 +304,6 @@ export class Peer {
     this.isClosed = true
     const err = new ConnectionClosedError(`connection to ${this.peerId} closed: ${reason}`)
     this.requests.close(err)
-    this.outgoing.close(err)
     this.pushSlots.close(err)
     this.serveSlots.close(err)
     this.closing.abort(err)
@@ -310,38 +311,7 @@ export class Peer {
   }
 
   private async request<T> (send: (id: number) => Promise<void>, handle: ReplyHandler<T>, options: RequestOptions): Promise<T> {
-    if (!this.outgoing.tryAcquire()) await this.waitForSlot(options)
-    const id = this.requests.nextId()
-    const reply = this.requests.open(id, handle, options, () => { this.outgoing.release() })
-    send(id).catch((err: Error) => { this.requests.fail(id, err) })
-    this.checkAnswering()
-    return await reply
-  }
-
-  /**
-   * Every request slot is taken: wait for one, within the request's timeout
-   * (`TimeoutError`), so a peer holding every slot with requests it never
-   * answers cannot make later requests (pings included) wait for good.
-   */
-  private async waitForSlot (options: RequestOptions): Promise<void> {
-    const { timeout, signal } = options
-    if (timeout === undefined || !Number.isFinite(timeout)) return await this.outgoing.acquire(signal)
-    const deadline = AbortSignal.timeout(timeout)
-    try {
-      await this.outgoing.acquire(signal === undefined ? deadline : AbortSignal.any([signal, deadline]))
-    } catch (err) {
-      if (err instanceof AbortError && deadline.aborted && signal?.aborted !== true) {
-        throw new TimeoutError(`no request slot free at ${this.peerId} within ${timeout} ms`)
-      }
-      throw err
-    }
-  }
-
-  /** Requests past their deadline and still unanswered: a peer this far behind has stopped answering. */
-  private checkAnswering (): void {
-    if (!this.isClosed && this.requests.timedOut > this.limits.maxOutgoingRequests / 2) {
-      this.disconnect('ERR_TIMEOUT', 'peer stopped answering requests')
-    }
+    return await this.requests.request(send, handle, options)
   }
 
   private async readLoop (): Promise<void> {

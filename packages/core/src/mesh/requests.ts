@@ -4,14 +4,18 @@ import {
   RelayBudgetError, RelayBusyError
 } from '../errors.js'
 import type { ErrorMessage, Message } from '../wire/messages.js'
+import { Semaphore } from './semaphore.js'
 
 /*
  * Outgoing requests on one connection, multiplexed by id. A request that
  * times out or is aborted fails for its caller at once, but its slot stays
  * taken until the peer's final reply arrives (or the connection closes), so
  * we never have more requests in flight at the peer than its limit allows.
- * Only the ones that timed out count as the peer not answering (`timedOut`):
- * a caller that gives up (an asker leaving a relay) says nothing of the peer.
+ * A caller giving up (an asker leaving a relay) says nothing of the peer, but
+ * its request keeps its deadline: requests unanswered past their deadline
+ * (`timedOut`) are the peer not answering, and past half the slots it is
+ * `stoppedAnswering`. Waiting for a free slot is bounded by the request's
+ * timeout too, so a peer that holds every slot cannot stall later requests.
  */
 
 /**
@@ -30,7 +34,7 @@ interface Entry {
   reject?: (err: Error) => void
   timer?: ReturnType<typeof setTimeout>
   cleanup?: () => void
-  /** Its caller gave up on it because it timed out. */
+  /** Unanswered past its deadline. */
   timedOut?: true
   onFinal: () => void
 }
@@ -54,8 +58,39 @@ export class RequestTable {
    */
   timedOut = 0
 
-  /** `onTimedOut`: a request just passed its deadline unanswered (`timedOut` grew). */
-  constructor (private readonly onTimedOut: () => void = () => {}) {}
+  private readonly slots: Semaphore
+  private readonly stoppedAnswering: () => void
+
+  /** At most `limit` requests in flight; `stoppedAnswering` once over half of them are past their deadline unanswered. */
+  constructor ({ limit = Infinity, stoppedAnswering = () => {} }: { limit?: number, stoppedAnswering?: () => void } = {}) {
+    this.slots = new Semaphore(limit)
+    this.stoppedAnswering = stoppedAnswering
+  }
+
+  /** Send a request when a slot is free (within its timeout) and await its reply. */
+  async request<T> (send: (id: number) => Promise<void>, handle: ReplyHandler<T>, options: RequestOptions): Promise<T> {
+    if (!this.slots.tryAcquire()) await this.waitForSlot(options)
+    const id = this.nextId()
+    const reply = this.open(id, handle, options, () => { this.slots.release() })
+    send(id).catch((err: Error) => { this.fail(id, err) })
+    this.checkAnswering()
+    return await reply
+  }
+
+  private async waitForSlot ({ timeout, signal }: RequestOptions): Promise<void> {
+    if (timeout === undefined || !Number.isFinite(timeout)) return await this.slots.acquire(signal)
+    const deadline = AbortSignal.timeout(timeout)
+    try {
+      await this.slots.acquire(signal === undefined ? deadline : AbortSignal.any([signal, deadline]))
+    } catch (err) {
+      if (err instanceof AbortError && deadline.aborted && signal?.aborted !== true) throw new TimeoutError(`no request slot free within ${timeout} ms`)
+      throw err
+    }
+  }
+
+  private checkAnswering (): void {
+    if (this.timedOut > this.slots.limit / 2) this.stoppedAnswering()
+  }
 
   nextId (): number {
     do {
@@ -111,9 +146,10 @@ export class RequestTable {
     if (entry !== undefined) this.finish(id, entry, err)
   }
 
-  /** Fail every request: the connection is gone. */
+  /** Fail every request, and every wait for a slot: the connection is gone. */
   close (err: Error = new ConnectionClosedError('connection closed')): void {
     for (const [id, entry] of [...this.entries]) this.finish(id, entry, err)
+    this.slots.close(err)
   }
 
   /** Its deadline passed unanswered: fail its caller (if still waiting) and count it. */
@@ -123,7 +159,7 @@ export class RequestTable {
     this.abandon(id, new TimeoutError(`request timed out after ${timeout} ms`))
     entry.timedOut = true
     this.timedOut++
-    this.onTimedOut()
+    this.checkAnswering()
   }
 
   /** Its caller gives up; the request keeps its slot, and its deadline, until the peer's final reply. */
