@@ -6,7 +6,7 @@ import { Gossip } from './gossip.js'
 import { GossipSender } from './gossip-send.js'
 import { generateIdentity } from './identity.js'
 import { Peer } from './peer.js'
-import { fullMesh, TestMesh, until } from '../../test/support/mesh.js'
+import { fullMesh, TestMesh, until, waitFor } from '../../test/support/mesh.js'
 import type { TestNode } from '../../test/support/mesh.js'
 
 /*
@@ -38,6 +38,20 @@ function countGossip (): { entries: () => number, wholeLists: () => number } {
   return { entries: () => entries, wholeLists: () => wholeLists }
 }
 
+/** Resolve once `count()` has not changed for 100 ms: the last gossip batches went out and were counted. */
+async function quiet (count: () => number): Promise<void> {
+  let last = count()
+  let since = performance.now()
+  await waitFor(() => {
+    const now = count()
+    if (now !== last) {
+      last = now
+      since = performance.now()
+    }
+    return performance.now() - since >= 100
+  })
+}
+
 const hostCount = (t: TestNode): number => t.node.peers().filter(p => p.role === 'host').length
 
 describe('incremental gossip', () => {
@@ -54,7 +68,7 @@ describe('incremental gossip', () => {
     await until(all.map(h => h.node), ['peer:connect', 'peer:disconnect'], () => all.every(h => hostCount(h) === n))
     // Every host learned of the joiner, and the joiner of every host, by now; let the last batches go.
     await until(all.map(h => h.node), ['gossip'], () => all.every(h => h.node.knownPeers().length >= n - 1))
-    await new Promise(resolve => setTimeout(resolve, 100))
+    await quiet(counted.entries)
     // Whole lists: each of n hosts sends its n-entry list to its n links, about n³
     // (over 1,700 entries here). Deltas: each host names the joiner once to each link
     // (n²), and the joiner names its new links to its links, batched (timing-dependent, about n² more).
