@@ -2,12 +2,13 @@
 // packages/core/dist) over an in-memory block store, against the limit in the
 // same run: one pass of AES-128-GCM and one pass of SHA-256 over the same
 // number of bytes, in large (16 MiB) calls. With the node provider (the
-// default: what hosts and the CLI run) the pipelines use node:crypto and the
-// limit is OpenSSL's (node:crypto); with --provider webcrypto (what browsers
-// run) both are Web Crypto's. Prints one JSON line on stdout; progress goes
+// default: node:crypto on the calling thread, what hosts and the CLI run) or
+// the pool provider (node:crypto over a worker per core, the CLI's
+// CAIRN_CRYPTO_THREADS) the limit is OpenSSL's on one thread; with
+// --provider webcrypto (what browsers run) both are Web Crypto's. Prints one JSON line on stdout; progress goes
 // to stderr.
 //
-//   npm run build && node bench/core.mjs [--size 256MiB|1GiB] [--rounds N] [--provider node|webcrypto]
+//   npm run build && node bench/core.mjs [--size 256MiB|1GiB] [--rounds N] [--provider node|pool|webcrypto]
 //
 // The machine is shared, so it runs N rounds (default 2, 1 above 512 MiB) and
 // keeps the best rate of each measurement.
@@ -21,7 +22,7 @@ import { loadavg } from 'node:os'
 import { addFile, readFile } from '@cairn/core'
 import { setCryptoProvider } from '@cairn/core/crypto'
 import { MemoryBlockStore } from '@cairn/core/testing'
-import { nodeCryptoProvider } from '@cairn/node-host'
+import { createCryptoPool, nodeCryptoProvider } from '@cairn/node-host'
 
 const MiB = 1024 * 1024
 const TARGETS = { ratio: 0.7, overheadMiB: 150 }
@@ -41,8 +42,9 @@ const roundsAt = process.argv.indexOf('--rounds')
 const rounds = roundsAt === -1 ? (size > 512 * MiB ? 1 : 2) : Number(process.argv[roundsAt + 1])
 const providerAt = process.argv.indexOf('--provider')
 const providerName = providerAt === -1 ? 'node' : process.argv[providerAt + 1]
-if (providerName !== 'node' && providerName !== 'webcrypto') throw new Error(`--provider: node or webcrypto, got '${providerName}'`)
+if (!['pool', 'node', 'webcrypto'].includes(providerName)) throw new Error(`--provider: pool, node or webcrypto, got '${providerName}'`)
 if (providerName === 'node') setCryptoProvider(nodeCryptoProvider)
+if (providerName === 'pool') setCryptoProvider(createCryptoPool())
 const startLoad = loadavg().map((x) => x.toFixed(2)).join(' ')
 const log = (text) => process.stderr.write(`core: ${text}\n`)
 const mb = (bytes, ms) => +(bytes / 1e6 / (ms / 1000)).toFixed(1)
@@ -142,7 +144,7 @@ const webcrypto = {
   async sha256 (data) { await crypto.subtle.digest('SHA-256', data) }
 }
 
-const primitives = providerName === 'node' ? openssl : webcrypto
+const primitives = providerName === 'webcrypto' ? webcrypto : openssl
 
 async function limits () {
   const state = await primitives.prepare()
@@ -293,8 +295,8 @@ const result = {
   pass: { add: ratios.add >= TARGETS.ratio, read: ratios.read >= TARGETS.ratio, overhead: overhead < TARGETS.overheadMiB * MiB },
   notes: [
     `${rounds} round(s), each: add into a fresh MemoryBlockStore, read back (checksum compared), add into a sink that keeps nothing, then the limits (from round 2 also before); each ratio is the best round's, shown with that round's rates`,
-    `limitAdd/limitRead = one AES-GCM pass then one SHA-256 pass over the same bytes (16 MiB calls, ${providerName === 'node' ? 'OpenSSL through node:crypto' : 'Web Crypto'}), mean of the round's samples; ratio = pipeline / limit`,
-    `provider: core's CryptoProvider for the pipelines (${providerName}; node = node:crypto, as hosts and the CLI run; webcrypto = browsers' default)`,
+    `limitAdd/limitRead = one AES-GCM pass then one SHA-256 pass over the same bytes (16 MiB calls, ${providerName === 'webcrypto' ? 'Web Crypto' : 'OpenSSL through node:crypto, one thread'}), mean of the round's samples; ratio = pipeline / limit`,
+    `provider: core's CryptoProvider for the pipelines (${providerName}; node = node:crypto on the calling thread, as hosts and the CLI run; pool = node:crypto over a worker per core (CAIRN_CRYPTO_THREADS); webcrypto = browsers' default)`,
     'cpuMsPerMiB: process CPU time (all threads) per MiB, mean over the rounds; cpuRatios = limit CPU / pipeline CPU. Informational, not a target: on a busy machine, where every thread competes for a core, wall-time ratios drift towards these; on an idle one the pipelines also gain from running the main thread and Web Crypto\'s threads in parallel',
     `addNoStore: the add pipeline alone; "add" also pays MemoryBlockStore holding every block (${mib(size)} MiB of freshly faulted memory). The pipelines pass { immutable: true } on put and get (they never modify a block after put, nor a fetched one), so the store keeps and returns blocks without its defensive copies`,
     'peakRssMiB.add/read: sampled during round 1; overhead = their max minus the bytes the memory store holds: the pipelines\' own memory, Node\'s baseline included (process = VmHWM over all rounds)',

@@ -1,5 +1,6 @@
 export { FsBlockStore } from './store/index.js'
-export { nodeCryptoProvider, installNodeCrypto } from './crypto/index.js'
+export { nodeCryptoProvider, installNodeCrypto, createCryptoPool } from './crypto/index.js'
+export type { CryptoPool, CryptoPoolInit } from './crypto/index.js'
 export type { FsBlockStoreInit, FsckOptions, FsckResult } from './store/index.js'
 export {
   WebSocketTransport, attachMeshEndpoint, meshUrl, wrapWebSocket,

@@ -4,12 +4,12 @@
  * dial it as a `client` node with a throwaway identity.
  */
 import { CertificateError, HandshakeError, MeshNode, generateIdentity, type Mesh } from '@cairn/core'
+import { cryptoProvider } from '@cairn/core/crypto'
 import { DEFAULT_DIAL_TIMEOUT } from '@cairn/core/mesh'
 import {
   DEFAULT_DATA_DIR, UnreachableError, dataDirPaths, givenToken, parseJoinUrl, parsePeerAddress, requireLocalHost,
   type MeshTarget
 } from '../config/index.js'
-import { nodeCryptoProvider } from '../crypto/node-provider.js'
 import { WebSocketTransport } from '../transport/websocket.js'
 
 export interface TargetOptions {
@@ -79,7 +79,7 @@ export async function connectClient (target: MeshTarget, options: { signal?: Abo
     joinToken: target.token,
     autoDial: false,
     repairInterval: 0,
-    crypto: nodeCryptoProvider
+    crypto: cryptoProvider() // the CLI's crypto pool: received blocks hashed off the main thread
   })
   await mesh.start()
   const signals = [AbortSignal.timeout(options.timeout ?? DEFAULT_DIAL_TIMEOUT)]

@@ -24,7 +24,7 @@ import { lsLinkCommand } from './commands/ls-link.js'
 import { statusCommand } from './commands/status.js'
 import { EXIT, EXIT_CODES_HELP, describeError, exitCodeFor } from './exit-codes.js'
 import { logLine } from './output.js'
-import { installNodeCrypto } from '../crypto/node-provider.js'
+import { CRYPTO_THREADS_ENV, installCliCrypto } from '../crypto/pool-provider.js'
 
 function integer (min: number, max: number) {
   return (text: string): number => {
@@ -194,7 +194,6 @@ export function buildProgram (setExit: (code: number) => void): Command {
 
 /** Run the CLI on `argv` (as `process.argv`); resolves with the exit code. */
 export async function run (argv: string[]): Promise<number> {
-  installNodeCrypto() // core's AES-GCM and SHA-256 on OpenSSL, for put/get and the host
   let code: number = EXIT.OK
   const program = buildProgram(c => { code = c })
   // Bare `cairn` asked for nothing wrong: help on stdout, exit 0 (commander would print it on stderr, exit 1).
@@ -203,6 +202,9 @@ export async function run (argv: string[]): Promise<number> {
     return EXIT.OK
   }
   try {
+    // Core's AES-GCM and SHA-256 on OpenSSL: on this thread, or over a worker pool
+    // if $CAIRN_CRYPTO_THREADS asks (`cairn host` always runs them on its thread).
+    installCliCrypto(process.env[CRYPTO_THREADS_ENV])
     await program.parseAsync(argv)
     return code
   } catch (err) {
