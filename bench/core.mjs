@@ -16,13 +16,15 @@
 // Targets: each pipeline >= 70% of its limit; peak RSS minus the bytes the
 // memory store holds (the pipeline's own overhead, Node's baseline included)
 // < 150 MiB.
+import { spawnSync } from 'node:child_process'
 import { createCipheriv, createDecipheriv, createHash, randomFillSync } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { loadavg } from 'node:os'
 import { addFile, readFile } from '@cairn/core'
 import { setCryptoProvider } from '@cairn/core/crypto'
 import { MemoryBlockStore } from '@cairn/core/testing'
-import { createCryptoPool, nodeCryptoProvider } from '@cairn/node-host'
+import { NODE_FLAGS, createCryptoPool, nodeCryptoProvider } from '@cairn/node-host'
 
 const MiB = 1024 * 1024
 const TARGETS = { ratio: 0.7, overheadMiB: 150 }
@@ -43,6 +45,20 @@ const rounds = roundsAt === -1 ? (size > 512 * MiB ? 1 : 2) : Number(process.arg
 const providerAt = process.argv.indexOf('--provider')
 const providerName = providerAt === -1 ? 'node' : process.argv[providerAt + 1]
 if (!['pool', 'node', 'webcrypto'].includes(providerName)) throw new Error(`--provider: pool, node or webcrypto, got '${providerName}'`)
+
+/**
+ * With node:crypto the pipelines run as hosts and the CLI run them: with the V8 flags every
+ * `cairn` process has (NODE_FLAGS: a 64 MiB old-space floor; without it V8 runs a full
+ * mark-compact every few MiB of ArrayBuffers, 13 instead of 5 per 256 MiB added, and the
+ * pipelines cost ~30 % more CPU). CAIRN_BENCH_NODE_FLAGS replaces them ('' for none), as in
+ * hosts.mjs. The bench re-runs itself once with them.
+ */
+const benchFlags = process.env.CAIRN_BENCH_NODE_FLAGS === undefined ? [...NODE_FLAGS] : process.env.CAIRN_BENCH_NODE_FLAGS.split(' ').filter(Boolean)
+const nodeFlags = providerName === 'webcrypto' ? [] : benchFlags
+if (nodeFlags.some(flag => !process.execArgv.includes(flag))) {
+  const child = spawnSync(process.execPath, [...process.execArgv, ...nodeFlags, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' })
+  process.exit(child.status ?? 1)
+}
 if (providerName === 'node') setCryptoProvider(nodeCryptoProvider)
 if (providerName === 'pool') setCryptoProvider(createCryptoPool())
 const startLoad = loadavg().map((x) => x.toFixed(2)).join(' ')
@@ -281,6 +297,7 @@ const overhead = Math.max(peaks.add, peaks.read) - held
 const result = {
   section: 'core',
   provider: providerName,
+  nodeFlags: process.execArgv.join(' '),
   sizeMiB: mib(size),
   rounds,
   blocks: runs[0].blocks,

@@ -20,6 +20,7 @@ import { NODE_FLAGS } from '@cairn/node-host'
 const MiB = 1024 * 1024
 const CLI = fileURLToPath(new URL('../packages/node-host/dist/cli/main.js', import.meta.url))
 const RAW_WS = fileURLToPath(new URL('./raw-ws.mjs', import.meta.url))
+const RAW_GET = fileURLToPath(new URL('./raw-get.mjs', import.meta.url))
 const RSS_HOOK = fileURLToPath(new URL('./hosts-rss.mjs', import.meta.url))
 const TARGETS = { get: 0.5, put: 0.3, hostRssMiB: 200, rssGrowthMiB: 16 }
 
@@ -128,6 +129,23 @@ async function rawWs (file) {
   return { ms: client.ms, pids: { rawServer: server.pid, rawClient: client.pid } }
 }
 
+/**
+ * The floor for get (raw-get.mjs): the least work a get must do (server: read a
+ * sealed block file, hash it, send it; client: hash, open 64 AES-GCM chunks,
+ * write), over plain ws. The server's CPU is counted from after it has sealed
+ * the file.
+ */
+async function rawGet (file) {
+  const server = start([RAW_GET, 'server', file, join(work, 'raw-get')])
+  const { port } = await firstJsonLine(server)
+  const before = await procCpuMs(server.pid)
+  const client = await run([RAW_GET, 'client', String(port)])
+  const serverCpuMs = await procCpuMs(server.pid) - before
+  server.kill('SIGTERM')
+  await server.exited
+  return { ms: client.ms, serverCpuMs, pids: { rawGetClient: client.pid } }
+}
+
 /** CPU time (user + system) a live process has used so far, in ms (Linux /proc, 100 Hz ticks). */
 async function procCpuMs (pid) {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
@@ -214,11 +232,13 @@ try {
   const cpu2 = await hostsCpuMs(hosts)
   log(`get: ${rate(get.ms)} MiB/s; raw ws between two processes`)
   const raw = await rawWs(source)
+  log(`raw ws: ${rate(raw.ms)} MiB/s; the get floor (raw ws + the hashing and AES-GCM a get needs)`)
+  const floorGet = await rawGet(source)
   for (const host of hosts) host.child.kill('SIGTERM')
   const bounded = (h) => Promise.race([h.child.exited, new Promise(resolve => setTimeout(() => resolve({ code: 'timeout' }), 20_000))])
   const exits = await Promise.all(hosts.map(bounded))
   if (exits.some(e => e.code !== 0)) log(`a host did not exit cleanly on SIGTERM: ${JSON.stringify(exits)}`)
-  const pids = { host1: hosts[0].child.pid, host2: hosts[1].child.pid, host3: hosts[2].child.pid, put: put.pid, get: get.pid, ...raw.pids }
+  const pids = { host1: hosts[0].child.pid, host2: hosts[1].child.pid, host3: hosts[2].child.pid, put: put.pid, get: get.pid, ...raw.pids, ...floorGet.pids }
   const rss = {}
   const usage = {}
   for (const [name, pid] of Object.entries(pids)) {
@@ -233,7 +253,8 @@ try {
     put: phase('put', cpu0, cpuPut, put.ms),
     ...(SETTLE ? { putSettle: { hosts: cpuPut.map((b, i) => sec(cpu1[i] - b)).join(' '), wall: sec(settleMs) } } : {}),
     get: phase('get', cpu1, cpu2, get.ms),
-    rawWs: { server: sec(usage.rawServer.cpuMs), client: sec(usage.rawClient.cpuMs), wall: sec(raw.ms) }
+    rawWs: { server: sec(usage.rawServer.cpuMs), client: sec(usage.rawClient.cpuMs), wall: sec(raw.ms) },
+    rawGet: { server: sec(floorGet.serverCpuMs), client: sec(usage.rawGetClient.cpuMs), wall: sec(floorGet.ms) }
   }
   // The same per GiB moved: what issue 12 compares (raw ws costs ~2.2 CPU-s/GiB here).
   const gib = size / (1024 * MiB)
@@ -246,16 +267,20 @@ try {
     put: phasePerGiB('put', cpu0, cpuPut),
     ...(SETTLE ? { putSettle: { hosts: cpuPut.map((b, i) => perGiB(cpu1[i] - b)).join(' ') } } : {}),
     get: phasePerGiB('get', cpu1, cpu2),
-    rawWs: { server: perGiB(usage.rawServer.cpuMs), client: perGiB(usage.rawClient.cpuMs), total: perGiB(usage.rawServer.cpuMs + usage.rawClient.cpuMs) }
+    rawWs: { server: perGiB(usage.rawServer.cpuMs), client: perGiB(usage.rawClient.cpuMs), total: perGiB(usage.rawServer.cpuMs + usage.rawClient.cpuMs) },
+    rawGet: { server: perGiB(floorGet.serverCpuMs), client: perGiB(usage.rawGetClient.cpuMs), total: perGiB(floorGet.serverCpuMs + usage.rawGetClient.cpuMs) }
   }
   const ratios = { get: +(raw.ms / get.ms).toFixed(3), put: +(raw.ms / put.ms).toFixed(3) }
+  // The floor's own ratio to raw ws: a get target above it is out of reach on this machine.
+  const floors = { get: +(raw.ms / floorGet.ms).toFixed(3), getOfFloor: +(floorGet.ms / get.ms).toFixed(3) }
   const hostRss = Math.max(rss.host1, rss.host2, rss.host3)
   const result = {
     section: 'hosts',
     sizeMiB: mib(size),
-    mibPerSec: { put: rate(put.ms), get: rate(get.ms), rawWs: rate(raw.ms) },
+    mibPerSec: { put: rate(put.ms), get: rate(get.ms), rawWs: rate(raw.ms), rawGet: rate(floorGet.ms) },
     replicas,
     ratios,
+    floors,
     peakRssMiB: rss,
     hostRssHalvesMiB: { put: putHalves.join(' → '), get: getHalves.join(' → ') },
     cpuSeconds,
@@ -266,6 +291,7 @@ try {
     notes: [
       'put/get/raw: wall time of the whole client process (start, connect, transfer, exit), same bytes',
       'cpuSeconds: user+system CPU per process during each phase (hosts as a list); compare with wall',
+      "rawGet / floors.get: the least work a get must do (server: read each sealed 1 MiB block from its own file, SHA-256 it, send it; client: SHA-256 it, open its 64 AES-128-GCM chunks, write the plaintext to /dev/null) over plain ws, and its ratio to raw ws: the ceiling for ratios.get on this machine; floors.getOfFloor = Cairn's get against it",
       'cpuSecondsPerGiB: the same per GiB moved (client, each host, and the sum over all processes); barely depends on machine load, unlike the rates',
       "peak RSS from each process's resourceUsage().maxRSS at exit",
       'hostRssHalvesMiB: largest host VmRSS in the first → second half of each phase; flat if within rssGrowthMiB (also try --size 4GiB)'
