@@ -7,21 +7,19 @@
 //
 // Targets: get >= 50% of raw ws, put (3 replicas) >= 30% of it, every host's
 // peak RSS < 200 MiB (run once with --size 4GiB to see it does not grow).
-import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { once } from 'node:events'
 import { mkdtemp, open, readFile, rm } from 'node:fs/promises'
 import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { NODE_FLAGS } from '@cairn/node-host'
+import { procCpuMs, processGroup } from './procs.mjs'
+import { rawReplicated } from './raw-replicated-runs.mjs'
 
 const MiB = 1024 * 1024
 const CLI = fileURLToPath(new URL('../packages/node-host/dist/cli/main.js', import.meta.url))
 const RAW_WS = fileURLToPath(new URL('./raw-ws.mjs', import.meta.url))
 const RAW_GET = fileURLToPath(new URL('./raw-get.mjs', import.meta.url))
-const RSS_HOOK = fileURLToPath(new URL('./hosts-rss.mjs', import.meta.url))
 const TARGETS = { get: 0.5, put: 0.3, hostRssMiB: 200, rssGrowthMiB: 16 }
 
 function parseSizeArg (argv) {
@@ -39,9 +37,10 @@ const size = parseSizeArg(process.argv.slice(2))
  * work is reported as `putSettle`. Without it the two overlap, by a varying amount.
  */
 const SETTLE = process.argv.includes('--settle')
+/** --no-raw-replicated: skip the raw replicated durable writes (raw-replicated-runs.mjs), ~6 transfers of the file. */
+const RAW_REPLICATED = !process.argv.includes('--no-raw-replicated')
 const work = await mkdtemp(join(tmpdir(), 'cairn-bench-hosts-'))
 const rssBase = join(work, 'rss')
-const children = new Set()
 const log = (text) => process.stderr.write(`hosts: ${text}\n`)
 
 /**
@@ -53,41 +52,11 @@ const CLI_FLAGS = process.env.CAIRN_BENCH_NODE_FLAGS === undefined ? NODE_FLAGS 
 /** CAIRN_BENCH_PROF=DIR: every process writes a V8 CPU profile to DIR (for finding where time goes). */
 const PROF = process.env.CAIRN_BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.CAIRN_BENCH_PROF}`] : []
 
-function start (args, { stdout = 'pipe' } = {}) {
-  const flags = args[0] === CLI ? CLI_FLAGS : []
-  const child = spawn(process.execPath, [...flags, ...PROF, '--import', RSS_HOOK, ...args], {
-    stdio: ['ignore', stdout, 'pipe'],
-    env: { ...process.env, CAIRN_BENCH_RSS: rssBase }
-  })
-  children.add(child)
-  child.stderrText = ''
-  child.stderr.setEncoding('utf8').on('data', t => { child.stderrText += t })
-  child.exited = new Promise(resolve => child.once('exit', (code, signal) => { children.delete(child); resolve({ code, signal }) }))
-  return child
-}
-
-async function firstJsonLine (child) {
-  const lines = createInterface({ input: child.stdout })
-  const line = await Promise.race([
-    once(lines, 'line').then(([l]) => l),
-    child.exited.then(r => { throw new Error(`exited ${r.code} before printing: ${child.stderrText}`) })
-  ])
-  lines.close()
-  child.stdout.resume()
-  return JSON.parse(line)
-}
-
-/** Run a command to completion; resolves with its stdout, wall time in ms and pid. */
-async function run (args, options) {
-  const started = performance.now()
-  const child = start(args, options)
-  let out = ''
-  child.stdout?.setEncoding('utf8').on('data', t => { out += t })
-  const { code } = await child.exited
-  const ms = performance.now() - started
-  if (code !== 0) throw new Error(`${args.slice(0, 3).join(' ')} exited ${code}: ${child.stderrText}`)
-  return { out, ms, pid: child.pid }
-}
+const procs = processGroup({
+  usageBase: rssBase,
+  flagsFor: (args) => [...(args[0] === CLI ? CLI_FLAGS : []), ...PROF]
+})
+const { start, firstJsonLine, run, usageOf } = procs
 
 async function writeSource (path) {
   const pattern = randomBytes(16 * MiB)
@@ -146,13 +115,6 @@ async function rawGet (file) {
   return { ms: client.ms, serverCpuMs, pids: { rawGetClient: client.pid } }
 }
 
-/** CPU time (user + system) a live process has used so far, in ms (Linux /proc, 100 Hz ticks). */
-async function procCpuMs (pid) {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8')
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  return (Number(fields[11]) + Number(fields[12])) * 10
-}
-
 async function hostsCpuMs (hosts) {
   return await Promise.all(hosts.map(h => procCpuMs(h.child.pid)))
 }
@@ -195,15 +157,6 @@ function sampleRss (hosts) {
   }
 }
 
-/** What the preloaded hook recorded at the process's exit. */
-async function usageOf (pid) {
-  try {
-    return JSON.parse(await readFile(`${rssBase}.${pid}`, 'utf8'))
-  } catch {
-    return { maxRss: NaN, cpuMs: NaN }
-  }
-}
-
 const rate = (ms) => Math.round(size / MiB / (ms / 1000))
 const mib = (bytes) => Math.round(bytes / MiB)
 
@@ -238,6 +191,7 @@ try {
   const bounded = (h) => Promise.race([h.child.exited, new Promise(resolve => setTimeout(() => resolve({ code: 'timeout' }), 20_000))])
   const exits = await Promise.all(hosts.map(bounded))
   if (exits.some(e => e.code !== 0)) log(`a host did not exit cleanly on SIGTERM: ${JSON.stringify(exits)}`)
+  const replicated = RAW_REPLICATED ? await rawReplicated({ procs, file: source, size, work, rawWsMs: raw.ms, log }) : undefined
   const pids = { host1: hosts[0].child.pid, host2: hosts[1].child.pid, host3: hosts[2].child.pid, put: put.pid, get: get.pid, ...raw.pids, ...floorGet.pids }
   const rss = {}
   const usage = {}
@@ -285,6 +239,7 @@ try {
     hostRssHalvesMiB: { put: putHalves.join(' → '), get: getHalves.join(' → ') },
     cpuSeconds,
     cpuSecondsPerGiB,
+    ...(replicated === undefined ? {} : { rawReplicated: { ...replicated, putToFanoutVerify: +(rate(put.ms) / replicated.mibPerSec.fanoutVerify).toFixed(3) } }),
     loadAverage: loadavg().map(x => x.toFixed(1)).join(' '),
     cliNodeFlags: CLI_FLAGS.join(' '),
     targets: TARGETS,
@@ -293,6 +248,7 @@ try {
       'cpuSeconds: user+system CPU per process during each phase (hosts as a list); compare with wall',
       "rawGet / floors.get: the least work a get must do (server: read each sealed 1 MiB block from its own file, SHA-256 it, send it; client: SHA-256 it, open its 64 AES-128-GCM chunks, write the plaintext to /dev/null) over plain ws, and its ratio to raw ws: the ceiling for ratios.get on this machine; floors.getOfFloor = Cairn's get against it",
       'cpuSecondsPerGiB: the same per GiB moved (client, each host, and the sum over all processes); barely depends on machine load, unlike the rates',
+      'rawReplicated: the floor under put R=3: the file sent over plain ws in 1 MiB blocks (8 in flight) to three raw hosts that store each block as FsBlockStore does (record + block: temp, write, fsync, rename; shard dir fsync) and ack once all 3 have it; fanout client→h1→h2,h3 (as Cairn), direct client→h1,h2,h3, chain client→h1→h2→h3; *Verify: client AES-GCM + SHA-256 per block, hosts SHA-256; fanoutNoSync: no fsync; ratios to rawWs; hosts h1 h2 h3; system: the kernel\'s share of total; putToFanoutVerify: put\'s rate over the verified fan-out floor',
       "peak RSS from each process's resourceUsage().maxRSS at exit",
       'hostRssHalvesMiB: largest host VmRSS in the first → second half of each phase; flat if within rssGrowthMiB (also try --size 4GiB)'
     ],
@@ -305,6 +261,6 @@ try {
   }
   console.log(JSON.stringify(result))
 } finally {
-  for (const child of children) child.kill('SIGKILL')
+  procs.killAll()
   await rm(work, { recursive: true, force: true })
 }
