@@ -1,9 +1,10 @@
 // Bench section: put and get of one file through three `cairn host` processes
 // (R=3) on loopback, against a raw `ws` transfer of the same bytes between two
-// processes (the transport limit) in the same run, with the peak RSS of every
-// process. Prints one JSON line on stdout; progress goes to stderr.
+// processes (the transport limit) and a raw replicated durable write of them through
+// three raw hosts (raw-replicated-runs.mjs: the floor under put R=3) in the same run,
+// with the peak RSS of every process. Prints one JSON line on stdout; progress goes to stderr.
 //
-//   npm run build && node bench/hosts.mjs [--size 1GiB]
+//   npm run build && node bench/hosts.mjs [--size 1GiB] [--settle] [--no-raw-replicated]
 //
 // Targets: get >= 50% of raw ws, put (3 replicas) >= 30% of it, every host's
 // peak RSS < 200 MiB (run once with --size 4GiB to see it does not grow).
