@@ -227,7 +227,11 @@ try {
   }
   const ratios = { get: +(raw.ms / get.ms).toFixed(3), put: +(raw.ms / put.ms).toFixed(3) }
   // The floor's own ratio to raw ws: a get target above it is out of reach on this machine.
-  const floors = { get: +(raw.ms / floorGet.ms).toFixed(3), getOfFloor: +(floorGet.ms / get.ms).toFixed(3) }
+  const floors = {
+    get: +(raw.ms / floorGet.ms).toFixed(3),
+    getOfFloor: +(floorGet.ms / get.ms).toFixed(3),
+    ...(replicated === undefined ? {} : { put: replicated.ratios.fanoutVerify, putOfFloor: +(raw.ms / put.ms / replicated.ratios.fanoutVerify).toFixed(3) })
+  }
   const hostRss = Math.max(rss.host1, rss.host2, rss.host3)
   const result = {
     section: 'hosts',
@@ -240,7 +244,7 @@ try {
     hostRssHalvesMiB: { put: putHalves.join(' → '), get: getHalves.join(' → ') },
     cpuSeconds,
     cpuSecondsPerGiB,
-    ...(replicated === undefined ? {} : { rawReplicated: { ...replicated, putToFanoutVerify: +(rate(put.ms) / replicated.mibPerSec.fanoutVerify).toFixed(3) } }),
+    ...(replicated === undefined ? {} : { rawReplicated: replicated }),
     loadAverage: loadavg().map(x => x.toFixed(1)).join(' '),
     cliNodeFlags: CLI_FLAGS.join(' '),
     targets: TARGETS,
@@ -249,7 +253,7 @@ try {
       'cpuSeconds: user+system CPU per process during each phase (hosts as a list); compare with wall',
       "rawGet / floors.get: the least work a get must do (server: read each sealed 1 MiB block from its own file, SHA-256 it, send it; client: SHA-256 it, open its 64 AES-128-GCM chunks, write the plaintext to /dev/null) over plain ws, and its ratio to raw ws: the ceiling for ratios.get on this machine; floors.getOfFloor = Cairn's get against it",
       'cpuSecondsPerGiB: the same per GiB moved (client, each host, and the sum over all processes); barely depends on machine load, unlike the rates',
-      'rawReplicated: the floor under put R=3: the file sent over plain ws in 1 MiB blocks (8 in flight) to three raw hosts that store each block as FsBlockStore does (record + block: temp, write, fsync, rename; shard dir fsync) and ack once all 3 have it; fanout client→h1→h2,h3 (as Cairn), direct client→h1,h2,h3, chain client→h1→h2→h3; *Verify: client AES-GCM + SHA-256 per block, hosts SHA-256; fanoutNoSync: no fsync; ratios to rawWs; hosts h1 h2 h3; system: the kernel\'s share of total; putToFanoutVerify: put\'s rate over the verified fan-out floor',
+      'rawReplicated: the floor under put R=3: the file sent over plain ws in 1 MiB blocks (8 in flight) to three raw hosts that store each block as FsBlockStore does (record + block: temp, write, fsync, rename; shard dir fsync) and ack once all 3 have it; fanout client→h1→h2,h3 (as Cairn), direct client→h1,h2,h3, chain client→h1→h2→h3; *Verify: client AES-GCM + SHA-256 per block, hosts SHA-256; fanoutNoSync: no fsync; ratios to rawWs; hosts h1 h2 h3; system: the kernel\'s share of total; floors.put = fanoutVerify\'s ratio (the ceiling for ratios.put on this machine), floors.putOfFloor = Cairn\'s put against it',
       "peak RSS from each process's resourceUsage().maxRSS at exit",
       'hostRssHalvesMiB: largest host VmRSS in the first → second half of each phase; flat if within rssGrowthMiB (also try --size 4GiB)'
     ],
