@@ -79,7 +79,7 @@ export async function connectClient (target: MeshTarget, options: { signal?: Abo
     joinToken: target.token,
     autoDial: false,
     repairInterval: 0,
-    crypto: cryptoProvider() // the CLI's crypto pool: received blocks hashed off the main thread
+    crypto: cryptoProvider() // the CLI's: node:crypto on this thread, or its pool if $CAIRN_CRYPTO_THREADS set one
   })
   await mesh.start()
   const signals = [AbortSignal.timeout(options.timeout ?? DEFAULT_DIAL_TIMEOUT)]

@@ -54,13 +54,11 @@ export function createCryptoPool (init: CryptoPoolInit = {}): CryptoPool {
 
   /** Run `task` in a worker; the caller's copy-in filled `buffer` (now moved). */
   const run = async (task: PoolTask): Promise<PoolReply> => {
-    let reply: PoolReply
     try {
-      reply = await workers().run(task, { transferList: [task.buffer] })
+      return await workers().run(task, { transferList: [task.buffer] })
     } catch (cause) {
       throw new InternalError('a crypto pool worker failed', { cause })
     }
-    return reply
   }
 
   const release = (buffer: ArrayBuffer): void => {
