@@ -10,8 +10,11 @@
 //
 //   npm run build && node bench/core.mjs [--size 256MiB|1GiB] [--rounds N] [--provider node|pool|webcrypto]
 //
-// The machine is shared, so it runs N rounds (default 2, 1 above 512 MiB) and
-// keeps the best rate of each measurement.
+// It runs N rounds (default 3, 1 above 512 MiB) and reports each ratio as
+// the median of the rounds, each against its own round's limit. Round 1 is a
+// fresh process: its store faults in pages the process never had (a first-touch
+// cost the bench measures on its own, in a fresh process, as `firstTouch`);
+// later rounds reuse the memory a previous store freed, as a long-lived host does.
 //
 // Targets: each pipeline >= 70% of its limit; peak RSS minus the bytes the
 // memory store holds (the pipeline's own overhead, Node's baseline included)
@@ -41,7 +44,7 @@ function parseSize (argv) {
 
 const size = parseSize(process.argv.slice(2))
 const roundsAt = process.argv.indexOf('--rounds')
-const rounds = roundsAt === -1 ? (size > 512 * MiB ? 1 : 2) : Number(process.argv[roundsAt + 1])
+const rounds = roundsAt === -1 ? (size > 512 * MiB ? 1 : 3) : Number(process.argv[roundsAt + 1])
 const providerAt = process.argv.indexOf('--provider')
 const providerName = providerAt === -1 ? 'node' : process.argv[providerAt + 1]
 if (!['pool', 'node', 'webcrypto'].includes(providerName)) throw new Error(`--provider: pool, node or webcrypto, got '${providerName}'`)
@@ -54,7 +57,9 @@ if (!['pool', 'node', 'webcrypto'].includes(providerName)) throw new Error(`--pr
  * hosts.mjs. The bench re-runs itself once with them.
  */
 const benchFlags = process.env.CAIRN_BENCH_NODE_FLAGS === undefined ? [...NODE_FLAGS] : process.env.CAIRN_BENCH_NODE_FLAGS.split(' ').filter(Boolean)
-const nodeFlags = providerName === 'webcrypto' ? [] : benchFlags
+// --expose-gc: between rounds the bench collects the previous round's store, so each round
+// starts with it freed (not the pipelines' flag: it changes nothing while they run).
+const nodeFlags = [...(providerName === 'webcrypto' ? [] : benchFlags), '--expose-gc']
 if (nodeFlags.some(flag => !process.execArgv.includes(flag))) {
   const child = spawnSync(process.execPath, [...process.execArgv, ...nodeFlags, fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' })
   process.exit(child.status ?? 1)
@@ -254,29 +259,83 @@ async function timed (fn) {
 /** Rate of doing both passes one after the other. */
 const serial = (x, y) => +(1 / (1 / x + 1 / y)).toFixed(1)
 
-/** One add into a fresh memory store and one read back, checked by checksum. */
+/** Where file byte `at` comes from in the pool (see pieces()). */
+function poolByte (at) {
+  const n = Math.floor(at / PIECE)
+  return pool[4 * ((n * 104_729) % ((pool.length - PIECE) / 4)) + at - n * PIECE]
+}
+
+/**
+ * One add into a fresh memory store; one read back checked by checksum of
+ * every byte (readFile's defaults: every part a buffer of its own); one read
+ * back timed as `cairn get` reads (`recycle: true`: a few plaintext buffers
+ * reused, each part consumed before the next is asked for), its consumer only
+ * counting bytes and checking the first and last byte of each part against
+ * the source (the limit does nothing with its output either, and a JS
+ * checksum of every byte costs ~0.3 ms/MiB: a third of the read limit's
+ * budget); then an add into a sink that keeps nothing.
+ */
 async function pipelines () {
   const store = new MemoryBlockStore()
   const written = expectedChecksum()
+  const get = async (id, options) => await store.get(id, options)
   log(`add ${mib(size)} MiB into a memory store`)
   const add = await sampled(async () => await addFile(plaintext(), { name: 'bench.bin' }, store))
   const held = (await store.stats()).bytes
-  log(`add: ${mb(size, add.ms)} MB/s; read it back`)
+  log(`add: ${mb(size, add.ms)} MB/s; read it back, checking every byte`)
   const readBack = { a: 0, b: 0 }
-  const read = await sampled(async () => {
+  const checked = await sampled(async () => {
     let bytes = 0
-    for await (const part of readFile(add.result.link, async (id, options) => await store.get(id, options))) {
+    for await (const part of readFile(add.result.link, get)) {
       checksum(readBack, part)
       bytes += part.length
     }
     return bytes
   })
-  if (read.result !== size || readBack.a !== written.a || readBack.b !== written.b) {
-    throw new Error(`read back ${read.result} bytes, checksum ${readBack.a}/${readBack.b}; wrote ${size}, ${written.a}/${written.b}`)
+  if (checked.result !== size || readBack.a !== written.a || readBack.b !== written.b) {
+    throw new Error(`read back ${checked.result} bytes, checksum ${readBack.a}/${readBack.b}; wrote ${size}, ${written.a}/${written.b}`)
   }
+  log(`checked read: ${mb(size, checked.ms)} MB/s; read it again, timed`)
+  const read = await sampled(async () => {
+    let bytes = 0
+    for await (const part of readFile(add.result.link, get, { recycle: true })) {
+      if (part.length > 0 && (part[0] !== poolByte(bytes) || part[part.length - 1] !== poolByte(bytes + part.length - 1))) {
+        throw new Error(`read: wrong bytes in the part at ${bytes}`)
+      }
+      bytes += part.length
+    }
+    return bytes
+  })
+  if (read.result !== size) throw new Error(`read ${read.result} bytes, wrote ${size}`)
   log(`read: ${mb(size, read.ms)} MB/s; add again into a sink that keeps nothing`)
   const discard = await sampled(async () => await addFile(plaintext(), { name: 'bench.bin' }, { put: async () => {} }))
-  return { add, read, held, discard, blocks: add.result.blocks }
+  return { add, read, checked, held, discard, blocks: add.result.blocks }
+}
+
+/**
+ * What holding the sealed blocks costs a fresh process on this machine: in a
+ * child process that never had the memory, allocate `blocks` sealed-block
+ * buffers as the add pipeline does (MiB + 64 tags each), write every byte and
+ * keep them all, as the memory store keeps the blocks it is given. Wall ms
+ * per MiB, the median of 3 children (mostly page faults: the kernel's cost of
+ * first touch).
+ */
+function firstTouch (blocks) {
+  const script = `const t = performance.now(); const keep = []
+for (let i = 0; i < ${blocks}; i++) { const b = new Uint8Array(${MiB + (MiB / CHUNK_SIZE) * 16}); b.fill(1); keep.push(b) }
+process.stdout.write(String((performance.now() - t) / ${blocks}))`
+  const samples = [0, 1, 2].map(() => {
+    const child = spawnSync(process.execPath, [...process.execArgv, '-e', script], { encoding: 'utf8' })
+    if (child.status !== 0) throw new Error(`firstTouch child failed: ${child.stderr}`)
+    return Number(child.stdout)
+  })
+  return median(samples)
+}
+
+function median (values) {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
 
 const mean = (x, y) => x === undefined ? y : (x + y) / 2
@@ -288,6 +347,7 @@ for (let round = 1; round <= rounds; round++) {
   // pipelines, and compare each round's pipelines with that round's limit.
   // Round 1 runs the pipelines first, in a clean process, for the RSS figures.
   log(`round ${round}/${rounds}`)
+  globalThis.gc() // drop the previous round's store before this round's limits and pipelines
   const before = round === 1 ? undefined : await limits()
   const measured = await pipelines()
   log(`round ${round}/${rounds}: limits (${providerName}: AES-128-GCM and SHA-256, ${LIMIT_CALL / MiB} MiB calls)`)
@@ -298,7 +358,7 @@ for (let round = 1; round <= rounds; round++) {
   }
   const limitAdd = serial(limit.encrypt, limit.sha256)
   const limitRead = serial(limit.decrypt, limit.sha256)
-  const rates = { add: mb(size, measured.add.ms), read: mb(size, measured.read.ms), addNoStore: mb(size, measured.discard.ms) }
+  const rates = { add: mb(size, measured.add.ms), read: mb(size, measured.read.ms), readChecked: mb(size, measured.checked.ms), addNoStore: mb(size, measured.discard.ms) }
   const cpuOf = (name) => mean(before?.cpu[name], after.cpu[name])
   const perMiB = (ms) => ms / (size / MiB)
   const cpu = {
@@ -314,46 +374,54 @@ for (let round = 1; round <= rounds; round++) {
     limit: { ...limit, limitAdd, limitRead, cryptoOnlyAdd: floor.add, cryptoOnlyRead: floor.read },
     rates,
     cpu,
-    ratios: { add: rates.add / limitAdd, read: rates.read / limitRead, addNoStore: rates.addNoStore / limitAdd },
+    ratios: { add: rates.add / limitAdd, read: rates.read / limitRead, readChecked: rates.readChecked / limitRead, addNoStore: rates.addNoStore / limitAdd },
     floors: { add: floor.add / limitAdd, read: floor.read / limitRead },
     ofFloor: { add: rates.add / floor.add, read: rates.read / floor.read }
   })
 }
 const chunked = await chunkedEncrypt()
-const pick = (metric) => runs.reduce((a, b) => (b.ratios[metric] > a.ratios[metric] ? b : a))
-const ratios = Object.fromEntries(['add', 'read', 'addNoStore'].map((m) => [m, +pick(m).ratios[m].toFixed(3)]))
-const rates = Object.fromEntries(['add', 'read', 'addNoStore'].map((m) => [m, pick(m).rates[m]]))
-const limits_ = {
-  limitAdd: pick('add').limit.limitAdd,
-  limitRead: pick('read').limit.limitRead,
-  cryptoOnlyAdd: pick('add').limit.cryptoOnlyAdd,
-  cryptoOnlyRead: pick('read').limit.cryptoOnlyRead,
-  aesGcmEncrypt: pick('add').limit.encrypt,
-  aesGcmDecrypt: pick('read').limit.decrypt,
-  sha256: pick('add').limit.sha256
-}
+const blocks = runs[0].blocks
+const touchMsPerMiB = firstTouch(blocks)
+const med = (of) => median(runs.map(of))
+const round3 = (x) => +x.toFixed(3)
+const ratioNames = ['add', 'read', 'readChecked', 'addNoStore']
+const ratios = Object.fromEntries(ratioNames.map((m) => [m, round3(med((r) => r.ratios[m]))]))
+const roundRatios = Object.fromEntries(ratioNames.map((m) => [m, runs.map((r) => round3(r.ratios[m]))]))
+const rates = Object.fromEntries(ratioNames.map((m) => [m, +med((r) => r.rates[m]).toFixed(1)]))
+const limits_ = Object.fromEntries(
+  [['limitAdd', 'limitAdd'], ['limitRead', 'limitRead'], ['cryptoOnlyAdd', 'cryptoOnlyAdd'], ['cryptoOnlyRead', 'cryptoOnlyRead'], ['aesGcmEncrypt', 'encrypt'], ['aesGcmDecrypt', 'decrypt'], ['sha256', 'sha256']]
+    .map(([name, key]) => [name, +med((r) => r.limit[key]).toFixed(1)]))
 // CPU per MiB of every thread of the process, mean over the rounds: unlike
 // wall time, it barely depends on what else the machine runs.
 const cpuMean = (m) => +(runs.reduce((sum, r) => sum + r.cpu[m], 0) / runs.length).toFixed(2)
 const cpuMsPerMiB = Object.fromEntries(['add', 'read', 'limitAdd', 'limitRead', 'cryptoOnlyAdd', 'cryptoOnlyRead'].map((m) => [m, cpuMean(m)]))
-// The floor (cryptoOnly / limit) and the pipelines against it, from the round each ratio came from.
-const floors = Object.fromEntries(['add', 'read'].map((m) => [m, +pick(m).floors[m].toFixed(3)]))
-const ofFloor = Object.fromEntries(['add', 'read'].map((m) => [m, +pick(m).ofFloor[m].toFixed(3)]))
+// The floors (cryptoOnly / limit) and the pipelines against them, medians over the rounds.
+// addFresh: the add floor of a process whose store faults in fresh pages (round 1):
+// the crypto, then first touch of the block it keeps.
+const addFreshFloor = (r) => 1 / (1 / r.limit.cryptoOnlyAdd + touchMsPerMiB / 1000 * 1e6 / MiB) / r.limit.limitAdd
+const floors = {
+  add: round3(med((r) => r.floors.add)), read: round3(med((r) => r.floors.read)), addFresh: round3(med(addFreshFloor))
+}
+const ofFloor = {
+  add: round3(med((r) => r.ofFloor.add)), read: round3(med((r) => r.ofFloor.read)), addRound1OfFresh: round3(runs[0].ratios.add / addFreshFloor(runs[0]))
+}
 const cpuRatios = { add: +(cpuMsPerMiB.limitAdd / cpuMsPerMiB.add).toFixed(3), read: +(cpuMsPerMiB.limitRead / cpuMsPerMiB.read).toFixed(3) }
 const held = runs[0].held
 // Round 1 starts from a clean process; later rounds also carry the previous store until it is collected.
-const peaks = { add: runs[0].add.peak, read: runs[0].read.peak }
+const peaks = { add: runs[0].add.peak, read: Math.max(runs[0].read.peak, runs[0].checked.peak) }
 const overhead = Math.max(peaks.add, peaks.read) - held
 const result = {
   section: 'core',
   provider: providerName,
-  nodeFlags: process.execArgv.join(' '),
+  nodeFlags: process.execArgv.filter((flag) => flag !== '--expose-gc').join(' '),
   sizeMiB: mib(size),
   rounds,
-  blocks: runs[0].blocks,
+  blocks,
   mbPerSec: { ...rates, ...limits_, aesGcm16KiBCalls: chunked },
   ratios,
+  roundRatios,
   floors,
+  firstTouchMsPerMiB: +touchMsPerMiB.toFixed(3),
   ofFloor,
   cpuMsPerMiB,
   cpuRatios,
@@ -363,7 +431,8 @@ const result = {
   targets: TARGETS,
   pass: { add: ratios.add >= TARGETS.ratio, read: ratios.read >= TARGETS.ratio, overhead: overhead < TARGETS.overheadMiB * MiB },
   notes: [
-    `${rounds} round(s), each: add into a fresh MemoryBlockStore, read back (checksum compared), add into a sink that keeps nothing, then the limits (from round 2 also before); each ratio is the best round's, shown with that round's rates`,
+    `${rounds} round(s), each: add into a fresh MemoryBlockStore, read back checking every byte's checksum (readChecked: readFile's defaults, a fresh buffer per part), read back again as cairn get reads (read: recycle: true; the consumer counts bytes and checks each part's first and last byte), add into a sink that keeps nothing, then the limits (from round 2 also before); each ratio is the median of the rounds' (roundRatios), each against its own round's limit; rates and limits are medians too`,
+    'firstTouchMsPerMiB: wall ms per MiB for a fresh process to allocate, write and keep the sealed blocks (median of 3 child processes): the page faults round 1\'s store pays and later rounds, reusing freed memory, mostly do not. floors.addFresh = cryptoOnlyAdd plus that, against the limit; ofFloor.addRound1OfFresh = round 1\'s add against it',
     `limitAdd/limitRead = one AES-GCM pass then one SHA-256 pass over the same bytes (16 MiB calls, ${providerName === 'webcrypto' ? 'Web Crypto' : 'OpenSSL through node:crypto, one thread'}), mean of the round's samples; ratio = pipeline / limit`,
     `provider: core's CryptoProvider for the pipelines (${providerName}; node = node:crypto on the calling thread, as hosts and the CLI run; pool = node:crypto over a worker per core (CAIRN_CRYPTO_THREADS); webcrypto = browsers' default)`,
     'cpuMsPerMiB: process CPU time (all threads) per MiB, mean over the rounds; cpuRatios = limit CPU / pipeline CPU. Informational, not a target: on a busy machine, where every thread competes for a core, wall-time ratios drift towards these; on an idle one the pipelines also gain from running the main thread and Web Crypto\'s threads in parallel',
@@ -371,7 +440,7 @@ const result = {
     'peakRssMiB.add/read: sampled during round 1; overhead = their max minus the bytes the memory store holds: the pipelines\' own memory, Node\'s baseline included (process = VmHWM over all rounds)',
     'cryptoOnlyAdd/Read: the crypto each pipeline must do and nothing else, block by block through core\'s ChunkCipher and the provider (64 AES-GCM chunks + SHA-256 per 1 MiB block); floors = cryptoOnly / limit (what Cobblestone\'s 16 KiB chunks cost through this crypto API: the ceiling for ratios), ofFloor = pipeline / cryptoOnly (the pipelines\' own overhead)',
     'aesGcm16KiBCalls: AES-GCM at Cobblestone\'s granularity (one Web Crypto call per 16 KiB chunk, 64 in flight, same input reused), measured last, for context',
-    'plaintext: 1 MiB views of a 4 MiB random pool (nothing allocated or copied per piece); its checksum is computed before the clock starts, the read side checksums every byte it gets on the clock',
+    'plaintext: 1 MiB views of a 4 MiB random pool (nothing allocated or copied per piece); its checksum is computed before the clock starts; readChecked checksums every byte it gets on the clock, read checks two bytes per part',
     'MB = 10^6 bytes; load average at start: ' + startLoad
   ]
 }
