@@ -293,6 +293,11 @@ async function main () {
       tabToHost: { rawWebSocketMiBps: t2h.raw, cairnMiBps: t2h.cairn, ratio: ratio(t2h) },
       hostToTab: { rawWebSocketMiBps: h2t.raw, cairnMiBps: h2t.cairn, ratio: ratio(h2t) },
       pass: { tabToTab: ratio(t2t) >= TARGET, tabToHost: ratio(t2h) >= TARGET, hostToTab: ratio(h2t) >= TARGET },
+      summary: [
+        { target: 'host → tab download (Chromium)', unit: 'MiB/s', cairn: h2t.cairn, baseline: h2t.raw, against: 'raw browser WebSocket', goal: TARGET, pass: 'hostToTab' },
+        { target: 'tab → tab (WebRTC)', unit: 'MiB/s', cairn: t2t.cairn, baseline: t2t.raw, against: 'raw RTCDataChannel', goal: TARGET, pass: 'tabToTab' },
+        { target: 'tab → host', unit: 'MiB/s', cairn: t2h.cairn, baseline: t2h.raw, against: 'raw browser WebSocket', goal: TARGET, pass: 'tabToHost' }
+      ],
       notes: [
         `best of ${ROUNDS} rounds each, raw and Cairn alternating on the same pages; target >= ${TARGET * 100}% of raw`,
         'tab→tab: MeshNode getBlock (8 in flight, hash-verified) over WebRTC vs a bare RTCDataChannel (64 KiB messages, 4 MiB buffered)',

@@ -430,6 +430,14 @@ const result = {
   },
   targets: TARGETS,
   pass: { add: ratios.add >= TARGETS.ratio, read: ratios.read >= TARGETS.ratio, overhead: overhead < TARGETS.overheadMiB * MiB },
+  summary: [
+    {
+      target: 'core addFile, memory store', unit: 'MB/s', cairn: rates.add, baseline: limits_.limitAdd, ratio: ratios.add, against: 'one-pass AES-GCM + SHA-256', goal: TARGETS.ratio, floor: floors.addFresh, cpu: `${cpuMsPerMiB.add} CPU-ms/MiB (limit ${cpuMsPerMiB.limitAdd})`, pass: 'add'
+    },
+    {
+      target: 'core readFile, memory store', unit: 'MB/s', cairn: rates.read, baseline: limits_.limitRead, ratio: ratios.read, against: 'one-pass AES-GCM + SHA-256', goal: TARGETS.ratio, floor: floors.read, cpu: `${cpuMsPerMiB.read} CPU-ms/MiB (limit ${cpuMsPerMiB.limitRead})`, pass: 'read'
+    }
+  ],
   notes: [
     `${rounds} round(s), each: add into a fresh MemoryBlockStore, read back checking every byte's checksum (readChecked: readFile's defaults, a fresh buffer per part), read back again as cairn get reads (read: recycle: true; the consumer counts bytes and checks each part's first and last byte), add into a sink that keeps nothing, then the limits (from round 2 also before); each ratio is the median of the rounds' (roundRatios), each against its own round's limit; rates and limits are medians too`,
     'firstTouchMsPerMiB: wall ms per MiB for a fresh process to allocate, write and keep the sealed blocks (median of 3 child processes): the page faults round 1\'s store pays and later rounds, reusing freed memory, mostly do not. floors.addFresh = cryptoOnlyAdd plus that, against the limit; ofFloor.addRound1OfFresh = round 1\'s add against it',

@@ -257,6 +257,18 @@ try {
       "peak RSS from each process's resourceUsage().maxRSS at exit",
       'hostRssHalvesMiB: largest host VmRSS in the first → second half of each phase; flat if within rssGrowthMiB (also try --size 4GiB)'
     ],
+    summary: [
+      {
+        target: `cairn get ${mib(size)} MiB, host → client`, unit: 'MiB/s', cairn: rate(get.ms), baseline: rate(raw.ms), ratio: ratios.get, against: 'raw ws', goal: TARGETS.get, floor: floors.get,
+        cpu: `client ${cpuSecondsPerGiB.get.client}, host ${cpuSecondsPerGiB.get.hosts.split(' ').find(x => Number(x) > 0) ?? 0} CPU-s/GiB (floor ${cpuSecondsPerGiB.rawGet.client}, ${cpuSecondsPerGiB.rawGet.server})`,
+        pass: 'get'
+      },
+      {
+        target: `cairn put ${mib(size)} MiB, R=3`, unit: 'MiB/s', cairn: rate(put.ms), baseline: rate(raw.ms), ratio: ratios.put, against: 'raw ws', goal: TARGETS.put, floor: floors.put,
+        cpu: `${cpuSecondsPerGiB.put.total} CPU-s/GiB in all${replicated === undefined ? '' : ` (floor ${replicated.cpuSecondsPerGiB.fanoutVerify.total})`}`,
+        pass: 'put'
+      }
+    ],
     pass: {
       get: ratios.get >= TARGETS.get,
       put: ratios.put >= TARGETS.put,
