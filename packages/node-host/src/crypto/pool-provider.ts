@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os'
-import { Piscina } from 'piscina'
+import type { Piscina } from 'piscina'
 import { DecryptionError, InternalError } from '@cairn/core'
 import {
   CHUNKS_PER_BLOCK, MAX_BLOCK_SIZE, setCryptoProvider, type BlockAead, type CryptoProvider
@@ -13,7 +13,7 @@ export interface CryptoPoolInit {
   threads?: number
   /** Calls on fewer bytes run on the calling thread (default 64 KiB: a worker's round trip costs more). */
   minBytes?: number
-  /** The worker module (default: the built `pool-worker.js` beside this one). */
+  /** The worker module (default: the built `dist/crypto/pool-worker.js`). */
   filename?: URL
 }
 
@@ -36,26 +36,28 @@ export interface CryptoPool extends CryptoProvider {
 export function createCryptoPool (init: CryptoPoolInit = {}): CryptoPool {
   const threads = init.threads ?? Math.min(4, availableParallelism())
   const minBytes = init.minBytes ?? 64 * 1024
-  let pool: Piscina<PoolTask, PoolReply> | undefined
   let closed = false
   /** Task buffers back from workers, for the next calls (up to 64: as many as calls in flight; more are left to GC). */
   const spare: ArrayBuffer[] = []
   let nextKeyId = 1
 
-  const workers = (): Piscina<PoolTask, PoolReply> => {
-    pool ??= new Piscina({
-      filename: (init.filename ?? new URL('./pool-worker.js', import.meta.url)).href,
+  // piscina is loaded on first use: a CLI without CAIRN_CRYPTO_THREADS never pays for loading it.
+  let starting: Promise<Piscina<PoolTask, PoolReply>> | undefined
+  const workers = async (): Promise<Piscina<PoolTask, PoolReply>> => {
+    starting ??= import('piscina').then(({ Piscina }) => new Piscina<PoolTask, PoolReply>({
+      // '../crypto/': right both from dist/crypto/ (this module) and from dist/cli/cairn.mjs (the CLI bundle).
+      filename: (init.filename ?? new URL('../crypto/pool-worker.js', import.meta.url)).href,
       minThreads: threads,
       maxThreads: threads,
       idleTimeout: 30_000
-    })
-    return pool
+    }))
+    return await starting
   }
 
   /** Run `task` in a worker; the caller's copy-in filled `buffer` (now moved). */
   const run = async (task: PoolTask): Promise<PoolReply> => {
     try {
-      return await workers().run(task, { transferList: [task.buffer] })
+      return await (await workers()).run(task, { transferList: [task.buffer] })
     } catch (cause) {
       throw new InternalError('a crypto pool worker failed', { cause })
     }
@@ -122,6 +124,7 @@ export function createCryptoPool (init: CryptoPoolInit = {}): CryptoPool {
     async close (): Promise<void> {
       closed = true
       spare.length = 0
+      const pool = await starting?.catch(() => undefined)
       await pool?.close()
     }
   }
