@@ -1,5 +1,7 @@
-#!/usr/bin/env node
-/** The `cairn` executable. */
+/**
+ * The CLI itself: run by `main.ts`, from the one-file bundle of this module
+ * and everything it imports (dist/cli/cairn.mjs) or from tsc's modules.
+ */
 import { flushStream } from './output.js'
 import { run } from './program.js'
 
