@@ -260,7 +260,7 @@ try {
     summary: [
       {
         target: `cairn get ${mib(size)} MiB, host → client`, unit: 'MiB/s', cairn: rate(get.ms), baseline: rate(raw.ms), ratio: ratios.get, against: 'raw ws', goal: TARGETS.get, floor: floors.get,
-        cpu: `client ${cpuSecondsPerGiB.get.client}, host ${cpuSecondsPerGiB.get.hosts.split(' ').find(x => Number(x) > 0) ?? 0} CPU-s/GiB (floor ${cpuSecondsPerGiB.rawGet.client}, ${cpuSecondsPerGiB.rawGet.server})`,
+        cpu: `client ${cpuSecondsPerGiB.get.client}, hosts ${cpuSecondsPerGiB.get.hosts} CPU-s/GiB (floor ${cpuSecondsPerGiB.rawGet.client}, ${cpuSecondsPerGiB.rawGet.server})`,
         pass: 'get'
       },
       {
