@@ -440,14 +440,17 @@ const result = {
   pass: { add: ratios.add >= TARGETS.ratio, read: ratios.read >= TARGETS.ratio, overhead: overhead < TARGETS.overheadMiB * MiB },
   summary: [
     {
-      target: 'core addFile, memory store', unit: 'MB/s', cairn: rates.add, baseline: limits_.limitAdd, ratio: ratios.add, against: 'one-pass AES-GCM + SHA-256', goal: TARGETS.ratio, floor: floors.addStore, cpu: `${cpuMsPerMiB.add} CPU-ms/MiB (limit ${cpuMsPerMiB.limitAdd})`, pass: 'add'
+      target: 'core addFile, memory store', unit: 'MB/s', cairn: rates.add, baseline: limits_.limitAdd, ratio: ratios.add, against: 'one-pass AES-GCM + SHA-256', goal: TARGETS.ratio, floor: floors.addStore, cpu: `${cpuMsPerMiB.add} CPU-ms/MiB (limit ${cpuMsPerMiB.limitAdd})`, pass: 'add',
+      samples: runs.map((r) => ({ ratio: r.ratios.add, floor: addStoreFloor(r) }))
     },
     {
-      target: 'core readFile, memory store', unit: 'MB/s', cairn: rates.read, baseline: limits_.limitRead, ratio: ratios.read, against: 'one-pass AES-GCM + SHA-256', goal: TARGETS.ratio, floor: floors.read, cpu: `${cpuMsPerMiB.read} CPU-ms/MiB (limit ${cpuMsPerMiB.limitRead})`, pass: 'read'
+      target: 'core readFile, memory store', unit: 'MB/s', cairn: rates.read, baseline: limits_.limitRead, ratio: ratios.read, against: 'one-pass AES-GCM + SHA-256', goal: TARGETS.ratio, floor: floors.read, cpu: `${cpuMsPerMiB.read} CPU-ms/MiB (limit ${cpuMsPerMiB.limitRead})`, pass: 'read',
+      samples: runs.map((r) => ({ ratio: r.ratios.read, floor: r.floors.read }))
     }
   ],
   notes: [
     `${rounds} round(s), each: add into a fresh MemoryBlockStore, read back checking every byte's checksum (readChecked: readFile's defaults, a fresh buffer per part), read back again as cairn get reads (read: recycle: true; the consumer counts bytes and checks each part's first and last byte), add into a sink that keeps nothing, then the limits (from round 2 also before); each ratio is the median of the rounds' (roundRatios), each against its own round's limit; rates and limits are medians too`,
+    'summary.samples: each round\'s ratio with its own floor (addStore: that round\'s store faults), which the targets table judges round by round',
     'firstTouch: what a fresh process pays to allocate, write and keep the sealed blocks (median of 3 child processes): wall ms and minor page faults per MiB, and so the price of one fault. storeFaultsPerMiB: per round, the add\'s page faults beyond the add into a sink (what holding the store\'s blocks cost that round: freed memory goes back to the kernel, so later rounds fault too). floors.addStore = cryptoOnlyAdd plus those faults at that price, against the limit (median of the rounds); ofFloor.addOfStore = add against it',
     `limitAdd/limitRead = one AES-GCM pass then one SHA-256 pass over the same bytes (16 MiB calls, ${providerName === 'webcrypto' ? 'Web Crypto' : 'OpenSSL through node:crypto, one thread'}), mean of the round's samples; ratio = pipeline / limit`,
     `provider: core's CryptoProvider for the pipelines (${providerName}; node = node:crypto on the calling thread, as hosts and the CLI run; pool = node:crypto over a worker per core (CAIRN_CRYPTO_THREADS); webcrypto = browsers' default)`,
