@@ -14,7 +14,7 @@ export default defineConfig({
     ]
   },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts'],
+    include: ['packages/*/src/**/*.test.ts', 'packages/*/test/**/*.test.ts', 'bench/**/*.test.mjs'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks'

@@ -21,6 +21,14 @@
 // regression still fails); its score is ratio / reachable goal. `met`: the
 // median ratio reaches the goal; `floor`: it does not, but the median score
 // reaches 1; `MISSED` otherwise.
+//
+// A row with `lower: true` is a cost, not a rate (CPU-s per GiB): cairn and
+// baseline are costs, its ratio is baseline / cairn (how many times less Cairn
+// costs than the baseline), its goal how many times less it must cost (2: at
+// most half), and its floor baseline / the floor's cost. The same rule then
+// reads: when the floor costs more than the goal allows, the reachable goal is
+// the goal's share of the floor (a goal of "half the baseline" becomes "at most
+// twice the floor", as a rate goal of 0.5 becomes "half the floor's rate").
 
 function median (values) {
   const sorted = values.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b)
@@ -28,6 +36,9 @@ function median (values) {
   const mid = sorted.length >> 1
   return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
+
+/** A row's ratio: the section's own, else Cairn against the baseline (the baseline against Cairn for a cost). */
+const ratioOf = (r) => r.ratio ?? (r.lower === true ? r.baseline / r.cairn : r.cairn / r.baseline)
 
 /** Rows of every run, keyed by target, in first-seen order: medians, with each run's ratio listed. */
 export function summarize (runs) {
@@ -40,16 +51,19 @@ export function summarize (runs) {
   }
   return [...byTarget.values()].map((rows) => {
     const first = rows[0]
-    const ratios = rows.map((r) => r.ratio ?? r.cairn / r.baseline)
+    const ratios = rows.map(ratioOf)
     const ratio = median(ratios)
     const floor = median(rows.map((r) => r.floor))
-    const samples = rows.flatMap((r) => r.samples ?? [{ ratio: r.ratio ?? r.cairn / r.baseline, floor: r.floor }])
-    const reachable = (f) => f !== undefined && f < first.goal ? first.goal * f : first.goal
+    const samples = rows.flatMap((r) => r.samples ?? [{ ratio: ratioOf(r), floor: r.floor }])
+    // The goal's share of the floor: goal × floor for a rate (goal < 1), floor / goal for a cost (goal > 1).
+    const share = first.lower === true ? 1 / first.goal : first.goal
+    const reachable = (f) => f !== undefined && f < first.goal ? share * f : first.goal
     const score = median(samples.map((x) => x.ratio / reachable(x.floor)))
     const verdict = ratio >= first.goal ? 'met' : score >= 1 ? 'floor' : 'MISSED'
     return {
       target: first.target,
       unit: first.unit,
+      lower: first.lower === true,
       against: first.against,
       cairn: median(rows.map((r) => r.cairn)),
       baseline: median(rows.map((r) => r.baseline)),
@@ -78,7 +92,7 @@ export function printSummary (rows, runs) {
     `${fixed(r.baseline, 1)} (${r.against})`,
     fixed(r.ratio, 2),
     r.ratios.map((x) => x.toFixed(2)).join(' '),
-    fixed(r.goal, 2),
+    r.lower ? `${fixed(r.goal, 2)}×` : fixed(r.goal, 2),
     fixed(r.floor, 2),
     fixed(r.ofFloor, 2),
     `${fixed(r.score, 2)} (${r.samples})`,
@@ -90,5 +104,5 @@ export function printSummary (rows, runs) {
   console.log(`\n== targets: medians of ${runs} run(s) each (each column on its own); ratio: Cairn / baseline within each run, then their median`)
   console.log(line(header))
   for (const row of table) console.log(line(row))
-  console.log('  * floor: the floor\'s own ratio to the baseline (the least work the target needs, measured in the same run), median of the runs; "of floor" = ratio / floor. score: median over the samples (a run, or each of its rounds) of ratio / reachable goal, where the reachable goal is the goal, or the goal\'s share of the sample\'s own floor when that floor is below the goal; verdict "floor": ratio below the goal but score >= 1. CPU: the last run\'s')
+  console.log('  * cost rows (×): ratio = baseline / Cairn, how many times less Cairn costs; goal 2× = at most half. floor: the floor\'s own ratio to the baseline (the least work the target needs, measured in the same run), median of the runs; "of floor" = ratio / floor. score: median over the samples (a run, or each of its rounds) of ratio / reachable goal, where the reachable goal is the goal, or the goal\'s share of the sample\'s own floor when that floor is below the goal; verdict "floor": ratio below the goal but score >= 1. CPU: the last run\'s')
 }
