@@ -79,7 +79,9 @@ describe('corrupted blocks on disk', () => {
     const dir = await cluster.tempDir()
     const src = join(dir, 'src.bin')
     const digest = await randomFile(src, 4 * 1024 * 1024)
-    const [put] = await cluster.json<{ link: string }>(['put', src, '--mesh', a.url])
+    const [put] = await cluster.json<{ link: string, replicas: number }>(['put', src, '--mesh', a.url])
+    // Both hosts hold every block before a's copies rot (else nothing is left to get).
+    expect(put!.replicas).toBe(2)
     for (const block of await blockFiles(a.data)) await flipByte(block.path, 7)
     const out = join(dir, 'out.bin')
     const got = await cluster.cli(['get', put!.link, '--mesh', a.url, '-o', out])
