@@ -143,7 +143,15 @@ export class Peer {
   /** Queue a frame; resolves once the transport took it. */
   async send (msg: Message): Promise<void> {
     if (this.isClosed) throw new ConnectionClosedError(`connection to ${this.peerId} closed`)
-    const frame = encodeMessage(msg, { maxFrameSize: this.conn.maxFrameSize })
+    await this.sendFrame(encodeMessage(msg, { maxFrameSize: this.conn.maxFrameSize }))
+  }
+
+  /**
+   * Queue a frame encoded already (`encodeMessage`, or a `blockFrame` the
+   * block was read into), in order with `send`'s; resolves once the transport took it.
+   */
+  async sendFrame (frame: Uint8Array): Promise<void> {
+    if (this.isClosed) throw new ConnectionClosedError(`connection to ${this.peerId} closed`)
     const sent = this.sendTail.then(async () => {
       await this.conn.send(frame)
       this.lastSent = performance.now()

@@ -1,6 +1,7 @@
 import type { BlockId } from '../block/id.js'
 import { ERR_NO_STORE, ExpiredError, IntegrityError, OwnerError, NotFoundError, OutOfRangeError, ReplicationError, StorageFullError, TimeoutError, UnavailableError } from '../errors.js'
 import { FRAME_OVERHEAD, MAX_COPIES, MAX_REPLICAS } from '../wire/limits.js'
+import { blockFrame, type BlockFrame } from '../wire/block-frame.js'
 import type { HostStatus } from '../wire/messages.js'
 import type { NodeContext } from './context.js'
 import type { Relay } from './relay.js'
@@ -111,18 +112,26 @@ export class RequestServer {
     try {
       // From its expiry on, a block is never served (answered ERR_EXPIRED), only reclaimed.
       await this.readable(cid)
-      const bytes = await this.read(cid)
-      const served = bytes !== undefined ? await sendBlock(peer, id, bytes) : await this.relayed(peer, id, cid)
+      // A block that fits one frame is read from the store straight into that frame.
+      let framed: BlockFrame | undefined
+      const into = (length: number): Uint8Array => {
+        framed = length <= peer.conn.maxFrameSize - FRAME_OVERHEAD ? blockFrame({ t: 'block', id, offset: 0, total: length }, length, peer.conn.maxFrameSize) : undefined
+        return framed?.body ?? new Uint8Array(length)
+      }
+      const bytes = await this.read(cid, into)
+      const served = bytes === undefined
+        ? await this.relayed(peer, id, cid)
+        : framed !== undefined && bytes === framed.body ? await peer.sendFrame(framed.frame).then(() => true) : await sendBlock(peer, id, bytes)
       if (served === false) await peer.send({ t: 'dont-have', id })
     } finally {
       peer.serveSlots.release()
     }
   }
 
-  private async read (cid: BlockId): Promise<Uint8Array | undefined> {
+  private async read (cid: BlockId, into?: (length: number) => Uint8Array): Promise<Uint8Array | undefined> {
     if (this.ctx.store === undefined) return undefined
     try {
-      return await this.ctx.store.get(cid)
+      return await this.ctx.store.get(cid, into === undefined ? {} : { into })
     } catch (err) {
       if (err instanceof NotFoundError) return undefined
       if (err instanceof IntegrityError) {

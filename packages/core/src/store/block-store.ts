@@ -28,10 +28,20 @@ export interface StorePutOptions extends AbortOptions {
  * every block it receives); stores that read from media that can rot (disk)
  * verify again on `get`.
  */
+export interface StoreGetOptions extends AbortOptions {
+  /**
+   * Where the bytes go: called once with the block's length, returns a buffer
+   * of exactly that length for the store to read the block into (a frame the
+   * caller sends as is, `wire/block-frame.ts`); `get` then returns that
+   * buffer. A store may ignore it and return bytes of its own: callers check.
+   */
+  into?: (length: number) => Uint8Array
+}
+
 export interface BlockStore {
   has (id: BlockId, options?: AbortOptions): Promise<boolean>
   /** The block's bytes; throws `NotFoundError` if absent, `IntegrityError` if corrupt. */
-  get (id: BlockId, options?: AbortOptions): Promise<Uint8Array>
+  get (id: BlockId, options?: StoreGetOptions): Promise<Uint8Array>
   /** Store durably. Idempotent. Throws `StorageFullError` when over quota or out of space. */
   put (id: BlockId, bytes: Uint8Array, options?: StorePutOptions): Promise<void>
   /** The record kept with the block; undefined if the block is absent or was stored without one. */

@@ -123,6 +123,29 @@ describe('FsBlockStore on disk', () => {
     expect(await store.get(bad.id)).toEqual(bad.bytes)
   })
 
+  it('reads a block straight into the buffer into gives (a frame to send), checked like any read', async () => {
+    const { store, dir } = await openTemp()
+    const b = await block('read me into a frame')
+    const bad = await block('rots before it is read')
+    await store.put(b.id, b.bytes)
+    await store.put(bad.id, bad.bytes)
+    const frame = new Uint8Array(b.bytes.length + 10)
+    const asked: number[] = []
+    const got = await store.get(b.id, { into: (length) => { asked.push(length); return frame.subarray(4, 4 + length) } })
+    expect(asked).toEqual([b.bytes.length])
+    expect(got.buffer).toBe(frame.buffer)
+    expect(got.byteOffset).toBe(4)
+    expect(got).toEqual(b.bytes)
+    // A wrong-sized buffer is the caller's error; nothing is read into it.
+    await expect(store.get(b.id, { into: (length) => new Uint8Array(length + 1) })).rejects.toMatchObject({ code: 'ERR_INVALID_ARGUMENT' })
+    // Rotten bytes read into the caller's buffer still fail the hash check and are quarantined.
+    const rotten = bad.bytes.slice()
+    rotten[0]! ^= 1
+    await writeFile(pathOf(dir, bad.id), rotten)
+    await expect(store.get(bad.id, { into: (length) => new Uint8Array(length) })).rejects.toMatchObject({ code: 'ERR_INTEGRITY' })
+    expect(await store.has(bad.id)).toBe(false)
+  })
+
   it('fsck re-hashes every block and quarantines the corrupt ones', async () => {
     const { store, dir } = await openTemp()
     const blocks = await Promise.all(['a', 'b', 'c', 'd'].map(block))

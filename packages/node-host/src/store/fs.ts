@@ -1,9 +1,10 @@
-import { mkdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises'
+import { mkdir, open, readFile, rename, rm, stat, unlink } from 'node:fs/promises'
+import type { FileHandle } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import {
-  IntegrityError, NotFoundError, StorageFullError, blockKey, checkRecord, decodeRecord, encodeRecord, mergeRecords, parseBlockId, sameRecord, verifyBlock
+  IntegrityError, InvalidArgumentError, NotFoundError, StorageFullError, blockKey, checkRecord, decodeRecord, encodeRecord, mergeRecords, parseBlockId, sameRecord, verifyBlock
 } from '@cairn/core'
-import type { AbortOptions, BlockId, BlockRecord, BlockStore, BlockStoreStats, StorePutOptions } from '@cairn/core'
+import type { AbortOptions, BlockId, BlockRecord, BlockStore, BlockStoreStats, StoreGetOptions, StorePutOptions } from '@cairn/core'
 import { QUARANTINE_DIR, blockPath, quarantinePath, recordPath, shardOf, tempPath } from './fs-layout.js'
 import { blockNames, scanStore, shardNames } from './fs-scan.js'
 import { syncDir, writeAtomic } from './fs-write.js'
@@ -71,9 +72,10 @@ export class FsBlockStore implements BlockStore {
     return (await this.sizeOf(blockPath(this.dir, blockKey(id)))) !== undefined
   }
 
-  async get (id: BlockId): Promise<Uint8Array> {
+  /** Re-hashed on every read; with `into`, read straight into the caller's buffer (one read, no copy). */
+  async get (id: BlockId, options: StoreGetOptions = {}): Promise<Uint8Array> {
     const key = blockKey(id)
-    const bytes = await this.read(key)
+    const bytes = await this.read(key, options.into)
     if ((await this.check(key, bytes)) === undefined) return bytes
     return this.quarantine(key)
   }
@@ -234,13 +236,33 @@ export class FsBlockStore implements BlockStore {
     this.reserved += size
   }
 
-  private async read (key: string): Promise<Uint8Array> {
+  /**
+   * The block file's bytes, in a buffer of `into`'s when given (else a fresh
+   * one): one open, fstat, read of the whole file and close. A file that
+   * reads shorter than its size (it cannot change under its final name)
+   * comes back short, and fails its hash check.
+   */
+  private async read (key: string, into?: (length: number) => Uint8Array): Promise<Uint8Array> {
+    let fh: FileHandle
     try {
-      const buf = await readFile(blockPath(this.dir, key))
-      return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)
+      fh = await open(blockPath(this.dir, key), 'r')
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(`block ${key} not found`, { cause: err })
       throw err
+    }
+    try {
+      const { size } = await fh.stat()
+      const buffer = into === undefined ? new Uint8Array(size) : into(size)
+      if (buffer.length !== size) throw new InvalidArgumentError(`into gave ${buffer.length} bytes for a block of ${size}`)
+      let filled = 0
+      while (filled < size) {
+        const { bytesRead } = await fh.read(buffer, filled, size - filled, filled)
+        if (bytesRead === 0) break
+        filled += bytesRead
+      }
+      return filled === size ? buffer : buffer.subarray(0, filled)
+    } finally {
+      await fh.close()
     }
   }
 
