@@ -27,8 +27,11 @@
 // costs than the baseline), its goal how many times less it must cost (2: at
 // most half), and its floor baseline / the floor's cost. The same rule then
 // reads: when the floor costs more than the goal allows, the reachable goal is
-// the goal's share of the floor (a goal of "half the baseline" becomes "at most
-// twice the floor", as a rate goal of 0.5 becomes "half the floor's rate").
+// the goal's share of the floor ("half the baseline" becomes "at most twice the
+// floor", as a rate goal of 0.5 becomes "half the floor's rate"), but never more
+// than the baseline itself. For a goal of 2 that cap always binds (a floor above
+// half the baseline, doubled, is above the baseline): a floor-bound cost must not
+// grow past where it started.
 
 function median (values) {
   const sorted = values.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b)
@@ -55,9 +58,11 @@ export function summarize (runs) {
     const ratio = median(ratios)
     const floor = median(rows.map((r) => r.floor))
     const samples = rows.flatMap((r) => r.samples ?? [{ ratio: ratioOf(r), floor: r.floor }])
-    // The goal's share of the floor: goal × floor for a rate (goal < 1), floor / goal for a cost (goal > 1).
+    // The goal's share of the floor: goal × floor for a rate (goal < 1), floor / goal for a
+    // cost (goal > 1), a cost never allowed above its baseline (the cost it started from).
     const share = first.lower === true ? 1 / first.goal : first.goal
-    const reachable = (f) => f !== undefined && f < first.goal ? share * f : first.goal
+    const atLeast = first.lower === true ? 1 : 0
+    const reachable = (f) => f !== undefined && f < first.goal ? Math.max(share * f, atLeast) : first.goal
     const score = median(samples.map((x) => x.ratio / reachable(x.floor)))
     const verdict = ratio >= first.goal ? 'met' : score >= 1 ? 'floor' : 'MISSED'
     return {

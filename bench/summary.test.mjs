@@ -27,10 +27,18 @@ describe('bench targets table', () => {
     expect(verdict([cost(16), cost(17), cost(15)]).verdict).toBe('MISSED')
   })
 
-  it('a cost whose floor is above half its baseline must stay within twice the floor', () => {
-    // floor 22 > 15: reachable is 30 / 22 / 2, i.e. at most 44
-    expect(verdict([cost(30, 22), cost(40, 22), cost(43, 22)]).verdict).toBe('floor')
-    expect(verdict([cost(45, 22), cost(50, 22), cost(30, 22)]).verdict).toBe('MISSED')
+  it('a cost whose floor is above half its baseline must not grow past its baseline', () => {
+    // floor 22 > 15: the goal is out of reach; at most the baseline, 30 (twice the floor, 44, would allow more)
+    expect(verdict([cost(25, 22), cost(28, 22), cost(30, 22)]).verdict).toBe('floor')
+    expect(verdict([cost(31, 22), cost(35, 22), cost(25, 22)]).verdict).toBe('MISSED')
+    // floor 12 > 10 (goal: at most 10 of 20): at most 20
+    const costOf20 = (cairn, floorCost) => ({ ...cost(cairn, floorCost), baseline: 20, floor: 20 / floorCost })
+    expect(verdict([costOf20(19, 12), costOf20(20, 12), costOf20(18, 12)]).verdict).toBe('floor')
+    expect(verdict([costOf20(21, 12), costOf20(22, 12), costOf20(18, 12)]).verdict).toBe('MISSED')
+    // a floor below the goal's cost leaves the goal itself: at most 20 of 40
+    const costOf40 = (cairn) => ({ ...cost(cairn, 16), baseline: 40, floor: 40 / 16 })
+    expect(verdict([costOf40(30), costOf40(32), costOf40(31)]).verdict).toBe('MISSED')
+    expect(verdict([costOf40(19), costOf40(20), costOf40(31)]).verdict).toBe('met')
   })
 
   it('judges each sample against its own floor', () => {

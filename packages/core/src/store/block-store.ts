@@ -23,11 +23,6 @@ export interface StorePutOptions extends AbortOptions {
   record?: BlockRecord
 }
 
-/**
- * Where blocks live. Callers hash-verify bytes before `put` (the mesh verifies
- * every block it receives); stores that read from media that can rot (disk)
- * verify again on `get`.
- */
 export interface StoreGetOptions extends AbortOptions {
   /**
    * Where the bytes go: called once with the block's length, returns a buffer
@@ -38,6 +33,11 @@ export interface StoreGetOptions extends AbortOptions {
   into?: (length: number) => Uint8Array
 }
 
+/**
+ * Where blocks live. Callers hash-verify bytes before `put` (the mesh verifies
+ * every block it receives); stores that read from media that can rot (disk)
+ * verify again on `get`.
+ */
 export interface BlockStore {
   has (id: BlockId, options?: AbortOptions): Promise<boolean>
   /** The block's bytes; throws `NotFoundError` if absent, `IntegrityError` if corrupt. */

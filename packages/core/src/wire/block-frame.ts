@@ -24,8 +24,9 @@ const DATA_SLOT = Uint8Array.of(0x64, 0x64, 0x61, 0x74, 0x61, 0x40)
 
 /**
  * The frame of `fields` with `length` bytes of data (zeros until written).
- * Validates the message as `encodeMessage` does and throws what it throws,
- * `FrameTooLargeError` included. Undefined in the rare case where the
+ * Bounds `length` by `maxFrameSize` before anything is allocated, then
+ * validates the message with `encodeMessage`'s schema check (`MalformedFrameError`,
+ * `FrameTooLargeError` for the whole frame). Undefined in the rare case where the
  * header's own bytes spell the data slot again (the caller then frames the
  * block with `encodeMessage`).
  */
@@ -34,6 +35,7 @@ export function blockFrame (fields: Omit<BlockMessage, 'data'>, length: number, 
   // message with empty data encodes as the real one does, up to the data's
   // byte string (its length header and bytes).
   if (!Number.isSafeInteger(length) || length < 0) throw new InvalidArgumentError(`block frame: bad data length ${length}`)
+  if (length > maxFrameSize) throw new FrameTooLargeError(`block frame of over ${length} bytes exceeds ${maxFrameSize}`)
   const shape = encode({ ...fields, data: EMPTY }, ENCODE_OPTIONS)
   const at = uniqueIndex(shape, DATA_SLOT)
   if (at === undefined) return undefined
@@ -69,5 +71,6 @@ function byteStringHeader (length: number): Uint8Array {
   if (length < 24) return Uint8Array.of(0x40 | length)
   if (length < 0x100) return Uint8Array.of(0x58, length)
   if (length < 0x10000) return Uint8Array.of(0x59, length >>> 8, length & 0xff)
-  return Uint8Array.of(0x5a, length >>> 24, (length >>> 16) & 0xff, (length >>> 8) & 0xff, length & 0xff)
+  if (length < 2 ** 32) return Uint8Array.of(0x5a, length >>> 24, (length >>> 16) & 0xff, (length >>> 8) & 0xff, length & 0xff)
+  throw new FrameTooLargeError(`a byte string of ${length} bytes is larger than any frame`)
 }

@@ -6,6 +6,7 @@ import { CID } from 'multiformats/cid'
 import { blockId } from '@cairn/core'
 import type { BlockId } from '@cairn/core'
 import { blockStoreSuite } from '@cairn/core/testing'
+import { MAX_BLOCK_SIZE } from '@cairn/core/crypto'
 import { FsBlockStore } from './fs.js'
 import type { FsBlockStoreInit } from './fs.js'
 
@@ -144,6 +145,17 @@ describe('FsBlockStore on disk', () => {
     await writeFile(pathOf(dir, bad.id), rotten)
     await expect(store.get(bad.id, { into: (length) => new Uint8Array(length) })).rejects.toMatchObject({ code: 'ERR_INTEGRITY' })
     expect(await store.has(bad.id)).toBe(false)
+  })
+
+  it('quarantines a block file larger than any block without reading it into memory', async () => {
+    const { store, dir } = await openTemp()
+    const b = await block('grows on disk')
+    await store.put(b.id, b.bytes)
+    await writeFile(pathOf(dir, b.id), new Uint8Array(MAX_BLOCK_SIZE + 1))
+    const asked: number[] = []
+    await expect(store.get(b.id, { into: (length) => { asked.push(length); return new Uint8Array(length) } })).rejects.toMatchObject({ code: 'ERR_INTEGRITY' })
+    expect(asked).toEqual([])
+    expect(await store.has(b.id)).toBe(false)
   })
 
   it('fsck re-hashes every block and quarantines the corrupt ones', async () => {

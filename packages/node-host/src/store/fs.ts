@@ -11,6 +11,7 @@ import { syncDir, writeAtomic } from './fs-write.js'
 import { KeyedMutex } from './keyed-mutex.js'
 import { RecordCache } from './record-cache.js'
 import { nodeCryptoProvider } from '../crypto/node-provider.js'
+import { MAX_BLOCK_SIZE } from '@cairn/core/crypto'
 
 export interface FsBlockStoreInit {
   /** Quota in bytes of block data; a put past it throws `StorageFullError` before writing. */
@@ -252,6 +253,9 @@ export class FsBlockStore implements BlockStore {
     }
     try {
       const { size } = await fh.stat()
+      // No block is larger: a bigger file is not one (rot, a stray file), read as nothing,
+      // so it fails its hash check and is quarantined without allocating its size.
+      if (size > MAX_BLOCK_SIZE) return new Uint8Array(0)
       const buffer = into === undefined ? new Uint8Array(size) : into(size)
       if (buffer.length !== size) throw new InvalidArgumentError(`into gave ${buffer.length} bytes for a block of ${size}`)
       let filled = 0
@@ -262,7 +266,8 @@ export class FsBlockStore implements BlockStore {
       }
       return filled === size ? buffer : buffer.subarray(0, filled)
     } finally {
-      await fh.close()
+      // A read-only handle: failing to close it loses nothing, and must not replace the read's own error.
+      await fh.close().catch(() => {})
     }
   }
 
