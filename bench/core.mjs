@@ -28,6 +28,7 @@ import { addFile, readFile } from '@cairn/core'
 import { CHUNK_SIZE, ChunkCipher, cryptoProvider, setCryptoProvider } from '@cairn/core/crypto'
 import { MemoryBlockStore } from '@cairn/core/testing'
 import { NODE_FLAGS, createCryptoPool, nodeCryptoProvider } from '@cairn/node-host'
+import { median } from './stats.mjs'
 
 const MiB = 1024 * 1024
 const TARGETS = { ratio: 0.7, overheadMiB: 150 }
@@ -335,12 +336,6 @@ process.stdout.write(JSON.stringify([(performance.now() - t) / ${blocks}, (proce
   const ms = median(samples.map(([ms]) => ms))
   const faults = median(samples.map(([, faults]) => faults))
   return { ms, faults, msPerFault: ms / faults }
-}
-
-function median (values) {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
 
 const mean = (x, y) => x === undefined ? y : (x + y) / 2

@@ -174,16 +174,14 @@ const mib = (bytes) => Math.round(bytes / MiB)
  * (goal: at most half) and with the floor measured in this run (the raw get's client and
  * server; the raw verified fan-out write, when it ran).
  */
-function cpuRows (perGiB, replicated) {
-  // The put's own work the hosts finish after it returns (repair passes; --settle) counts as the put's.
-  const settled = (perGiB.putSettle?.hosts ?? '').split(' ').filter(Boolean).reduce((sum, x) => sum + Number(x), 0)
+function cpuRows ({ getClient, getHost, put }, floors) {
   const row = (target, cairn, start, floor) => ({
     target, unit: 'CPU-s/GiB', lower: true, cairn, baseline: start, against: "at issue 12's start", goal: TARGETS.cpuCut, ...(floor === undefined ? {} : { floor: start / floor })
   })
   return [
-    row('get client CPU', perGiB.get.client, CPU_AT_START.getClient, perGiB.rawGet.client),
-    row('get serving host CPU', Number(perGiB.get.hosts.split(' ')[1]), CPU_AT_START.getHost, perGiB.rawGet.server),
-    row('put R=3 CPU, 4 processes', +(perGiB.put.total + settled).toFixed(2), CPU_AT_START.put, replicated?.cpuSecondsPerGiB.fanoutVerify.total)
+    row('get client CPU', getClient, CPU_AT_START.getClient, floors.getClient),
+    row('get serving host CPU', getHost, CPU_AT_START.getHost, floors.getHost),
+    row('put R=3 CPU, 4 processes', put, CPU_AT_START.put, floors.put)
   ]
 }
 
@@ -294,7 +292,12 @@ try {
         cpu: `${cpuSecondsPerGiB.put.total} CPU-s/GiB in all${replicated === undefined ? '' : ` (floor ${replicated.cpuSecondsPerGiB.fanoutVerify.total})`}`,
         pass: 'put'
       },
-      ...cpuRows(cpuSecondsPerGiB, replicated)
+      ...cpuRows({
+        getClient: cpuSecondsPerGiB.get.client,
+        getHost: perGiB(cpu2[1] - cpu1[1]),
+        // The put's own work the hosts finish after it returns (repair passes; --settle) counts as the put's.
+        put: perGiB(usage.put.cpuMs + cpu1.reduce((sum, after, i) => sum + after - cpu0[i], 0))
+      }, { getClient: cpuSecondsPerGiB.rawGet.client, getHost: cpuSecondsPerGiB.rawGet.server, put: replicated?.cpuSecondsPerGiB.fanoutVerify.total })
     ],
     pass: {
       get: ratios.get >= TARGETS.get,

@@ -33,12 +33,7 @@
 // half the baseline, doubled, is above the baseline): a floor-bound cost must not
 // grow past where it started.
 
-function median (values) {
-  const sorted = values.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b)
-  if (sorted.length === 0) return undefined
-  const mid = sorted.length >> 1
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
-}
+import { median } from './stats.mjs'
 
 /** A row's ratio: the section's own, else Cairn against the baseline (the baseline against Cairn for a cost). */
 const ratioOf = (r) => r.ratio ?? (r.lower === true ? r.baseline / r.cairn : r.cairn / r.baseline)

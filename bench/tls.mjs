@@ -32,6 +32,7 @@ import { NODE_FLAGS } from '@cairn/node-host'
 import { WebSocket, WebSocketServer } from 'ws'
 import { leafCert, testCa } from '../packages/node-host/test/support/test-certs.mjs'
 import { procCpuMs } from './procs.mjs'
+import { median } from './stats.mjs'
 
 const MiB = 1024 * 1024
 const CLI = fileURLToPath(new URL('../packages/node-host/dist/cli/main.js', import.meta.url))
@@ -169,12 +170,6 @@ async function rawWsCpu (size, tls) {
   const ms = performance.now() - started
   const { user, system } = process.cpuUsage(cpu0)
   return { mibPerSec: Math.round(size / MiB / (ms / 1000)), cpuPerGiB: (user + system) / 1e6 / (size / (1024 * MiB)) }
-}
-
-function median (values) {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }
 
 async function writeSource (path, size) {

@@ -41,6 +41,7 @@ export type { Aead, CobblestoneInit } from './crypto/constants.js'
 // The interfaces adapters implement.
 export type * from './store/block-store.js'
 export { blockKey } from './store/key.js'
+export { intoBuffer } from './store/into.js'
 export { BLOCK_RECORD_VERSION, MAX_RECORD_SIZE, OWNER_TAG_LENGTH, checkRecord, copyRecord, decodeRecord, encodeRecord, isExpired, mergeRecords, sameRecord } from './store/record.js'
 export type { BlockRecord } from './store/record.js'
 export type * from './transport/connection.js'

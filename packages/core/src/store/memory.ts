@@ -1,6 +1,7 @@
 import { parseBlockId } from '../block/id.js'
 import type { BlockId } from '../block/id.js'
-import { InvalidArgumentError, NotFoundError, StorageFullError } from '../errors.js'
+import { NotFoundError, StorageFullError } from '../errors.js'
+import { intoBuffer } from './into.js'
 import type { AbortOptions, BlockStore, BlockStoreStats, StoreGetOptions, StorePutOptions } from './block-store.js'
 import { blockKey as key } from './key.js'
 import { checkRecord, copyRecord, mergeRecords } from './record.js'
@@ -51,7 +52,11 @@ export class MemoryBlockStore implements BlockStore {
     const k = key(id)
     const entry = this.blocks.get(k)
     if (entry === undefined) throw new NotFoundError(`block ${k} not found`)
-    if (options?.into !== undefined) return copyInto(options.into, entry.bytes)
+    if (options?.into !== undefined) {
+      const out = intoBuffer(options.into, entry.bytes.length)
+      out.set(entry.bytes)
+      return out
+    }
     return options?.immutable === true ? entry.bytes : entry.bytes.slice()
   }
 
@@ -96,14 +101,6 @@ export class MemoryBlockStore implements BlockStore {
     if (this.maxStorage !== undefined) stats.capacity = this.maxStorage
     return stats
   }
-}
-
-/** `bytes` copied into the buffer `into` gives for their length (`StoreGetOptions.into`). */
-export function copyInto (into: (length: number) => Uint8Array, bytes: Uint8Array): Uint8Array {
-  const out = into(bytes.length)
-  if (out.length !== bytes.length) throw new InvalidArgumentError(`into gave ${out.length} bytes for a block of ${bytes.length}`)
-  out.set(bytes)
-  return out
 }
 
 /** A view of a whole ArrayBuffer: keeping it pins no bytes beyond its own. */

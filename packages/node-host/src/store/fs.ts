@@ -2,7 +2,7 @@ import { mkdir, open, readFile, rename, rm, stat, unlink } from 'node:fs/promise
 import type { FileHandle } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import {
-  IntegrityError, InvalidArgumentError, NotFoundError, StorageFullError, blockKey, checkRecord, decodeRecord, encodeRecord, mergeRecords, parseBlockId, sameRecord, verifyBlock
+  IntegrityError, NotFoundError, StorageFullError, blockKey, intoBuffer, checkRecord, decodeRecord, encodeRecord, mergeRecords, parseBlockId, sameRecord, verifyBlock
 } from '@cairn/core'
 import type { AbortOptions, BlockId, BlockRecord, BlockStore, BlockStoreStats, StoreGetOptions, StorePutOptions } from '@cairn/core'
 import { QUARANTINE_DIR, blockPath, quarantinePath, recordPath, shardOf, tempPath } from './fs-layout.js'
@@ -256,8 +256,7 @@ export class FsBlockStore implements BlockStore {
       // No block is larger: a bigger file is not one (rot, a stray file), read as nothing,
       // so it fails its hash check and is quarantined without allocating its size.
       if (size > MAX_BLOCK_SIZE) return new Uint8Array(0)
-      const buffer = into === undefined ? new Uint8Array(size) : into(size)
-      if (buffer.length !== size) throw new InvalidArgumentError(`into gave ${buffer.length} bytes for a block of ${size}`)
+      const buffer = into === undefined ? new Uint8Array(size) : intoBuffer(into, size)
       let filled = 0
       while (filled < size) {
         const { bytesRead } = await fh.read(buffer, filled, size - filled, filled)
