@@ -67,6 +67,19 @@ export interface OpenRangeInit {
    * For consumers done with each part (written, hashed) before the next.
    */
   recycle?: boolean
+  /**
+   * With `recycle`: parts the consumer still holds after asking for the next
+   * (default 0). A part's buffer goes back to the pool only once `held + 1`
+   * later parts have been asked for, so a consumer may keep up to `held`
+   * writes of earlier parts in flight; the pool grows by `held`.
+   */
+  held?: number
+  /**
+   * What of each window's part the consumer gets (`readFile` drops the
+   * padding). A part cut to nothing is not yielded, and with `recycle` its
+   * buffer is not one the consumer holds.
+   */
+  cut?: (part: Uint8Array) => Uint8Array
 }
 
 /**
@@ -120,6 +133,9 @@ export async function * openWindows (
   const opening = new InFlight<Uint8Array>()
   // With `recycle`: buffers no window holds. Every window in flight or yielded holds one.
   const free: Uint8Array[] = []
+  // With `recycle`: buffers of windows already consumed that the consumer may still hold, oldest first.
+  const held: Uint8Array[] = []
+  const holds = init.held ?? 0
   const fill = (): void => {
     while (opening.size <= ahead) {
       const next = windows.next()
@@ -135,9 +151,19 @@ export async function * openWindows (
     const base = first * CHUNK_SIZE
     const from = Math.max(0, span.start - base)
     const to = Math.min(plaintext.length, span.end - base)
-    yield to > from ? [plaintext.subarray(from, to)] : []
-    // The consumer asked for the next window: it is done with this one.
-    if (init.recycle === true) free.push(new Uint8Array(plaintext.buffer, plaintext.byteOffset, init.window * CHUNK_SIZE))
+    const part = to > from ? plaintext.subarray(from, to) : undefined
+    const shown = part === undefined || init.cut === undefined ? part : init.cut(part)
+    const seen = shown !== undefined && shown.length > 0
+    yield seen ? [shown] : []
+    if (init.recycle !== true) continue
+    const buffer = new Uint8Array(plaintext.buffer, plaintext.byteOffset, init.window * CHUNK_SIZE)
+    if (!seen) {
+      free.push(buffer) // the consumer never saw it
+      continue
+    }
+    // The consumer asked for the next window: it is done with the one it saw `holds` windows before this one.
+    held.push(buffer)
+    if (held.length > holds) free.push(held.shift() as Uint8Array)
   }
 }
 

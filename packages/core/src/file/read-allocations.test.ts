@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { BLOCK_PLAINTEXT, CHUNK_SIZE, CHUNKS_PER_BLOCK, SEALED_CHUNK_SIZE } from '../crypto/geometry.js'
 import { setCryptoProvider, webCryptoProvider, type BlockAead, type CryptoProvider } from '../crypto/provider.js'
 import { concatBytes } from '../bytes.js'
+import { equalBytes } from '../crypto/derive.js'
+import { OutOfRangeError } from '../errors.js'
 import { MemoryBlockStore } from '../store/memory.js'
 import { testBytes } from '../testing/bytes.js'
 import { addFile } from './add.js'
@@ -83,6 +85,41 @@ describe('the pipelines call the provider a block at a time', () => {
     // Two blocks decrypting ahead + the one being consumed + the one just handed back: at most 4 buffers for 13 blocks.
     expect(seen.size).toBeLessThanOrEqual(4)
     expect(new Set(blockOpens.map(call => call.out.buffer)).size).toBeLessThanOrEqual(4)
+  })
+
+  // Sizes: a short last block; a whole number of blocks; one byte short of it (the padding spills into a block the reader never sees).
+  it.each([10 * BLOCK_PLAINTEXT + 999, 12 * BLOCK_PLAINTEXT, 12 * BLOCK_PLAINTEXT - 1])('with recycle and held: n, a part stays intact until n + 1 later parts are asked for (writes of it may still be in flight): %i bytes', async (size) => {
+    const store = new MemoryBlockStore()
+    const bytes = testBytes(size, 8)
+    const added = await addFile(pieces(bytes, 1 << 20), { name: 'h.bin' }, store)
+    const held = 3
+    const kept: Array<{ part: Uint8Array, at: number }> = []
+    const seen = new Set<ArrayBufferLike>()
+    let at = 0
+    const intactHeld = (): boolean[] => kept.slice(-(held + 1)).map(k => equalBytes(k.part, bytes.subarray(k.at, k.at + k.part.length)))
+    for await (const part of readFile(added.link, store, { recycle: true, held })) {
+      seen.add(part.buffer)
+      kept.push({ part, at })
+      at += part.length
+      // Yield to the event loop, so blocks ahead are opened (into reused buffers) meanwhile.
+      await new Promise(resolve => setTimeout(resolve, 0))
+      // Everything still held (this part and the `held` before it) has its bytes, unchanged
+      // while later blocks were fetched and opened into the pool's other buffers.
+      expect(intactHeld()).toEqual(Array(Math.min(kept.length, held + 1)).fill(true))
+    }
+    expect(intactHeld()).toEqual(Array(Math.min(kept.length, held + 1)).fill(true)) // also after the padding was read
+    expect(at).toBe(bytes.length)
+    // Still a bounded pool: the held parts, the one being consumed, the ones opening ahead.
+    expect(seen.size).toBeLessThanOrEqual(held + 4)
+    expect(seen.size).toBeLessThan(kept.length)
+  })
+
+  it('held must be a whole number of parts', async () => {
+    const store = new MemoryBlockStore()
+    const added = await addFile(pieces(testBytes(1000, 1), 1000), { name: 'x.bin' }, store)
+    for (const held of [-1, 1.5, Number.NaN]) {
+      await expect((async () => { for await (const _ of readFile(added.link, store, { recycle: true, held })) { /* nothing */ } })()).rejects.toThrow(OutOfRangeError)
+    }
   })
 
   it('with recycle, a range read starting mid-file gets the same bytes', async () => {

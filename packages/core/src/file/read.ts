@@ -39,6 +39,14 @@ export interface ReadInit extends ReadRange {
    * buffer of its own, which the reader may keep.
    */
   recycle?: boolean
+  /**
+   * With `recycle`: parts the consumer keeps after asking for the next
+   * (default 0). A part's memory is reused only once `held + 1` later parts
+   * have been asked for, so the consumer may have up to `held` writes of
+   * earlier parts in flight (`cairn get` writes behind the read this way).
+   * The pool grows by `held` buffers.
+   */
+  held?: number
   signal?: AbortSignal
 }
 
@@ -102,6 +110,8 @@ async function * readRange (
   const span = cut === undefined || wanted === undefined ? wanted : chunkSpan(manifest.contentLength, { offset: wanted.start })
   const readAhead = init.readAhead ?? DEFAULT_READ_AHEAD
   if (!Number.isSafeInteger(readAhead) || readAhead < 0) throw new OutOfRangeError(`invalid readAhead ${readAhead}`)
+  const held = init.held ?? 0
+  if (!Number.isSafeInteger(held) || held < 0) throw new OutOfRangeError(`invalid held ${held}`)
   throwIfAborted(init.signal)
   if (span === undefined) return
   const firstBlock = Math.floor(span.first / CHUNKS_PER_BLOCK)
@@ -121,11 +131,17 @@ async function * readRange (
     return block.subarray(at, at + length)
   }
   try {
-    for await (const parts of openWindows(cipher, readBody, manifest.contentLength, span, { window: CHUNKS_PER_BLOCK, ahead: decryptAhead, recycle: init.recycle === true })) {
+    const windows = openWindows(cipher, readBody, manifest.contentLength, span, {
+      window: CHUNKS_PER_BLOCK,
+      ahead: decryptAhead,
+      recycle: init.recycle === true,
+      held,
+      ...(cut === undefined ? {} : { cut: (part: Uint8Array) => cut.take(part) })
+    })
+    for await (const parts of windows) {
       for (const part of parts) {
         throwIfAborted(init.signal)
-        const bytes = cut === undefined ? part : cut.take(part)
-        if (bytes.length > 0) yield bytes
+        yield part
       }
     }
     cut?.finish()

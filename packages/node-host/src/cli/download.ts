@@ -2,15 +2,25 @@
  * The copy loops of `get`: plaintext from an opened file into a part file
  * (only the blocks it lacks, each recorded once written) or into a stream
  * (from where it stopped). Both write each piece the read yields (one per
- * block, ~1 MiB) in one system call and wait for it to be written before
- * asking for the next: the read recycles its plaintext buffers (a few, not a
- * fresh MiB per block), so a piece is valid only until then. Either can be
- * called again after a failure and continues where the last call stopped.
+ * block, ~1 MiB) in one system call, behind the read: up to WRITES_BEHIND
+ * writes in flight while the next blocks are fetched and opened. The read
+ * recycles its plaintext buffers (a few, not a fresh MiB per block) and keeps
+ * a piece valid until WRITES_BEHIND + 1 later ones were asked for, by when its
+ * write has finished. Either can be called again after a failure and
+ * continues where the last call stopped: a failure waits for the writes in
+ * flight, and only written bytes count.
  */
 import type { Hmac } from 'node:crypto'
 import type { OpenedFile } from '@cairn/core'
 import type { OutputSink } from './output-file.js'
 import type { BlockRun, PartFile } from './part-file.js'
+import { WriteBehind } from './write-behind.js'
+
+/**
+ * Writes of earlier pieces in flight while the next block is opened (the
+ * read keeps that many pieces valid after handing on the next: `held`).
+ */
+export const WRITES_BEHIND = 3
 
 export interface CopyInit {
   signal: AbortSignal
@@ -31,8 +41,6 @@ async function fillRun (file: OpenedFile, part: PartFile, run: BlockRun, init: C
   let mac = part.mac(index)
   let blockEnd = part.range(index).end
   let position = start
-  let batch: Uint8Array[] = []
-  let batchStart = start
   let finished: Array<{ index: number, mac: Hmac }> = []
   const nextBlock = (): void => {
     finished.push({ index, mac })
@@ -40,45 +48,46 @@ async function fillRun (file: OpenedFile, part: PartFile, run: BlockRun, init: C
     mac = part.mac(index)
     blockEnd = part.range(index).end
   }
-  const flush = async (): Promise<void> => {
-    if (batch.length > 0) await part.write(batchStart, batch)
-    init.onBytes(position - batchStart)
-    batch = []
-    batchStart = position
-    // Recorded only now that their bytes are written.
-    await part.markDone(finished)
-    finished = []
+  const writeOut = async (at: number, chunk: Uint8Array | undefined, blocks: Array<{ index: number, mac: Hmac }>): Promise<void> => {
+    if (chunk !== undefined) await part.write(at, [chunk])
+    init.onBytes(chunk?.length ?? 0)
+    await part.markDone(blocks) // recorded only now that their bytes are written
   }
-  for await (const chunk of file.read({ offset: start, length: end - start, signal: init.signal, readAhead: init.readAhead, recycle: true })) {
-    // A read yields at most one piece per block, cut at block boundaries: a piece never spans two blocks.
-    mac.update(chunk)
-    batch.push(chunk)
-    position += chunk.length
-    if (position === blockEnd) nextBlock()
-    await flush() // the read reuses `chunk`'s memory once asked for the next piece
+  const writes = new WriteBehind(WRITES_BEHIND)
+  try {
+    for await (const chunk of file.read({ offset: start, length: end - start, signal: init.signal, readAhead: init.readAhead, recycle: true, held: WRITES_BEHIND })) {
+      // A read yields at most one piece per block, cut at block boundaries: a piece never spans two blocks.
+      mac.update(chunk)
+      const at = position
+      position += chunk.length
+      if (position === blockEnd) nextBlock()
+      const blocks = finished
+      finished = []
+      await writes.add(async () => { await writeOut(at, chunk, blocks) })
+    }
+    // A file whose size is a multiple of 1 MiB ends with a block holding no plaintext.
+    while (index <= run.last && blockEnd === position) nextBlock()
+    if (index <= run.last) throw new Error(`read of blocks ${run.first}–${run.last} ended at byte ${position}`)
+    await writes.finish()
+    await writeOut(position, undefined, finished)
+  } finally {
+    await writes.settle()
   }
-  // A file whose size is a multiple of 1 MiB ends with a block holding no plaintext.
-  while (index <= run.last && blockEnd === position) nextBlock()
-  if (index <= run.last) throw new Error(`read of blocks ${run.first}–${run.last} ended at byte ${position}`)
-  await flush()
 }
 
-/** Copy the plaintext from byte `at.written` on into `sink`, advancing `at.written` with each write. */
+/** Copy the plaintext from byte `at.written` on into `sink`, advancing `at.written` as each write completes. */
 export async function copyToSink (file: OpenedFile, sink: OutputSink, at: { written: number }, init: CopyInit): Promise<void> {
-  let batch: Uint8Array[] = []
-  let batched = 0
-  const flush = async (): Promise<void> => {
-    if (batch.length === 0) return
-    await sink.write(batch)
-    at.written += batched
-    init.onBytes(batched)
-    batch = []
-    batched = 0
+  const writes = new WriteBehind(WRITES_BEHIND)
+  try {
+    for await (const chunk of file.read({ offset: at.written, signal: init.signal, readAhead: init.readAhead, recycle: true, held: WRITES_BEHIND })) {
+      await writes.add(async () => {
+        await sink.write([chunk]) // a stream completes its writes in order: at.written only ever advances over written bytes
+        at.written += chunk.length
+        init.onBytes(chunk.length)
+      })
+    }
+    await writes.finish()
+  } finally {
+    await writes.settle()
   }
-  for await (const chunk of file.read({ offset: at.written, signal: init.signal, readAhead: init.readAhead, recycle: true })) {
-    batch.push(chunk)
-    batched += chunk.length
-    await flush() // the sink has written it: the read may reuse its memory
-  }
-  await flush()
 }
