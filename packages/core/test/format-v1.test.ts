@@ -44,6 +44,9 @@ describe('format 1 files (unpadded) still read', () => {
       for (const [offset, length] of ranges) {
         expectSameBytes(await collect(opened.read({ offset, length })), bytes.subarray(offset, offset + length))
       }
+      // A resumed get checks kept bytes against the block ids (no padding in format 1).
+      expect(await opened.matchesBlock(0, bytes)).toBe(true)
+      if (bytes.length > 0) expect(await opened.matchesBlock(0, bytes.map((b, i) => i === 0 ? b ^ 1 : b))).toBe(false)
     })
   }
 

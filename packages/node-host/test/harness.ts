@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll } from 'vitest'
 import { NODE_FLAGS } from '../src/cli/node-flags.js'
+import { STATE_RECORD_BYTES } from '../src/cli/part-file.js'
 import { assertBuilt, CLI, HostGroup, stopProcess, type Exit, type HostProcess } from './support/host-process.js'
 
 export { CLI, type HostProcess, type Listening } from './support/host-process.js'
@@ -123,16 +124,13 @@ export function useTempStateDir (): string {
   return dir
 }
 
-/** Bytes per part-file state record, and its JSON header line ends at the first newline. */
-const RECORD = 20
-
-/** Blocks recorded as written in a get's part state file (0 if none yet). */
+/** Blocks recorded as written in a get's part state file (0 if none yet): a JSON header line, then one record per block. */
 export async function recordedBlocks (dir: string): Promise<number> {
   const state = readdirSync(dir).find(n => n.endsWith('.cairn-part.state'))
   if (state === undefined) return 0
   const bytes = await readFile(join(dir, state)).catch(() => undefined)
   if (bytes === undefined) return 0
-  return Math.floor((bytes.length - bytes.indexOf(0x0a) - 1) / RECORD)
+  return Math.floor((bytes.length - bytes.indexOf(0x0a) - 1) / STATE_RECORD_BYTES)
 }
 
 /** Write `size` pseudo-random bytes to `path`; resolves with their sha256 (hex). */

@@ -6,6 +6,7 @@ import { chunkSpan, openWindows, type PlaintextRange } from '../crypto/random-ac
 import { OutOfRangeError } from '../errors.js'
 import { abortable, linkedController, throwIfAborted } from './abort.js'
 import { BlockWindow } from './block-window.js'
+import { plaintextMatchesBlock } from './block-check.js'
 import { CONTENT_CONTEXT } from './contexts.js'
 import { parseLink, type ParsedLink } from '../address/link.js'
 import type { FileInfo } from './manifest-fields.js'
@@ -62,6 +63,13 @@ export interface OpenedFile extends FileInfo {
   blockId (index: number, options?: { signal?: AbortSignal }): Promise<BlockId>
   /** Stream plaintext `[offset, offset + length)`, fetching only the blocks that hold it. */
   read (init?: ReadInit): AsyncIterable<Uint8Array>
+  /**
+   * Whether `plaintext` is this file's bytes of content block `index` (from
+   * `index * BLOCK_PLAINTEXT`, at most BLOCK_PLAINTEXT), checked against the
+   * block's id without fetching the block: for bytes kept from an earlier
+   * download. See `plaintextMatchesBlock`.
+   */
+  matchesBlock (index: number, plaintext: Uint8Array, options?: { signal?: AbortSignal }): Promise<boolean>
 }
 
 const CONTENT = new TextEncoder().encode(CONTENT_CONTEXT)
@@ -86,7 +94,8 @@ export async function openFile (
     root,
     blocks: manifest.blocks,
     blockId: async (index, options = {}) => await manifest.blockId(index, options),
-    read: (readInit = {}) => readRange(manifest, cipher, blocks, readInit)
+    read: (readInit = {}) => readRange(manifest, cipher, blocks, readInit),
+    matchesBlock: async (index, plaintext, options = {}) => await plaintextMatchesBlock(manifest, cipher, index, plaintext, options)
   }
 }
 

@@ -10,7 +10,6 @@
  * continues where the last call stopped: a failure waits for the writes in
  * flight, and only written bytes count.
  */
-import type { Hmac } from 'node:crypto'
 import type { OpenedFile } from '@cairn/core'
 import type { OutputSink } from './output-file.js'
 import type { BlockRun, PartFile } from './part-file.js'
@@ -38,17 +37,15 @@ async function fillRun (file: OpenedFile, part: PartFile, run: BlockRun, init: C
   const start = part.range(run.first).start
   const end = part.range(run.last).end
   let index = run.first
-  let mac = part.mac(index)
   let blockEnd = part.range(index).end
   let position = start
-  let finished: Array<{ index: number, mac: Hmac }> = []
+  let finished: number[] = []
   const nextBlock = (): void => {
-    finished.push({ index, mac })
+    finished.push(index)
     if (++index > run.last) return
-    mac = part.mac(index)
     blockEnd = part.range(index).end
   }
-  const writeOut = async (at: number, chunk: Uint8Array | undefined, blocks: Array<{ index: number, mac: Hmac }>): Promise<void> => {
+  const writeOut = async (at: number, chunk: Uint8Array | undefined, blocks: number[]): Promise<void> => {
     if (chunk !== undefined) await part.write(at, [chunk])
     init.onBytes(chunk?.length ?? 0)
     await part.markDone(blocks) // recorded only now that their bytes are written
@@ -57,7 +54,6 @@ async function fillRun (file: OpenedFile, part: PartFile, run: BlockRun, init: C
   try {
     for await (const chunk of file.read({ offset: start, length: end - start, signal: init.signal, readAhead: init.readAhead, recycle: true, held: WRITES_BEHIND })) {
       // A read yields at most one piece per block, cut at block boundaries: a piece never spans two blocks.
-      mac.update(chunk)
       const at = position
       position += chunk.length
       if (position === blockEnd) nextBlock()

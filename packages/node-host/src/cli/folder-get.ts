@@ -195,7 +195,7 @@ export async function getFolder (
           const fileProgress = share(progress, () => done, n => { done = n })
           const file = await retryStalls(async () => await openFile(entry, source, { signal }), { ...retry, signal, progress: () => done })
           checkAgrees(file, entry)
-          const saved = await getToFile(file, entry.key, full, force, options.resume !== false, {
+          const saved = await getToFile(file, full, force, options.resume !== false, {
             client, signal, timeout: init.timeout, progress: fileProgress, readAhead: READ_AHEAD
           }, entry.mtime)
           resumedBytes += saved.resumedBytes

@@ -8,18 +8,19 @@
  *
  * `tag` = SHA-256("cairn-part" ‖ root ‖ PATH), 16 hex digits: one part file per
  * (file, destination), and nothing derived from the key. The state file holds
- * one line of JSON `{"v":1,"root","size"}`, then 20-byte records
- * `u32be index ‖ HMAC-SHA-256(macKey, u32be index ‖ plaintext)[0..16]`, with
- * `macKey = HKDF-SHA-256(file key, salt = root bytes, "cairn/v1/get-resume")`.
- * A record is appended only after its block's plaintext was written. On
- * resume every recorded block is read back and its MAC checked: only blocks
- * that authenticate under the link's key are reused (a tampered or torn block
- * is fetched again), and a state file for another root or size is ignored.
+ * one line of JSON `{"v":2,"root","size"}`, then a 4-byte record
+ * `u32be index` per block whose plaintext was written (appended only after
+ * it was). On resume every recorded block is read back and checked by
+ * `check` (`OpenedFile.matchesBlock`: sealed again under the link's key, it
+ * must hash to the block's id): only blocks that pass are reused (a tampered
+ * or torn block is fetched again), and a state file for another root, size
+ * or version (v1 kept a MAC per block, which cost a second hash of every
+ * block downloaded) is ignored.
  * While open, the part file holds the output path's lock (`output-lock.ts`):
  * a second get to the same path refuses instead of writing alongside.
  */
 import { constants as fs } from 'node:fs'
-import { createHash, createHmac, hkdfSync, timingSafeEqual, type Hmac } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import { lstat, open, rename, rm, type FileHandle } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import type { BlockId } from '@cairn/core'
@@ -29,18 +30,21 @@ import { alreadyExists, placeNew } from './output-file.js'
 import { lockOutput, type OutputLock } from './output-lock.js'
 import { systemErrorText } from './system-error.js'
 
-const STATE_VERSION = 1
-const MAC_BYTES = 16
-const RECORD_BYTES = 4 + MAC_BYTES
-/** Bytes read back at once when verifying a part file on resume. */
+const STATE_VERSION = 2
+/** Bytes per record in the state file: a block's `u32be index`. */
+export const STATE_RECORD_BYTES = 4
+/** A block's plaintext, read back whole when checking a part file on resume. */
 const VERIFY_READ = BLOCK_PLAINTEXT
 
 export interface PartFileInit {
   /** The final path. */
   path: string
   root: BlockId
-  /** The file key from the link. */
-  key: Uint8Array
+  /**
+   * Whether bytes kept from an earlier attempt are block `index`'s plaintext
+   * (`OpenedFile.matchesBlock`); asked only on resume.
+   */
+  check: (index: number, plaintext: Uint8Array) => Promise<boolean>
   /** Plaintext size (from the verified manifest). */
   size: number
   /** Replace a file already at `path` (default: refuse with `LocalFileError`). */
@@ -66,12 +70,6 @@ function stateHeader (root: BlockId, size: number): string {
   return `${JSON.stringify({ v: STATE_VERSION, root: root.toString(), size })}\n`
 }
 
-function indexBytes (index: number): Uint8Array {
-  const bytes = new Uint8Array(4)
-  new DataView(bytes.buffer).setUint32(0, index)
-  return bytes
-}
-
 export class PartFile {
   readonly path: string
   readonly part: string
@@ -81,7 +79,7 @@ export class PartFile {
   /** Plaintext bytes found intact in a part file from an earlier attempt. */
   resumedBytes = 0
   readonly #done: Uint8Array
-  readonly #macKey: Buffer
+  readonly #check: (index: number, plaintext: Uint8Array) => Promise<boolean>
   readonly #overwrite: boolean
   #handle: FileHandle | undefined
   #stateHandle: FileHandle | undefined
@@ -95,7 +93,7 @@ export class PartFile {
     this.size = init.size
     this.blocks = blockCount(init.size)
     this.#done = new Uint8Array(this.blocks)
-    this.#macKey = Buffer.from(hkdfSync('sha256', init.key, init.root.bytes, 'cairn/v1/get-resume', 32))
+    this.#check = init.check
     this.#overwrite = init.overwrite === true
   }
 
@@ -111,8 +109,8 @@ export class PartFile {
       const kept = await file.#verify(stateHeader(init.root, init.size))
       await file.#handle.truncate(init.size)
       // Rewrite the state with the blocks that checked out, then append to it.
-      const records = Buffer.alloc(kept.length * RECORD_BYTES)
-      kept.forEach((record, i) => { record.copy(records, i * RECORD_BYTES) })
+      const records = Buffer.alloc(kept.length * STATE_RECORD_BYTES)
+      kept.forEach((record, i) => { record.copy(records, i * STATE_RECORD_BYTES) })
       await writePrivateFile(file.state, Buffer.concat([Buffer.from(stateHeader(init.root, init.size)), records]))
       file.#stateHandle = await open(file.state, 'a', 0o600)
     } catch (cause) {
@@ -145,11 +143,6 @@ export class PartFile {
     return runs
   }
 
-  /** A MAC over block `index`'s plaintext: feed it the block's bytes, then `markDone`. */
-  mac (index: number): Hmac {
-    return createHmac('sha256', this.#macKey).update(indexBytes(index))
-  }
-
   /** Write `chunks` at plaintext offset `position` (one writev, short writes finished). */
   async write (position: number, chunks: readonly Uint8Array[]): Promise<void> {
     const handle = this.#open()
@@ -175,14 +168,11 @@ export class PartFile {
     }
   }
 
-  /** Record blocks whose plaintext has been written (with their MACs). */
-  async markDone (blocks: ReadonlyArray<{ index: number, mac: Hmac }>): Promise<void> {
+  /** Record blocks whose plaintext has been written. */
+  async markDone (blocks: readonly number[]): Promise<void> {
     if (blocks.length === 0) return
-    const records = Buffer.alloc(blocks.length * RECORD_BYTES)
-    blocks.forEach(({ index, mac }, i) => {
-      records.writeUInt32BE(index, i * RECORD_BYTES)
-      mac.digest().copy(records, i * RECORD_BYTES + 4, 0, MAC_BYTES)
-    })
+    const records = Buffer.alloc(blocks.length * STATE_RECORD_BYTES)
+    blocks.forEach((index, i) => { records.writeUInt32BE(index, i * STATE_RECORD_BYTES) })
     const state = this.#stateHandle
     if (state === undefined) throw new Error('part file closed')
     try {
@@ -190,7 +180,7 @@ export class PartFile {
     } catch (cause) {
       throw localError(this.path, cause)
     }
-    for (const { index } of blocks) this.#done[index] = 1
+    for (const index of blocks) this.#done[index] = 1
   }
 
   /**
@@ -271,20 +261,19 @@ export class PartFile {
     const partSize = (await handle.stat()).size
     const kept: Buffer[] = []
     const buffer = Buffer.alloc(Math.min(VERIFY_READ, this.size))
-    for (let at = newline + 1; at + RECORD_BYTES <= state.length; at += RECORD_BYTES) {
-      const record = state.subarray(at, at + RECORD_BYTES)
+    for (let at = newline + 1; at + STATE_RECORD_BYTES <= state.length; at += STATE_RECORD_BYTES) {
+      const record = state.subarray(at, at + STATE_RECORD_BYTES)
       const index = record.readUInt32BE(0)
       if (index >= this.blocks || this.#done[index] === 1) continue
       const { start, end } = this.range(index)
       if (end > partSize) continue
-      const mac = this.mac(index)
-      for (let pos = start; pos < end;) {
-        const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, end - pos), pos)
+      let read = 0
+      while (read < end - start) {
+        const { bytesRead } = await handle.read(buffer, read, end - start - read, start + read)
         if (bytesRead === 0) break
-        mac.update(buffer.subarray(0, bytesRead))
-        pos += bytesRead
+        read += bytesRead
       }
-      if (!timingSafeEqual(mac.digest().subarray(0, MAC_BYTES), record.subarray(4))) continue
+      if (read !== end - start || !await this.#check(index, buffer.subarray(0, read))) continue
       this.#done[index] = 1
       this.resumedBytes += end - start
       kept.push(Buffer.from(record))

@@ -38,11 +38,11 @@ export interface Transfer {
 }
 
 /** `-o PATH` or `-o DIR`: through a part file that survives failures. */
-async function getToOutput (file: OpenedFile, key: Uint8Array, out: OutputTarget, options: GetOptions, t: Transfer): Promise<{ path: string, resumedBytes: number }> {
+async function getToOutput (file: OpenedFile, out: OutputTarget, options: GetOptions, t: Transfer): Promise<{ path: string, resumedBytes: number }> {
   // `-o PATH` names the file itself; in `-o DIR` the adder chose the name, so nothing there is replaced unless forced.
   const path = out.kind === 'dir' ? join(out.path, safeFileName(file.name)) : out.path
   const overwrite = out.kind === 'dir' ? options.force === true : true
-  return await getToFile(file, key, path, overwrite, options.resume !== false, t)
+  return await getToFile(file, path, overwrite, options.resume !== false, t)
 }
 
 /**
@@ -50,9 +50,9 @@ async function getToOutput (file: OpenedFile, key: Uint8Array, out: OutputTarget
  * attempt), renamed into place once complete, with modification time `mtime` (ms) if given.
  */
 export async function getToFile (
-  file: OpenedFile, key: Uint8Array, path: string, overwrite: boolean, resume: boolean, t: Transfer, mtime?: number
+  file: OpenedFile, path: string, overwrite: boolean, resume: boolean, t: Transfer, mtime?: number
 ): Promise<{ path: string, resumedBytes: number }> {
-  const part = await PartFile.open({ path, root: file.root, key, size: file.size, overwrite, resume })
+  const part = await PartFile.open({ path, root: file.root, check: async (index, plaintext) => await file.matchesBlock(index, plaintext, { signal: t.signal }), size: file.size, overwrite, resume })
   let done = part.resumedBytes
   t.progress.update(done)
   try {
@@ -107,7 +107,7 @@ export async function getCommand (text: string, options: GetOptions): Promise<vo
         }
         return
       }
-      const saved = await getToOutput(file, target.key, out, options, transfer)
+      const saved = await getToOutput(file, out, options, transfer)
       progress.stop()
       if (options.json === true) {
         printJson({ path: saved.path, name: file.name, size: file.size, root: file.root.toString(), resumedBytes: saved.resumedBytes })

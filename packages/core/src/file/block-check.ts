@@ -1,0 +1,41 @@
+import { blockId } from '../block/id.js'
+import type { ChunkCipher } from '../crypto/chunk-cipher.js'
+import { BLOCK_PLAINTEXT, CHUNK_SIZE, CHUNKS_PER_BLOCK, PADDING_MARKER, TAG_SIZE, chunkCount } from '../crypto/geometry.js'
+import { OutOfRangeError } from '../errors.js'
+import type { AbortOptions } from '../store/block-store.js'
+import type { OpenManifest } from './manifest-reader.js'
+
+/**
+ * Whether `plaintext` is the file's bytes of content block `index` (the file
+ * bytes from `index * BLOCK_PLAINTEXT`, up to BLOCK_PLAINTEXT of them; none
+ * for a block past the end): sealed again under the file's key (sealing is
+ * deterministic: each chunk's nonce comes from its index), with the padding
+ * format 2 puts after the last byte, the block must hash to its id in the
+ * manifest. For bytes kept locally from an earlier download (a resumed
+ * `get`): only the file's key and the block's id can make them pass, and
+ * neither comes from the local copy. Costs what sealing and hashing the
+ * block costs.
+ */
+export async function plaintextMatchesBlock (
+  manifest: OpenManifest, cipher: ChunkCipher, index: number, plaintext: Uint8Array, options: AbortOptions = {}
+): Promise<boolean> {
+  if (!Number.isSafeInteger(index) || index < 0 || index >= manifest.blocks) throw new OutOfRangeError(`block index ${index} out of range`)
+  const size = manifest.info.size
+  const start = index * BLOCK_PLAINTEXT
+  if (plaintext.length !== Math.max(0, Math.min(BLOCK_PLAINTEXT, size - start))) return false
+  // The content message's bytes of this block: the file's, then (format 2) the marker and zeros.
+  const end = Math.min(start + BLOCK_PLAINTEXT, manifest.contentLength)
+  const content = new Uint8Array(end - start)
+  content.set(plaintext)
+  if (manifest.contentLength > size && size >= start && size < end) content[size - start] = PADDING_MARKER
+  const firstChunk = index * CHUNKS_PER_BLOCK
+  const chunks: Uint8Array[] = []
+  for (let j = firstChunk; j < Math.min(firstChunk + CHUNKS_PER_BLOCK, chunkCount(manifest.contentLength)); j++) {
+    const at = (j - firstChunk) * CHUNK_SIZE
+    chunks.push(content.subarray(at, Math.min(at + CHUNK_SIZE, content.length)))
+  }
+  const sealed = new Uint8Array(content.length + chunks.length * TAG_SIZE)
+  await cipher.sealInto(firstChunk, chunks, sealed)
+  const [expected, actual] = await Promise.all([manifest.blockId(index, options), blockId(sealed)])
+  return actual.equals(expected)
+}
