@@ -10,7 +10,7 @@
 // peak RSS < 200 MiB (run once with --size 4GiB to see it does not grow).
 import { randomBytes } from 'node:crypto'
 import { mkdtemp, open, readFile, rm } from 'node:fs/promises'
-import { loadavg, tmpdir } from 'node:os'
+import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { NODE_FLAGS } from '@cairn/node-host'
@@ -208,7 +208,15 @@ try {
   const getHalves = getRss()
   if (JSON.parse(get.out).size !== size) throw new Error(`get returned ${get.out}`)
   const cpu2 = await hostsCpuMs(hosts)
-  log(`get: ${rate(get.ms)} MiB/s; raw ws between two processes`)
+  log(`get: ${rate(get.ms)} MiB/s; get -o FILE`)
+  // What a user's get costs: the same through a part file on disk (page-cache writes, the
+  // final fsync and rename), not a target of its own.
+  const got = join(work, 'got.bin')
+  const getFile = await run([CLI, 'get', link, '--mesh', hosts[1].url, '-o', got, '--json'])
+  if (JSON.parse(getFile.out).size !== size) throw new Error(`get -o FILE returned ${getFile.out}`)
+  const cpu3 = await hostsCpuMs(hosts)
+  await rm(got, { force: true })
+  log(`get -o FILE: ${rate(getFile.ms)} MiB/s; raw ws between two processes`)
   const raw = await rawWs(source)
   log(`raw ws: ${rate(raw.ms)} MiB/s; the get floor (raw ws + the hashing and AES-GCM a get needs)`)
   const floorGet = await rawGet(source)
@@ -217,7 +225,7 @@ try {
   const exits = await Promise.all(hosts.map(bounded))
   if (exits.some(e => e.code !== 0)) log(`a host did not exit cleanly on SIGTERM: ${JSON.stringify(exits)}`)
   const replicated = RAW_REPLICATED ? await rawReplicated({ procs, file: source, size, work, rawWsMs: raw.ms, log }) : undefined
-  const pids = { host1: hosts[0].child.pid, host2: hosts[1].child.pid, host3: hosts[2].child.pid, put: put.pid, get: get.pid, ...raw.pids, ...floorGet.pids }
+  const pids = { host1: hosts[0].child.pid, host2: hosts[1].child.pid, host3: hosts[2].child.pid, put: put.pid, get: get.pid, getFile: getFile.pid, ...raw.pids, ...floorGet.pids }
   const rss = {}
   const usage = {}
   for (const [name, pid] of Object.entries(pids)) {
@@ -232,6 +240,7 @@ try {
     put: phase('put', cpu0, cpuPut, put.ms),
     ...(SETTLE ? { putSettle: { hosts: cpuPut.map((b, i) => sec(cpu1[i] - b)).join(' '), wall: sec(settleMs) } } : {}),
     get: phase('get', cpu1, cpu2, get.ms),
+    getFile: phase('getFile', cpu2, cpu3, getFile.ms),
     rawWs: { server: sec(usage.rawServer.cpuMs), client: sec(usage.rawClient.cpuMs), wall: sec(raw.ms) },
     rawGet: { server: sec(floorGet.serverCpuMs), client: sec(usage.rawGetClient.cpuMs), wall: sec(floorGet.ms) }
   }
@@ -246,13 +255,18 @@ try {
     put: phasePerGiB('put', cpu0, cpuPut),
     ...(SETTLE ? { putSettle: { hosts: cpuPut.map((b, i) => perGiB(cpu1[i] - b)).join(' ') } } : {}),
     get: phasePerGiB('get', cpu1, cpu2),
+    getFile: { ...phasePerGiB('getFile', cpu2, cpu3), clientSystem: perGiB(usage.getFile.systemMs) },
     rawWs: { server: perGiB(usage.rawServer.cpuMs), client: perGiB(usage.rawClient.cpuMs), total: perGiB(usage.rawServer.cpuMs + usage.rawClient.cpuMs) },
     rawGet: { server: perGiB(floorGet.serverCpuMs), client: perGiB(usage.rawGetClient.cpuMs), total: perGiB(floorGet.serverCpuMs + usage.rawGetClient.cpuMs) }
   }
-  const ratios = { get: +(raw.ms / get.ms).toFixed(3), put: +(raw.ms / put.ms).toFixed(3) }
+  const ratios = { get: +(raw.ms / get.ms).toFixed(3), put: +(raw.ms / put.ms).toFixed(3), getFile: +(raw.ms / getFile.ms).toFixed(3) }
   // The floor's own ratio to raw ws: a get target above it is out of reach on this machine.
   const floors = {
     get: +(raw.ms / floorGet.ms).toFixed(3),
+    // The most any get doing the floor's work could reach with every core busy on it alone
+    // (cores / the floor's CPU-s per GiB), as a ratio to raw ws: the raw get's own pipeline
+    // leaves cores idle, so this is above floors.get; a goal above it is out of reach here.
+    getAtFullCpu: +(availableParallelism() * 1024 / cpuSecondsPerGiB.rawGet.total / rate(raw.ms)).toFixed(3),
     getOfFloor: +(floorGet.ms / get.ms).toFixed(3),
     ...(replicated === undefined ? {} : { put: replicated.ratios.fanoutVerify, putOfFloor: +(raw.ms / put.ms / replicated.ratios.fanoutVerify).toFixed(3) })
   }
@@ -260,7 +274,7 @@ try {
   const result = {
     section: 'hosts',
     sizeMiB: mib(size),
-    mibPerSec: { put: rate(put.ms), get: rate(get.ms), rawWs: rate(raw.ms), rawGet: rate(floorGet.ms) },
+    mibPerSec: { put: rate(put.ms), get: rate(get.ms), getFile: rate(getFile.ms), rawWs: rate(raw.ms), rawGet: rate(floorGet.ms) },
     replicas,
     ratios,
     floors,
@@ -276,6 +290,8 @@ try {
       'put/get/raw: wall time of the whole client process (start, connect, transfer, exit), same bytes',
       'cpuSeconds: user+system CPU per process during each phase (hosts as a list); compare with wall',
       "rawGet / floors.get: the least work a get must do (server: read each sealed 1 MiB block from its own file, SHA-256 it, send it; client: SHA-256 it, open its 64 AES-128-GCM chunks, write the plaintext to /dev/null) over plain ws, and its ratio to raw ws: the ceiling for ratios.get on this machine; floors.getOfFloor = Cairn's get against it",
+      'getFile: the same get to a file (-o FILE: a part file written behind the read, fsynced and renamed at the end), what a user runs; not a target; getFile.clientSystem: the kernel\'s share of its client (page-cache writes, fsync)',
+      'floors.getAtFullCpu: cores / the raw get\'s total CPU-s per GiB, as a ratio to raw ws: the most any get doing the floor\'s work could reach with every core on it (the raw get\'s own pipeline leaves cores idle)',
       'cpuSecondsPerGiB: the same per GiB moved (client, each host, and the sum over all processes); barely depends on machine load, unlike the rates',
       'rawReplicated: the floor under put R=3: the file sent over plain ws in 1 MiB blocks (8 in flight) to three raw hosts that store each block as FsBlockStore does (record + block: temp, write, fsync, rename; shard dir fsync) and ack once all 3 have it; fanout client→h1→h2,h3 (as Cairn), direct client→h1,h2,h3, chain client→h1→h2→h3; *Verify: client AES-GCM + SHA-256 per block, hosts SHA-256; fanoutNoSync: no fsync; ratios to rawWs; hosts h1 h2 h3; system: the kernel\'s share of total; floors.put = fanoutVerify\'s ratio (the ceiling for ratios.put on this machine), floors.putOfFloor = Cairn\'s put against it',
       "peak RSS from each process's resourceUsage().maxRSS at exit",
@@ -284,7 +300,7 @@ try {
     summary: [
       {
         target: `cairn get ${mib(size)} MiB, host → client`, unit: 'MiB/s', cairn: rate(get.ms), baseline: rate(raw.ms), ratio: ratios.get, against: 'raw ws', goal: TARGETS.get, floor: floors.get,
-        cpu: `client ${cpuSecondsPerGiB.get.client}, hosts ${cpuSecondsPerGiB.get.hosts} CPU-s/GiB (floor ${cpuSecondsPerGiB.rawGet.client}, ${cpuSecondsPerGiB.rawGet.server})`,
+        cpu: `client ${cpuSecondsPerGiB.get.client}, hosts ${cpuSecondsPerGiB.get.hosts} CPU-s/GiB (floor ${cpuSecondsPerGiB.rawGet.client}, ${cpuSecondsPerGiB.rawGet.server}; the floor's work at full CPU: ${floors.getAtFullCpu} of raw)`,
         pass: 'get'
       },
       {
