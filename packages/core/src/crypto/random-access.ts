@@ -62,9 +62,9 @@ export interface OpenRangeInit {
   ahead?: number
   /**
    * Reuse plaintext buffers: a yielded part is valid only until the consumer
-   * asks for the next one, when its buffer goes back to a pool of at most
-   * `ahead + 2` window-sized buffers (instead of a fresh buffer per window).
-   * For consumers done with each part (written, hashed) before the next.
+   * asks for the next one (with `held`: until `held + 1` later ones), when its
+   * buffer goes back to a pool of at most `ahead + 2 + held` window-sized
+   * buffers (instead of a fresh buffer per window).
    */
   recycle?: boolean
   /**
@@ -136,6 +136,7 @@ export async function * openWindows (
   // With `recycle`: buffers of windows already consumed that the consumer may still hold, oldest first.
   const held: Uint8Array[] = []
   const holds = init.held ?? 0
+  if (!Number.isSafeInteger(holds) || holds < 0) throw new OutOfRangeError(`invalid held ${holds}`)
   const fill = (): void => {
     while (opening.size <= ahead) {
       const next = windows.next()

@@ -2,6 +2,7 @@ import { blockId } from '../block/id.js'
 import type { ChunkCipher } from '../crypto/chunk-cipher.js'
 import { BLOCK_PLAINTEXT, CHUNK_SIZE, CHUNKS_PER_BLOCK, PADDING_MARKER, TAG_SIZE, chunkCount } from '../crypto/geometry.js'
 import { OutOfRangeError } from '../errors.js'
+import { throwIfAborted } from './abort.js'
 import type { AbortOptions } from '../store/block-store.js'
 import type { OpenManifest } from './manifest-reader.js'
 
@@ -12,14 +13,17 @@ import type { OpenManifest } from './manifest-reader.js'
  * deterministic: each chunk's nonce comes from its index), with the padding
  * format 2 puts after the last byte, the block must hash to its id in the
  * manifest. For bytes kept locally from an earlier download (a resumed
- * `get`): only the file's key and the block's id can make them pass, and
- * neither comes from the local copy. Costs what sealing and hashing the
- * block costs.
+ * `get`): sealing under one key is one-to-one, so only the block's exact
+ * plaintext passes (any other would need a SHA-256 second preimage of the
+ * id), and neither the key nor the id comes from the local copy. Costs a
+ * seal and a hash of the block; for a file past MAX_LIST_BLOCKS, the block's
+ * id may first be fetched (a continuation manifest block, from the source).
  */
 export async function plaintextMatchesBlock (
   manifest: OpenManifest, cipher: ChunkCipher, index: number, plaintext: Uint8Array, options: AbortOptions = {}
 ): Promise<boolean> {
   if (!Number.isSafeInteger(index) || index < 0 || index >= manifest.blocks) throw new OutOfRangeError(`block index ${index} out of range`)
+  throwIfAborted(options.signal)
   const size = manifest.info.size
   const start = index * BLOCK_PLAINTEXT
   if (plaintext.length !== Math.max(0, Math.min(BLOCK_PLAINTEXT, size - start))) return false

@@ -34,10 +34,10 @@ export interface ReadInit extends ReadRange {
   readAhead?: number
   /**
    * Reuse plaintext buffers (a few, not one per block): each part yielded is
-   * valid only until the next is asked for, when its memory is reused. For
-   * consumers that are done with a part (written, hashed) before they ask
-   * for the next, such as `cairn get`. Default false: every part is a
-   * buffer of its own, which the reader may keep.
+   * valid only until the next is asked for (or, with `held`, until `held + 1`
+   * later ones were), when its memory is reused. For consumers that are done
+   * with a part (written, hashed) by then, such as `cairn get`. Default
+   * false: every part is a buffer of its own, which the reader may keep.
    */
   recycle?: boolean
   /**
@@ -66,7 +66,8 @@ export interface OpenedFile extends FileInfo {
   /**
    * Whether `plaintext` is this file's bytes of content block `index` (from
    * `index * BLOCK_PLAINTEXT`, at most BLOCK_PLAINTEXT), checked against the
-   * block's id without fetching the block: for bytes kept from an earlier
+   * block's id without fetching the block (a large file's continuation
+   * manifest block may be fetched for the id): for bytes kept from an earlier
    * download. See `plaintextMatchesBlock`.
    */
   matchesBlock (index: number, plaintext: Uint8Array, options?: { signal?: AbortSignal }): Promise<boolean>

@@ -2,8 +2,9 @@
  * The copy loops of `get`: plaintext from an opened file into a part file
  * (only the blocks it lacks, each recorded once written) or into a stream
  * (from where it stopped). Both write each piece the read yields (one per
- * block, ~1 MiB) in one system call, behind the read: up to WRITES_BEHIND
- * writes in flight while the next blocks are fetched and opened. The read
+ * block, ~1 MiB) in one system call, behind the read: the writes of the last
+ * WRITES_BEHIND pieces (and the current one's) in flight while the next blocks
+ * are fetched and opened. The read
  * recycles its plaintext buffers (a few, not a fresh MiB per block) and keeps
  * a piece valid until WRITES_BEHIND + 1 later ones were asked for, by when its
  * write has finished. Either can be called again after a failure and
@@ -16,8 +17,8 @@ import type { BlockRun, PartFile } from './part-file.js'
 import { WriteBehind } from './write-behind.js'
 
 /**
- * Writes of earlier pieces in flight while the next block is opened (the
- * read keeps that many pieces valid after handing on the next: `held`).
+ * Writes of earlier pieces left in flight while the next block is asked for
+ * (the read keeps that many pieces valid after handing on the next: `held`).
  */
 export const WRITES_BEHIND = 3
 
@@ -47,8 +48,8 @@ async function fillRun (file: OpenedFile, part: PartFile, run: BlockRun, init: C
   }
   const writeOut = async (at: number, chunk: Uint8Array | undefined, blocks: number[]): Promise<void> => {
     if (chunk !== undefined) await part.write(at, [chunk])
-    init.onBytes(chunk?.length ?? 0)
     await part.markDone(blocks) // recorded only now that their bytes are written
+    init.onBytes(chunk?.length ?? 0)
   }
   const writes = new WriteBehind(WRITES_BEHIND)
   try {
@@ -74,10 +75,19 @@ async function fillRun (file: OpenedFile, part: PartFile, run: BlockRun, init: C
 /** Copy the plaintext from byte `at.written` on into `sink`, advancing `at.written` as each write completes. */
 export async function copyToSink (file: OpenedFile, sink: OutputSink, at: { written: number }, init: CopyInit): Promise<void> {
   const writes = new WriteBehind(WRITES_BEHIND)
+  // A sink completes its writes in order, and once one fails so do the rest (OutputSink):
+  // at.written only ever advances over bytes written, with no gap. Checked anyway.
+  let failed = false
   try {
     for await (const chunk of file.read({ offset: at.written, signal: init.signal, readAhead: init.readAhead, recycle: true, held: WRITES_BEHIND })) {
       await writes.add(async () => {
-        await sink.write([chunk]) // a stream completes its writes in order: at.written only ever advances over written bytes
+        try {
+          await sink.write([chunk])
+        } catch (err) {
+          failed = true
+          throw err
+        }
+        if (failed) return
         at.written += chunk.length
         init.onBytes(chunk.length)
       })

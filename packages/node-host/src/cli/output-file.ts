@@ -17,7 +17,9 @@ export interface OutputSink {
   /**
    * Write `chunks` in order, as one system call where the target allows (a
    * batch, not one call per chunk). Resolves once they are written, not just
-   * queued: the caller may then reuse their memory.
+   * queued: the caller may then reuse their memory. Several calls may be in
+   * flight: they complete in the order they were made, and once one fails,
+   * every later one fails too (a stream's writes do both).
    */
   write (chunks: readonly Uint8Array[]): Promise<void>
   /** Finish; resolves with the final path (undefined for stdout). */

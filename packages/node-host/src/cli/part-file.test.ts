@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { addFile, blockId, openFile, type BlockId, type OpenedFile } from '@cairn/core'
+import { AbortError, addFile, blockId, openFile, type BlockId, type OpenedFile } from '@cairn/core'
 import { BLOCK_PLAINTEXT } from '@cairn/core/crypto'
 import { MemoryBlockStore } from '@cairn/core/testing'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -146,6 +146,28 @@ describe('PartFile: resume', () => {
     const wrongFile = await PartFile.open({ path, root: fileRoot, check: other.check, size: SIZE })
     expect(wrongFile.resumedBytes).toBe(0)
     await wrongFile.keep()
+  })
+
+  // Format 2's edges: a whole number of blocks (the last tracked block holds no file bytes, only
+  // padding), and one byte short of it (the padding spills into a block the part file never tracks).
+  it.each([2 * BLOCK_PLAINTEXT, 2 * BLOCK_PLAINTEXT - 1])('reuses every kept block of a %i-byte file', async (size) => {
+    const blocks = Math.ceil((size + 1) / BLOCK_PLAINTEXT)
+    const { path, data, fileRoot, check } = await interrupted('edge.bin', size, Array.from({ length: blocks }, (_, i) => i))
+    const again = await PartFile.open({ path, root: fileRoot, check, size })
+    expect(again.blocks).toBe(blocks)
+    expect(again.resumedBytes).toBe(size)
+    expect(again.missing()).toEqual([])
+    await again.commit()
+    expect(Buffer.compare(await readFile(path), data)).toBe(0)
+  })
+
+  it('fails as the check fails (aborted, the mesh did not answer), not as a file error', async () => {
+    const { path, fileRoot } = await interrupted('big.bin', SIZE, [0])
+    const check = async (): Promise<boolean> => { throw new AbortError('aborted') }
+    await expect(PartFile.open({ path, root: fileRoot, check, size: SIZE })).rejects.toBeInstanceOf(AbortError)
+    // The lock went with it: the next attempt opens.
+    const again = await PartFile.open({ path, root: fileRoot, check: NEVER, size: SIZE })
+    await again.keep()
   })
 
   it('ignores a state file of version 1 (a MAC per block)', async () => {

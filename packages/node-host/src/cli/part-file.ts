@@ -23,7 +23,7 @@ import { constants as fs } from 'node:fs'
 import { createHash } from 'node:crypto'
 import { lstat, open, rename, rm, type FileHandle } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
-import type { BlockId } from '@cairn/core'
+import { CairnError, type BlockId } from '@cairn/core'
 import { BLOCK_PLAINTEXT, blockCount } from '@cairn/core/crypto'
 import { LocalFileError, writePrivateFile } from '../config/index.js'
 import { alreadyExists, placeNew } from './output-file.js'
@@ -33,8 +33,6 @@ import { systemErrorText } from './system-error.js'
 const STATE_VERSION = 2
 /** Bytes per record in the state file: a block's `u32be index`. */
 export const STATE_RECORD_BYTES = 4
-/** A block's plaintext, read back whole when checking a part file on resume. */
-const VERIFY_READ = BLOCK_PLAINTEXT
 
 export interface PartFileInit {
   /** The final path. */
@@ -42,7 +40,8 @@ export interface PartFileInit {
   root: BlockId
   /**
    * Whether bytes kept from an earlier attempt are block `index`'s plaintext
-   * (`OpenedFile.matchesBlock`); asked only on resume.
+   * (`OpenedFile.matchesBlock`); asked only on resume. A typed error it throws
+   * (aborted, the mesh did not answer) fails `open` as it is.
    */
   check: (index: number, plaintext: Uint8Array) => Promise<boolean>
   /** Plaintext size (from the verified manifest). */
@@ -116,7 +115,8 @@ export class PartFile {
     } catch (cause) {
       await file.#close()
       await file.#unlock()
-      throw cause instanceof LocalFileError ? cause : localError(init.path, cause)
+      // A typed error (the check's: aborted, the mesh timed out) says what happened; the rest is the file system's.
+      throw cause instanceof CairnError ? cause : localError(init.path, cause)
     }
     return file
   }
@@ -260,7 +260,7 @@ export class PartFile {
     const handle = this.#open()
     const partSize = (await handle.stat()).size
     const kept: Buffer[] = []
-    const buffer = Buffer.alloc(Math.min(VERIFY_READ, this.size))
+    const buffer = Buffer.alloc(Math.min(BLOCK_PLAINTEXT, this.size)) // a block's plaintext, read back whole
     for (let at = newline + 1; at + STATE_RECORD_BYTES <= state.length; at += STATE_RECORD_BYTES) {
       const record = state.subarray(at, at + STATE_RECORD_BYTES)
       const index = record.readUInt32BE(0)

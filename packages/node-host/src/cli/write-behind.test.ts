@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { InternalError } from '@cairn/core'
 import { WriteBehind } from './write-behind.js'
 
 /** A write that finishes when the test says so. */
@@ -68,6 +69,6 @@ describe('WriteBehind', () => {
   })
 
   it('refuses a limit below 1', () => {
-    for (const limit of [0, -1, 1.5, Number.NaN]) expect(() => new WriteBehind(limit)).toThrow(RangeError)
+    for (const limit of [0, -1, 1.5, Number.NaN]) expect(() => new WriteBehind(limit)).toThrow(InternalError)
   })
 })

@@ -1,3 +1,5 @@
+import { InternalError } from '@cairn/core'
+
 /**
  * Writes that run behind a reader: each is started at once, in order, and
  * `add` returns once at most `limit` are still in flight (waiting for the
@@ -16,7 +18,7 @@ export class WriteBehind {
 
   /** `limit`: writes left in flight when `add` returns (the reader keeps that many earlier parts valid: `ReadInit.held`). */
   constructor (limit: number) {
-    if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`write-behind limit must be a whole number ≥ 1, got ${limit}`)
+    if (!Number.isSafeInteger(limit) || limit < 1) throw new InternalError(`write-behind limit must be a whole number ≥ 1, got ${limit}`)
     this.#limit = limit
   }
 
