@@ -26,6 +26,7 @@ function file (good: number, failure?: Error): OpenedFile {
     blocks: 1,
     root: undefined as never,
     blockId: async () => { throw new Error('errors.test: the page server only reads') },
+    matchesBlock: async () => { throw new Error('errors.test: the page server only reads') },
     read: (init = {}) => (async function * () {
       const offset = init.offset ?? 0
       if (offset < good) yield bytes.slice(offset, good)
