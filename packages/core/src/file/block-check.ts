@@ -34,10 +34,8 @@ export async function plaintextMatchesBlock (
   if (manifest.contentLength > size && size >= start && size < end) content[size - start] = PADDING_MARKER
   const firstChunk = index * CHUNKS_PER_BLOCK
   const chunks: Uint8Array[] = []
-  for (let j = firstChunk; j < Math.min(firstChunk + CHUNKS_PER_BLOCK, chunkCount(manifest.contentLength)); j++) {
-    const at = (j - firstChunk) * CHUNK_SIZE
-    chunks.push(content.subarray(at, Math.min(at + CHUNK_SIZE, content.length)))
-  }
+  const count = Math.min(CHUNKS_PER_BLOCK, chunkCount(manifest.contentLength) - firstChunk)
+  for (let j = 0; j < count; j++) chunks.push(content.subarray(j * CHUNK_SIZE, Math.min((j + 1) * CHUNK_SIZE, content.length)))
   const sealed = new Uint8Array(content.length + chunks.length * TAG_SIZE)
   await cipher.sealInto(firstChunk, chunks, sealed)
   const [expected, actual] = await Promise.all([manifest.blockId(index, options), blockId(sealed)])

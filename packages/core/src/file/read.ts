@@ -120,8 +120,6 @@ async function * readRange (
   const span = cut === undefined || wanted === undefined ? wanted : chunkSpan(manifest.contentLength, { offset: wanted.start })
   const readAhead = init.readAhead ?? DEFAULT_READ_AHEAD
   if (!Number.isSafeInteger(readAhead) || readAhead < 0) throw new OutOfRangeError(`invalid readAhead ${readAhead}`)
-  const held = init.held ?? 0
-  if (!Number.isSafeInteger(held) || held < 0) throw new OutOfRangeError(`invalid held ${held}`)
   throwIfAborted(init.signal)
   if (span === undefined) return
   const firstBlock = Math.floor(span.first / CHUNKS_PER_BLOCK)
@@ -145,7 +143,7 @@ async function * readRange (
       window: CHUNKS_PER_BLOCK,
       ahead: decryptAhead,
       recycle: init.recycle === true,
-      held,
+      held: init.held ?? 0, // checked where it is used
       ...(cut === undefined ? {} : { cut: (part: Uint8Array) => cut.take(part) })
     })
     for await (const parts of windows) {

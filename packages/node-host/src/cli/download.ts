@@ -4,10 +4,9 @@
  * (from where it stopped). Both write each piece the read yields (one per
  * block, ~1 MiB) in one system call, behind the read: the writes of the last
  * WRITES_BEHIND pieces (and the current one's) in flight while the next blocks
- * are fetched and opened. The read
- * recycles its plaintext buffers (a few, not a fresh MiB per block) and keeps
- * a piece valid until WRITES_BEHIND + 1 later ones were asked for, by when its
- * write has finished. Either can be called again after a failure and
+ * are fetched and opened. The read recycles its plaintext buffers (a few, not
+ * a fresh MiB per block) and keeps a piece valid until WRITES_BEHIND + 1 later
+ * ones were asked for, by when its write has finished. Either can be called again after a failure and
  * continues where the last call stopped: a failure waits for the writes in
  * flight, and only written bytes count.
  */
