@@ -9,7 +9,8 @@ import type { BlockRecord } from '../store/record.js'
 import { settleWithin } from './bytes.js'
 import { IncomingRequests } from './incoming.js'
 import type { IncomingRequest } from './incoming.js'
-import { PartAssembler, splitParts } from './parts.js'
+import { splitParts } from './parts.js'
+import { auditReply, pongReply, probeReply, removedReply, statusReply, storedReply, wantReply, type WantOptions } from './replies.js'
 import { RequestTable } from './requests.js'
 import type { ReplyHandler, RequestOptions } from './requests.js'
 import { Semaphore } from './semaphore.js'
@@ -35,13 +36,6 @@ export interface PeerHandlers {
   closed: (peer: Peer, reason: string) => void
   /** A failure nobody awaits: an unawaited send, a request handler that failed unexpectedly. */
   failed: (kind: 'send' | 'serve', err: unknown) => void
-}
-
-export interface WantOptions extends RequestOptions {
-  /** Asked with a block's size before it is taken: an error refuses it. */
-  admit?: (total: number) => Error | undefined
-  /** Told the size of each part as it is taken in (verified or not, complete or not). */
-  taken?: (bytes: number) => void
 }
 
 export interface PeerInit {
@@ -184,31 +178,7 @@ export class Peer {
    * timeout, an abort), the rest of the block is dropped as it arrives too.
    */
   async want (cid: BlockId, options: WantOptions = {}): Promise<Uint8Array | null> {
-    let assembler: PartAssembler | undefined
-    let refused = false
-    return await this.request<Uint8Array | null>(async id => { await this.send({ t: 'want', id, cid: cid.bytes }) }, (msg, live) => {
-      if (msg.t === 'dont-have') return { value: null }
-      if (msg.t !== 'block') throw new ProtocolError(`unexpected ${msg.t} in reply to want`)
-      if (assembler === undefined && !refused && msg.offset !== 0) throw new ProtocolError('block part out of order')
-      const final = msg.offset + msg.data.length >= msg.total
-      if (!live) {
-        // Nobody waits for it any more: free what was assembled and await the last part only.
-        refused = true
-        assembler = undefined
-      }
-      if (refused) return final ? { value: null } : undefined
-      if (assembler === undefined) {
-        const refusal = options.admit?.(msg.total)
-        if (refusal !== undefined) {
-          refused = true
-          return { refuse: refusal, final }
-        }
-      }
-      assembler ??= new PartAssembler(msg.total)
-      const bytes = assembler.add(msg.offset, msg.total, msg.data)
-      options.taken?.(msg.data.length)
-      return bytes === undefined ? undefined : { value: bytes }
-    }, options)
+    return await this.request(async id => { await this.send({ t: 'want', id, cid: cid.bytes }) }, wantReply(options), options)
   }
 
   /** Ask whether the peer holds a block. */
@@ -218,11 +188,7 @@ export class Peer {
 
   /** Ask whether the peer holds a block: false if not, else its expiry (undefined: none). */
   async probeExpiry (cid: BlockId, options: RequestOptions = {}): Promise<false | number | undefined> {
-    return await this.request<false | number | undefined>(async id => { await this.send({ t: 'want', id, cid: cid.bytes, probe: true }) }, msg => {
-      if (msg.t === 'dont-have') return { value: false }
-      if (msg.t === 'have') return { value: msg.expires }
-      throw new ProtocolError(`unexpected ${msg.t} in reply to a probe`)
-    }, options)
+    return await this.request(async id => { await this.send({ t: 'want', id, cid: cid.bytes, probe: true }) }, probeReply, options)
   }
 
   /** Store a block at the peer (`replicas`: ask it to coordinate R copies). Resolves with the copies it reports. */
@@ -230,17 +196,14 @@ export class Peer {
     const record = options.record === undefined ? undefined : encodeRecord(options.record)
     await this.pushSlots.acquire(options.signal)
     try {
-      return await this.request<number>(async id => {
+      return await this.request(async id => {
         for (const part of splitParts(bytes, this.conn.maxFrameSize)) {
           const msg: PutMessage = { t: 'put', id, cid: cid.bytes, offset: part.offset, total: bytes.length, data: part.data }
           if (options.replicas !== undefined && part.offset === 0) msg.replicas = options.replicas
           if (record !== undefined && part.offset === 0) msg.record = record
           await this.send(msg)
         }
-      }, msg => {
-        if (msg.t === 'stored') return { value: msg.copies }
-        throw new ProtocolError(`unexpected ${msg.t} in reply to put`)
-      }, options)
+      }, storedReply, options)
     } finally {
       this.pushSlots.release()
     }
@@ -252,33 +215,20 @@ export class Peer {
    * with its own copy), or null if the peer says it does not have the block.
    */
   async audit (cid: BlockId, offset: number, length: number, options: RequestOptions = {}): Promise<Uint8Array | null> {
-    return await this.request<Uint8Array | null>(async id => { await this.send({ t: 'audit', id, cid: cid.bytes, offset, length }) }, msg => {
-      if (msg.t === 'dont-have') return { value: null }
-      if (msg.t === 'proof') return { value: msg.data }
-      throw new ProtocolError(`unexpected ${msg.t} in reply to audit`)
-    }, options)
+    return await this.request(async id => { await this.send({ t: 'audit', id, cid: cid.bytes, offset, length }) }, auditReply, options)
   }
 
   /** Ask the peer to remove the file `root` with its owner secret; true if it (or a host it asked) held the root with that tag. */
   async remove (root: BlockId, secret: Uint8Array, options: RequestOptions = {}): Promise<boolean> {
-    return await this.request<boolean>(async id => { await this.send({ t: 'remove', id, root: root.bytes, secret }) }, msg => {
-      if (msg.t === 'removed') return { value: msg.verified }
-      throw new ProtocolError(`unexpected ${msg.t} in reply to remove`)
-    }, options)
+    return await this.request(async id => { await this.send({ t: 'remove', id, root: root.bytes, secret }) }, removedReply, options)
   }
 
   async requestStatus (options: RequestOptions = {}): Promise<HostStatus> {
-    return await this.request<HostStatus>(async id => { await this.send({ t: 'status', id }) }, msg => {
-      if (msg.t === 'info') return { value: msg.status }
-      throw new ProtocolError(`unexpected ${msg.t} in reply to status`)
-    }, options)
+    return await this.request(async id => { await this.send({ t: 'status', id }) }, statusReply, options)
   }
 
   async ping (options: RequestOptions = {}): Promise<void> {
-    await this.request<undefined>(async id => { await this.send({ t: 'ping', id }) }, msg => {
-      if (msg.t === 'pong') return { value: undefined }
-      throw new ProtocolError(`unexpected ${msg.t} in reply to ping`)
-    }, options)
+    await this.request(async id => { await this.send({ t: 'ping', id }) }, pongReply, options)
   }
 
   /** Count a fault against the peer; disconnect after `maxStrikes`. */
