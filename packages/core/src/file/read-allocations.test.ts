@@ -87,6 +87,40 @@ describe('the pipelines call the provider a block at a time', () => {
     expect(new Set(blockOpens.map(call => call.out.buffer)).size).toBeLessThanOrEqual(4)
   })
 
+  it.each([[2, 0], [6, 0], [6, 3]])('with openAhead n, blocks are opened as they arrive: n after the one being read, into a pool of n + held + 2 buffers (openAhead %i, held %i)', async (openAhead, held) => {
+    const { provider, opens } = recordingProvider()
+    setCryptoProvider(provider)
+    const store = new MemoryBlockStore()
+    const bytes = testBytes(12 * BLOCK_PLAINTEXT + 4321, 9)
+    const added = await addFile(pieces(bytes, 1 << 20), { name: 'o.bin' }, store)
+    const opened = (): number => opens.filter(call => call.chunks > 1).length
+    const copies: Uint8Array[] = []
+    const seen = new Set<ArrayBufferLike>()
+    let openedAtFirst: number | undefined
+    for await (const part of readFile(added.link, store, { recycle: true, held, readAhead: 8, openAhead })) {
+      seen.add(part.buffer)
+      copies.push(part.slice())
+      if (openedAtFirst === undefined) {
+        // Every block arrives at once from memory: given turns of the event loop, the read opens all it may.
+        for (let turn = 0; turn < 20; turn++) await new Promise(resolve => setTimeout(resolve, 0))
+        openedAtFirst = opened()
+      }
+    }
+    expectSameBytes(concatBytes(copies), bytes)
+    expect(openedAtFirst).toBe(1 + openAhead)
+    expect(opened()).toBe(12) // the 13th block is one chunk
+    expect(seen.size).toBeLessThanOrEqual(openAhead + held + 2)
+    expect(new Set(opens.filter(call => call.chunks > 1).map(call => call.out.buffer)).size).toBeLessThanOrEqual(openAhead + held + 2)
+  })
+
+  it('openAhead must be a whole number of blocks', async () => {
+    const store = new MemoryBlockStore()
+    const added = await addFile(pieces(testBytes(1000, 1), 1000), { name: 'x' }, store)
+    for (const openAhead of [-1, 1.5, Number.NaN]) {
+      await expect((async () => { for await (const part of readFile(added.link, store, { openAhead })) expect(part).toBeDefined() })()).rejects.toBeInstanceOf(OutOfRangeError)
+    }
+  })
+
   // Sizes: a short last block; a whole number of blocks; one byte short of it (the padding spills into a block the reader never sees).
   it.each([10 * BLOCK_PLAINTEXT + 999, 12 * BLOCK_PLAINTEXT, 12 * BLOCK_PLAINTEXT - 1])('with recycle and held: n, a part stays intact until n + 1 later parts are asked for (writes of it may still be in flight): %i bytes', async (size) => {
     const store = new MemoryBlockStore()

@@ -192,13 +192,13 @@ describe('read failures', () => {
 })
 
 describe('bounded read-ahead', () => {
-  it('never has more than readAhead + 1 blocks requested but not consumed (64 MiB)', async () => {
+  it('never has more than readAhead + 1 blocks requested but not consumed, however many are opened ahead (64 MiB)', async () => {
     const store = new MemoryBlockStore()
     async function * generated (): AsyncGenerator<Uint8Array> {
       for (let i = 0; i < 64; i++) yield testBytes(MiB, i + 1)
     }
     const added = await addFile(generated(), { name: 'big' }, store)
-    for (const readAhead of [0, 3, 8]) {
+    for (const [readAhead, openAhead] of [[0], [3], [8], [8, 0], [8, 8], [3, 20]] as Array<[number, number?]>) {
       let requested = 0
       let consumed = 0
       let worst = 0
@@ -212,7 +212,7 @@ describe('bounded read-ahead', () => {
       }
       let received = 0
       let expected: { block: number, bytes: Uint8Array } = { block: -1, bytes: new Uint8Array(0) }
-      for await (const part of readFile(added.link, get, { readAhead })) {
+      for await (const part of readFile(added.link, get, { readAhead, ...(openAhead === undefined ? {} : { openAhead }) })) {
         const block = Math.floor(received / MiB)
         const at = received - block * MiB
         if (expected.block !== block) expected = { block, bytes: testBytes(MiB, block + 1) }

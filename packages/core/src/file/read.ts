@@ -16,11 +16,11 @@ import { PaddingCut } from './padding-cut.js'
 /** Content blocks fetched ahead of the one being consumed. */
 export const DEFAULT_READ_AHEAD = 8
 /**
- * Of those, blocks already decrypting (64 Web Crypto calls each): enough
- * queued work that neither the main thread nor Web Crypto's threads go idle
- * between blocks.
+ * Of those, blocks opened as they arrive (default): enough queued work that
+ * neither the main thread nor Web Crypto's threads go idle between blocks
+ * (64 Web Crypto calls each).
  */
-const DECRYPT_AHEAD = 2
+export const DEFAULT_OPEN_AHEAD = 2
 
 /**
  * `offset`: first plaintext byte (default 0), at most the file size;
@@ -32,6 +32,15 @@ export type ReadRange = PlaintextRange
 export interface ReadInit extends ReadRange {
   /** Blocks fetched ahead, concurrently (default `DEFAULT_READ_AHEAD`). */
   readAhead?: number
+  /**
+   * Of `readAhead` (at most all of them), blocks opened (decrypted) as soon
+   * as they arrive instead of once the reader nears them (default
+   * `DEFAULT_OPEN_AHEAD`). More lets the main thread open blocks while the
+   * consumer waits (on a disk write, say) and frees each block's ciphertext
+   * as soon as it is opened; it holds plaintext instead, in buffers of their
+   * own or, with `recycle`, a pool that grows by as many.
+   */
+  openAhead?: number
   /**
    * Reuse plaintext buffers (a few, not one per block): each part yielded is
    * valid only until the next is asked for (or, with `held`, until `held + 1`
@@ -120,15 +129,17 @@ async function * readRange (
   const span = cut === undefined || wanted === undefined ? wanted : chunkSpan(manifest.contentLength, { offset: wanted.start })
   const readAhead = init.readAhead ?? DEFAULT_READ_AHEAD
   if (!Number.isSafeInteger(readAhead) || readAhead < 0) throw new OutOfRangeError(`invalid readAhead ${readAhead}`)
+  const openAhead = init.openAhead ?? DEFAULT_OPEN_AHEAD
+  if (!Number.isSafeInteger(openAhead) || openAhead < 0) throw new OutOfRangeError(`invalid openAhead ${openAhead}`)
   throwIfAborted(init.signal)
   if (span === undefined) return
   const firstBlock = Math.floor(span.first / CHUNKS_PER_BLOCK)
   const lastBlock = Math.floor(span.last / CHUNKS_PER_BLOCK)
   const { controller, dispose } = linkedController(init.signal)
-  // Up to `decryptAhead` blocks after the one being consumed are decrypting
-  // already, and the window fetches that many fewer ahead: at most
+  // Up to `decryptAhead` blocks after the one being consumed are opened as
+  // they arrive, and the window fetches that many fewer ahead: at most
   // readAhead + 1 blocks are ever requested but not yet consumed.
-  const decryptAhead = Math.min(DECRYPT_AHEAD, readAhead)
+  const decryptAhead = Math.min(openAhead, readAhead)
   const window = new BlockWindow(manifest, blocks, firstBlock, lastBlock, readAhead - decryptAhead, controller.signal)
   // openRange's windows of CHUNKS_PER_BLOCK chunks are block-aligned: each
   // read is the part of one block the span needs, asked for in block order.

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { addFile, openFile, type OpenedFile } from '@cairn/core'
+import { addFile, openFile, type OpenedFile, type ReadInit } from '@cairn/core'
 import { BLOCK_PLAINTEXT } from '@cairn/core/crypto'
 import { MemoryBlockStore, testBytes } from '@cairn/core/testing'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -42,8 +42,11 @@ function slowWrites (): { write: (chunks: readonly Uint8Array[]) => Promise<Uint
 }
 
 describe('get writes behind the read', () => {
-  it('copyToSink keeps several writes in flight, each piece intact until written', async () => {
-    const { file, bytes } = await stored(9 * BLOCK_PLAINTEXT + 4321, 3)
+  it('copyToSink keeps several writes in flight, each piece intact until written, while every block fetched ahead is opened as it arrives', async () => {
+    const stored3 = await stored(9 * BLOCK_PLAINTEXT + 4321, 3)
+    const bytes = stored3.bytes
+    const reads: ReadInit[] = []
+    const file: OpenedFile = { ...stored3.file, read: (init) => { reads.push(init ?? {}); return stored3.file.read(init) } }
     const slow = slowWrites()
     const written: Uint8Array[] = []
     const sink: OutputSink = {
@@ -59,6 +62,7 @@ describe('get writes behind the read', () => {
     expect(reported).toBe(bytes.length)
     expect(slow.most()).toBeGreaterThan(1)
     expect(slow.most()).toBeLessThanOrEqual(WRITES_BEHIND + 1)
+    expect(reads.map(init => [init.readAhead, init.openAhead, init.recycle, init.held])).toEqual([[4, 4, true, WRITES_BEHIND]])
   })
 
   it('fillPartFile keeps several writes in flight and records each block once written; a failure waits for them and leaves the rest to fetch', async () => {

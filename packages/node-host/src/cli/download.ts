@@ -6,11 +6,12 @@
  * WRITES_BEHIND pieces (and the current one's) in flight while the next blocks
  * are fetched and opened. The read recycles its plaintext buffers (a few, not
  * a fresh MiB per block) and keeps a piece valid until WRITES_BEHIND + 1 later
- * ones were asked for, by when its write has finished. Either can be called again after a failure and
- * continues where the last call stopped: a failure waits for the writes in
- * flight, and only written bytes count.
+ * ones were asked for, by when its write has finished. Every block fetched
+ * ahead is opened as it arrives. Either can be called again after a failure
+ * and continues where the last call stopped: a failure waits for the writes
+ * in flight, and only written bytes count.
  */
-import type { OpenedFile } from '@cairn/core'
+import type { OpenedFile, ReadInit } from '@cairn/core'
 import type { OutputSink } from './output-file.js'
 import type { BlockRun, PartFile } from './part-file.js'
 import { WriteBehind } from './write-behind.js'
@@ -20,6 +21,16 @@ import { WriteBehind } from './write-behind.js'
  * (the read keeps that many pieces valid after handing on the next: `held`).
  */
 export const WRITES_BEHIND = 3
+
+/**
+ * How a get reads: every block fetched ahead is opened as soon as it arrives
+ * (`openAhead`), so the main thread opens blocks while a write of earlier
+ * ones is still in flight and no block's ciphertext waits for the reader;
+ * the opened blocks wait in reused buffers (`recycle`).
+ */
+function readInit (init: CopyInit): ReadInit {
+  return { signal: init.signal, readAhead: init.readAhead, openAhead: init.readAhead, recycle: true, held: WRITES_BEHIND }
+}
 
 export interface CopyInit {
   signal: AbortSignal
@@ -52,7 +63,7 @@ async function fillRun (file: OpenedFile, part: PartFile, run: BlockRun, init: C
   }
   const writes = new WriteBehind(WRITES_BEHIND)
   try {
-    for await (const chunk of file.read({ offset: start, length: end - start, signal: init.signal, readAhead: init.readAhead, recycle: true, held: WRITES_BEHIND })) {
+    for await (const chunk of file.read({ offset: start, length: end - start, ...readInit(init) })) {
       // A read yields at most one piece per block, cut at block boundaries: a piece never spans two blocks.
       const at = position
       position += chunk.length
@@ -78,7 +89,7 @@ export async function copyToSink (file: OpenedFile, sink: OutputSink, at: { writ
   // at.written only ever advances over bytes written, with no gap. Checked anyway.
   let failed = false
   try {
-    for await (const chunk of file.read({ offset: at.written, signal: init.signal, readAhead: init.readAhead, recycle: true, held: WRITES_BEHIND })) {
+    for await (const chunk of file.read({ offset: at.written, ...readInit(init) })) {
       await writes.add(async () => {
         try {
           await sink.write([chunk])
