@@ -58,8 +58,8 @@ export interface OpenRangeInit {
    * window never crosses a content block.
    */
   window: number
-  /** Windows read and opened ahead of the one being consumed (default 1). */
-  ahead?: number
+  /** Windows read and opened ahead of the one being consumed (default 1); a function is asked before each window is started. */
+  ahead?: number | (() => number)
   /**
    * Reuse plaintext buffers: a yielded part is valid only until the consumer
    * asks for the next one (with `held`: until `held + 1` later ones), when its
@@ -129,7 +129,8 @@ export async function * openWindows (
   cipher: ChunkCipher, readBody: RangeReader, total: number, span: ChunkSpan, init: OpenRangeInit
 ): AsyncGenerator<Uint8Array[], void, undefined> {
   const windows = windowsOf(span, init.window)
-  const ahead = init.ahead ?? 1
+  const given = init.ahead ?? 1
+  const ahead = typeof given === 'number' ? () => given : given
   const opening = new InFlight<Uint8Array>()
   // With `recycle`: buffers no window holds. Every window in flight or yielded holds one.
   const free: Uint8Array[] = []
@@ -138,7 +139,7 @@ export async function * openWindows (
   const holds = init.held ?? 0
   if (!Number.isSafeInteger(holds) || holds < 0) throw new OutOfRangeError(`invalid held ${holds}`)
   const fill = (): void => {
-    while (opening.size <= ahead) {
+    while (opening.size <= ahead()) {
       const next = windows.next()
       if (next.done === true) return
       const into = init.recycle === true ? free.pop() ?? new Uint8Array(init.window * CHUNK_SIZE) : undefined

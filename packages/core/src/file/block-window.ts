@@ -5,7 +5,8 @@ import type { OpenManifest } from './manifest-reader.js'
 
 /**
  * Fetches content blocks ahead of the reader: blocks `first…last` are
- * requested in order; taking block i requests up to block i + `ahead`.
+ * requested in order; taking block i requests up to block i + `ahead`
+ * (a number, or asked anew at each take).
  * `blocks` hashes each block against its id (`verifiedSource`); here every
  * block is checked for its exact length before `take` returns it.
  */
@@ -14,22 +15,26 @@ export class BlockWindow {
   readonly #blocks: BlockSource
   readonly #signal: AbortSignal
   readonly #last: number
-  readonly #ahead: number
+  readonly #ahead: () => number
+  readonly #onLatency: ((ms: number) => void) | undefined
   readonly #pending = new Map<number, Promise<Uint8Array>>()
   #next: number
 
-  constructor (manifest: OpenManifest, blocks: BlockSource, first: number, last: number, ahead: number, signal: AbortSignal) {
+  /** `ahead` is asked at each take; `onLatency` is told how long each block took from its request to its arrival, in ms. */
+  constructor (manifest: OpenManifest, blocks: BlockSource, first: number, last: number, ahead: number | (() => number), signal: AbortSignal, onLatency?: (ms: number) => void) {
     this.#manifest = manifest
     this.#blocks = blocks
     this.#next = first
     this.#last = last
-    this.#ahead = ahead
+    this.#ahead = typeof ahead === 'number' ? () => ahead : ahead
+    this.#onLatency = onLatency
     this.#signal = signal
   }
 
   /** Block `index` (the next one in order), verified. */
   async take (index: number): Promise<Uint8Array> {
-    while (this.#next <= this.#last && this.#next <= index + this.#ahead) {
+    const ahead = this.#ahead()
+    while (this.#next <= this.#last && this.#next <= index + ahead) {
       const pending = this.#fetch(this.#next)
       pending.catch(() => {}) // awaited by take(); this only marks it handled if the read stops first
       this.#pending.set(this.#next++, pending)
@@ -41,8 +46,10 @@ export class BlockWindow {
   }
 
   async #fetch (index: number): Promise<Uint8Array> {
+    const asked = performance.now()
     const id = await this.#manifest.blockId(index, { signal: this.#signal })
     const bytes = await this.#blocks.get(id, { signal: this.#signal, immutable: true })
+    this.#onLatency?.(performance.now() - asked)
     const expected = blockLength(this.#manifest.contentLength, index)
     if (bytes.length !== expected) {
       throw new IntegrityError(`block ${index} (${id.toString()}): ${bytes.length} bytes, expected ${expected}`)

@@ -198,7 +198,7 @@ describe('bounded read-ahead', () => {
       for (let i = 0; i < 64; i++) yield testBytes(MiB, i + 1)
     }
     const added = await addFile(generated(), { name: 'big' }, store)
-    for (const [readAhead, openAhead] of [[0], [3], [8], [8, 0], [8, 8], [3, 20]] as Array<[number, number?]>) {
+    for (const [readAhead, openAhead, adaptive] of [[0], [3], [8], [8, 0], [8, 8], [3, 20], [8, 8, true], [16, 2, true]] as Array<[number, number?, boolean?]>) {
       let requested = 0
       let consumed = 0
       let worst = 0
@@ -212,7 +212,7 @@ describe('bounded read-ahead', () => {
       }
       let received = 0
       let expected: { block: number, bytes: Uint8Array } = { block: -1, bytes: new Uint8Array(0) }
-      for await (const part of readFile(added.link, get, { readAhead, ...(openAhead === undefined ? {} : { openAhead }) })) {
+      for await (const part of readFile(added.link, get, { readAhead, adaptive, ...(openAhead === undefined ? {} : { openAhead }) })) {
         const block = Math.floor(received / MiB)
         const at = received - block * MiB
         if (expected.block !== block) expected = { block, bytes: testBytes(MiB, block + 1) }
@@ -222,7 +222,57 @@ describe('bounded read-ahead', () => {
       }
       expect(received).toBe(64 * MiB)
       expect(requested).toBe(added.blocks)
-      expect(worst).toBe(readAhead + 1)
+      // An adaptive read keeps fewer requested once the blocks arrive faster than it takes them.
+      if (adaptive === true) expect(worst).toBeLessThanOrEqual(readAhead + 1)
+      else expect(worst).toBe(readAhead + 1)
     }
+  })
+
+  /** A 24-block file, and a source that counts the content blocks it is asked for and has not yet answered. */
+  async function delayedSource (serve: (answer: () => void) => void): Promise<{ link: string, get: (id: BlockId) => Promise<Uint8Array>, most: () => number, mostLate: () => number }> {
+    const store = new MemoryBlockStore()
+    const added = await addFile(pieces(testBytes(24 * BLOCK_PLAINTEXT, 4), 1 << 20), { name: 'd' }, store)
+    const contentIds = new Set(await loadIds(added, store))
+    let open = 0
+    let answered = 0
+    let most = 0
+    let mostLate = 0
+    const get = async (id: BlockId): Promise<Uint8Array> => {
+      if (!contentIds.has(id.toString())) return await store.get(id)
+      most = Math.max(most, ++open)
+      if (answered >= 12) mostLate = Math.max(mostLate, open)
+      await new Promise<void>(resolve => { serve(resolve) })
+      open--
+      answered++
+      return await store.get(id)
+    }
+    return { link: added.link, get, most: () => most, mostLate: () => mostLate }
+  }
+
+  it('an adaptive read deepens to readAhead when every block takes a long round trip, all in parallel (a distant host)', async () => {
+    const source = await delayedSource(answer => { setTimeout(answer, 100) })
+    let received = 0
+    for await (const part of readFile(source.link, source.get, { readAhead: 8, openAhead: 8, adaptive: true })) received += part.length
+    expect(received).toBe(24 * BLOCK_PLAINTEXT)
+    expect(source.most()).toBeGreaterThan(5) // deeper than it starts (4 ahead + the one being read)
+    expect(source.most()).toBeLessThanOrEqual(9)
+  })
+
+  it('an adaptive read stays shallow when blocks only queue at the source (served one at a time)', async () => {
+    const queue: Array<() => void> = []
+    let serving = false
+    const next = (): void => {
+      const answer = queue.shift()
+      if (answer === undefined) { serving = false; return }
+      serving = true
+      setTimeout(() => { answer(); next() }, 5)
+    }
+    const source = await delayedSource(answer => { queue.push(answer); if (!serving) next() })
+    let received = 0
+    for await (const part of readFile(source.link, source.get, { readAhead: 16, openAhead: 16, adaptive: true })) received += part.length
+    expect(received).toBe(24 * BLOCK_PLAINTEXT)
+    // Once it has seen the queue (from the 13th block on), at most 4 ahead + the one being read.
+    expect(source.mostLate()).toBeLessThanOrEqual(5)
+    expect(source.mostLate()).toBeGreaterThan(0)
   })
 })

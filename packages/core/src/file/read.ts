@@ -12,6 +12,7 @@ import { parseLink, type ParsedLink } from '../address/link.js'
 import type { FileInfo } from './manifest-fields.js'
 import { OpenManifest } from './manifest-reader.js'
 import { PaddingCut } from './padding-cut.js'
+import { ReadDepth } from './read-depth.js'
 
 /** Content blocks fetched ahead of the one being consumed. */
 export const DEFAULT_READ_AHEAD = 8
@@ -41,6 +42,12 @@ export interface ReadInit extends ReadRange {
    * own or, with `recycle`, a pool that grows by as many.
    */
   openAhead?: number
+  /**
+   * Keep only as many of `readAhead` requested as the path needs
+   * (`ReadDepth`: as deep as the latency asks, a few blocks when the reader
+   * is the slower side) instead of always all of them. Default false.
+   */
+  adaptive?: boolean
   /**
    * Reuse plaintext buffers (a few, not one per block): each part yielded is
    * valid only until the next is asked for (or, with `held`, until `held + 1`
@@ -136,11 +143,17 @@ async function * readRange (
   const firstBlock = Math.floor(span.first / CHUNKS_PER_BLOCK)
   const lastBlock = Math.floor(span.last / CHUNKS_PER_BLOCK)
   const { controller, dispose } = linkedController(init.signal)
-  // Up to `decryptAhead` blocks after the one being consumed are opened as
-  // they arrive, and the window fetches that many fewer ahead: at most
-  // readAhead + 1 blocks are ever requested but not yet consumed.
-  const decryptAhead = Math.min(openAhead, readAhead)
-  const window = new BlockWindow(manifest, blocks, firstBlock, lastBlock, readAhead - decryptAhead, controller.signal)
+  // Of the `ahead` blocks after the one being consumed (readAhead, or what
+  // ReadDepth sets), up to `openAhead` are opened as they arrive, and the
+  // window fetches the rest: at most readAhead + 1 blocks are ever requested
+  // but not yet consumed.
+  const depth = init.adaptive === true ? new ReadDepth(readAhead) : undefined
+  const ahead = depth === undefined ? () => readAhead : () => depth.value
+  const decryptAhead = (): number => Math.min(openAhead, ahead())
+  const window = new BlockWindow(
+    manifest, blocks, firstBlock, lastBlock, () => ahead() - decryptAhead(), controller.signal,
+    depth === undefined ? undefined : ms => { depth.sample(ms) }
+  )
   // openRange's windows of CHUNKS_PER_BLOCK chunks are block-aligned: each
   // read is the part of one block the span needs, asked for in block order.
   const readBody = async (offset: number, length: number): Promise<Uint8Array> => {

@@ -62,7 +62,7 @@ describe('get writes behind the read', () => {
     expect(reported).toBe(bytes.length)
     expect(slow.most()).toBeGreaterThan(1)
     expect(slow.most()).toBeLessThanOrEqual(WRITES_BEHIND + 1)
-    expect(reads.map(init => [init.readAhead, init.openAhead, init.recycle, init.held])).toEqual([[4, 4, true, WRITES_BEHIND]])
+    expect(reads.map(init => [init.readAhead, init.adaptive, init.openAhead, init.recycle, init.held])).toEqual([[4, true, 4, true, WRITES_BEHIND]])
   })
 
   it('fillPartFile keeps several writes in flight and records each block once written; a failure waits for them and leaves the rest to fetch', async () => {

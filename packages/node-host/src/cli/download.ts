@@ -23,13 +23,14 @@ import { WriteBehind } from './write-behind.js'
 export const WRITES_BEHIND = 3
 
 /**
- * How a get reads: every block fetched ahead is opened as soon as it arrives
+ * How a get reads: up to `readAhead` blocks requested ahead, as many as the
+ * path's latency needs (`adaptive`); every one opened as soon as it arrives
  * (`openAhead`), so the main thread opens blocks while a write of earlier
  * ones is still in flight and no block's ciphertext waits for the reader;
  * the opened blocks wait in reused buffers (`recycle`).
  */
 function readInit (init: CopyInit): ReadInit {
-  return { signal: init.signal, readAhead: init.readAhead, openAhead: init.readAhead, recycle: true, held: WRITES_BEHIND }
+  return { signal: init.signal, readAhead: init.readAhead, adaptive: true, openAhead: init.readAhead, recycle: true, held: WRITES_BEHIND }
 }
 
 export interface CopyInit {
