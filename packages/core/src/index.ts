@@ -20,7 +20,7 @@ export * from './block/index.js'
 export * from './address/index.js'
 
 // Files: add, open, read.
-export { addFile, DEFAULT_PUT_CONCURRENCY, openFile, readFile, DEFAULT_READ_AHEAD, resumingSink } from './file/index.js'
+export { addFile, DEFAULT_PUT_CONCURRENCY, openFile, readFile, DEFAULT_READ_AHEAD, DEFAULT_OPEN_AHEAD, resumingSink } from './file/index.js'
 export type { AddJournal, ResumingSinkInit } from './file/index.js'
 export type { AddInit, AddResult, BlockSink, FileMeta, OpenedFile, PutOptions, ReadInit, ReadRange } from './file/index.js'
 export type { FileInfo } from './file/manifest-fields.js'

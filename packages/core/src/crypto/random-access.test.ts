@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { CHUNK_SIZE, HEADER_SIZE, SEALED_CHUNK_SIZE } from './geometry.js'
 import { OutOfRangeError } from '../errors.js'
 import { decryptRange, encryptStream } from '../index.js'
-import { plaintextLength } from './index.js'
+import { ChunkCipher, plaintextLength } from './index.js'
+import { chunkSpan, openWindows } from './random-access.js'
 import { collect, drain, errorCode, firstDifference, prng, randomBytes, source } from '../../test/support/crypto.js'
 
 const context = new TextEncoder().encode('cairn/v1/content')
@@ -81,4 +82,46 @@ describe('decryptRange', () => {
       })
     })
   }
+})
+
+describe('openWindows with an ahead that changes while it runs', () => {
+  it('recycled parts stay intact until held + 1 later ones were asked for, in a pool sized by the largest ahead; a bad ahead is an OutOfRangeError', async () => {
+    const key = randomBytes(16)
+    const message = randomBytes(11 * BLOCK + 3000)
+    const ct = await collect(encryptStream(key, context, source([message]), {}))
+    const cipher = await ChunkCipher.open(key, context, ct.subarray(0, HEADER_SIZE), {})
+    const total = plaintextLength(ct.length)
+    const span = chunkSpan(total, {})
+    if (span === undefined) throw new Error('no span')
+    const random = prng(7)
+    // Reads finish out of order, after a turn or two of the event loop.
+    const readBody = async (offset: number, length: number): Promise<Uint8Array> => {
+      await new Promise(resolve => setTimeout(resolve, Math.floor(random() * 3)))
+      return ct.subarray(HEADER_SIZE + offset, HEADER_SIZE + offset + length)
+    }
+    const script = [0, 5, 1, 5, 2, 0, 4, 3]
+    let asked = 0
+    const ahead = (): number => script[asked++ % script.length] as number
+    const held = 2
+    const kept: Array<{ part: Uint8Array, at: number }> = []
+    const buffers = new Set<ArrayBufferLike>()
+    let at = 0
+    for await (const parts of openWindows(cipher, readBody, total, span, { window: 64, ahead, recycle: true, held })) {
+      for (const part of parts) {
+        buffers.add(part.buffer)
+        kept.push({ part, at })
+        at += part.length
+      }
+      // Give the windows ahead time to be read and opened into the pool's other buffers.
+      await new Promise(resolve => setTimeout(resolve, 2))
+      const intact = kept.slice(-(held + 1)).map(k => firstDifference(k.part, message.subarray(k.at, k.at + k.part.length)))
+      expect(intact).toEqual(intact.map(() => -1))
+    }
+    expect(at).toBe(message.length)
+    expect(asked).toBeGreaterThan(kept.length) // asked before every window it started
+    expect(buffers.size).toBeLessThanOrEqual(Math.max(...script) + held + 2)
+
+    const bad = openWindows(cipher, readBody, total, span, { window: 64, ahead: () => 1.5 })
+    await expect(bad.next()).rejects.toBeInstanceOf(OutOfRangeError)
+  })
 })

@@ -58,13 +58,14 @@ export interface OpenRangeInit {
    * window never crosses a content block.
    */
   window: number
-  /** Windows read and opened ahead of the one being consumed (default 1); a function is asked before each window is started. */
-  ahead?: number | (() => number)
+  /** Windows read and opened ahead of the one being consumed (default 1); see `Ahead`. */
+  ahead?: Ahead
   /**
    * Reuse plaintext buffers: a yielded part is valid only until the consumer
    * asks for the next one (with `held`: until `held + 1` later ones), when its
    * buffer goes back to a pool of at most `ahead + 2 + held` window-sized
-   * buffers (instead of a fresh buffer per window).
+   * buffers (the largest `ahead` given; the pool keeps them until the read
+   * ends) instead of a fresh buffer per window.
    */
   recycle?: boolean
   /**
@@ -120,6 +121,23 @@ export async function * openRange (
 }
 
 /**
+ * How far ahead a pipeline works: a number, or a function asked each time
+ * it starts more work (a depth that adapts while it runs). Either must give a
+ * whole number ≥ 0 (else `OutOfRangeError`).
+ */
+export type Ahead = number | (() => number)
+
+/** `ahead` as a function that checks each value it gives. */
+export function aheadOf (ahead: Ahead): () => number {
+  const given = typeof ahead === 'number' ? () => ahead : ahead
+  return () => {
+    const value = given()
+    if (!Number.isSafeInteger(value) || value < 0) throw new OutOfRangeError(`invalid ahead ${value}`)
+    return value
+  }
+}
+
+/**
  * `openRange` one window at a time: each window's requested bytes, cut to the
  * span, empty parts dropped. Each window is read and opened as a whole,
  * `ahead` windows in advance. (`readFile` consumes this form: one async step
@@ -129,8 +147,7 @@ export async function * openWindows (
   cipher: ChunkCipher, readBody: RangeReader, total: number, span: ChunkSpan, init: OpenRangeInit
 ): AsyncGenerator<Uint8Array[], void, undefined> {
   const windows = windowsOf(span, init.window)
-  const given = init.ahead ?? 1
-  const ahead = typeof given === 'number' ? () => given : given
+  const ahead = aheadOf(init.ahead ?? 1)
   const opening = new InFlight<Uint8Array>()
   // With `recycle`: buffers no window holds. Every window in flight or yielded holds one.
   const free: Uint8Array[] = []

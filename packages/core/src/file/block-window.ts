@@ -1,5 +1,6 @@
 import type { BlockSource } from '../block/source.js'
 import { blockLength } from '../crypto/geometry.js'
+import { aheadOf, type Ahead } from '../crypto/random-access.js'
 import { IntegrityError, InternalError } from '../errors.js'
 import type { OpenManifest } from './manifest-reader.js'
 
@@ -20,13 +21,13 @@ export class BlockWindow {
   readonly #pending = new Map<number, Promise<Uint8Array>>()
   #next: number
 
-  /** `ahead` is asked at each take; `onLatency` is told how long each block took from its request to its arrival, in ms. */
-  constructor (manifest: OpenManifest, blocks: BlockSource, first: number, last: number, ahead: number | (() => number), signal: AbortSignal, onLatency?: (ms: number) => void) {
+  /** `ahead` is asked at each take; `onLatency` is told how long each block that arrived took from its request (its id known) to its arrival, in ms. */
+  constructor (manifest: OpenManifest, blocks: BlockSource, first: number, last: number, ahead: Ahead, signal: AbortSignal, onLatency?: (ms: number) => void) {
     this.#manifest = manifest
     this.#blocks = blocks
     this.#next = first
     this.#last = last
-    this.#ahead = typeof ahead === 'number' ? () => ahead : ahead
+    this.#ahead = aheadOf(ahead)
     this.#onLatency = onLatency
     this.#signal = signal
   }
@@ -46,10 +47,10 @@ export class BlockWindow {
   }
 
   async #fetch (index: number): Promise<Uint8Array> {
-    const asked = performance.now()
     const id = await this.#manifest.blockId(index, { signal: this.#signal })
+    const asked = this.#onLatency === undefined ? 0 : performance.now()
     const bytes = await this.#blocks.get(id, { signal: this.#signal, immutable: true })
-    this.#onLatency?.(performance.now() - asked)
+    if (this.#onLatency !== undefined) this.#onLatency(performance.now() - asked)
     const expected = blockLength(this.#manifest.contentLength, index)
     if (bytes.length !== expected) {
       throw new IntegrityError(`block ${index} (${id.toString()}): ${bytes.length} bytes, expected ${expected}`)

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { BLOCK_PLAINTEXT, CHUNK_SIZE, CHUNKS_PER_BLOCK, SEALED_CHUNK_SIZE } from '../crypto/geometry.js'
 import { setCryptoProvider, webCryptoProvider, type BlockAead, type CryptoProvider } from '../crypto/provider.js'
 import { concatBytes } from '../bytes.js'
@@ -101,8 +101,9 @@ describe('the pipelines call the provider a block at a time', () => {
       seen.add(part.buffer)
       copies.push(part.slice())
       if (openedAtFirst === undefined) {
-        // Every block arrives at once from memory: given turns of the event loop, the read opens all it may.
-        for (let turn = 0; turn < 20; turn++) await new Promise(resolve => setTimeout(resolve, 0))
+        // Every block arrives at once from memory: the read opens all it may, then no more.
+        await vi.waitFor(() => { expect(opened()).toBeGreaterThanOrEqual(1 + openAhead) })
+        for (let turn = 0; turn < 5; turn++) await new Promise(resolve => setTimeout(resolve, 0))
         openedAtFirst = opened()
       }
     }

@@ -1,17 +1,19 @@
 import { describe, expect, it } from 'vitest'
-import { ReadDepth, START_DEPTH } from './read-depth.js'
+import { MIN_DEPTH, ReadDepth, START_DEPTH } from './read-depth.js'
 
 /**
  * A read's pipe as a model: `depth` blocks asked for, taken one after another
  * at `service` ms each by its slowest part (the host, or the reader itself),
  * over a path of `rtt` ms. A block alone (the first) takes rtt + service;
  * with the window deeper than the path needs, blocks queue and each takes
- * depth × service.
+ * depth × service, where depth is what it was when the block was asked for:
+ * about a window's worth of blocks earlier (a change shows a round trip late).
  */
 function settle (depth: ReadDepth, rtt: number, service: number, blocks = 500): number[] {
   const seen: number[] = []
   for (let i = 0; i < blocks; i++) {
-    depth.sample(i === 0 ? rtt + service : Math.max(rtt + service, depth.value * service))
+    const asked = seen.length === 0 ? depth.value : seen[Math.max(0, seen.length - depth.value)] as number
+    depth.sample(i === 0 ? rtt + service : Math.max(rtt + service, asked * service))
     seen.push(depth.value)
   }
   return seen
@@ -55,15 +57,24 @@ describe('ReadDepth (how many blocks a read keeps requested ahead)', () => {
     expect(depth.value).toBe(16)
   })
 
-  it('ignores samples that are not a duration; never goes past max, nor shrinks below 3', () => {
+  it('ignores samples that are not a duration; never goes past max, nor shrinks below MIN_DEPTH', () => {
     const capped = new ReadDepth(3)
-    for (const bad of [Number.NaN, -1, Number.NEGATIVE_INFINITY]) capped.sample(bad)
+    for (const bad of [Number.NaN, -1, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY]) capped.sample(bad)
     expect(capped.value).toBe(3)
     for (let i = 0; i < 50; i++) capped.sample(0)
     expect(capped.value).toBe(3)
     const depth = new ReadDepth(16)
-    depth.sample(1)
+    for (const bad of [Number.NaN, -1, Number.POSITIVE_INFINITY]) depth.sample(bad)
+    expect(depth.value).toBe(START_DEPTH)
+    depth.sample(5)
     for (let i = 0; i < 50; i++) depth.sample(1000)
-    expect(depth.value).toBe(3)
+    expect(depth.value).toBe(MIN_DEPTH)
+  })
+
+  it('a block that took "0 ms" (from memory, or a coarse clock) does not make every later one look queued', () => {
+    const depth = new ReadDepth(16)
+    depth.sample(0)
+    for (let i = 0; i < 50; i++) depth.sample(1.2) // 1 ms is the least base: 1.2 ms blocks are barely queued
+    expect(depth.value).toBeGreaterThan(START_DEPTH)
   })
 })

@@ -34,9 +34,9 @@ export interface ReadInit extends ReadRange {
   /** Blocks fetched ahead, concurrently (default `DEFAULT_READ_AHEAD`). */
   readAhead?: number
   /**
-   * Of `readAhead` (at most all of them), blocks opened (decrypted) as soon
-   * as they arrive instead of once the reader nears them (default
-   * `DEFAULT_OPEN_AHEAD`). More lets the main thread open blocks while the
+   * Of `readAhead` (with `adaptive`: of the depth it has now; at most all of
+   * them), blocks opened (decrypted) as soon as they arrive instead of once
+   * the reader nears them (default `DEFAULT_OPEN_AHEAD`). More lets the main thread open blocks while the
    * consumer waits (on a disk write, say) and frees each block's ciphertext
    * as soon as it is opened; it holds plaintext instead, in buffers of their
    * own or, with `recycle`, a pool that grows by as many.
@@ -44,8 +44,9 @@ export interface ReadInit extends ReadRange {
   openAhead?: number
   /**
    * Keep only as many of `readAhead` requested as the path needs
-   * (`ReadDepth`: as deep as the latency asks, a few blocks when the reader
-   * is the slower side) instead of always all of them. Default false.
+   * (`ReadDepth`: as deep as the latency asks, 3 or 4 blocks when the reader
+   * is the slower side) instead of always all of them. Each read starts
+   * afresh at `START_DEPTH`. Default false.
    */
   adaptive?: boolean
   /**
