@@ -7,7 +7,7 @@ import { placeBlock } from './placement.js'
 import { resolveTuning } from './tuning.js'
 import type { MeshNodeOptions } from './node.js'
 import { MemoryBlockStore } from '../store/memory.js'
-import { DroppingStore, fullMesh, makeBlock, rawConnect, TestMesh, until, HOST_KEY } from '../../test/support/mesh.js'
+import { DroppingStore, fullMesh, makeBlock, nextEvent, rawConnect, RottenStore, sameBytes, TestMesh, until, HOST_KEY } from '../../test/support/mesh.js'
 import type { TestNode } from '../../test/support/mesh.js'
 
 let mesh: TestMesh
@@ -127,6 +127,28 @@ describe('replica audits (proof of storage)', () => {
       expect((await h.node.status()).backgroundFailures?.audit).toBe(0)
       expect(h.node.peers()).toHaveLength(1)
     }
+  })
+
+  it('a holder whose copy rotted answers the audit from the copy it fetches back, and keeps the auditor\'s trust', async () => {
+    mesh = new TestMesh()
+    const rotten = new RottenStore()
+    const quiet = { repairDelay: 3_600_000, repairRetry: 3_600_000 }
+    const auditor = await mesh.host({ ...AUDIT_ALL, ...quiet })
+    const victim = await mesh.host({ ...quiet, auditChance: 0, store: rotten })
+    const third = await mesh.host({ ...quiet, auditChance: 0 })
+    await fullMesh([auditor, victim, third])
+    const block = await makeBlock(3000, 1)
+    expect(await auditor.node.putBlock(block.cid, block.bytes, { replicas: 3 })).toEqual({ copies: 3 })
+    // The victim learns of the rot only when the audit reads its copy (a disk store hashes every read).
+    rotten.rotten.add(block.cid.toString())
+    const restored = nextEvent<{ cid: string }>(victim.node, 'block:restored')
+    expect(await auditor.node.repair()).toMatchObject({ checked: 1, copied: 0, underReplicated: 0 })
+    expect(await restored).toEqual({ cid: block.cid.toString() })
+    expect(sameBytes(await rotten.get(block.cid), block.bytes)).toBe(true)
+    expect((await auditor.node.status()).backgroundFailures?.audit).toBe(0)
+    expect(auditor.node.peers().map(p => p.peerId)).toContain(victim.node.peerId)
+    // Still counted as a holder in the next pass (a failed audit would leave it out for an hour).
+    expect(await auditor.node.repair()).toMatchObject({ checked: 1, copied: 0, underReplicated: 0 })
   })
 
   it('answers an audit with the asked range of its own copy only; ranges are capped on the wire', async () => {

@@ -28,7 +28,8 @@ import { placeBlock } from './placement.js'
  * hosts that lost or dropped blocks, not a colluding relay.
  *
  * A holder fails when it answers `dont-have` after claiming the block, sends
- * other bytes, or refuses with an error. It then loses all its strikes (the
+ * other bytes, or refuses with an error. (A holder whose copy rotted answers
+ * from the copy it fetches back in its place: `serve.ts`.) It then loses all its strikes (the
  * connection is closed, `Peer.forfeit`), is left out of placement for
  * `auditPenalty`, and the block is placed as if it did not hold it: repair
  * copies it to the next host. Each failure is counted (`backgroundFailures.audit`)

@@ -32,8 +32,10 @@ export interface NodeContext {
   dispatch: (type: string, detail: unknown) => void
   /** This node now keeps `cid` (a put or a fetched copy): announce it, recount replicas. */
   held: (cid: BlockId) => void
-  /** A held block failed verification. */
+  /** A held block failed verification: it is dropped and fetched back from peers. */
   reportCorrupt: (cid: BlockId) => void
+  /** The fetch-back of a block reported corrupt, while under way (it never rejects). */
+  restoring: (cid: BlockId) => Promise<void> | undefined
   /** Count and report a failure of work nobody awaits (see failures.ts). */
   failed: (kind: BackgroundKind, err: unknown) => void
   /** SHA-256 (owner tags). */

@@ -128,6 +128,7 @@ export class MeshNode extends EventTarget implements Mesh {
       dispatch: (type, detail) => { this.emit(type, detail) },
       held: (cid) => { this.held(cid) },
       reportCorrupt: (cid) => { this.reportCorrupt(cid) },
+      restoring: (cid) => this.repairer.restoreOf(cid),
       failed: (kind, err) => { this.failures.record(kind, err) },
       verifyBlock: async (cid, bytes) => { await verifyBlock(cid, bytes, init.crypto ?? cryptoProvider()) },
       sha256: async (bytes) => await (init.crypto ?? cryptoProvider()).sha256(bytes)

@@ -1,26 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { BlockId } from '../block/id.js'
-import { IntegrityError } from '../errors.js'
 import { MemoryBlockStore } from '../store/memory.js'
 import { rankPeers } from './placement.js'
-import { fullMesh, makeBlock, nextEvent, sameBytes, TestMesh, until } from '../../test/support/mesh.js'
+import { fullMesh, makeBlock, nextEvent, RottenStore, sameBytes, TestMesh, until } from '../../test/support/mesh.js'
 import type { TestNode } from '../../test/support/mesh.js'
 
 let mesh: TestMesh
 afterEach(async () => { await mesh.stopAll() })
-
-/** A store whose copy of some blocks fails verification on read, as a disk store's would. */
-class RottenStore extends MemoryBlockStore {
-  readonly rotten = new Set<string>()
-  override async get (id: BlockId): Promise<Uint8Array> {
-    if (this.rotten.has(id.toString())) {
-      this.rotten.delete(id.toString())
-      await this.delete(id)
-      throw new IntegrityError(`block ${id.toString()}: hash mismatch`)
-    }
-    return await super.get(id)
-  }
-}
 
 async function putBlocks (host: TestNode, count: number): Promise<Array<{ cid: BlockId, bytes: Uint8Array }>> {
   const blocks = []

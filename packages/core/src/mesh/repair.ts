@@ -66,6 +66,8 @@ export class Repairer {
   private readonly fetcher: Fetcher
   /** Blocks dropped as corrupt and not yet fetched back, with the record they had. */
   private readonly lost = new Map<string, { cid: BlockId, record: BlockRecord | undefined }>()
+  /** Restores under way, by block id. */
+  private readonly restoring = new Map<string, Promise<void>>()
   private running: Promise<RepairResult> | undefined
   private queued: Promise<RepairResult> | undefined
   private debounce: ReturnType<typeof setTimeout> | undefined
@@ -145,15 +147,41 @@ export class Repairer {
     }, Math.max(this.ctx.tuning.repairDelay, STORED_PASS_SPACING * this.lastPassMs))
   }
 
-  /** A stored block failed verification: drop it and fetch it back. */
+  /**
+   * A stored block failed verification: drop it and fetch it back. Never rejects (a failure
+   * is counted, and every pass retries); a second report while one is under way joins it.
+   */
   async restore (cid: BlockId): Promise<void> {
+    const key = cid.toString()
+    const pending = this.restoring.get(key)
+    if (pending !== undefined) return await pending
+    const restored = this.dropAndRefetch(cid).finally(() => { this.restoring.delete(key) })
+    this.restoring.set(key, restored)
+    await restored
+  }
+
+  /** The restore of `cid` under way, if any (an audit of a block found rotten waits for it). */
+  restoreOf (cid: BlockId): Promise<void> | undefined {
+    return this.restoring.get(cid.toString())
+  }
+
+  private async dropAndRefetch (cid: BlockId): Promise<void> {
     const store = this.ctx.store
     if (store === undefined) return
     const record = await store.record(cid).catch(() => undefined)
     await store.delete(cid).catch((err: unknown) => { this.failed('restore', err) })
     this.lost.set(cid.toString(), { cid, record })
     // Still under R until it is back (`lost`); every pass retries it.
-    await this.refetch(cid, record).catch((err: unknown) => { this.failed('restore', err) })
+    try {
+      await this.refetch(cid, record)
+    } catch (err) {
+      this.failed('restore', err)
+      return
+    }
+    // A pass may have counted it lost meanwhile, and its follow-up may be a long backoff away:
+    // count again soon, so `underReplicated` is seconds old.
+    this.retryDelay = this.ctx.tuning.repairRetry
+    this.schedule()
   }
 
   /** One pass, after any pass already running (at most one waits). */

@@ -56,11 +56,19 @@ export class RequestServer {
   /**
    * A replica audit: the asked range of a block this node holds, from its own
    * store only (never fetched from others for the asker), else `dont-have`.
+   * A copy found rotten (by this read or just before it) is answered from the
+   * copy fetched back in its place: it claimed the block honestly, and a
+   * `dont-have` would cost it the auditor's trust for `auditPenalty`.
    */
   private async audit (peer: Peer, req: Extract<IncomingRequest, { t: 'audit' }>): Promise<void> {
     await peer.serveSlots.acquire()
     try {
-      const bytes = await this.read(req.cid)
+      let bytes = await this.read(req.cid)
+      const restoring = bytes === undefined ? this.ctx.restoring(req.cid) : undefined
+      if (restoring !== undefined) {
+        await restoring
+        bytes = await this.read(req.cid)
+      }
       if (bytes === undefined) {
         await peer.send({ t: 'dont-have', id: req.id })
         return

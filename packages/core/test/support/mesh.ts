@@ -3,6 +3,7 @@ import { blockId, equalBytes } from '../../src/block/id.js'
 import type { BlockId } from '../../src/block/id.js'
 import type { BlockStore } from '../../src/store/block-store.js'
 import { MemoryBlockStore } from '../../src/store/memory.js'
+import { IntegrityError } from '../../src/errors.js'
 import type { Connection } from '../../src/transport/connection.js'
 import { MemoryNetwork } from '../../src/transport/memory-network.js'
 import { decodeMessage, encodeMessage } from '../../src/wire/codec.js'
@@ -208,6 +209,19 @@ export class LyingStore extends MemoryBlockStore {
     const bytes = await super.get(id)
     bytes[0]! ^= 0xff
     return bytes
+  }
+}
+
+/** A store whose copy of some blocks fails verification on read, as a disk store's would. */
+export class RottenStore extends MemoryBlockStore {
+  readonly rotten = new Set<string>()
+  override async get (id: BlockId): Promise<Uint8Array> {
+    if (this.rotten.has(id.toString())) {
+      this.rotten.delete(id.toString())
+      await this.delete(id)
+      throw new IntegrityError(`block ${id.toString()}: hash mismatch`)
+    }
+    return await super.get(id)
   }
 }
 

@@ -6,7 +6,8 @@
  *    from a replica) and a host asking it gets `dont-have` (or, if the host's own
  *    background work restored the block first, the right bytes), never the rotten bytes;
  *  - quarantined: the rotten file moves to `blocks/quarantine/`;
- *  - repaired: the host fetches the block back from a replica; it re-hashes, and `get` through that host is byte-identical.
+ *  - repaired: the host fetches the block back from a replica; it re-hashes, and `get` through that host is byte-identical;
+ *  - no host loses another's trust over it (no failed replica audit).
  */
 import { readFile, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -18,7 +19,7 @@ import { flipBit, rehashes, scanBlocks, type BlockFile } from './support/disk.js
 import { hostKeyOf, rawAuthenticated, type RawPeer } from './support/mesh.js'
 import { seededRandom } from './support/random.js'
 
-interface Status { underReplicated: number, peers: Array<{ role: string }> }
+interface Status { underReplicated: number, peers: Array<{ role: string }>, backgroundFailures?: Record<string, number> }
 
 /** Ask for a block with a raw `want`; the assembled bytes, or the reply that ended it. */
 async function want (raw: RawPeer, id: number, cid: string): Promise<Uint8Array | Message> {
@@ -90,6 +91,9 @@ describe('a bit flipped in a stored block', () => {
     expect(got.code).toBe(0)
     expect(await sha256File(out)).toBe(digest)
     for (const h of [b, c]) await waitFor('underReplicated 0', async () => (await status(h)).underReplicated === 0 ? true : undefined, { timeout: 60_000 })
+    // Rot is not a lie: a host audited for a block it then found rotten answers from the copy it
+    // fetched back, so no host lost another's trust (a failed audit leaves it out for an hour).
+    for (const h of [a, b, c]) expect((await status(h)).backgroundFailures?.audit ?? 0).toBe(0)
     console.log(`corruption: flipped bit ${bitB} of a ${onB!.size}-byte block on b and bit ${bitC} of a ${onC.size}-byte block on c; both quarantined on read and restored`)
   }, 180_000)
 })
