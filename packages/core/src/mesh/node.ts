@@ -275,7 +275,7 @@ export class MeshNode extends EventTarget implements Mesh {
   private held (cid: BlockId): void {
     this.announcer.held(cid)
     this.retention.collector.stored(cid)
-    this.repairer.stored()
+    this.repairer.stored(cid)
   }
 
   private async dialAny (addrs: string[]): Promise<string> {

@@ -1,52 +1,25 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { BlockId } from '../block/id.js'
 import { UnavailableError } from '../errors.js'
-import { MemoryBlockStore } from '../store/memory.js'
-import type { RepairResult } from './api.js'
-import { Auditor } from './audit.js'
-import type { NodeContext } from './context.js'
-import type { Fetcher } from './fetch.js'
-import { Repairer } from './repair.js'
-import { resolveTuning } from './tuning.js'
 import { makeBlock } from '../../test/support/mesh.js'
+import { fakeRepairHost, type FakeRepairHost } from '../../test/support/repairer.js'
 
 afterEach(() => { vi.useRealTimers() })
 
 /**
- * A host ('self') of three that all hold every block (the other two answer every probe
- * `have`), whose follow-up passes back off for an hour: only a pass it schedules itself
+ * The fake host's follow-up passes back off for an hour: only a pass it schedules itself
  * can recount soon. The first refetch waits for `release`; later ones fail (no peer has it).
  */
-function setup (): { repairer: Repairer, store: MemoryBlockStore, passes: RepairResult[], release: (bytes: Uint8Array) => void, failures: string[], fetches: () => number } {
-  const store = new MemoryBlockStore()
-  const passes: RepairResult[] = []
-  const failures: string[] = []
-  const peer = { probe: async () => true }
-  const hosts = ['self', 'a', 'b'].map(peerId => ({ peerId, weight: 1, full: false }))
-  const ctx = {
-    peerId: 'self',
-    role: 'host',
-    store,
-    replicas: 3,
-    tuning: resolveTuning({ repairDelay: 100, repairRetry: 3_600_000, auditChance: 0 }),
-    peer: (id: string) => id === 'self' ? undefined : peer,
-    peerList: () => [],
-    storingHosts: () => hosts,
-    dispatch: (type: string, detail: unknown) => { if (type === 'repair') passes.push(detail as RepairResult) },
-    failed: (kind: string) => { failures.push(kind) },
-    reportCorrupt: () => {}
-  } as unknown as NodeContext
+function setup (): FakeRepairHost & { release: (bytes: Uint8Array) => void, fetches: () => number } {
   let release!: (bytes: Uint8Array) => void
   const first = new Promise<Uint8Array>(resolve => { release = resolve })
   let calls = 0
-  const fetcher = {
-    fetch: async (cid: BlockId) => {
-      calls++
-      if (calls === 1) return await first
-      throw new UnavailableError(`block ${cid.toString()}: no peer answered`)
-    }
-  } as unknown as Fetcher
-  return { repairer: new Repairer(ctx, fetcher, () => false, new Auditor(ctx)), store, passes, release, failures, fetches: () => calls }
+  const fetch = async (cid: BlockId): Promise<Uint8Array> => {
+    calls++
+    if (calls === 1) return await first
+    throw new UnavailableError(`block ${cid.toString()}: no peer answered`)
+  }
+  return { ...fakeRepairHost({ fetch }), release, fetches: () => calls }
 }
 
 describe('repair after a restore', () => {

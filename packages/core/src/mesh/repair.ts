@@ -8,6 +8,7 @@ import { placeBlock, rankPeers } from './placement.js'
 import { markFull, openHosts, probeHolder } from './context.js'
 import { Pacer } from './pacer.js'
 import { Auditor } from './audit.js'
+import { RepairScope } from './repair-scope.js'
 import { isExpired } from '../store/record.js'
 import type { BlockRecord } from '../store/record.js'
 
@@ -19,9 +20,10 @@ import type { BlockRecord } from '../store/record.js'
  * live holder and sends the block to each target that lacks it. Blocks to
  * send are batched and sent fewest live copies first, at `repairRate` bytes
  * per second in all. A block reported corrupt is dropped and fetched back
- * from peers. Passes run one at a time: soon after start, on membership
- * change (debounced), soon after this host stores new blocks, periodically,
- * on request, and again soon after a pass that left blocks under R. So
+ * from peers. Passes run one at a time: over every held block soon after
+ * start, on membership change (debounced), periodically and on request; over
+ * the blocks concerned soon after this host stores new blocks and again soon
+ * after a pass that left blocks under R (`repair-scope.ts`). So
  * `underReplicated` (held blocks with fewer than R live copies) is counted
  * the same way on every host and is seconds old, not a periodic interval old.
  * Claims to hold a block are sampled and audited (audit.ts): a holder that
@@ -33,10 +35,9 @@ const MAX_RETRY_DELAY = 60_000
 
 /**
  * A pass due to newly stored blocks waits `repairDelay`, or this many times
- * the last pass's duration if longer: during a long upload each pass probes
- * every held block on its peers, and back to back such passes took ~20% of
- * every host's CPU beside the upload (issue 12); spaced like this, at most a
- * fifth of it, while a small put is still counted within seconds.
+ * the last pass's duration if longer: passes over every held block during a
+ * long upload took ~20% of every host's CPU beside it, back to back (issue 12);
+ * a pass right after a long full one waits for a fifth of the CPU at most.
  */
 const STORED_PASS_SPACING = 4
 
@@ -68,11 +69,16 @@ export class Repairer {
   private readonly lost = new Map<string, { cid: BlockId, record: BlockRecord | undefined }>()
   /** Restores under way, by block id. */
   private readonly restoring = new Map<string, Promise<void>>()
+  private readonly scope = new RepairScope()
   private running: Promise<RepairResult> | undefined
   private queued: Promise<RepairResult> | undefined
+  /** Whether the queued pass covers every held block (a full pass asked for while it waited). */
+  private queuedFull = false
+  /** A full pass due (membership changed). */
   private debounce: ReturnType<typeof setTimeout> | undefined
-  /** A pass due because this host stored new blocks. */
+  /** A partial pass due (new blocks stored, blocks left under R), and when (`performance.now()`). */
   private recount: ReturnType<typeof setTimeout> | undefined
+  private recountAt = 0
   /** How long the last pass took, ms: store-triggered passes are at least that far apart. */
   private lastPassMs = 0
   private interval: ReturnType<typeof setInterval> | undefined
@@ -125,8 +131,8 @@ export class Repairer {
   }
 
   /** A pass nobody awaits (timer, membership change): its failure is counted, unless the node is stopping. */
-  private runInBackground (): void {
-    this.run().catch((err: unknown) => { this.failed('repair', err) })
+  private runInBackground (full = true): void {
+    this.enqueue(full, {}).catch((err: unknown) => { this.failed('repair', err) })
   }
 
   /** Count a background failure; an abort because the node is stopping is none. */
@@ -139,12 +145,22 @@ export class Repairer {
    * This host stored a new block: count it soon. Not debounced (a long upload would put
    * the count off until it ends), but spaced by `STORED_PASS_SPACING`.
    */
-  stored (): void {
-    if (!this.enabled || this.controller.signal.aborted || this.recount !== undefined) return
+  stored (cid: BlockId): void {
+    this.scope.add(cid)
+    this.recountIn(Math.max(this.ctx.tuning.repairDelay, STORED_PASS_SPACING * this.lastPassMs))
+  }
+
+  /** A partial pass in `delay` ms, unless one is due sooner. */
+  private recountIn (delay: number): void {
+    if (!this.enabled || this.controller.signal.aborted) return
+    const at = performance.now() + delay
+    if (this.recount !== undefined && this.recountAt <= at) return
+    clearTimeout(this.recount)
+    this.recountAt = at
     this.recount = setTimeout(() => {
       this.recount = undefined
-      this.runInBackground()
-    }, Math.max(this.ctx.tuning.repairDelay, STORED_PASS_SPACING * this.lastPassMs))
+      this.runInBackground(false)
+    }, delay)
   }
 
   /**
@@ -181,18 +197,28 @@ export class Repairer {
     // A pass may have counted it lost meanwhile, and its follow-up may be a long backoff away:
     // count again soon, so `underReplicated` is seconds old.
     this.retryDelay = this.ctx.tuning.repairRetry
-    this.schedule()
+    this.scope.add(cid)
+    this.recountIn(this.ctx.tuning.repairDelay)
   }
 
-  /** One pass, after any pass already running (at most one waits). */
+  /** One pass over every held block, after any pass already running (at most one waits). */
   async run (options: AbortOptions = {}): Promise<RepairResult> {
-    if (this.queued !== undefined) return await this.queued
-    if (this.running === undefined) return await this.track(this.pass(options))
+    return await this.enqueue(true, options)
+  }
+
+  /** A pass waiting for the running one takes every request made meanwhile: full if any was. */
+  private async enqueue (full: boolean, options: AbortOptions): Promise<RepairResult> {
+    if (this.queued !== undefined) {
+      this.queuedFull ||= full
+      return await this.queued
+    }
+    if (this.running === undefined) return await this.track(this.pass(full, options))
     const previous = this.running
+    this.queuedFull = full
     // Only waits for the running pass: its failure is its own caller's (or counted, if nobody awaits it).
     this.queued = previous.catch(() => {}).then(async () => {
       this.queued = undefined
-      return await this.track(this.pass(options))
+      return await this.track(this.pass(this.queuedFull, options))
     })
     return await this.queued
   }
@@ -206,40 +232,43 @@ export class Repairer {
     }
   }
 
-  private async pass (options: AbortOptions): Promise<RepairResult> {
+  /** A pass over every held block (`full`), or over those the scope names. */
+  private async pass (full: boolean, options: AbortOptions): Promise<RepairResult> {
     const result: RepairResult = { checked: 0, copied: 0, underReplicated: 0 }
     if (!this.enabled) return result
     const started = Date.now()
     this.auditor.startPass()
     const signal = options.signal === undefined ? this.controller.signal : AbortSignal.any([options.signal, this.controller.signal])
+    const some = this.scope.begin(!full)
     for (const { cid, record } of [...this.lost.values()]) await this.refetch(cid, record, signal).catch((err: unknown) => { this.failed('restore', err) })
-    const ids = this.ctx.store!.ids({ signal })[Symbol.asyncIterator]()
+    const ids = some === undefined ? this.ctx.store!.ids({ signal })[Symbol.asyncIterator]() : this.held(some, signal)
     const pending: Assessment[] = []
-    const record = (check: BlockCheck): void => {
+    const under = new Map<string, BlockId>()
+    const skipped: BlockId[] = []
+    const record = (cid: BlockId, check: BlockCheck): void => {
       result.copied += check.copied
-      if (check.under) result.underReplicated++
+      if (check.under) under.set(cid.toString(), cid)
     }
     // Blocks this node must copy wait in a batch, sent fewest live copies first.
     const flush = async (): Promise<void> => {
       const batch = pending.splice(0).sort((a, b) => a.holders.size - b.holders.size)
       const copier = async (): Promise<void> => {
-        for (let next = batch.shift(); next !== undefined; next = batch.shift()) record(await this.copy(next, signal))
+        for (let next = batch.shift(); next !== undefined; next = batch.shift()) record(next.cid, await this.copy(next, signal))
       }
       await Promise.all(Array.from({ length: this.ctx.tuning.repairConcurrency }, copier))
     }
-    let skipped = false
     const worker = async (): Promise<void> => {
       for (let next = await ids.next(); next.done !== true; next = await ids.next()) {
         if (signal.aborted) throw new AbortError('repair aborted', { cause: signal.reason })
         if (this.placing(next.value)) {
-          skipped = true
+          skipped.push(next.value)
           continue
         }
         const assessment = await this.assess(next.value, signal)
         if (assessment === undefined) continue
         result.checked++
         if (assessment.missing.length === 0) {
-          record({ copied: 0, under: assessment.holders.size < assessment.replicas })
+          record(next.value, { copied: 0, under: assessment.holders.size < assessment.replicas })
           continue
         }
         pending.push(assessment)
@@ -248,13 +277,20 @@ export class Repairer {
     }
     await Promise.all(Array.from({ length: this.ctx.tuning.repairConcurrency }, worker))
     await flush()
-    result.underReplicated += this.lost.size
+    const done = new Set(skipped.map(cid => cid.toString()))
+    this.scope.settle(some === undefined ? 'all' : some.filter(cid => !done.has(cid.toString())), under)
+    result.underReplicated = this.scope.underCount + this.lost.size
     this.underReplicated = result.underReplicated
     this.lastPassMs = Date.now() - started
     this.followUp(result.underReplicated > 0)
-    if (skipped) this.stored()
+    for (const cid of skipped) this.stored(cid)
     this.ctx.dispatch('repair', result)
     return result
+  }
+
+  /** The blocks of `some` this host still holds. */
+  private async * held (some: BlockId[], signal: AbortSignal): AsyncGenerator<BlockId> {
+    for (const cid of some) if (await this.ctx.store!.has(cid, { signal })) yield cid
   }
 
   /**
@@ -266,7 +302,7 @@ export class Repairer {
       this.retryDelay = this.ctx.tuning.repairRetry
       return
     }
-    this.schedule(this.retryDelay)
+    this.recountIn(this.retryDelay)
     this.retryDelay = Math.min(this.retryDelay * 2, Math.max(this.ctx.tuning.repairRetry, this.intervalMs > 0 ? this.intervalMs : MAX_RETRY_DELAY))
   }
 
