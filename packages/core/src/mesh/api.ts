@@ -128,7 +128,7 @@ export interface PutResult {
 }
 
 export interface RepairResult {
-  /** Blocks checked. */
+  /** Blocks checked: every held block, or (a pass due to new blocks or a follow-up) those concerned. */
   checked: number
   /** Copies sent to bring blocks back to R. */
   copied: number

@@ -28,13 +28,14 @@ import { placeBlock } from './placement.js'
  * hosts that lost or dropped blocks, not a colluding relay.
  *
  * A holder fails when it answers `dont-have` after claiming the block, sends
- * other bytes, or refuses with an error. (A holder whose copy rotted answers
- * from the copy it fetches back in its place: `serve.ts`.) It then loses all its strikes (the
+ * other bytes, or refuses with an error. It then loses all its strikes (the
  * connection is closed, `Peer.forfeit`), is left out of placement for
  * `auditPenalty`, and the block is placed as if it did not hold it: repair
  * copies it to the next host. Each failure is counted (`backgroundFailures.audit`)
  * and reported. A timeout or a closed connection is no verdict: the request
- * machinery already drops peers that stop answering. Audits are sampled
+ * machinery already drops peers that stop answering. A holder whose own copy
+ * rotted claimed it honestly: it answers from the copy it fetches back in its
+ * place (`serve.ts`), within the audit's timeout. Audits are sampled
  * (`auditChance` per claim, at most `auditsPerPass` per pass) to bound the
  * reads they cost: one block read at each side.
  *

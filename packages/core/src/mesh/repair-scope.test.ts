@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { BlockId } from '../block/id.js'
 import { makeBlock } from '../../test/support/mesh.js'
 import { fakeRepairHost } from '../../test/support/repairer.js'
+import { MAX_SCOPE_BLOCKS, RepairScope } from './repair-scope.js'
 
 afterEach(() => { vi.useRealTimers() })
 
@@ -28,15 +29,18 @@ describe('repair passes over the blocks concerned', () => {
       await store.put(b.cid, b.bytes)
       repairer.stored(b.cid)
     }
+    // (Due sooner than the full pass's follow-up, 200 ms after it.)
     await vi.advanceTimersByTimeAsync(100)
-    await vi.waitFor(() => { expect(passes).toHaveLength(2) })
+    expect(passes).toHaveLength(2)
     expect(passes[1]).toEqual({ checked: 3, copied: 0, underReplicated: 1 })
     expect(host.probes()).toBe(46)
 
-    // Peer a gets it: the follow-up (200 ms after the last pass left it under) looks at it alone.
+    // Peer a gets it: the follow-up (400 ms later: the backoff doubled) looks at it alone.
     lacking = undefined
-    await vi.advanceTimersByTimeAsync(200)
-    await vi.waitFor(() => { expect(passes).toHaveLength(3) })
+    await vi.advanceTimersByTimeAsync(399)
+    expect(passes).toHaveLength(2)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(passes).toHaveLength(3)
     expect(passes[2]).toEqual({ checked: 1, copied: 0, underReplicated: 0 })
     expect(repairer.underReplicated).toBe(0)
     // Nothing is left to look at: no further pass runs, and a full one agrees with the count.
@@ -55,7 +59,7 @@ describe('repair passes over the blocks concerned', () => {
     expect(await repairer.run()).toEqual({ checked: 1, copied: 0, underReplicated: 1 })
     await store.delete(block!.cid)
     await vi.advanceTimersByTimeAsync(200)
-    await vi.waitFor(() => { expect(passes).toHaveLength(2) })
+    expect(passes).toHaveLength(2)
     expect(passes[1]).toEqual({ checked: 0, copied: 0, underReplicated: 0 })
     repairer.stop()
   })
@@ -83,5 +87,62 @@ describe('repair passes over the blocks concerned', () => {
     expect(await second).toMatchObject({ checked: 6 })
     expect(passes).toHaveLength(2)
     repairer.stop()
+  })
+
+  it('a pass that fails leaves its blocks to the next one', async () => {
+    vi.useFakeTimers()
+    const host = fakeRepairHost({ tuning: { repairDelay: 100, repairRetry: 200 } })
+    const { repairer, store, passes, failures } = host
+    const has = store.has.bind(store)
+    let broken = true
+    store.has = async (...args) => {
+      if (broken) throw new Error('the disk went away')
+      return await has(...args)
+    }
+    for (const b of await blocks(2, 1)) {
+      await store.put(b.cid, b.bytes)
+      repairer.stored(b.cid)
+    }
+    await vi.advanceTimersByTimeAsync(100)
+    expect(failures).toEqual(['repair'])
+    expect(passes).toHaveLength(0)
+    broken = false
+    await vi.advanceTimersByTimeAsync(200)
+    expect(passes).toEqual([{ checked: 2, copied: 0, underReplicated: 0 }])
+    repairer.stop()
+  })
+})
+
+describe('RepairScope', () => {
+  const ids = async (count: number): Promise<BlockId[]> => (await blocks(count, 1)).map(b => b.cid)
+
+  it('names the blocks stored since the last pass began and those left under R; a full pass forgets the stored ones', async () => {
+    const [a, b, c] = await ids(3)
+    const scope = new RepairScope()
+    scope.add(a!)
+    expect(scope.begin(true)).toEqual([a])
+    scope.settle([a!], new Map([[a!.toString(), a!]]), 1)
+    scope.add(b!)
+    expect(scope.begin(true)?.map(String).sort()).toEqual([a, b].map(String).sort())
+    scope.settle([a!, b!], new Map(), 0)
+    expect(scope.underCount).toBe(0)
+    scope.add(c!)
+    expect(scope.begin(false)).toBeUndefined()
+    expect(scope.begin(true)).toEqual([])
+  })
+
+  it('past its cap keeps only the count, and the passes cover every held block until one has fewer to track', async () => {
+    const [a] = await ids(1)
+    const scope = new RepairScope()
+    // More blocks under R than it tracks: a full pass's count stands, and partial passes become full.
+    scope.settle('all', new Map([[a!.toString(), a!]]), MAX_SCOPE_BLOCKS + 5)
+    expect(scope.underCount).toBe(MAX_SCOPE_BLOCKS + 5)
+    expect(scope.begin(true)).toBeUndefined()
+    scope.settle('all', new Map(), 0)
+    expect(scope.begin(true)).toEqual([])
+    // More new blocks than it tracks between passes: the next pass is full.
+    for (let i = 0; i <= MAX_SCOPE_BLOCKS; i++) scope.add({ toString: () => `block ${i}` } as unknown as BlockId)
+    expect(scope.begin(true)).toBeUndefined()
+    expect(scope.begin(true)).toEqual([])
   })
 })

@@ -8,7 +8,7 @@ import { placeBlock, rankPeers } from './placement.js'
 import { markFull, openHosts, probeHolder } from './context.js'
 import { Pacer } from './pacer.js'
 import { Auditor } from './audit.js'
-import { RepairScope } from './repair-scope.js'
+import { MAX_SCOPE_BLOCKS, RepairScope } from './repair-scope.js'
 import { isExpired } from '../store/record.js'
 import type { BlockRecord } from '../store/record.js'
 
@@ -61,7 +61,7 @@ interface Assessment {
 }
 
 export class Repairer {
-  /** Held blocks under min(R, live hosts) replicas as of the last pass. */
+  /** Held blocks under R replicas as of their latest assessment, and blocks awaiting restore. */
   underReplicated = 0
   private readonly ctx: NodeContext
   private readonly fetcher: Fetcher
@@ -79,7 +79,7 @@ export class Repairer {
   /** A partial pass due (new blocks stored, blocks left under R), and when (`performance.now()`). */
   private recount: ReturnType<typeof setTimeout> | undefined
   private recountAt = 0
-  /** How long the last pass took, ms: store-triggered passes are at least that far apart. */
+  /** How long the last pass took, ms: a store-triggered pass waits `STORED_PASS_SPACING` times that. */
   private lastPassMs = 0
   private interval: ReturnType<typeof setInterval> | undefined
   private readonly controller = new AbortController()
@@ -146,6 +146,7 @@ export class Repairer {
    * the count off until it ends), but spaced by `STORED_PASS_SPACING`.
    */
   stored (cid: BlockId): void {
+    if (!this.enabled || this.controller.signal.aborted) return
     this.scope.add(cid)
     this.recountIn(Math.max(this.ctx.tuning.repairDelay, STORED_PASS_SPACING * this.lastPassMs))
   }
@@ -186,6 +187,8 @@ export class Repairer {
     if (store === undefined) return
     const record = await store.record(cid).catch(() => undefined)
     await store.delete(cid).catch((err: unknown) => { this.failed('restore', err) })
+    // Counted as lost (not also as held under R) until it is back.
+    this.scope.forget(cid)
     this.lost.set(cid.toString(), { cid, record })
     // Still under R until it is back (`lost`); every pass retries it.
     try {
@@ -197,7 +200,6 @@ export class Repairer {
     // A pass may have counted it lost meanwhile, and its follow-up may be a long backoff away:
     // count again soon, so `underReplicated` is seconds old.
     this.retryDelay = this.ctx.tuning.repairRetry
-    this.scope.add(cid)
     this.recountIn(this.ctx.tuning.repairDelay)
   }
 
@@ -240,14 +242,31 @@ export class Repairer {
     this.auditor.startPass()
     const signal = options.signal === undefined ? this.controller.signal : AbortSignal.any([options.signal, this.controller.signal])
     const some = this.scope.begin(!full)
-    for (const { cid, record } of [...this.lost.values()]) await this.refetch(cid, record, signal).catch((err: unknown) => { this.failed('restore', err) })
-    const ids = some === undefined ? this.ctx.store!.ids({ signal })[Symbol.asyncIterator]() : this.held(some, signal)
+    try {
+      return await this.assessAll(some, signal, result, started)
+    } catch (err) {
+      this.scope.putBack(some)
+      this.recountIn(this.retryDelay)
+      throw err
+    }
+  }
+
+  /** `pass`'s work over `some` blocks (undefined: every held block). */
+  private async assessAll (some: BlockId[] | undefined, signal: AbortSignal, result: RepairResult, started: number): Promise<RepairResult> {
+    // Blocks a restore is fetching already are left to it.
+    for (const [key, { cid, record }] of [...this.lost]) {
+      if (!this.restoring.has(key)) await this.refetch(cid, record, signal).catch((err: unknown) => { this.failed('restore', err) })
+    }
+    const ids = some === undefined ? this.ctx.store!.ids({ signal })[Symbol.asyncIterator]() : this.stillHeld(some, signal)
     const pending: Assessment[] = []
     const under = new Map<string, BlockId>()
+    let underCount = 0
     const skipped: BlockId[] = []
     const record = (cid: BlockId, check: BlockCheck): void => {
       result.copied += check.copied
-      if (check.under) under.set(cid.toString(), cid)
+      if (!check.under) return
+      underCount++
+      if (under.size < MAX_SCOPE_BLOCKS) under.set(cid.toString(), cid)
     }
     // Blocks this node must copy wait in a batch, sent fewest live copies first.
     const flush = async (): Promise<void> => {
@@ -278,7 +297,7 @@ export class Repairer {
     await Promise.all(Array.from({ length: this.ctx.tuning.repairConcurrency }, worker))
     await flush()
     const done = new Set(skipped.map(cid => cid.toString()))
-    this.scope.settle(some === undefined ? 'all' : some.filter(cid => !done.has(cid.toString())), under)
+    this.scope.settle(some === undefined ? 'all' : some.filter(cid => !done.has(cid.toString())), under, underCount)
     result.underReplicated = this.scope.underCount + this.lost.size
     this.underReplicated = result.underReplicated
     this.lastPassMs = Date.now() - started
@@ -289,7 +308,7 @@ export class Repairer {
   }
 
   /** The blocks of `some` this host still holds. */
-  private async * held (some: BlockId[], signal: AbortSignal): AsyncGenerator<BlockId> {
+  private async * stillHeld (some: BlockId[], signal: AbortSignal): AsyncGenerator<BlockId> {
     for (const cid of some) if (await this.ctx.store!.has(cid, { signal })) yield cid
   }
 
@@ -310,6 +329,8 @@ export class Repairer {
     const bytes = await this.fetcher.fetch(cid, signal === undefined ? {} : { signal })
     await this.ctx.store!.put(cid, bytes, record === undefined ? {} : { record })
     this.lost.delete(cid.toString())
+    // Held again: counted by the next pass for new blocks (and announced, and kept from GC a while).
+    this.ctx.held(cid)
     this.ctx.dispatch('block:restored', { cid: cid.toString() })
   }
 

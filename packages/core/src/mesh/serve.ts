@@ -2,6 +2,7 @@ import type { BlockId } from '../block/id.js'
 import { ERR_NO_STORE, ExpiredError, IntegrityError, OwnerError, NotFoundError, OutOfRangeError, ReplicationError, StorageFullError, TimeoutError, UnavailableError } from '../errors.js'
 import { FRAME_OVERHEAD, MAX_COPIES, MAX_REPLICAS } from '../wire/limits.js'
 import { blockFrame, type BlockFrame } from '../wire/block-frame.js'
+import { abortable } from '../file/abort.js'
 import type { HostStatus } from '../wire/messages.js'
 import type { NodeContext } from './context.js'
 import type { Relay } from './relay.js'
@@ -65,8 +66,8 @@ export class RequestServer {
     try {
       let bytes = await this.read(req.cid)
       const restoring = bytes === undefined ? this.ctx.restoring(req.cid) : undefined
-      if (restoring !== undefined) {
-        await restoring
+      // Waited for no longer than the auditor waits for the answer, nor once the asker is gone.
+      if (restoring !== undefined && await abortable(restoring, AbortSignal.any([peer.closedSignal, AbortSignal.timeout(this.ctx.tuning.probeTimeout)])).then(() => true, () => false)) {
         bytes = await this.read(req.cid)
       }
       if (bytes === undefined) {
