@@ -9,6 +9,7 @@ import { markFull, openHosts, probeHolder } from './context.js'
 import { Pacer } from './pacer.js'
 import { Auditor } from './audit.js'
 import { MAX_SCOPE_BLOCKS, RepairScope } from './repair-scope.js'
+import { Restorer } from './restore.js'
 import { isExpired } from '../store/record.js'
 import type { BlockRecord } from '../store/record.js'
 
@@ -20,7 +21,7 @@ import type { BlockRecord } from '../store/record.js'
  * live holder and sends the block to each target that lacks it. Blocks to
  * send are batched and sent fewest live copies first, at `repairRate` bytes
  * per second in all. A block reported corrupt is dropped and fetched back
- * from peers. Passes run one at a time: over every held block soon after
+ * from peers (restore.ts). Passes run one at a time: over every held block soon after
  * start, on membership change (debounced), periodically and on request; over
  * the blocks concerned soon after this host stores new blocks and again soon
  * after a pass that left blocks under R (`repair-scope.ts`). So
@@ -64,11 +65,7 @@ export class Repairer {
   /** Held blocks under R replicas as of their latest assessment, and blocks awaiting restore. */
   underReplicated = 0
   private readonly ctx: NodeContext
-  private readonly fetcher: Fetcher
-  /** Blocks dropped as corrupt and not yet fetched back, with the record they had. */
-  private readonly lost = new Map<string, { cid: BlockId, record: BlockRecord | undefined }>()
-  /** Restores under way, by block id. */
-  private readonly restoring = new Map<string, Promise<void>>()
+  private readonly restorer: Restorer
   private readonly scope = new RepairScope()
   private running: Promise<RepairResult> | undefined
   private queued: Promise<RepairResult> | undefined
@@ -98,7 +95,17 @@ export class Repairer {
     private readonly auditor: Auditor = new Auditor(ctx)
   ) {
     this.ctx = ctx
-    this.fetcher = fetcher
+    this.restorer = new Restorer(ctx, fetcher, {
+      failed: (err) => { this.failed('restore', err) },
+      // Counted as lost (not also as held under R) until it is back.
+      dropped: (cid) => { this.scope.forget(cid) },
+      // A pass may have counted it lost meanwhile, and its follow-up may be a long backoff
+      // away: count again soon, so `underReplicated` is seconds old.
+      restored: () => {
+        this.retryDelay = this.ctx.tuning.repairRetry
+        this.recountIn(this.ctx.tuning.repairDelay)
+      }
+    })
     this.retryDelay = ctx.tuning.repairRetry
     this.pacer = new Pacer(ctx.tuning.repairRate)
   }
@@ -164,43 +171,14 @@ export class Repairer {
     }, delay)
   }
 
-  /**
-   * A stored block failed verification: drop it and fetch it back. Never rejects (a failure
-   * is counted, and every pass retries); a second report while one is under way joins it.
-   */
+  /** A stored block failed verification: drop it and fetch it back (`restore.ts`). */
   async restore (cid: BlockId): Promise<void> {
-    const key = cid.toString()
-    const pending = this.restoring.get(key)
-    if (pending !== undefined) return await pending
-    const restored = this.dropAndRefetch(cid).finally(() => { this.restoring.delete(key) })
-    this.restoring.set(key, restored)
-    await restored
+    await this.restorer.restore(cid)
   }
 
-  /** The restore of `cid` under way, if any (an audit of a block found rotten waits for it). */
+  /** The restore of `cid` under way, if any. */
   restoreOf (cid: BlockId): Promise<void> | undefined {
-    return this.restoring.get(cid.toString())
-  }
-
-  private async dropAndRefetch (cid: BlockId): Promise<void> {
-    const store = this.ctx.store
-    if (store === undefined) return
-    const record = await store.record(cid).catch(() => undefined)
-    await store.delete(cid).catch((err: unknown) => { this.failed('restore', err) })
-    // Counted as lost (not also as held under R) until it is back.
-    this.scope.forget(cid)
-    this.lost.set(cid.toString(), { cid, record })
-    // Still under R until it is back (`lost`); every pass retries it.
-    try {
-      await this.refetch(cid, record)
-    } catch (err) {
-      this.failed('restore', err)
-      return
-    }
-    // A pass may have counted it lost meanwhile, and its follow-up may be a long backoff away:
-    // count again soon, so `underReplicated` is seconds old.
-    this.retryDelay = this.ctx.tuning.repairRetry
-    this.recountIn(this.ctx.tuning.repairDelay)
+    return this.restorer.restoreOf(cid)
   }
 
   /** One pass over every held block, after any pass already running (at most one waits). */
@@ -253,10 +231,7 @@ export class Repairer {
 
   /** `pass`'s work over `some` blocks (undefined: every held block). */
   private async assessAll (some: BlockId[] | undefined, signal: AbortSignal, result: RepairResult, started: number): Promise<RepairResult> {
-    // Blocks a restore is fetching already are left to it.
-    for (const [key, { cid, record }] of [...this.lost]) {
-      if (!this.restoring.has(key)) await this.refetch(cid, record, signal).catch((err: unknown) => { this.failed('restore', err) })
-    }
+    await this.restorer.retryLost(signal)
     const ids = some === undefined ? this.ctx.store!.ids({ signal })[Symbol.asyncIterator]() : this.stillHeld(some, signal)
     const pending: Assessment[] = []
     const under = new Map<string, BlockId>()
@@ -298,7 +273,7 @@ export class Repairer {
     await flush()
     const done = new Set(skipped.map(cid => cid.toString()))
     this.scope.settle(some === undefined ? 'all' : some.filter(cid => !done.has(cid.toString())), under, underCount)
-    result.underReplicated = this.scope.underCount + this.lost.size
+    result.underReplicated = this.scope.underCount + this.restorer.lostCount
     this.underReplicated = result.underReplicated
     this.lastPassMs = Date.now() - started
     this.followUp(result.underReplicated > 0)
@@ -323,15 +298,6 @@ export class Repairer {
     }
     this.recountIn(this.retryDelay)
     this.retryDelay = Math.min(this.retryDelay * 2, Math.max(this.ctx.tuning.repairRetry, this.intervalMs > 0 ? this.intervalMs : MAX_RETRY_DELAY))
-  }
-
-  private async refetch (cid: BlockId, record: BlockRecord | undefined, signal?: AbortSignal): Promise<void> {
-    const bytes = await this.fetcher.fetch(cid, signal === undefined ? {} : { signal })
-    await this.ctx.store!.put(cid, bytes, record === undefined ? {} : { record })
-    this.lost.delete(cid.toString())
-    // Held again: counted by the next pass for new blocks (and announced, and kept from GC a while).
-    this.ctx.held(cid)
-    this.ctx.dispatch('block:restored', { cid: cid.toString() })
   }
 
   /**
